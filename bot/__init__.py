@@ -1,0 +1,103 @@
+"""LINE Official Account bot and web app for a Thai Subdistrict Administrative Organization.
+
+`create_app()` is the application factory gunicorn serves (see Procfile).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from bot.config import LINE_API_DEFAULT, Settings, load_settings
+
+log = logging.getLogger(__name__)
+LOCAL_LINE_PREFIX = "/fake-line"
+LOCAL_LINE_TOKEN = "local-simulator-token"
+
+
+def _local_secret(path: Path) -> str:
+    """A secret kept in a file beside the database, shared by every process of one install."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        value = secrets.token_hex(32)
+        try:
+            with path.open("x") as f:  # the first process to start writes it
+                f.write(value)
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+        return path.read_text().strip()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from bot.conversation.flows import build_engine
+    from bot.handlers import EventPlanner
+    from bot.line.sender import LineSender
+    from bot.profile import load_profile
+    from bot.webhook import MAX_BODY_BYTES, webhook_bp
+    from bot.worker import InboxWorker
+    from db import ConnectionPool, open_database
+
+    settings = settings or load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    var_dir = settings.database_path.parent
+    local_line = None
+    if not settings.channel_secret:
+        # No LINE channel: the simulator signs its events with a local secret.
+        settings = settings.with_(simulator_enabled=True)
+    if not settings.channel_access_token and settings.line_api_base_url == LINE_API_DEFAULT:
+        # Nowhere real to send replies: serve the fake LINE API from this app, under
+        # /fake-line, so the simulator exercises the whole path a real reply takes.
+        from fakeline import FakeLineState, create_fake_line_app
+
+        local_url = f"http://127.0.0.1:{settings.port}{LOCAL_LINE_PREFIX}"
+        settings = settings.with_(
+            channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local_url, line_data_api_base_url=local_url
+        )
+        local_line = create_fake_line_app(FakeLineState(), access_token=LOCAL_LINE_TOKEN)
+        log.warning("no LINE channel configured: replies go to the built-in fake LINE API at %s", local_url)
+    if not settings.secret_key:
+        settings = settings.with_(secret_key=_local_secret(var_dir / "secret-key"))
+
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["WEBHOOK_SECRET"] = settings.channel_secret or _local_secret(var_dir / "simulator-channel-secret")
+    app.json.ensure_ascii = False
+
+    open_database(settings.database_path).close()  # migrate once, before any worker starts
+    pool = ConnectionPool(settings.database_path)
+    profile = load_profile(settings.content_dir / "profile.yaml")
+    engine = build_engine(settings.conversation_timeout_minutes)
+    sender = LineSender(settings)
+    worker = InboxWorker(pool, EventPlanner(engine, profile), sender, settings)
+    app.extensions.update(db_pool=pool, sao_profile=profile, engine=engine, line_sender=sender, inbox_worker=worker)
+
+    app.register_blueprint(webhook_bp)
+    from bot.assets import assets_bp
+
+    app.register_blueprint(assets_bp)
+    if settings.simulator_enabled:
+        from bot.simulator import simulator_bp
+
+        app.register_blueprint(simulator_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            pool.get().execute("SELECT 1").fetchone()
+        except Exception as exc:  # the point of the check is to report any failure
+            return jsonify({"status": "error", "database": str(exc)}), 503
+        return jsonify({"status": "ok", "database": "ok"})
+
+    if local_line is not None:
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {LOCAL_LINE_PREFIX: local_line})
+    if settings.start_worker:
+        worker.start()
+    return app

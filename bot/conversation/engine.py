@@ -1,0 +1,207 @@
+"""The conversation engine: explicit flows declared in one table (see flows.py).
+
+A step is a pure function (context, state, input) → Turn. The engine adds what every
+flow shares, in this order (ConversationHandler-style fallbacks):
+  1. idle timeout: a flow left alone longer than its timeout is back at the main menu;
+  2. cancel words (ยกเลิก …) leave any flow;
+  3. a tap on a button from an earlier session gets a polite note, never an action;
+  4. menu buttons and entry words start their flow from anywhere;
+  5. otherwise the current step of the current flow handles the input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from bot.conversation import postback
+from bot.conversation.text import normalize_command
+from bot.profile import SaoProfile
+
+MAIN = "main"
+IDLE = "idle"
+
+
+@dataclass(frozen=True)
+class State:
+    flow: str = MAIN
+    step: str = IDLE
+    session: str = "-"
+    data: Mapping[str, Any] = field(default_factory=dict)
+    updated_at: float | None = None  # epoch seconds of the last saved change
+
+    @property
+    def at_main(self) -> bool:
+        return self.flow == MAIN
+
+
+@dataclass(frozen=True)
+class Input:
+    """What the person did: typed text, tapped a button, sent a sticker, photo, place…"""
+
+    kind: str  # text | postback | follow | sticker | media | location
+    text: str = ""
+    data: str = ""  # postback data
+    params: Mapping[str, str] = field(default_factory=dict)  # datetime picker values
+    media_type: str = ""  # image | video | audio | file
+    location: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def command(self) -> str:
+        return normalize_command(self.text) if self.kind == "text" else ""
+
+    @property
+    def button(self) -> postback.Postback | None:
+        return postback.decode(self.data) if self.kind == "postback" else None
+
+
+@dataclass(frozen=True)
+class Context:
+    profile: SaoProfile
+    now: datetime  # Asia/Bangkok
+    new_session: str  # a fresh id, used if this turn starts a flow
+    chat_kind: str = "user"  # user | group | room
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A side effect the worker carries out in the same transaction as the new state."""
+
+    name: str  # e.g. "erase_chat_data"
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Turn:
+    state: State
+    messages: list[dict] = field(default_factory=list)
+    must_arrive: bool = False  # push if the reply token is refused
+    effects: tuple[Effect, ...] = ()
+
+
+StepFn = Callable[[Context, State, Input], Turn]
+StartFn = Callable[[Context, State], Turn]
+
+
+@dataclass(frozen=True)
+class Step:
+    handle: StepFn
+    goes_to: tuple[str, ...] = ()  # the steps (or "main") it can lead to, for the diagram
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str  # Thai, as people see it
+    start: StartFn
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    entry_words: tuple[str, ...] = ()  # typed commands that start it (normalised)
+    starts_at: tuple[str, ...] = ()  # the steps `start` can lead to, for the diagram
+    timeout_minutes: int | None = None  # None: the engine's default
+    # Its button on the rich menu and in the main menu's quick replies.
+    menu_label: str = ""
+    menu_caption: str = ""
+    icon: str = ""
+
+
+class Engine:
+    def __init__(
+        self,
+        flows: list[Flow],
+        *,
+        main_menu: Callable[[Context], list[dict]],
+        on_timeout: Callable[[Context], list[dict]],
+        on_cancel: Callable[[Context], list[dict]],
+        on_stale_button: Callable[[Context, State], list[dict]],
+        on_free_input: StepFn,
+        cancel_words: tuple[str, ...],
+        timeout_minutes: int = 30,
+    ):
+        self.flows = {f.name: f for f in flows}
+        if len(self.flows) != len(flows):
+            raise ValueError("two flows share a name")
+        self.main_menu = main_menu
+        self.on_timeout = on_timeout
+        self.on_cancel = on_cancel
+        self.on_stale_button = on_stale_button
+        self.on_free_input = on_free_input
+        self.cancel_words = frozenset(normalize_command(w) for w in cancel_words)
+        self.timeout_minutes = timeout_minutes
+        self._entry_words = {}
+        for flow in flows:
+            for word in flow.entry_words:
+                key = normalize_command(word)
+                if key in self._entry_words:
+                    raise ValueError(f"entry word {word!r} belongs to two flows")
+                self._entry_words[key] = flow.name
+
+    def start(self, flow_name: str, ctx: Context) -> Turn:
+        flow = self.flows[flow_name]
+        return flow.start(ctx, State(flow=flow.name, session=ctx.new_session))
+
+    def _timed_out(self, state: State, ctx: Context) -> bool:
+        if state.at_main or state.updated_at is None:
+            return False
+        flow = self.flows.get(state.flow)
+        minutes = (flow.timeout_minutes if flow and flow.timeout_minutes else self.timeout_minutes)
+        return ctx.now.timestamp() - state.updated_at > minutes * 60
+
+    def handle(self, ctx: Context, state: State | None, event: Input) -> Turn:
+        state = state or State()
+        prefix: list[dict] = []
+        if state.flow != MAIN and state.flow not in self.flows:
+            state = State()  # a flow removed in an upgrade: start over rather than crash
+        if self._timed_out(state, ctx):
+            prefix = self.on_timeout(ctx)
+            state = State()
+        turn = self._route(ctx, state, event)
+        if prefix:
+            turn = replace(turn, messages=(prefix + turn.messages)[:5])
+        return turn
+
+    def _route(self, ctx: Context, state: State, event: Input) -> Turn:
+        if event.kind == "follow":
+            return Turn(State(), self.main_menu(ctx))
+        if event.command in self.cancel_words:
+            return Turn(State(), self.on_cancel(ctx))
+        button = event.button
+        if button is not None:
+            if button.is_menu:
+                if button.flow == MAIN:
+                    return Turn(State(), self.main_menu(ctx))
+                if button.flow in self.flows:
+                    return self.start(button.flow, ctx)
+                return Turn(state, self.on_stale_button(ctx, state))
+            flow = self.flows.get(state.flow)
+            if flow is None or button.flow != state.flow or button.session != state.session or button.step not in flow.steps:
+                return Turn(state, self.on_stale_button(ctx, state))
+        elif event.kind == "postback":
+            return Turn(state, self.on_stale_button(ctx, state))  # data we never made
+        if event.command in self._entry_words:
+            return self.start(self._entry_words[event.command], ctx)
+        if state.at_main:
+            return self.on_free_input(ctx, state, event)
+        flow = self.flows[state.flow]
+        step = flow.steps.get(state.step)
+        if step is None:
+            return Turn(State(), self.main_menu(ctx))
+        return step.handle(ctx, state, event)
+
+    def diagram(self) -> str:
+        """A Mermaid state diagram of every flow, generated from the table."""
+        lines = ["stateDiagram-v2", "    [*] --> main", "    main --> main: ข้อความอื่น / สติกเกอร์ / รูป"]
+        for flow in self.flows.values():
+            words = ", ".join(flow.entry_words[:3])
+            lines.append(f"    main --> {flow.name}: เมนู{' / ' + words if words else ''}")
+            if flow.steps:
+                lines.append(f"    state {flow.name} {{")
+                for target in flow.starts_at:
+                    lines.append(f"        [*] --> {flow.name}_{target}")
+                for name, step in flow.steps.items():
+                    for target in step.goes_to:
+                        dest = "[*]" if target == MAIN else f"{flow.name}_{target}"
+                        lines.append(f"        {flow.name}_{name} --> {dest}")
+                lines.append("    }")
+            lines.append(f"    {flow.name} --> main: จบ / ยกเลิก / ไม่ตอบ {flow.timeout_minutes or self.timeout_minutes} นาที")
+        return "\n".join(lines) + "\n"

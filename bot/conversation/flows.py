@@ -1,0 +1,178 @@
+"""The flow table: every conversation the bot can have, its entries, steps and fallbacks.
+
+Diagram: docs/conversation.md (regenerate with `python -m bot flows`).
+"""
+from __future__ import annotations
+
+from bot.conversation import messages as m
+from bot.conversation import postback, texts
+from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
+from bot.conversation.text import normalize_command
+
+_MENU_WORDS = frozenset(normalize_command(w) for w in texts.MENU_WORDS)
+
+
+def _norm_set(words) -> frozenset[str]:
+    return frozenset(normalize_command(w) for w in words)
+
+
+# --- main menu and free input -----------------------------------------------------------
+
+
+def main_menu_buttons() -> list[dict]:
+    return [
+        m.postback_action(flow.menu_label, postback.menu(flow.name))
+        for flow in FLOWS
+        if flow.menu_label
+    ]
+
+
+def menu_entries() -> list[dict]:
+    """The rich menu's buttons: the main menu, then every flow that has a menu label."""
+    entries = [{"label": texts.MENU_BUTTON, "caption": "บริการทั้งหมด", "data": postback.menu(MAIN), "icon": "menu"}]
+    for flow in FLOWS:
+        if flow.menu_label:
+            entries.append(
+                {"label": flow.menu_label, "caption": flow.menu_caption, "data": postback.menu(flow.name), "icon": flow.icon}
+            )
+    for entry in entries:
+        entry["display_text"] = entry["label"]
+    return entries
+
+
+def main_menu(ctx: Context) -> list[dict]:
+    return [m.text(texts.main_menu_prompt(ctx.profile), main_menu_buttons())]
+
+
+def _with_menu(body: str) -> dict:
+    return m.text(body, main_menu_buttons())
+
+
+def free_input(ctx: Context, state: State, event: Input) -> Turn:
+    """Anything said at the main menu that no flow claimed."""
+    p = ctx.profile
+    if event.kind == "text":
+        if event.command in _MENU_WORDS:
+            return Turn(State(), main_menu(ctx))
+        return Turn(State(), [_with_menu(texts.unknown_question(p))])
+    if event.kind == "sticker":
+        return Turn(State(), [_with_menu(texts.STICKER_THANKS)])
+    if event.kind == "media":
+        return Turn(State(), [_with_menu(texts.media_not_used(event.media_type, p))])
+    if event.kind == "location":
+        return Turn(State(), [_with_menu(texts.location_not_used(p))])
+    return Turn(State(), main_menu(ctx))
+
+
+# --- contact: the SAO's address, hours, phone and map ------------------------------------
+
+
+def contact_card(ctx: Context) -> dict:
+    p = ctx.profile
+    buttons = []
+    if p.tel_uri:
+        buttons.append(m.uri_action(f"โทร {p.phone}", p.tel_uri))
+    buttons.append(m.uri_action("ดูแผนที่", p.map_link))
+    if p.website:
+        buttons.append(m.uri_action("เว็บไซต์", p.website))
+    rows = [
+        ("ที่อยู่", p.address),
+        ("เวลาทำการ", p.office_hours),
+        ("โทรศัพท์", p.phone),
+        ("อีเมล", p.email),
+        ("LINE", p.line_basic_id),
+    ]
+    alt = f"ติดต่อ{p.name}: {p.address} {texts.contact_line(p)}"
+    return m.card(p.name, rows, buttons, alt_text=alt)
+
+
+def start_contact(ctx: Context, state: State) -> Turn:
+    return Turn(State(), [contact_card(ctx), _with_menu(texts.CONTACT_DONE)])
+
+
+# --- privacy: the notice, and erasing one's own data (PDPA) -------------------------------
+
+_YES = _norm_set(texts.ERASE_YES_WORDS)
+_NO = _norm_set(texts.ERASE_NO_WORDS)
+
+
+def _erase_confirm(state: State) -> dict:
+    return m.confirm(
+        texts.ERASE_CONFIRM,
+        m.postback_action(texts.ERASE_YES, postback.button("privacy", "confirm", state.session, "yes")),
+        m.postback_action(texts.ERASE_NO, postback.button("privacy", "confirm", state.session, "no")),
+    )
+
+
+def start_privacy(ctx: Context, state: State) -> Turn:
+    can_erase = ctx.chat_kind == "user"
+    notice = texts.privacy_notice(ctx.profile, can_erase)
+    if not can_erase:
+        return Turn(State(), [_with_menu(notice)])
+    buttons = [
+        m.postback_action(texts.ERASE_BUTTON, postback.button("privacy", "notice", state.session, "erase")),
+        m.postback_action(texts.MENU_BUTTON, postback.menu(MAIN)),
+    ]
+    return Turn(State("privacy", "notice", state.session), [m.text(notice, buttons)])
+
+
+def privacy_notice_step(ctx: Context, state: State, event: Input) -> Turn:
+    wants_erase = (event.button and event.button.arg == "erase") or event.command == normalize_command(
+        texts.ERASE_BUTTON
+    )
+    if wants_erase:
+        asking = State("privacy", "confirm", state.session)
+        return Turn(asking, [_erase_confirm(asking)])
+    return free_input(ctx, State(), event)  # they moved on: treat it as a new request
+
+
+def privacy_confirm_step(ctx: Context, state: State, event: Input) -> Turn:
+    answer = event.button.arg if event.button else ""
+    if answer == "yes" or event.command in _YES:
+        return Turn(State(), [_with_menu(texts.ERASED)], effects=(Effect("erase_chat_data"),))
+    if answer == "no" or event.command in _NO:
+        return Turn(State(), [_with_menu(texts.NOT_ERASED)])
+    return Turn(state, [m.text(texts.ERASE_ASK_AGAIN), _erase_confirm(state)])
+
+
+# --- the table -----------------------------------------------------------------------------
+
+FLOWS: list[Flow] = [
+    Flow(
+        name="contact",
+        title="ติดต่อ อบต.",
+        start=start_contact,
+        entry_words=("ติดต่อ", "ติดต่ออบต", "เบอร์โทร", "เบอร์", "ที่อยู่", "เวลาทำการ", "แผนที่", "อบต.อยู่ไหน"),
+        menu_label="ติดต่อ อบต.",
+        menu_caption="ที่อยู่ เวลาทำการ โทรศัพท์ แผนที่",
+        icon="phone",
+    ),
+    Flow(
+        name="privacy",
+        title="ข้อมูลส่วนบุคคล",
+        start=start_privacy,
+        starts_at=("notice",),
+        steps={
+            "notice": Step(privacy_notice_step, goes_to=("confirm", MAIN), note="แจ้งการเก็บข้อมูล"),
+            "confirm": Step(privacy_confirm_step, goes_to=("confirm", MAIN), note="ยืนยันการลบข้อมูล"),
+        },
+        entry_words=("ข้อมูลส่วนบุคคล", "ข้อมูลส่วนตัว", "ลบข้อมูล", "pdpa", "ความเป็นส่วนตัว"),
+        timeout_minutes=10,
+        menu_label="ข้อมูลส่วนบุคคล",
+        menu_caption="การเก็บข้อมูล และขอลบข้อมูล",
+        icon="shield",
+    ),
+]
+
+
+def build_engine(timeout_minutes: int = 30) -> Engine:
+    return Engine(
+        FLOWS,
+        main_menu=main_menu,
+        on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],
+        on_cancel=lambda ctx: [_with_menu(texts.CANCELLED)],
+        on_stale_button=lambda ctx, state: [_with_menu(texts.STALE_BUTTON)],
+        on_free_input=free_input,
+        cancel_words=texts.CANCEL_WORDS,
+        timeout_minutes=timeout_minutes,
+    )

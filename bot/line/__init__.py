@@ -1,0 +1,1 @@
+"""LINE transport: webhook signatures and event parsing in, the one sender out."""

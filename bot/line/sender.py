@@ -1,0 +1,194 @@
+"""The one sender: every request to LINE's Messaging API leaves the bot through here.
+
+It delivers outbox rows (see db/outbox.py):
+- checks messages against LINE's limits before sending;
+- a reply uses the reply token; if LINE rejects the token before anything was delivered,
+  a message that must arrive (a ticket number, say) is pushed instead, others are dropped;
+- a push carries the row's fixed X-Line-Retry-Key, and 429, 5xx, timeouts and connection
+  errors are retried with exponential backoff: LINE answers 409 to a repeat, never
+  delivering twice;
+- records the status and LINE's request id of every row.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import sqlite_utils
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    Configuration,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+
+from bot.config import Settings
+from bot.line import limits
+from db import outbox, transaction
+
+log = logging.getLogger(__name__)
+
+# A reply token is good for about a minute; past this age a failed reply is not retried.
+REPLY_TOKEN_LIFETIME_SECONDS = 50
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | retry | failed | expired | uncertain | pushed | busy
+    detail: str = ""
+
+
+def _is_transient(status: int | None) -> bool:
+    return status is None or status == 429 or status >= 500
+
+
+def _error_text(exc: ApiException) -> str:
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
+    return f"HTTP {exc.status}: {body[:300]}"
+
+
+def _header(headers, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+class LineSender:
+    def __init__(self, settings: Settings, clock=None):
+        self.settings = settings
+        config = Configuration(host=settings.line_api_base_url, access_token=settings.channel_access_token)
+        config.retries = 0  # retries are ours: urllib3 must not repeat a POST behind our back
+        self._client = ApiClient(config)
+        self.api = MessagingApi(self._client)
+        data_config = Configuration(host=settings.line_data_api_base_url, access_token=settings.channel_access_token)
+        data_config.retries = 0
+        self.blob_api = MessagingApiBlob(ApiClient(data_config))
+        self._clock = clock or time.time
+        self._timeout = settings.line_timeout_seconds
+
+    # --- delivering outbox rows -------------------------------------------------------
+
+    def deliver(self, db: sqlite_utils.Database, outbox_id: int) -> Outcome:
+        row = outbox.claim(db, outbox_id, lease_seconds=self._timeout * 3)
+        if row is None:
+            return Outcome("busy", "not due, taken by another thread, or finished")
+        found = limits.problems(row.messages)
+        if found:
+            error = str(limits.MessageLimitError(found))
+            log.error("outbox %s refused before sending: %s", row.id, error)
+            with transaction(db):
+                outbox.mark_final(db, row.id, "failed", f"over LINE limits: {error}")
+            return Outcome("failed", error)
+        if row.kind == "reply":
+            return self._deliver_reply(db, row)
+        return self._deliver_push(db, row)
+
+    def _deliver_reply(self, db, row: outbox.OutboxRow) -> Outcome:
+        try:
+            response = self.api.reply_message_with_http_info(
+                ReplyMessageRequest.from_dict({"replyToken": row.reply_token, "messages": row.messages}),
+                _request_timeout=self._timeout,
+            )
+        except ApiException as exc:
+            error = _error_text(exc)
+            if exc.status == 400 and "reply token" in error.lower():
+                # Earlier attempts of this row, if any, ended in definite HTTP errors (an
+                # ambiguous one ends the row as uncertain), so nothing was delivered yet.
+                if row.must_arrive and row.to_ids:
+                    with transaction(db):
+                        outbox.switch_to_push(db, row.id, error)
+                    log.info("outbox %s: reply token refused, pushing instead", row.id)
+                    self.deliver(db, row.id)
+                    return Outcome("pushed", error)
+                with transaction(db):
+                    outbox.mark_final(db, row.id, "expired", error)
+                return Outcome("expired", error)
+            return self._after_failure(db, row, exc.status, error)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            # The request may have reached LINE: repeating it could deliver twice.
+            error = f"{type(exc).__name__}: {exc}"
+            with transaction(db):
+                outbox.mark_final(db, row.id, "uncertain", error)
+            log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
+            return Outcome("uncertain", error)
+        request_id = _header(response.headers, "x-line-request-id")
+        with transaction(db):
+            outbox.mark_sent(db, row.id, request_id)
+        return Outcome("sent", request_id or "")
+
+    def _deliver_push(self, db, row: outbox.OutboxRow) -> Outcome:
+        try:
+            if row.kind == "multicast":
+                response = self.api.multicast_with_http_info(
+                    MulticastRequest.from_dict({"to": row.to_ids, "messages": row.messages}),
+                    x_line_retry_key=row.retry_key,
+                    _request_timeout=self._timeout,
+                )
+            else:
+                response = self.api.push_message_with_http_info(
+                    PushMessageRequest.from_dict({"to": row.to_ids[0], "messages": row.messages}),
+                    x_line_retry_key=row.retry_key,
+                    _request_timeout=self._timeout,
+                )
+        except ApiException as exc:
+            if exc.status == 409:
+                # LINE already accepted this retry key: the earlier attempt was delivered.
+                accepted = _header(exc.headers, "x-line-accepted-request-id")
+                with transaction(db):
+                    outbox.mark_sent(db, row.id, accepted)
+                return Outcome("sent", accepted or "")
+            return self._after_failure(db, row, exc.status, _error_text(exc))
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            # Safe to repeat: the retry key makes LINE deliver at most once.
+            return self._after_failure(db, row, None, f"{type(exc).__name__}: {exc}")
+        request_id = _header(response.headers, "x-line-request-id")
+        with transaction(db):
+            outbox.mark_sent(db, row.id, request_id)
+        return Outcome("sent", request_id or "")
+
+    def _after_failure(self, db, row: outbox.OutboxRow, status: int | None, error: str) -> Outcome:
+        too_old = row.kind == "reply" and self._clock() - row.created_at > REPLY_TOKEN_LIFETIME_SECONDS
+        if _is_transient(status) and row.attempts < self.settings.line_max_attempts and not too_old:
+            delay = min(MAX_BACKOFF_SECONDS, self.settings.line_backoff_base_seconds * 2 ** (row.attempts - 1))
+            delay *= random.uniform(0.8, 1.2)  # spread retries of many rows after an outage
+            with transaction(db):
+                outbox.mark_retry(db, row.id, delay, error)
+            log.warning("outbox %s: %s, retry in %.1fs", row.id, error, delay)
+            return Outcome("retry", error)
+        with transaction(db):
+            outbox.mark_final(db, row.id, "failed", error)
+        log.error("outbox %s failed for good: %s", row.id, error)
+        return Outcome("failed", error)
+
+    # --- calls that are not messages ----------------------------------------------------
+
+    def show_loading(self, user_id: str, seconds: int = 20) -> bool:
+        """LINE's typing animation in a 1:1 chat; best effort, never retried."""
+        try:
+            self.api.show_loading_animation_with_http_info(
+                ShowLoadingAnimationRequest(chatId=user_id, loadingSeconds=seconds),
+                _request_timeout=self._timeout,
+            )
+            return True
+        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+            log.info("loading animation not shown for %s: %s", user_id, exc)
+            return False
+
+    def quota(self) -> dict:
+        """This month's push quota and how much of it is used."""
+        quota = self.api.get_message_quota(_request_timeout=self._timeout)
+        used = self.api.get_message_quota_consumption(_request_timeout=self._timeout)
+        return {"type": quota.type, "limit": quota.value, "used": used.total_usage}
+

@@ -1,0 +1,79 @@
+"""The SAO's own profile (name, address, phone, hours, …) from content/profile.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+REQUIRED = ("name", "short_name", "district", "province", "office_hours")
+
+
+class ContentError(ValueError):
+    """A content file an admin edited is not valid; the message names file, field and line."""
+
+
+@dataclass(frozen=True)
+class SaoProfile:
+    name: str
+    short_name: str
+    district: str
+    province: str
+    office_hours: str
+    bot_name: str = ""
+    address: str = ""
+    subdistrict: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    line_basic_id: str = ""
+    map_url: str = ""
+
+    @property
+    def map_link(self) -> str:
+        if self.map_url:
+            return self.map_url
+        return "https://www.google.com/maps/search/?api=1&query=" + quote(f"{self.name} {self.district} {self.province}")
+
+    @property
+    def tel_uri(self) -> str:
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits else ""
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key, for error messages."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value}
+
+
+def load_profile(path: Path) -> SaoProfile:
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+    except FileNotFoundError:
+        raise ContentError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}: expected key: value lines")
+    lines = _key_lines(text)
+    known = {f.name for f in fields(SaoProfile)}
+    problems = []
+    for key in raw:
+        if key not in known:
+            problems.append(f"{path}:{lines.get(key, '?')}: unknown field '{key}'")
+    for key in known:
+        value = raw.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, (str, int)):
+            problems.append(f"{path}:{lines.get(key, '?')}: field '{key}' must be text")
+        elif key in REQUIRED and not str(value).strip():
+            problems.append(f"{path}:{lines.get(key, '?')}: field '{key}' is required")
+    if problems:
+        raise ContentError("\n".join(problems))
+    return SaoProfile(**{k: str(raw.get(k) or "").strip() for k in known})

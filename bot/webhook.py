@@ -1,0 +1,82 @@
+"""POST /callback: LINE's webhook.
+
+The signature is checked over the raw bytes before anything is parsed; a request that
+fails it stores nothing. A signed request's events are written to the durable inbox
+in one transaction and only then answered 200, so an acknowledged event is never lost;
+the worker does the rest.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.line import signature
+from bot.line.events import MalformedEvent, parse
+from db import inbox
+
+log = logging.getLogger(__name__)
+webhook_bp = Blueprint("webhook", __name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message}), status
+
+
+def inbox_rows(events: list) -> list[dict]:
+    rows = []
+    for raw in events:
+        try:
+            event = parse(raw)
+        except MalformedEvent as exc:
+            log.warning("webhook event skipped: %s", exc)
+            continue
+        rows.append(
+            {
+                "webhook_event_id": event.webhook_event_id,
+                "event_type": event.type,
+                "mode": event.mode,
+                "source_key": event.source.key,
+                "user_id": event.source.user_id,
+                "message_id": event.message_id,
+                "is_redelivery": event.is_redelivery,
+                "event_time": event.timestamp,
+                "payload": json.dumps(raw, ensure_ascii=False),
+            }
+        )
+    return rows
+
+
+@webhook_bp.post("/callback")
+def callback():
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        return _error(413, "request body too large")
+    body = request.get_data(cache=False)  # bounded by MAX_CONTENT_LENGTH
+    if not signature.is_valid(current_app.config["WEBHOOK_SECRET"], body, request.headers.get("X-Line-Signature")):
+        log.warning("webhook rejected: missing or wrong signature from %s", request.remote_addr)
+        return _error(400, "invalid signature")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "body is not valid JSON")
+    events = payload.get("events") if isinstance(payload, dict) else None
+    if not isinstance(events, list):
+        return _error(400, "body has no events list")
+    rows = inbox_rows(events)
+    if rows:
+        db = current_app.extensions["db_pool"].get()
+        try:
+            inbox.store_events(db, rows)
+        except sqlite3.Error:
+            # Not stored means not acknowledged: LINE redelivers what got no 200.
+            log.exception("webhook could not store %s events", len(rows))
+            return _error(503, "storage unavailable, try again")
+        worker = current_app.extensions.get("inbox_worker")
+        if worker is not None:
+            worker.notify()
+    return jsonify({}), 200

@@ -1,0 +1,247 @@
+"""The inbox worker: turns stored webhook events into replies, in the web process.
+
+Threads claim events from the inbox (one chat's events strictly in order), plan them,
+save the new conversation state together with the queued replies and the event's
+status in one transaction, then hand the replies to the sender. A sweeper thread
+retries due outbox rows and recovers work left behind by a crashed process. Nothing
+is lost between these steps: each one is recorded in SQLite before the next begins.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+
+from bot.handlers import EventPlanner, Plan, apology_messages
+from bot.line import limits
+from bot.line.events import Event, MalformedEvent, parse
+from bot.line.sender import LineSender
+from bot.conversation.engine import State
+from db import ConnectionPool, chats, conversations, inbox, outbox, transaction
+
+log = logging.getLogger(__name__)
+
+MAX_HANDLING_ATTEMPTS = 3
+SWEEP_INTERVAL_SECONDS = 0.5
+
+
+def _state_from_row(row: dict | None) -> State | None:
+    if row is None:
+        return None
+    return State(row["flow"], row["step"], row["session"], row["data"], row["updated_at"])
+
+
+class InboxWorker:
+    def __init__(self, pool: ConnectionPool, planner: EventPlanner, sender: LineSender, settings):
+        self.pool = pool
+        self.planner = planner
+        self.sender = sender
+        self.settings = settings
+        self._wake = threading.Condition()
+        self._pending_signal = 0
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        for i in range(self.settings.worker_threads):
+            t = threading.Thread(target=self._run, name=f"inbox-worker-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        sweeper = threading.Thread(target=self._sweep_loop, name="outbox-sweeper", daemon=True)
+        sweeper.start()
+        self._threads.append(sweeper)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.notify()
+        for t in self._threads:
+            t.join(timeout)
+        self._threads = []
+
+    def notify(self) -> None:
+        """Called by the webhook after it stored new events."""
+        with self._wake:
+            self._pending_signal += 1
+            self._wake.notify_all()
+
+    def _wait_for_work(self, timeout: float) -> None:
+        with self._wake:
+            if self._pending_signal == 0:
+                self._wake.wait(timeout)
+            self._pending_signal = max(0, self._pending_signal - 1)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.process_next():
+                    self._wait_for_work(0.2)
+            except Exception:  # keep the thread alive whatever happens; the event is retried
+                log.exception("inbox worker error")
+                time.sleep(0.5)
+
+    def _sweep_loop(self) -> None:
+        while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("outbox sweep error")
+
+    # --- one event ---------------------------------------------------------------------
+
+    def process_next(self) -> bool:
+        """Handle one event if there is one; return whether there was."""
+        db = self.pool.get()
+        claimed = inbox.claim_next(db, lease_seconds=self.settings.inbox_lease_seconds)
+        if claimed is None:
+            return False
+        self.process(claimed)
+        return True
+
+    def process(self, item: inbox.InboxEvent) -> None:
+        db = self.pool.get()
+        try:
+            event = parse(item.payload)
+        except MalformedEvent as exc:
+            log.warning("inbox %s skipped: %s", item.id, exc)
+            with transaction(db):
+                inbox.finish(db, item.id, "skipped", str(exc))
+            return
+        try:
+            self._maybe_show_loading(event, item)
+            state = _state_from_row(conversations.load(db, event.source.key))
+            plan = self.planner.plan(event, state)
+            outbox_ids = self._apply(db, item, event, plan)
+        except Exception as exc:
+            self._on_error(db, item, exc)
+            return
+        self._deliver_and_finish(db, item.id, outbox_ids)
+
+    def _maybe_show_loading(self, event: Event, item: inbox.InboxEvent) -> None:
+        waited = time.time() - item.received_at
+        if (
+            event.source.kind == "user"
+            and event.type in ("message", "postback")
+            and event.mode == "active"
+            and waited > self.settings.loading_threshold_seconds
+        ):
+            self.sender.show_loading(event.source.user_id)
+
+    def _apply(self, db, item: inbox.InboxEvent, event: Event, plan: Plan) -> list[int]:
+        """Save everything the plan says in one transaction; return the queued outbox ids."""
+        key = event.source.key
+        messages = plan.messages
+        if messages and limits.problems(messages):
+            # A content mistake must not leave the citizen in silence.
+            log.error("reply to inbox %s over LINE limits: %s", item.id, limits.problems(messages))
+            messages = apology_messages()
+        queued: list[int] = []
+        with transaction(db):
+            if plan.chat_status:
+                chats.set_status(db, key, event.source.kind, plan.chat_status)
+            if plan.erase_message_id:
+                inbox.erase_message_content(db, plan.erase_message_id)
+            if plan.clear_state:
+                conversations.delete(db, key)
+            elif plan.state is not None:
+                s = plan.state
+                conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
+            for effect in plan.effects:
+                self._apply_effect(db, item, key, effect.name)
+            if messages and event.reply_token:
+                # Replies in chunks of 5, the most one request may carry.
+                for n, start in enumerate(range(0, len(messages), limits.MAX_MESSAGES)):
+                    outbox_id = outbox.enqueue(
+                        db,
+                        dedupe_key=f"reply:{item.webhook_event_id}:{n}",
+                        inbox_id=item.id,
+                        chat_key=key,
+                        kind="reply" if n == 0 else "push",
+                        to_ids=[event.source.chat_id] if event.source.chat_id else [],
+                        reply_token=event.reply_token if n == 0 else None,
+                        must_arrive=plan.must_arrive,
+                        messages=messages[start : start + limits.MAX_MESSAGES],
+                        purpose="reply",
+                    )
+                    if outbox_id:
+                        queued.append(outbox_id)
+            if plan.outcome == "skipped" or not queued:
+                inbox.finish(db, item.id, plan.outcome, plan.note or None)
+            else:
+                inbox.mark_handled(db, item.id, self.settings.inbox_lease_seconds)
+        return queued
+
+    def _apply_effect(self, db, item: inbox.InboxEvent, chat_key: str, name: str) -> None:
+        if name == "erase_chat_data":
+            # PDPA erasure requested by the person: their chat history, state and status.
+            inbox.erase_chat(db, chat_key)
+            inbox.redact(db, item.id)
+            outbox.erase_chat(db, chat_key)
+            conversations.delete(db, chat_key)
+            chats.delete(db, chat_key)
+            log.info("erased the data of one chat on request")
+        else:
+            raise ValueError(f"unknown effect {name!r}")
+
+    def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        if item.attempts < MAX_HANDLING_ATTEMPTS:
+            log.warning("inbox %s attempt %s failed, will retry: %s", item.id, item.attempts, error)
+            with transaction(db):
+                inbox.release(db, item.id, error)
+            self.notify()
+            return
+        log.error("inbox %s failed for good: %s\n%s", item.id, error, traceback.format_exc())
+        queued = []
+        event = item.payload
+        token = event.get("replyToken") if isinstance(event, dict) else None
+        with transaction(db):
+            if token and item.mode == "active":
+                outbox_id = outbox.enqueue(
+                    db,
+                    dedupe_key=f"apology:{item.webhook_event_id}",
+                    inbox_id=item.id,
+                    chat_key=item.source_key,
+                    kind="reply",
+                    to_ids=[],
+                    reply_token=token,
+                    messages=apology_messages(),
+                    purpose="apology",
+                )
+                if outbox_id:
+                    queued.append(outbox_id)
+            inbox.finish(db, item.id, "failed", error[:500])
+        for outbox_id in queued:
+            self.sender.deliver(db, outbox_id)
+
+    def _deliver_and_finish(self, db, inbox_id: int, outbox_ids: list[int]) -> None:
+        if not outbox_ids:
+            return
+        for outbox_id in outbox_ids:
+            self.sender.deliver(db, outbox_id)
+        # Every reply has had its first attempt (retries continue in the sweeper), so the
+        # chat's next event may go ahead.
+        with transaction(db):
+            inbox.finish(db, inbox_id, "done")
+
+    # --- recovery and retries ----------------------------------------------------------
+
+    def sweep(self) -> None:
+        db = self.pool.get()
+        recovered = inbox.recover_stale(db)
+        if recovered:
+            log.warning("%s inbox events taken over from a stopped worker", recovered)
+            self.notify()
+        outbox.recover_stale(db)
+        # Events whose state was saved but whose process died before the first delivery.
+        for inbox_id in inbox.stale_handled_ids(db):
+            for outbox_id in outbox.ids_for_inbox(db, inbox_id):
+                self.sender.deliver(db, outbox_id)
+            with transaction(db):
+                inbox.finish(db, inbox_id, "done")
+        for outbox_id in outbox.due_ids(db):
+            self.sender.deliver(db, outbox_id)

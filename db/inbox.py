@@ -1,0 +1,206 @@
+"""The durable inbox of webhook events.
+
+An event is stored before the webhook answers 200 and is then claimed by one worker,
+handled, and finished. The unique webhook_event_id makes redeliveries no-ops, and a
+claim takes only the oldest unfinished event of its chat, so a burst from one person
+is handled in order while different people are handled in parallel.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from db import transaction
+
+UNFINISHED = ("pending", "processing", "handled")
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    id: int
+    webhook_event_id: str
+    event_type: str
+    mode: str
+    source_key: str
+    payload: dict[str, Any]
+    received_at: float
+    attempts: int
+    status: str
+
+
+def _row_to_event(row: dict) -> InboxEvent:
+    return InboxEvent(
+        id=row["id"],
+        webhook_event_id=row["webhook_event_id"],
+        event_type=row["event_type"],
+        mode=row["mode"] or "active",
+        source_key=row["source_key"],
+        payload=json.loads(row["payload"]),
+        received_at=row["received_at"],
+        attempts=row["attempts"],
+        status=row["status"],
+    )
+
+
+def store_events(db: sqlite_utils.Database, rows: Iterable[dict]) -> int:
+    """Insert events in one transaction; return how many were new (redeliveries are ignored)."""
+    now = time.time()
+    new = 0
+    with transaction(db):
+        for row in rows:
+            cur = db.execute(
+                """INSERT OR IGNORE INTO inbox
+                   (webhook_event_id, event_type, mode, source_key, user_id, message_id,
+                    is_redelivery, event_time, payload, received_at, status, attempts)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
+                (
+                    row["webhook_event_id"],
+                    row["event_type"],
+                    row["mode"],
+                    row["source_key"],
+                    row.get("user_id"),
+                    row.get("message_id"),
+                    int(bool(row.get("is_redelivery"))),
+                    row.get("event_time"),
+                    row["payload"],
+                    now,
+                    row.get("status", "pending"),
+                ),
+            )
+            new += cur.rowcount
+    return new
+
+
+def claim_next(db: sqlite_utils.Database, lease_seconds: float) -> InboxEvent | None:
+    """Take the oldest pending event whose chat has nothing earlier unfinished."""
+    now = time.time()
+    with transaction(db):
+        row = db.execute(
+            """SELECT i.* FROM inbox i
+               WHERE i.status = 'pending'
+                 AND NOT EXISTS (
+                   SELECT 1 FROM inbox j
+                   WHERE j.source_key = i.source_key AND j.id < i.id
+                     AND j.status IN ('pending', 'processing', 'handled'))
+               ORDER BY i.id LIMIT 1"""
+        ).fetchone()
+        if row is None:
+            return None
+        cols = [d[0] for d in db.execute("SELECT * FROM inbox LIMIT 0").description]
+        record = dict(zip(cols, row))
+        db.execute(
+            "UPDATE inbox SET status = 'processing', attempts = attempts + 1, locked_until = ? WHERE id = ?",
+            (now + lease_seconds, record["id"]),
+        )
+        record["attempts"] += 1
+        record["status"] = "processing"
+    return _row_to_event(record)
+
+
+def mark_handled(db: sqlite_utils.Database, inbox_id: int, lease_seconds: float) -> None:
+    """Called inside the transaction that also saves state and queues replies.
+
+    The lease says when a sweeper may conclude the process died before delivering.
+    """
+    db.execute(
+        "UPDATE inbox SET status = 'handled', locked_until = ?, error = NULL WHERE id = ?",
+        (time.time() + lease_seconds, inbox_id),
+    )
+
+
+def finish(db: sqlite_utils.Database, inbox_id: int, status: str = "done", error: str | None = None) -> None:
+    """Final state: done, skipped or failed. Frees the next event of the same chat."""
+    db.execute(
+        "UPDATE inbox SET status = ?, locked_until = NULL, finished_at = ?, error = ? WHERE id = ?",
+        (status, time.time(), error, inbox_id),
+    )
+
+
+def release(db: sqlite_utils.Database, inbox_id: int, error: str) -> None:
+    """Put an event back to pending after a failed attempt (a transient error)."""
+    db.execute(
+        "UPDATE inbox SET status = 'pending', locked_until = NULL, error = ? WHERE id = ?",
+        (error[:500], inbox_id),
+    )
+
+
+def recover_stale(db: sqlite_utils.Database, now: float | None = None, everything: bool = False) -> int:
+    """Return events whose worker died (lease expired) to pending.
+
+    everything=True releases every claim regardless of lease: only safe when no worker
+    can be running, i.e. at server start before workers fork.
+    """
+    now = time.time() if now is None else now
+    with transaction(db):
+        if everything:
+            cur = db.execute("UPDATE inbox SET status = 'pending', locked_until = NULL WHERE status = 'processing'")
+        else:
+            cur = db.execute(
+                "UPDATE inbox SET status = 'pending', locked_until = NULL "
+                "WHERE status = 'processing' AND locked_until < ?",
+                (now,),
+            )
+        return cur.rowcount
+
+
+def stale_handled_ids(db: sqlite_utils.Database, now: float | None = None) -> list[int]:
+    """Events whose state was saved but whose process stopped before delivering the replies."""
+    now = time.time() if now is None else now
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM inbox WHERE status = 'handled' AND (locked_until IS NULL OR locked_until < ?) ORDER BY id",
+            (now,),
+        )
+    ]
+
+
+def chat_busy(db: sqlite_utils.Database, source_key: str) -> bool:
+    """Whether the bot is still working on something one chat sent."""
+    row = db.execute(
+        "SELECT 1 FROM inbox WHERE source_key = ? AND status IN ('pending', 'processing', 'handled') LIMIT 1",
+        (source_key,),
+    ).fetchone()
+    return row is not None
+
+
+def erase_message_content(db: sqlite_utils.Database, message_id: str) -> int:
+    """Unsend: remove the text, file names and coordinates of a message from the inbox."""
+    changed = 0
+    with transaction(db):
+        rows = db.execute("SELECT id, payload FROM inbox WHERE message_id = ?", (message_id,)).fetchall()
+        for inbox_id, payload in rows:
+            event = json.loads(payload)
+            message = event.get("message") or {}
+            event["message"] = {"id": message.get("id"), "type": message.get("type"), "unsent": True}
+            db.execute("UPDATE inbox SET payload = ? WHERE id = ?", (json.dumps(event, ensure_ascii=False), inbox_id))
+            changed += 1
+    return changed
+
+
+def erase_chat(db: sqlite_utils.Database, source_key: str) -> int:
+    """PDPA erasure: drop every stored event of one chat that is already finished."""
+    cur = db.execute(
+        "DELETE FROM inbox WHERE source_key = ? AND status NOT IN ('pending', 'processing', 'handled')",
+        (source_key,),
+    )
+    return cur.rowcount
+
+
+def counts_by_status(db: sqlite_utils.Database) -> dict[str, int]:
+    return {status: n for status, n in db.execute("SELECT status, count(*) FROM inbox GROUP BY status")}
+
+
+def redact(db: sqlite_utils.Database, inbox_id: int) -> None:
+    """Keep only the bookkeeping of an event, not what the person wrote."""
+    row = db.execute("SELECT payload FROM inbox WHERE id = ?", (inbox_id,)).fetchone()
+    if row is None:
+        return
+    event = json.loads(row[0])
+    kept = {k: event.get(k) for k in ("type", "mode", "timestamp", "webhookEventId") if k in event}
+    kept["redacted"] = True
+    db.execute("UPDATE inbox SET payload = ? WHERE id = ?", (json.dumps(kept), inbox_id))

@@ -1,0 +1,126 @@
+"""Versioned schema migrations, applied in order and recorded in PRAGMA user_version.
+
+Never edit a migration that has shipped: add a new one. Each runs in its own transaction,
+so an interrupted upgrade leaves the database at the previous version.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import sqlite_utils
+
+from db import transaction
+
+log = logging.getLogger(__name__)
+
+
+V1_SPINE = """
+-- Durable inbox of webhook events: written before the webhook answers 200.
+-- AUTOINCREMENT: ids never come back after rows are erased, so cursors stay valid.
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    mode TEXT,
+    source_key TEXT NOT NULL,      -- "user:U…", "group:C…", "room:R…": the chat it belongs to
+    user_id TEXT,
+    message_id TEXT,               -- for unsend: the stored content of that message is erased
+    is_redelivery INTEGER NOT NULL DEFAULT 0,
+    event_time INTEGER,            -- LINE's timestamp, milliseconds
+    payload TEXT NOT NULL,         -- the event JSON as LINE sent it
+    received_at REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending → processing → handled → done | skipped | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL,
+    finished_at REAL,
+    error TEXT
+);
+-- The unique index is what makes a redelivered event a no-op (INSERT OR IGNORE).
+CREATE UNIQUE INDEX idx_inbox_webhook_event_id ON inbox (webhook_event_id);
+CREATE INDEX idx_inbox_status_id ON inbox (status, id);
+CREATE INDEX idx_inbox_source_key_status ON inbox (source_key, status);
+CREATE INDEX idx_inbox_message_id ON inbox (message_id);
+CREATE INDEX idx_inbox_received_at ON inbox (received_at);
+
+-- Every outgoing LINE request, written in the same transaction as the state change
+-- that produced it, then delivered by the one sender.
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL,
+    inbox_id INTEGER,
+    chat_key TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- reply | push | multicast
+    to_ids TEXT,                   -- JSON list of recipient IDs
+    reply_token TEXT,
+    must_arrive INTEGER NOT NULL DEFAULT 0,  -- push if the reply token is refused
+    messages TEXT NOT NULL,        -- JSON list of LINE message objects
+    purpose TEXT,
+    retry_key TEXT,                -- X-Line-Retry-Key, fixed per row so retries never deliver twice
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending → sending → sent | failed | expired | uncertain
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    locked_until REAL,
+    line_request_id TEXT,
+    error TEXT,
+    created_at REAL NOT NULL,
+    sent_at REAL
+);
+CREATE UNIQUE INDEX idx_outbox_dedupe_key ON outbox (dedupe_key);
+CREATE INDEX idx_outbox_status_next ON outbox (status, next_attempt_at);
+CREATE INDEX idx_outbox_chat_key_id ON outbox (chat_key, id);
+CREATE INDEX idx_outbox_inbox_id ON outbox (inbox_id);
+
+-- Conversation state per chat (user, group or room), shared by every worker process.
+CREATE TABLE conversations (
+    chat_key TEXT PRIMARY KEY,
+    flow TEXT NOT NULL,
+    step TEXT NOT NULL,
+    session TEXT NOT NULL,         -- changes whenever a flow starts: old buttons carry the old one
+    data TEXT NOT NULL,            -- JSON of the flow's collected values
+    updated_at REAL NOT NULL
+);
+
+-- Chats the bot is in: who follows it, which groups it joined.
+CREATE TABLE chats (
+    chat_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,            -- user | group | room
+    status TEXT NOT NULL,          -- following | unfollowed | joined | left
+    since REAL,
+    updated_at REAL
+);
+"""
+
+
+def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
+    def apply(db: sqlite_utils.Database) -> None:
+        # One statement at a time: executescript() would commit the migration's transaction.
+        for statement in script.split(";"):
+            if statement.strip():
+                db.execute(statement)
+
+    return apply
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "inbox, outbox, conversations, chats", _run_script(V1_SPINE)),
+]
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply every migration newer than the database; return the versions applied."""
+    applied = []
+    for version, description, apply in MIGRATIONS:
+        with transaction(db):
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if current_version(db) >= version:
+                continue
+            log.info("migrating database to version %s: %s", version, description)
+            apply(db)
+            db.execute(f"PRAGMA user_version = {int(version)}")
+        applied.append(version)
+    return applied

@@ -1,0 +1,218 @@
+"""The outbox: every message the bot sends, queued in the same transaction as the
+state change that produced it, then delivered by the one sender (bot.line.sender).
+
+A row's retry_key never changes, so a push retried after a crash or a timeout is
+delivered at most once by LINE. A reply whose outcome is unknown (the process died
+mid-request) is never turned into a push, for the same reason.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from db import transaction
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    dedupe_key: str
+    chat_key: str
+    kind: str
+    to_ids: list[str]
+    reply_token: str | None
+    must_arrive: bool
+    messages: list[dict[str, Any]]
+    purpose: str
+    retry_key: str
+    status: str
+    attempts: int
+    created_at: float
+
+
+def _to_row(record: dict) -> OutboxRow:
+    return OutboxRow(
+        id=record["id"],
+        dedupe_key=record["dedupe_key"],
+        chat_key=record["chat_key"],
+        kind=record["kind"],
+        to_ids=json.loads(record["to_ids"] or "[]"),
+        reply_token=record["reply_token"],
+        must_arrive=bool(record["must_arrive"]),
+        messages=json.loads(record["messages"]),
+        purpose=record["purpose"] or "",
+        retry_key=record["retry_key"],
+        status=record["status"],
+        attempts=record["attempts"],
+        created_at=record["created_at"],
+    )
+
+
+def _fetch(db: sqlite_utils.Database, sql: str, params: tuple = ()) -> list[dict]:
+    cur = db.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def enqueue(
+    db: sqlite_utils.Database,
+    *,
+    dedupe_key: str,
+    chat_key: str,
+    kind: str,
+    to_ids: list[str],
+    messages: list[dict],
+    reply_token: str | None = None,
+    must_arrive: bool = False,
+    purpose: str = "",
+    inbox_id: int | None = None,
+) -> int | None:
+    """Queue one request; a second call with the same dedupe_key is ignored (returns None).
+
+    Call inside the caller's transaction so the queue and the state change commit together.
+    """
+    now = time.time()
+    cur = db.execute(
+        """INSERT OR IGNORE INTO outbox
+           (dedupe_key, inbox_id, chat_key, kind, to_ids, reply_token, must_arrive, messages,
+            purpose, retry_key, status, attempts, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
+        (
+            dedupe_key,
+            inbox_id,
+            chat_key,
+            kind,
+            json.dumps(to_ids),
+            reply_token,
+            int(must_arrive),
+            json.dumps(messages, ensure_ascii=False),
+            purpose,
+            str(uuid.uuid4()),
+            now,
+            now,
+        ),
+    )
+    return cur.lastrowid if cur.rowcount else None
+
+
+def claim(db: sqlite_utils.Database, outbox_id: int, lease_seconds: float) -> OutboxRow | None:
+    """Mark one due row as being sent; None if another thread has it or it is finished."""
+    now = time.time()
+    with transaction(db):
+        rows = _fetch(
+            db,
+            "SELECT * FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+            (outbox_id, now),
+        )
+        if not rows:
+            return None
+        db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ? WHERE id = ?",
+            (now + lease_seconds, outbox_id),
+        )
+    record = rows[0]
+    record["status"] = "sending"
+    record["attempts"] += 1
+    return _to_row(record)
+
+
+def due_ids(db: sqlite_utils.Database, limit: int = 100) -> list[int]:
+    """Pending rows whose next attempt is due, oldest first."""
+    now = time.time()
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            (now, limit),
+        )
+    ]
+
+
+def ids_for_inbox(db: sqlite_utils.Database, inbox_id: int) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM outbox WHERE inbox_id = ? ORDER BY id", (inbox_id,))]
+
+
+def mark_sent(db: sqlite_utils.Database, outbox_id: int, request_id: str | None, kind: str | None = None) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, line_request_id = ?, locked_until = NULL, error = NULL,"
+        " kind = coalesce(?, kind) WHERE id = ?",
+        (time.time(), request_id, kind, outbox_id),
+    )
+
+
+def mark_retry(db: sqlite_utils.Database, outbox_id: int, delay_seconds: float, error: str) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, locked_until = NULL, error = ? WHERE id = ?",
+        (time.time() + delay_seconds, error[:500], outbox_id),
+    )
+
+
+def mark_final(db: sqlite_utils.Database, outbox_id: int, status: str, error: str) -> None:
+    """failed (LINE refused it), expired (reply token gone, not worth a push), uncertain."""
+    db.execute(
+        "UPDATE outbox SET status = ?, locked_until = NULL, error = ? WHERE id = ?",
+        (status, error[:500], outbox_id),
+    )
+
+
+def switch_to_push(db: sqlite_utils.Database, outbox_id: int, error: str) -> None:
+    """The reply token was rejected before anything was delivered: send the same messages as a push."""
+    db.execute(
+        "UPDATE outbox SET kind = 'push', reply_token = NULL, status = 'pending', next_attempt_at = ?,"
+        " locked_until = NULL, error = ? WHERE id = ?",
+        (time.time(), error[:500], outbox_id),
+    )
+
+
+def recover_stale(db: sqlite_utils.Database, now: float | None = None, everything: bool = False) -> int:
+    """Rows left 'sending' by a dead process.
+
+    A push goes back to pending: its retry key makes the repeat safe. A reply cannot be
+    repeated safely (its token may have been used), so it is marked uncertain.
+    """
+    now = time.time() if now is None else now
+    condition = "status = 'sending'" + ("" if everything else " AND locked_until < ?")
+    params: tuple = () if everything else (now,)
+    with transaction(db):
+        pushes = db.execute(
+            f"UPDATE outbox SET status = 'pending', locked_until = NULL, next_attempt_at = 0 "
+            f"WHERE {condition} AND kind != 'reply'",
+            params,
+        ).rowcount
+        replies = db.execute(
+            f"UPDATE outbox SET status = 'uncertain', locked_until = NULL, "
+            f"error = 'process stopped during the reply request' WHERE {condition} AND kind = 'reply'",
+            params,
+        ).rowcount
+    return pushes + replies
+
+
+def messages_for_chat(db: sqlite_utils.Database, chat_key: str, after_id: int = 0, limit: int = 200) -> list[dict]:
+    """Sent and queued messages to one chat, for the simulator and the console."""
+    return _fetch(
+        db,
+        "SELECT id, kind, status, messages, created_at, sent_at FROM outbox "
+        "WHERE chat_key = ? AND id > ? ORDER BY id LIMIT ?",
+        (chat_key, after_id, limit),
+    )
+
+
+def get(db: sqlite_utils.Database, outbox_id: int) -> dict | None:
+    rows = _fetch(db, "SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+    return rows[0] if rows else None
+
+
+def counts_by_status(db: sqlite_utils.Database) -> dict[str, int]:
+    return {status: n for status, n in db.execute("SELECT status, count(*) FROM outbox GROUP BY status")}
+
+
+def erase_chat(db: sqlite_utils.Database, chat_key: str) -> int:
+    """PDPA erasure: delete delivered messages to one chat (undelivered ones still go out)."""
+    return db.execute(
+        "DELETE FROM outbox WHERE chat_key = ? AND status NOT IN ('pending', 'sending')", (chat_key,)
+    ).rowcount

@@ -1,0 +1,30 @@
+"""gunicorn settings for the web process (Procfile `web:`), read by `gunicorn -c gunicorn.conf.py`.
+
+Threads, not processes, give the concurrency: the webhook spends its time waiting on
+SQLite and the network, and each worker process also runs the inbox worker threads.
+"""
+import os
+
+bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout; off by default (volume)
+errorlog = "-"
+# Each worker builds its own app after the fork: SQLite connections and threads must not cross forks.
+preload_app = False
+
+
+def on_starting(server):
+    """Before any worker exists, no event can be in the hands of a live worker: release all claims."""
+    from bot.config import load_settings
+    from db import inbox, open_database, outbox
+
+    db = open_database(load_settings().database_path)
+    released = inbox.recover_stale(db, everything=True) + outbox.recover_stale(db, everything=True)
+    if released:
+        server.log.info("released %s events and messages left by the previous run", released)
+    db.close()
