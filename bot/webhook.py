@@ -38,6 +38,7 @@ def inbox_rows(events: list) -> list[dict]:
         rows.append(
             {
                 "webhook_event_id": event.webhook_event_id,
+                "event_key": event.key,
                 "event_type": event.type,
                 "mode": event.mode,
                 "source_key": event.source.key,

@@ -157,7 +157,7 @@ class InboxWorker:
                 for n, start in enumerate(range(0, len(messages), limits.MAX_MESSAGES)):
                     outbox_id = outbox.enqueue(
                         db,
-                        dedupe_key=f"reply:{item.webhook_event_id}:{n}",
+                        dedupe_key=f"reply:{item.event_key}:{n}",
                         inbox_id=item.id,
                         chat_key=key,
                         kind="reply" if n == 0 else "push",
@@ -203,7 +203,7 @@ class InboxWorker:
             if token and item.mode == "active":
                 outbox_id = outbox.enqueue(
                     db,
-                    dedupe_key=f"apology:{item.webhook_event_id}",
+                    dedupe_key=f"apology:{item.event_key}",
                     inbox_id=item.id,
                     chat_key=item.source_key,
                     kind="reply",

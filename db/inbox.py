@@ -1,7 +1,7 @@
 """The durable inbox of webhook events.
 
 An event is stored before the webhook answers 200 and is then claimed by one worker,
-handled, and finished. The unique webhook_event_id makes redeliveries no-ops, and a
+handled, and finished. The unique event_key makes redeliveries no-ops, and a
 claim takes only the oldest unfinished event of its chat, so a burst from one person
 is handled in order while different people are handled in parallel.
 """
@@ -23,6 +23,7 @@ UNFINISHED = ("pending", "processing", "handled")
 class InboxEvent:
     id: int
     webhook_event_id: str
+    event_key: str
     event_type: str
     mode: str
     source_key: str
@@ -36,6 +37,7 @@ def _row_to_event(row: dict) -> InboxEvent:
     return InboxEvent(
         id=row["id"],
         webhook_event_id=row["webhook_event_id"],
+        event_key=row["event_key"],
         event_type=row["event_type"],
         mode=row["mode"] or "active",
         source_key=row["source_key"],
@@ -54,11 +56,12 @@ def store_events(db: sqlite_utils.Database, rows: Iterable[dict]) -> int:
         for row in rows:
             cur = db.execute(
                 """INSERT OR IGNORE INTO inbox
-                   (webhook_event_id, event_type, mode, source_key, user_id, message_id,
+                   (webhook_event_id, event_key, event_type, mode, source_key, user_id, message_id,
                     is_redelivery, event_time, payload, received_at, status, attempts)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
                 (
                     row["webhook_event_id"],
+                    row["event_key"],
                     row["event_type"],
                     row["mode"],
                     row["source_key"],
@@ -169,17 +172,17 @@ def chat_busy(db: sqlite_utils.Database, source_key: str) -> bool:
 
 
 def erase_message_content(db: sqlite_utils.Database, message_id: str) -> int:
-    """Unsend: remove the text, file names and coordinates of a message from the inbox."""
-    changed = 0
-    with transaction(db):
-        rows = db.execute("SELECT id, payload FROM inbox WHERE message_id = ?", (message_id,)).fetchall()
-        for inbox_id, payload in rows:
-            event = json.loads(payload)
-            message = event.get("message") or {}
-            event["message"] = {"id": message.get("id"), "type": message.get("type"), "unsent": True}
-            db.execute("UPDATE inbox SET payload = ? WHERE id = ?", (json.dumps(event, ensure_ascii=False), inbox_id))
-            changed += 1
-    return changed
+    """Unsend: remove the text, file names and coordinates of a message from the inbox.
+
+    Call inside the caller's transaction.
+    """
+    rows = db.execute("SELECT id, payload FROM inbox WHERE message_id = ?", (message_id,)).fetchall()
+    for inbox_id, payload in rows:
+        event = json.loads(payload)
+        message = event.get("message") or {}
+        event["message"] = {"id": message.get("id"), "type": message.get("type"), "unsent": True}
+        db.execute("UPDATE inbox SET payload = ? WHERE id = ?", (json.dumps(event, ensure_ascii=False), inbox_id))
+    return len(rows)
 
 
 def erase_chat(db: sqlite_utils.Database, source_key: str) -> int:

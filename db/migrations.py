@@ -6,6 +6,7 @@ so an interrupted upgrade leaves the database at the previous version.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Callable
 
 import sqlite_utils
@@ -21,6 +22,7 @@ V1_SPINE = """
 CREATE TABLE inbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     webhook_event_id TEXT NOT NULL,
+    event_key TEXT NOT NULL,       -- webhookEventId + digest of the content; see bot/line/events.py
     event_type TEXT NOT NULL,
     mode TEXT,
     source_key TEXT NOT NULL,      -- "user:U…", "group:C…", "room:R…": the chat it belongs to
@@ -37,7 +39,8 @@ CREATE TABLE inbox (
     error TEXT
 );
 -- The unique index is what makes a redelivered event a no-op (INSERT OR IGNORE).
-CREATE UNIQUE INDEX idx_inbox_webhook_event_id ON inbox (webhook_event_id);
+CREATE UNIQUE INDEX idx_inbox_event_key ON inbox (event_key);
+CREATE INDEX idx_inbox_webhook_event_id ON inbox (webhook_event_id);
 CREATE INDEX idx_inbox_status_id ON inbox (status, id);
 CREATE INDEX idx_inbox_source_key_status ON inbox (source_key, status);
 CREATE INDEX idx_inbox_message_id ON inbox (message_id);
@@ -95,9 +98,14 @@ CREATE TABLE chats (
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
-        for statement in script.split(";"):
-            if statement.strip():
+        statement = ""
+        for line in script.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
                 db.execute(statement)
+                statement = ""
+        if statement.strip() and not all(l.strip().startswith("--") or not l.strip() for l in statement.splitlines()):
+            raise ValueError(f"unfinished SQL statement in migration: {statement[:80]!r}")
 
     return apply
 

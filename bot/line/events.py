@@ -36,6 +36,19 @@ class Source:
         return f"{self.kind}:{self.chat_id or '-'}"
 
 
+def event_key(webhook_event_id: str, raw: dict) -> str:
+    """The inbox's unique key: LINE's event ID plus a digest of what the event says.
+
+    A redelivery repeats the event with only deliveryContext (and perhaps the reply token)
+    changed, so it gets the same key and the unique index drops it. LINE's own sample
+    payload reuses one webhookEventId for 28 different events; the digest keeps such
+    distinct events apart instead of silently dropping 27 of them.
+    """
+    content = {k: v for k, v in raw.items() if k not in ("deliveryContext", "replyToken")}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"{webhook_event_id}:{digest[:16]}"
+
+
 @dataclass(frozen=True)
 class Event:
     type: str
@@ -46,6 +59,10 @@ class Event:
     reply_token: str | None
     is_redelivery: bool
     raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def key(self) -> str:
+        return event_key(self.webhook_event_id, self.raw)
 
     @property
     def message(self) -> dict[str, Any]:
@@ -82,9 +99,8 @@ def parse(raw: Any) -> Event:
         raise MalformedEvent("event is not an object with a type")
     event_id = raw.get("webhookEventId")
     if not isinstance(event_id, str) or not event_id:
-        # Old or hand-made payloads lack the ID: derive one so a resend is still recognised.
-        digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        event_id = f"sha256:{digest[:40]}"
+        # Old or hand-made payloads lack the ID: the content digest alone still recognises a resend.
+        event_id = "none"
     delivery = raw.get("deliveryContext")
     timestamp = raw.get("timestamp")
     reply_token = raw.get("replyToken")

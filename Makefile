@@ -1,0 +1,47 @@
+# Two commands: `make run` (install and start the app) and `make test` (install and run all tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test install install-dev clock chat bench flows clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, create the database, and serve the bot, simulator and console on 127.0.0.1:$(PORT)
+run: install
+	$(BIN)/python -m bot init-db
+	@echo "เปิด http://127.0.0.1:$(PORT)/simulator เพื่อคุยกับบอท — open http://127.0.0.1:$(PORT)/simulator"
+	PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py "bot:create_app()"
+
+## test: install everything and run the whole test suite
+test: install-dev
+	$(BIN)/python -m pytest
+
+clock: install
+	$(BIN)/python -m scheduler
+
+chat: install
+	$(BIN)/python -m bot chat
+
+bench: install-dev
+	$(BIN)/python bench/webhook_bench.py
+
+flows: install
+	$(BIN)/python -m bot flows > docs/conversation.mmd
+
+clean:
+	rm -rf $(VENV) .pytest_cache

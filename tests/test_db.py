@@ -1,0 +1,135 @@
+"""Storage: migrations in place, WAL, the inbox's claim order and races."""
+import sqlite3
+import threading
+
+import pytest
+
+import db as dbmod
+from db import inbox, migrations, open_database, transaction
+
+
+def row(event_key: str, source: str = "user:U1", **extra) -> dict:
+    return {
+        "webhook_event_id": event_key,
+        "event_key": event_key,
+        "event_type": "message",
+        "mode": "active",
+        "source_key": source,
+        "payload": '{"type": "message"}',
+        **extra,
+    }
+
+
+def test_new_database_uses_wal_and_latest_schema(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == dbmod.BUSY_TIMEOUT_MS
+    assert migrations.current_version(db) == migrations.MIGRATIONS[-1][0]
+    assert {"inbox", "outbox", "conversations", "chats"} <= set(db.table_names())
+
+
+def test_a_new_migration_upgrades_an_existing_database_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite3"
+    db = open_database(path)
+    inbox.store_events(db, [row("E1")])
+    db.close()
+
+    def add_column(d):
+        d.execute("ALTER TABLE inbox ADD COLUMN note TEXT")
+        d.execute("UPDATE inbox SET note = 'kept'")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS + [(99, "test column", add_column)])
+    db = open_database(path)
+    assert migrations.current_version(db) == 99
+    assert db.execute("SELECT webhook_event_id, note FROM inbox").fetchall() == [("E1", "kept")]
+    assert migrations.migrate(db) == []  # running again changes nothing
+
+
+def test_a_failing_migration_leaves_the_database_at_the_previous_version(tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+
+    def broken(d):
+        d.execute("ALTER TABLE inbox ADD COLUMN half TEXT")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS + [(99, "broken", broken)])
+    with pytest.raises(RuntimeError):
+        open_database(path)
+    db = dbmod.connect(path)
+    assert migrations.current_version(db) == migrations.MIGRATIONS[0][0]
+    assert "half" not in db["inbox"].columns_dict
+
+
+def test_store_events_ignores_repeats_under_concurrency(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    pool = dbmod.ConnectionPool(path)
+    stored = []
+
+    def store(n):
+        stored.append(inbox.store_events(pool.get(), [row("SAME"), row(f"U-{n}")]))
+
+    threads = [threading.Thread(target=store, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db = pool.get()
+    assert db.execute("SELECT count(*) FROM inbox WHERE event_key = 'SAME'").fetchone()[0] == 1
+    assert sum(stored) == db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 17
+
+
+def test_claims_keep_each_chats_order_and_let_other_chats_go_ahead(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    inbox.store_events(db, [row("A1", "user:A"), row("A2", "user:A"), row("B1", "user:B")])
+    first = inbox.claim_next(db, 30)
+    second = inbox.claim_next(db, 30)
+    assert (first.event_key, second.event_key) == ("A1", "B1")  # A2 waits for A1
+    assert inbox.claim_next(db, 30) is None
+    with transaction(db):
+        inbox.finish(db, first.id)
+    assert inbox.claim_next(db, 30).event_key == "A2"
+
+
+def test_an_expired_claim_is_taken_over(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    inbox.store_events(db, [row("A1")])
+    claimed = inbox.claim_next(db, lease_seconds=-1)  # its worker "died" at once
+    assert inbox.claim_next(db, 30) is None
+    assert inbox.recover_stale(db) == 1
+    again = inbox.claim_next(db, 30)
+    assert again.id == claimed.id and again.attempts == 2
+
+
+def test_ids_are_never_reused_after_erasure(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    inbox.store_events(db, [row("A1")])
+    first = inbox.claim_next(db, 30)
+    with transaction(db):
+        inbox.finish(db, first.id)
+        inbox.erase_chat(db, "user:U1")
+    inbox.store_events(db, [row("A2")])
+    assert inbox.claim_next(db, 30).id > first.id
+
+
+def test_locked_database_makes_the_webhook_answer_503_and_lose_nothing(served):
+    """While another process holds the write lock past the busy timeout, the event is not acknowledged."""
+    from helpers import text_event, user_id
+
+    blocker = sqlite3.connect(str(served.app.config["SETTINGS"].database_path), timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    original = dbmod.BUSY_TIMEOUT_MS
+    try:
+        db = served.app.extensions["db_pool"]
+        # Short busy timeout for this test only, on a fresh connection of the pool's thread.
+        dbmod.BUSY_TIMEOUT_MS = 200
+        db._local = threading.local()
+        response = served.post(text_event(user_id(), "สวัสดี"))
+        assert response.status_code == 503
+    finally:
+        dbmod.BUSY_TIMEOUT_MS = original
+        blocker.rollback()
+        blocker.close()
+    event = text_event(user_id(), "สวัสดีอีกครั้ง")
+    assert served.post(event).status_code == 200  # LINE's redelivery would now succeed

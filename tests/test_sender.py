@@ -1,0 +1,156 @@
+"""The one sender against the fake LINE API: limits, reply-then-push, retries without duplicates."""
+import pytest
+
+from bot.line.sender import LineSender
+from db import open_database, outbox, transaction
+from helpers import user_id
+
+
+@pytest.fixture
+def db(settings):
+    return open_database(settings.database_path)
+
+
+@pytest.fixture
+def sender(settings):
+    return LineSender(settings.with_(line_timeout_seconds=0.5, line_backoff_base_seconds=0.0))
+
+
+def queue(db, **row) -> int:
+    uid = row.pop("to", None) or user_id()
+    defaults = dict(
+        dedupe_key=f"test:{uid}:{row.get('kind', 'push')}",
+        chat_key=f"user:{uid}",
+        kind="push",
+        to_ids=[uid],
+        messages=[{"type": "text", "text": "แจ้งเลขที่เรื่อง KC-2570-00042 ค่ะ"}],
+    )
+    defaults.update(row)
+    with transaction(db):
+        return outbox.enqueue(db, **defaults)
+
+
+def deliver_until_final(sender, db, outbox_id, rounds=10) -> dict:
+    for _ in range(rounds):
+        sender.deliver(db, outbox_id)
+        row = outbox.get(db, outbox_id)
+        if row["status"] not in ("pending", "sending"):
+            return row
+    return outbox.get(db, outbox_id)
+
+
+def sent_requests(fake_line, path):
+    return [r for r in fake_line.state.requests if r.path == path]
+
+
+def test_reply_is_sent_once_and_recorded_with_line_request_id(sender, db, fake_line):
+    outbox_id = queue(db, kind="reply", reply_token="token-1")
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "sent"
+    request = sent_requests(fake_line, "/v2/bot/message/reply")[0]
+    assert row["line_request_id"] == request.request_id
+    assert sender.deliver(db, outbox_id).status == "busy"  # already sent: nothing happens
+    assert len(sent_requests(fake_line, "/v2/bot/message/reply")) == 1
+
+
+def test_rejected_reply_token_falls_back_to_push_for_messages_that_must_arrive(sender, db, fake_line):
+    fake_line.state.expire_token("old-token")
+    outbox_id = queue(db, kind="reply", reply_token="old-token", must_arrive=True)
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "sent" and row["kind"] == "push"
+    push = sent_requests(fake_line, "/v2/bot/message/push")
+    assert len(push) == 1 and push[0].status == 200
+    assert push[0].headers["x-line-retry-key"] == row["retry_key"]
+
+
+def test_rejected_reply_token_drops_an_ordinary_reply(sender, db, fake_line):
+    fake_line.state.expire_token("old-token")
+    outbox_id = queue(db, kind="reply", reply_token="old-token")
+    assert deliver_until_final(sender, db, outbox_id)["status"] == "expired"
+    assert sent_requests(fake_line, "/v2/bot/message/push") == []
+
+
+def test_push_retries_5xx_and_429_with_one_retry_key_and_delivers_once(sender, db, fake_line):
+    fake_line.state.fail_next(2, status=500, path_prefix="/v2/bot/message/push")
+    fake_line.state.fail_next(1, status=429, path_prefix="/v2/bot/message/push")
+    outbox_id = queue(db)
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "sent" and row["attempts"] == 4
+    attempts = sent_requests(fake_line, "/v2/bot/message/push")
+    assert [r.status for r in attempts] == [500, 500, 429, 200]
+    assert len({r.headers["x-line-retry-key"] for r in attempts}) == 1
+    assert len(fake_line.state.deliveries()) == 1
+
+
+def test_push_that_timed_out_is_retried_and_line_answers_409_not_a_second_delivery(sender, db, fake_line):
+    fake_line.state.delay_next(1, 1.5, path_prefix="/v2/bot/message/push")
+    outbox_id = queue(db)
+    first = sender.deliver(db, outbox_id)
+    assert first.status == "retry"  # the client gave up after 0.5 s; LINE still delivered
+    import time
+
+    time.sleep(1.3)  # let the slow first request finish on the server
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "sent"
+    statuses = [r.status for r in sent_requests(fake_line, "/v2/bot/message/push")]
+    assert statuses == [200, 409]
+    assert len(fake_line.state.deliveries()) == 1
+
+
+def test_reply_that_timed_out_is_not_repeated(sender, db, fake_line):
+    fake_line.state.delay_next(1, 1.0, path_prefix="/v2/bot/message/reply")
+    outbox_id = queue(db, kind="reply", reply_token="slow-token", must_arrive=True)
+    assert deliver_until_final(sender, db, outbox_id)["status"] == "uncertain"
+    import time
+
+    time.sleep(0.8)
+    assert sent_requests(fake_line, "/v2/bot/message/push") == []
+
+
+def test_push_gives_up_after_max_attempts(sender, db, fake_line, settings):
+    fake_line.state.fail_next(50, status=503, path_prefix="/v2/bot/message/push")
+    outbox_id = queue(db)
+    row = deliver_until_final(sender, db, outbox_id, rounds=20)
+    assert row["status"] == "failed"
+    assert row["attempts"] == settings.line_max_attempts
+
+
+def test_a_4xx_other_than_429_is_final(sender, db, fake_line):
+    outbox_id = queue(db, to="Xnot-a-line-id")  # LINE rejects a recipient that is no user, group or room
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "failed" and "HTTP 400" in row["error"]
+    assert row["attempts"] == 1
+
+
+def test_messages_over_lines_limits_never_leave_the_bot(sender, db, fake_line):
+    label = "ก" * 21
+    messages = [{"type": "text", "text": "เลือกค่ะ", "quickReply": {"items": [{"type": "action", "action": {"type": "message", "label": label, "text": "x"}}]}}]
+    outbox_id = queue(db, messages=messages)
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "failed" and "label" in row["error"]
+    assert fake_line.state.requests == []
+
+
+def test_thai_label_is_counted_in_grapheme_clusters(sender, db, fake_line):
+    label = "ผู้สูงอายุ" * 3  # 18 grapheme clusters, but len() is 30
+    assert len(label) > 20
+    messages = [{"type": "text", "text": "เลือกค่ะ", "quickReply": {"items": [{"type": "action", "action": {"type": "message", "label": label, "text": label}}]}}]
+    row = deliver_until_final(sender, db, queue(db, messages=messages))
+    assert row["status"] == "sent"
+
+
+def test_recover_stale_repeats_pushes_but_not_replies(db):
+    push_id = queue(db)
+    reply_id = queue(db, kind="reply", reply_token="t")
+    for outbox_id in (push_id, reply_id):
+        outbox.claim(db, outbox_id, lease_seconds=60)
+    outbox.recover_stale(db, everything=True)
+    assert outbox.get(db, push_id)["status"] == "pending"
+    assert outbox.get(db, reply_id)["status"] == "uncertain"
+
+
+def test_loading_animation_and_quota(sender, fake_line):
+    assert sender.show_loading(user_id()) is True
+    assert sender.show_loading("not-a-user") is False
+    quota = sender.quota()
+    assert quota["limit"] > 0 and quota["used"] == 0
