@@ -141,6 +141,8 @@ def recover_stale(db: sqlite_utils.Database, now: float | None = None, everythin
     with transaction(db):
         if everything:
             cur = db.execute("UPDATE inbox SET status = 'pending', locked_until = NULL WHERE status = 'processing'")
+            # Handled events of a dead process: let the sweeper deliver and finish them now.
+            db.execute("UPDATE inbox SET locked_until = NULL WHERE status = 'handled'")
         else:
             cur = db.execute(
                 "UPDATE inbox SET status = 'pending', locked_until = NULL "
