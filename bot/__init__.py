@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -21,17 +22,19 @@ LOCAL_LINE_TOKEN = "local-simulator-token"
 def _local_secret(path: Path) -> str:
     """A secret kept in a file beside the database, shared by every process of one install."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        value = secrets.token_hex(32)
+    if not path.exists():
+        # Write a private temp file, then link it into place: the link either appears whole
+        # or fails because another process won the race; nobody can read a half-written file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
         try:
-            with path.open("x") as f:  # the first process to start writes it
-                f.write(value)
-            path.chmod(0o600)
+            os.link(tmp, path)
         except FileExistsError:
             pass
-        return path.read_text().strip()
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -25,6 +25,7 @@ def settings(tmp_path: Path, fake_line) -> Settings:
         database_path=tmp_path / "bot.sqlite3",
         content_dir=PROJECT_ROOT / "content",
         secret_key="test-secret-key",
+        simulator_enabled=True,
         worker_threads=2,
         inbox_lease_seconds=2.0,
         line_backoff_base_seconds=0.05,

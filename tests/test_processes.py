@@ -147,3 +147,19 @@ def test_run_configuration_without_a_channel_serves_health_simulator_and_replies
         assert messages[0]["message"]["type"] == "flex"
     finally:
         app.stop()
+
+
+def test_local_secret_is_never_seen_half_written(tmp_path):
+    """Both gunicorn workers create the local secret at start; each must read the same full value."""
+    import threading
+
+    from bot import _local_secret
+
+    path = tmp_path / "var" / "simulator-channel-secret"
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(_local_secret(path))) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(seen)) == 1 and len(seen[0]) == 64
