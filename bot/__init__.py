@@ -37,14 +37,23 @@ def _local_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
+    """The database, content, conversation engine and sender, wired into an inbox worker."""
     from bot.conversation.flows import build_engine
     from bot.handlers import EventPlanner
     from bot.line.sender import LineSender
     from bot.profile import load_profile
-    from bot.webhook import MAX_BODY_BYTES, webhook_bp
     from bot.worker import InboxWorker
     from db import ConnectionPool, open_database
+
+    open_database(settings.database_path).close()  # migrate once, before any thread starts
+    profile = load_profile(settings.content_dir / "profile.yaml")
+    planner = EventPlanner(build_engine(settings.conversation_timeout_minutes), profile)
+    return InboxWorker(ConnectionPool(settings.database_path), planner, LineSender(settings), settings, idle_poll_seconds)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from bot.webhook import MAX_BODY_BYTES, webhook_bp
 
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -74,13 +83,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["WEBHOOK_SECRET"] = settings.channel_secret or _local_secret(var_dir / "simulator-channel-secret")
     app.json.ensure_ascii = False
 
-    open_database(settings.database_path).close()  # migrate once, before any worker starts
-    pool = ConnectionPool(settings.database_path)
-    profile = load_profile(settings.content_dir / "profile.yaml")
-    engine = build_engine(settings.conversation_timeout_minutes)
-    sender = LineSender(settings)
-    worker = InboxWorker(pool, EventPlanner(engine, profile), sender, settings)
-    app.extensions.update(db_pool=pool, sao_profile=profile, engine=engine, line_sender=sender, inbox_worker=worker)
+    worker = build_worker(settings)
+    pool = worker.pool
+    app.extensions.update(db_pool=pool, sao_profile=worker.planner.profile, inbox_worker=worker)
 
     app.register_blueprint(webhook_bp)
     from bot.assets import assets_bp

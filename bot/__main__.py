@@ -56,10 +56,35 @@ def cmd_chat(args, settings) -> int:
     return run_chat(settings)
 
 
+def cmd_work(args, settings) -> int:
+    """Handle inbox events in this process (for web processes started with WORKER_THREADS=0)."""
+    import os
+    import signal
+    import threading
+
+    from bot import build_worker
+
+    if args.nice:
+        os.nice(args.nice)  # the web process's answers to LINE come first
+    logging.getLogger().setLevel(logging.INFO)
+    worker = build_worker(settings, idle_poll_seconds=0.02)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker.start()
+    print(f"กำลังประมวลผลข้อความ / handling inbox events with {settings.worker_threads} threads", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    worker.stop()
+    return 0
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "สร้าง/อัปเกรดฐานข้อมูล — create or upgrade the SQLite database"),
     "chat": (cmd_chat, "คุยกับบอทในเทอร์มินัล — chat with the bot in this terminal (no LINE channel needed)"),
     "richmenu": (cmd_richmenu, "สร้างริชเมนูและตั้งเป็นค่าเริ่มต้นบน LINE — create the rich menu on LINE and make it the default"),
+    "work": (cmd_work, "ประมวลผลข้อความในโปรเซสแยก — handle inbox events in a separate process (web with WORKER_THREADS=0)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
 }
 
@@ -75,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "work":
+            p.add_argument("--nice", type=int, default=5, help="ลดลำดับความสำคัญของโปรเซส — lower this process's CPU priority by N (default 5)")
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
     args = parser.parse_args(argv)

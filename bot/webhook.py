@@ -54,6 +54,14 @@ def inbox_rows(events: list) -> list[dict]:
 
 @webhook_bp.post("/callback")
 def callback():
+    worker = current_app.extensions.get("inbox_worker")
+    if worker is None:
+        return _answer()
+    with worker.answering():
+        return _answer()
+
+
+def _answer():
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:
         return _error(413, "request body too large")

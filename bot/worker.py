@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 
 from bot.handlers import EventPlanner, Plan, apology_messages
 from bot.line import limits
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 MAX_HANDLING_ATTEMPTS = 3
 SWEEP_INTERVAL_SECONDS = 0.5
+# The longest an event waits for webhook answers in progress before it is handled anyway.
+MAX_YIELD_SECONDS = 0.05
 
 
 def _state_from_row(row: dict | None) -> State | None:
@@ -33,15 +36,21 @@ def _state_from_row(row: dict | None) -> State | None:
 
 
 class InboxWorker:
-    def __init__(self, pool: ConnectionPool, planner: EventPlanner, sender: LineSender, settings):
+    def __init__(self, pool: ConnectionPool, planner: EventPlanner, sender: LineSender, settings, idle_poll_seconds: float = 0.2):
         self.pool = pool
         self.planner = planner
         self.sender = sender
         self.settings = settings
         self._wake = threading.Condition()
         self._pending_signal = 0
+        # Webhook requests being answered in this process right now (see answering()).
+        self._answering = 0
+        self._quiet = threading.Condition()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        # In the web process the webhook wakes the threads at once; a separate worker
+        # process (python -m bot work) only learns of new events by looking.
+        self.idle_poll_seconds = idle_poll_seconds
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -63,6 +72,29 @@ class InboxWorker:
             t.join(timeout)
         self._threads = []
 
+    @contextmanager
+    def answering(self):
+        """Wrap the webhook's answer: while one is under way, event handling waits.
+
+        Answering LINE quickly is what keeps events from being redelivered or lost, and the
+        answer only stores the event; handling it can wait a few milliseconds. Threads of
+        one process share the GIL, so without this a burst of handling slows every answer.
+        """
+        with self._quiet:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._answering -= 1
+                if self._answering == 0:
+                    self._quiet.notify_all()
+
+    def _yield_to_webhook(self) -> None:
+        with self._quiet:
+            if self._answering:
+                self._quiet.wait(MAX_YIELD_SECONDS)
+
     def notify(self) -> None:
         """Called by the webhook after it stored new events."""
         with self._wake:
@@ -79,7 +111,7 @@ class InboxWorker:
         while not self._stop.is_set():
             try:
                 if not self.process_next():
-                    self._wait_for_work(0.2)
+                    self._wait_for_work(self.idle_poll_seconds)
             except Exception:  # keep the thread alive whatever happens; the event is retried
                 log.exception("inbox worker error")
                 time.sleep(0.5)
@@ -95,6 +127,7 @@ class InboxWorker:
 
     def process_next(self) -> bool:
         """Handle one event if there is one; return whether there was."""
+        self._yield_to_webhook()
         db = self.pool.get()
         claimed = inbox.claim_next(db, lease_seconds=self.settings.inbox_lease_seconds)
         if claimed is None:

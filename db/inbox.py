@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import sqlite_utils
 
@@ -48,33 +48,42 @@ def _row_to_event(row: dict) -> InboxEvent:
     )
 
 
-def store_events(db: sqlite_utils.Database, rows: Iterable[dict]) -> int:
-    """Insert events in one transaction; return how many were new (redeliveries are ignored)."""
+_INSERT = """INSERT OR IGNORE INTO inbox
+   (webhook_event_id, event_key, event_type, mode, source_key, user_id, message_id,
+    is_redelivery, event_time, payload, received_at, status, attempts)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"""
+
+
+def _values(row: dict, now: float) -> tuple:
+    return (
+        row["webhook_event_id"],
+        row["event_key"],
+        row["event_type"],
+        row["mode"],
+        row["source_key"],
+        row.get("user_id"),
+        row.get("message_id"),
+        int(bool(row.get("is_redelivery"))),
+        row.get("event_time"),
+        row["payload"],
+        now,
+        row.get("status", "pending"),
+    )
+
+
+def store_events(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    """Insert events; return how many were new (redeliveries are ignored).
+
+    One event (LINE's usual request) is a single atomic statement; several go in one
+    transaction, so a request's events are stored all or none.
+    """
     now = time.time()
+    if len(rows) == 1:
+        return db.execute(_INSERT, _values(rows[0], now)).rowcount
     new = 0
     with transaction(db):
         for row in rows:
-            cur = db.execute(
-                """INSERT OR IGNORE INTO inbox
-                   (webhook_event_id, event_key, event_type, mode, source_key, user_id, message_id,
-                    is_redelivery, event_time, payload, received_at, status, attempts)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
-                (
-                    row["webhook_event_id"],
-                    row["event_key"],
-                    row["event_type"],
-                    row["mode"],
-                    row["source_key"],
-                    row.get("user_id"),
-                    row.get("message_id"),
-                    int(bool(row.get("is_redelivery"))),
-                    row.get("event_time"),
-                    row["payload"],
-                    now,
-                    row.get("status", "pending"),
-                ),
-            )
-            new += cur.rowcount
+            new += db.execute(_INSERT, _values(row, now)).rowcount
     return new
 
 

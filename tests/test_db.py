@@ -117,7 +117,7 @@ def test_locked_database_makes_the_webhook_answer_503_and_lose_nothing(served):
     """While another process holds the write lock past the busy timeout, the event is not acknowledged."""
     from helpers import text_event, user_id
 
-    blocker = sqlite3.connect(str(served.app.config["SETTINGS"].database_path), timeout=0)
+    blocker = sqlite3.connect(str(served.app.config["SETTINGS"].database_path), timeout=5)
     blocker.execute("BEGIN EXCLUSIVE")
     original = dbmod.BUSY_TIMEOUT_MS
     try:

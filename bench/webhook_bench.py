@@ -1,0 +1,330 @@
+"""Webhook benchmark: the bot under gunicorn (Procfile config) vs a bare signature-checking endpoint.
+
+    python bench/webhook_bench.py [--seconds 10] [--concurrency 16] [--rate 300] [--users 200]
+
+Both apps run with the same gunicorn.conf.py on this machine, against the fake LINE API
+(python -m fakeline) in its own process. For each app it runs:
+  1. a closed loop: `concurrency` clients send signed one-event requests back to back
+     for `seconds`: the most events per second the app takes;
+  2. an open loop at a fixed `rate` (events/s) for `seconds`: HTTP answer p50/p95/p99 at
+     that load, and for the bot, the time from sending an event to its reply reaching
+     the fake LINE server.
+Then it reconciles the bot's run: events sent = stored = processed, replies = events,
+none doubled. Prints a table and a JSON line (for notes and CI logs).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.line.signature import sign  # noqa: E402
+
+SECRET = "bench-channel-secret"
+TOKEN = "bench-access-token"
+QUESTIONS = ["ติดต่อ อบต. ค่ะ", "เบอร์โทรครับ", "ข้อมูลส่วนบุคคล", "ยกเลิก", "สวัสดีค่าาา 🙏", "ขอเบี้ยคนแก่ทำยังไงคะ"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Process:
+    def __init__(self, args: list[str], env: dict, url: str, health: str):
+        self.url = url
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        deadline = time.monotonic() + 30
+        import urllib.request
+
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + health, timeout=1)
+                return
+            except Exception:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{args} did not start")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def gunicorn(app_spec: str, env: dict) -> Process:
+    port = free_port()
+    env = {**env, "BIND": f"127.0.0.1:{port}", "PORT": str(port)}
+    return Process([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_spec], env, f"http://127.0.0.1:{port}", "/healthz")
+
+
+class Load:
+    """Builds signed one-event webhook requests and records what happened to each."""
+
+    def __init__(self, users: int):
+        self.users = [f"U{n:032x}" for n in range(1, users + 1)]
+        self.n = 0
+        self.sent: dict[str, float] = {}  # reply token → send time
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    def next_body(self) -> tuple[str, bytes]:
+        self.n += 1
+        token = f"{self.n:032x}"
+        event = {
+            "type": "message",
+            "mode": "active",
+            "timestamp": int(time.time() * 1000),
+            "source": {"type": "user", "userId": self.users[self.n % len(self.users)]},
+            "webhookEventId": f"BENCH{self.n:021d}",
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": token,
+            "message": {"id": str(self.n), "type": "text", "text": QUESTIONS[self.n % len(QUESTIONS)], "quoteToken": "q"},
+        }
+        return token, json.dumps({"destination": "Ubench", "events": [event]}, ensure_ascii=False).encode()
+
+    async def send_one(self, session: aiohttp.ClientSession, url: str) -> None:
+        token, body = self.next_body()
+        headers = {"Content-Type": "application/json", "X-Line-Signature": sign(SECRET, body)}
+        started = time.perf_counter()
+        self.sent[token] = time.time()
+        try:
+            async with session.post(url + "/callback", data=body, headers=headers) as response:
+                await response.read()
+                ok = response.status == 200
+        except aiohttp.ClientError:
+            ok = False
+        if ok:
+            self.latencies.append(time.perf_counter() - started)
+        else:
+            self.errors += 1
+
+
+async def closed_loop(url: str, load: Load, seconds: float, concurrency: int) -> float:
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
+        async def client():
+            while time.monotonic() < deadline:
+                await load.send_one(session, url)
+
+        started = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        return len(load.latencies) / (time.monotonic() - started)
+
+
+async def open_loop(url: str, load: Load, seconds: float, rate: float) -> float:
+    interval = 1.0 / rate
+    tasks = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as session:
+        started = time.monotonic()
+        n = 0
+        while (now := time.monotonic()) - started < seconds:
+            target = started + n * interval
+            if now < target:
+                await asyncio.sleep(target - now)
+            tasks.append(asyncio.create_task(load.send_one(session, url)))
+            n += 1
+        await asyncio.gather(*tasks)
+        return n / (time.monotonic() - started)
+
+
+def summary(load: Load) -> dict:
+    ms = [x * 1000 for x in load.latencies]
+    return {
+        "ok": len(ms),
+        "errors": load.errors,
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+    }
+
+
+def fake_requests(fake_url: str) -> list[dict]:
+    import urllib.request
+
+    with urllib.request.urlopen(fake_url + "/__fake__/requests", timeout=30) as r:
+        data = json.load(r)
+    return data["requests"] if isinstance(data, dict) else data
+
+
+def reset_fake(fake_url: str) -> None:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(fake_url + "/__fake__/reset", data=b"", method="POST"), timeout=30)
+
+
+def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) -> dict:
+    """Wait until the bot has answered everything, then count."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db_path) as conn:
+            open_events = conn.execute("SELECT count(*) FROM inbox WHERE status IN ('pending','processing','handled')").fetchone()[0]
+        if open_events == 0:
+            break
+        time.sleep(0.5)
+    with sqlite3.connect(db_path) as conn:
+        stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
+        processed = conn.execute("SELECT count(*) FROM inbox WHERE status = 'done'").fetchone()[0]
+        outbox_status = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+    replies: dict[str, list[float]] = {}
+    for r in fake_requests(fake_url):
+        if r["path"] == "/v2/bot/message/reply" and r["status"] == 200:
+            replies.setdefault(r["json"]["replyToken"], []).append(r["time"])
+    delays = [(times[0] - load.sent[token]) * 1000 for token, times in replies.items() if token in load.sent]
+    return {
+        "sent": len(load.latencies),
+        "stored": stored,
+        "processed": processed,
+        "replies": len(replies),
+        "doubled": sum(1 for times in replies.values() if len(times) > 1),
+        "missing": len([t for t in load.sent if t not in replies]),
+        "outbox": outbox_status,
+        "reply_p50_ms": round(percentile(delays, 50), 1),
+        "reply_p99_ms": round(percentile(delays, 99), 1),
+    }
+
+
+def run(args) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    fake_port = free_port()
+    fake = Process(
+        [sys.executable, "-m", "fakeline", "--port", str(fake_port), "--token", TOKEN, "--quota", "100000000"],
+        {},
+        f"http://127.0.0.1:{fake_port}",
+        "/__fake__/deliveries",
+    )
+    env = {
+        "LINE_CHANNEL_SECRET": SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+        "LINE_API_BASE_URL": fake.url,
+        "SECRET_KEY": "bench",
+        "DATABASE_PATH": str(tmp / "bare.sqlite3"),
+    }
+    results: dict = {"seconds": args.seconds, "concurrency": args.concurrency, "rate": args.rate, "cpus": os.cpu_count()}
+    try:
+        bare = gunicorn("bench.bare_app:create_bare_app()", env)
+        try:
+            load = Load(args.users)
+            results["bare_max_eps"] = round(asyncio.run(closed_loop(bare.url, load, args.seconds, args.concurrency)), 1)
+            results["bare_max"] = summary(load)
+            load = Load(args.users)
+            results["bare_rate_eps"] = round(asyncio.run(open_loop(bare.url, load, args.seconds, args.rate)), 1)
+            results["bare_rate"] = summary(load)
+        finally:
+            bare.stop()
+        for name, web_env, work_args in [
+            ("bot", env, None),
+            # Handling in its own lower-priority process: python -m bot work (see README).
+            ("bot_split", {**env, "WORKER_THREADS": "0"}, [sys.executable, "-m", "bot", "work", "--nice", "10"]),
+        ]:
+            reset_fake(fake.url)
+            db_path = tmp / f"{name}.sqlite3"
+            run_env = {**web_env, "DATABASE_PATH": str(db_path)}
+            app = gunicorn("bot:create_app()", run_env)
+            work = None
+            if work_args:
+                work_env = {**os.environ, **run_env, "WORKER_THREADS": "4"}
+                work = subprocess.Popen(
+                    work_args, cwd=ROOT, env=work_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+                )
+            try:
+                results.update(measure_bot(name, app.url, fake.url, db_path, args))
+            finally:
+                app.stop()
+                if work is not None:
+                    os.killpg(work.pid, signal.SIGTERM)
+                    work.wait(15)
+    finally:
+        fake.stop()
+    results["throughput_ratio"] = round(results["bot_max_eps"] / results["bare_max_eps"], 2)
+    results["split_throughput_ratio"] = round(results["bot_split_max_eps"] / results["bare_max_eps"], 2)
+    return results
+
+
+def measure_bot(name: str, url: str, fake_url: str, db_path: Path, args) -> dict:
+    """Closed loop, then open loop at the set rate, then reconcile everything the bot received."""
+    out: dict = {}
+    load = Load(args.users)
+    out[f"{name}_max_eps"] = round(asyncio.run(closed_loop(url, load, args.seconds, args.concurrency)), 1)
+    out[f"{name}_max"] = summary(load)
+    max_load = load
+    reconcile(fake_url, db_path, max_load)  # let the backlog drain before the rate run
+    load = Load(args.users)
+    load.n = max_load.n  # fresh reply tokens and event IDs
+    out[f"{name}_rate_eps"] = round(asyncio.run(open_loop(url, load, args.seconds, args.rate)), 1)
+    out[f"{name}_rate"] = summary(load)
+    rate_only = reconcile(fake_url, db_path, load)
+    out[f"{name}_rate_reply_p50_ms"] = rate_only["reply_p50_ms"]
+    out[f"{name}_rate_reply_p99_ms"] = rate_only["reply_p99_ms"]
+    merged = Load(args.users)
+    merged.sent = {**max_load.sent, **load.sent}
+    merged.latencies = max_load.latencies + load.latencies
+    out[f"{name}_reconcile"] = reconcile(fake_url, db_path, merged)
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=300, help="events per second for the open-loop run")
+    parser.add_argument("--users", type=int, default=200, help="distinct LINE users the events come from")
+    args = parser.parse_args(argv)
+    r = run(args)
+    print(f"machine: {r['cpus']} CPUs; {args.seconds:.0f} s per run; closed loop {args.concurrency} clients; open loop {args.rate:.0f} events/s")
+    print(f"{'':34}{'events/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    rows = [("bare signature check, max", "bare_max"), (f"bare, at {args.rate:.0f}/s", "bare_rate")]
+    for name, label in [("bot", "bot (worker threads in web)"), ("bot_split", "bot + separate worker process")]:
+        rows += [(f"{label}, max", f"{name}_max"), (f"{label}, at {args.rate:.0f}/s", f"{name}_rate")]
+    for label, key in rows:
+        s = r[key]
+        print(f"{label:34}{r[key + '_eps']:>10.1f}{s['p50_ms']:>9.2f}{s['p95_ms']:>9.2f}{s['p99_ms']:>9.2f}{s['errors']:>8}")
+    ok = True
+    for name in ("bot", "bot_split"):
+        rec = r[f"{name}_reconcile"]
+        ratio = r[f"{name}_max_eps"] / r["bare_max_eps"]
+        print(
+            f"{name}: max throughput {ratio:.2f}x bare; webhook → reply at the fake LINE API at {args.rate:.0f}/s: "
+            f"p50 {r[name + '_rate_reply_p50_ms']} ms, p99 {r[name + '_rate_reply_p99_ms']} ms"
+        )
+        print(
+            f"{name}: reconciliation: sent {rec['sent']}, stored {rec['stored']}, processed {rec['processed']}, "
+            f"replies {rec['replies']}, missing {rec['missing']}, doubled {rec['doubled']}, outbox {rec['outbox']}"
+        )
+        ok = ok and rec["sent"] == rec["stored"] == rec["processed"] == rec["replies"] and not rec["doubled"] and not rec["missing"]
+    print("JSON " + json.dumps(r, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
