@@ -49,7 +49,9 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     open_database(settings.database_path).close()  # migrate once, before any thread starts
     profile = load_profile(settings.content_dir / "profile.yaml")
     planner = EventPlanner(build_engine(settings.conversation_timeout_minutes), profile)
-    return InboxWorker(ConnectionPool(settings.database_path), planner, LineSender(settings), settings, idle_poll_seconds)
+    # With the worker running, its sweeper checkpoints the WAL, off the request path.
+    pool = ConnectionPool(settings.database_path, autocheckpoint=not settings.start_worker)
+    return InboxWorker(pool, planner, LineSender(settings), settings, idle_poll_seconds)
 
 
 def create_app(settings: Settings | None = None) -> Flask:

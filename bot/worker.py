@@ -19,7 +19,7 @@ from bot.line import limits
 from bot.line.events import Event, MalformedEvent, parse
 from bot.line.sender import LineSender
 from bot.conversation.engine import State
-from db import ConnectionPool, chats, conversations, inbox, outbox, transaction
+from db import ConnectionPool, chats, checkpoint, conversations, inbox, outbox, transaction
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,7 @@ class InboxWorker:
             event = parse(item.payload)
         except MalformedEvent as exc:
             log.warning("inbox %s skipped: %s", item.id, exc)
-            with transaction(db):
-                inbox.finish(db, item.id, "skipped", str(exc))
+            inbox.finish(db, item.id, "skipped", str(exc))
             return
         try:
             self._maybe_show_loading(event, item)
@@ -224,8 +223,7 @@ class InboxWorker:
         error = f"{type(exc).__name__}: {exc}"
         if item.attempts < MAX_HANDLING_ATTEMPTS:
             log.warning("inbox %s attempt %s failed, will retry: %s", item.id, item.attempts, error)
-            with transaction(db):
-                inbox.release(db, item.id, error)
+            inbox.release(db, item.id, error)
             self.notify()
             return
         log.error("inbox %s failed for good: %s\n%s", item.id, error, traceback.format_exc())
@@ -258,8 +256,7 @@ class InboxWorker:
             self.sender.deliver(db, outbox_id)
         # Every reply has had its first attempt (retries continue in the sweeper), so the
         # chat's next event may go ahead.
-        with transaction(db):
-            inbox.finish(db, inbox_id, "done")
+        inbox.finish(db, inbox_id, "done")
 
     # --- recovery and retries ----------------------------------------------------------
 
@@ -274,7 +271,7 @@ class InboxWorker:
         for inbox_id in inbox.stale_handled_ids(db):
             for outbox_id in outbox.ids_for_inbox(db, inbox_id):
                 self.sender.deliver(db, outbox_id)
-            with transaction(db):
-                inbox.finish(db, inbox_id, "done")
+            inbox.finish(db, inbox_id, "done")
         for outbox_id in outbox.due_ids(db):
             self.sender.deliver(db, outbox_id)
+        checkpoint(db)

@@ -16,8 +16,13 @@ import sqlite_utils
 BUSY_TIMEOUT_MS = 10_000
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open the database with the pragmas every connection needs."""
+def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite_utils.Database:
+    """Open the database with the pragmas every connection needs.
+
+    autocheckpoint=False leaves copying the WAL into the database file to checkpoint(),
+    called from a background thread: an automatic checkpoint runs inside whichever
+    commit crosses the threshold and took a webhook's INSERT from 0.8 ms to 4.5 ms at worst.
+    """
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,20 +36,28 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # NORMAL is durable against process crashes in WAL mode (a power cut may lose the last commit).
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    if not autocheckpoint:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
     return sqlite_utils.Database(conn)
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the WAL into the database file, without waiting for readers or writers."""
+    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 class ConnectionPool:
     """One connection per thread for one database file."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, autocheckpoint: bool = True):
         self.path = Path(path)
+        self.autocheckpoint = autocheckpoint
         self._local = threading.local()
 
     def get(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self.path)
+            db = connect(self.path, self.autocheckpoint)
             self._local.db = db
         return db
 

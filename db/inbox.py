@@ -88,29 +88,29 @@ def store_events(db: sqlite_utils.Database, rows: list[dict]) -> int:
 
 
 def claim_next(db: sqlite_utils.Database, lease_seconds: float) -> InboxEvent | None:
-    """Take the oldest pending event whose chat has nothing earlier unfinished."""
+    """Take the oldest pending event whose chat has nothing earlier unfinished.
+
+    One UPDATE … RETURNING statement: atomic on its own, so two workers can never
+    claim the same event, and no separate transaction is needed.
+    """
     now = time.time()
-    with transaction(db):
-        row = db.execute(
-            """SELECT i.* FROM inbox i
-               WHERE i.status = 'pending'
-                 AND NOT EXISTS (
-                   SELECT 1 FROM inbox j
-                   WHERE j.source_key = i.source_key AND j.id < i.id
-                     AND j.status IN ('pending', 'processing', 'handled'))
-               ORDER BY i.id LIMIT 1"""
-        ).fetchone()
-        if row is None:
-            return None
-        cols = [d[0] for d in db.execute("SELECT * FROM inbox LIMIT 0").description]
-        record = dict(zip(cols, row))
-        db.execute(
-            "UPDATE inbox SET status = 'processing', attempts = attempts + 1, locked_until = ? WHERE id = ?",
-            (now + lease_seconds, record["id"]),
-        )
-        record["attempts"] += 1
-        record["status"] = "processing"
-    return _row_to_event(record)
+    cur = db.execute(
+        """UPDATE inbox SET status = 'processing', attempts = attempts + 1, locked_until = ?
+           WHERE id = (
+             SELECT i.id FROM inbox i
+             WHERE i.status = 'pending'
+               AND NOT EXISTS (
+                 SELECT 1 FROM inbox j
+                 WHERE j.source_key = i.source_key AND j.id < i.id
+                   AND j.status IN ('pending', 'processing', 'handled'))
+             ORDER BY i.id LIMIT 1)
+           RETURNING *""",
+        (now + lease_seconds,),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return _row_to_event(dict(zip([d[0] for d in cur.description], row)))
 
 
 def mark_handled(db: sqlite_utils.Database, inbox_id: int, lease_seconds: float) -> None:

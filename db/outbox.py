@@ -101,24 +101,21 @@ def enqueue(
 
 
 def claim(db: sqlite_utils.Database, outbox_id: int, lease_seconds: float) -> OutboxRow | None:
-    """Mark one due row as being sent; None if another thread has it or it is finished."""
+    """Mark one due row as being sent; None if another thread has it or it is finished.
+
+    A single UPDATE … RETURNING: atomic, so a row is never sent by two threads.
+    """
     now = time.time()
-    with transaction(db):
-        rows = _fetch(
-            db,
-            "SELECT * FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
-            (outbox_id, now),
-        )
-        if not rows:
-            return None
-        db.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ? WHERE id = ?",
-            (now + lease_seconds, outbox_id),
-        )
-    record = rows[0]
-    record["status"] = "sending"
-    record["attempts"] += 1
-    return _to_row(record)
+    cur = db.execute(
+        """UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ?
+           WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?
+           RETURNING *""",
+        (now + lease_seconds, outbox_id, now),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return _to_row(dict(zip([d[0] for d in cur.description], row)))
 
 
 def due_ids(db: sqlite_utils.Database, limit: int = 100) -> list[int]:

@@ -325,3 +325,19 @@ def _placeholder_jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 200, 200)).save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+def create_standalone_app() -> Flask:
+    """A fake with its own state, for WSGI servers: `gunicorn -w 1 "fakeline.app:create_standalone_app()"`.
+
+    Use exactly one worker process (the state lives in it). Settings from the environment:
+    FAKE_LINE_TOKEN (the only access token accepted; any if unset), FAKE_LINE_QUOTA.
+    Unlike the threaded werkzeug server of FakeLineServer, gunicorn keeps connections
+    alive between requests, as LINE's servers do: the benchmark uses it.
+    """
+    import os
+
+    from fakeline.server import DEFAULT_QUOTA
+
+    state = FakeLineState(quota=int(os.environ.get("FAKE_LINE_QUOTA") or DEFAULT_QUOTA))
+    return create_fake_line_app(state, access_token=os.environ.get("FAKE_LINE_TOKEN") or None)

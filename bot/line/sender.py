@@ -8,6 +8,8 @@ It delivers outbox rows (see db/outbox.py):
   errors are retried with exponential backoff: LINE answers 409 to a repeat, never
   delivering twice;
 - records the status and LINE's request id of every row.
+
+Each status change is one UPDATE statement, atomic without an explicit transaction.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.config import Settings
 from bot.line import limits
-from db import outbox, transaction
+from db import outbox
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +113,7 @@ class LineSender:
         if found:
             error = str(limits.MessageLimitError(found))
             log.error("outbox %s refused before sending: %s", row.id, error)
-            with transaction(db):
-                outbox.mark_final(db, row.id, "failed", f"over LINE limits: {error}")
+            outbox.mark_final(db, row.id, "failed", f"over LINE limits: {error}")
             return Outcome("failed", error)
         if row.kind == "reply":
             return self._deliver_reply(db, row)
@@ -127,25 +128,21 @@ class LineSender:
                 # Earlier attempts of this row, if any, ended in definite HTTP errors (an
                 # ambiguous one ends the row as uncertain), so nothing was delivered yet.
                 if row.must_arrive and row.to_ids:
-                    with transaction(db):
-                        outbox.switch_to_push(db, row.id, error)
+                    outbox.switch_to_push(db, row.id, error)
                     log.info("outbox %s: reply token refused, pushing instead", row.id)
                     self.deliver(db, row.id)
                     return Outcome("pushed", error)
-                with transaction(db):
-                    outbox.mark_final(db, row.id, "expired", error)
+                outbox.mark_final(db, row.id, "expired", error)
                 return Outcome("expired", error)
             return self._after_failure(db, row, exc.status, error)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             # The request may have reached LINE: repeating it could deliver twice.
             error = f"{type(exc).__name__}: {exc}"
-            with transaction(db):
-                outbox.mark_final(db, row.id, "uncertain", error)
+            outbox.mark_final(db, row.id, "uncertain", error)
             log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
             return Outcome("uncertain", error)
         request_id = _header(response.headers, "x-line-request-id")
-        with transaction(db):
-            outbox.mark_sent(db, row.id, request_id)
+        outbox.mark_sent(db, row.id, request_id)
         return Outcome("sent", request_id or "")
 
     def _deliver_push(self, db, row: outbox.OutboxRow) -> Outcome:
@@ -160,16 +157,14 @@ class LineSender:
             if exc.status == 409:
                 # LINE already accepted this retry key: the earlier attempt was delivered.
                 accepted = _header(exc.headers, "x-line-accepted-request-id")
-                with transaction(db):
-                    outbox.mark_sent(db, row.id, accepted)
+                outbox.mark_sent(db, row.id, accepted)
                 return Outcome("sent", accepted or "")
             return self._after_failure(db, row, exc.status, _error_text(exc))
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             # Safe to repeat: the retry key makes LINE deliver at most once.
             return self._after_failure(db, row, None, f"{type(exc).__name__}: {exc}")
         request_id = _header(response.headers, "x-line-request-id")
-        with transaction(db):
-            outbox.mark_sent(db, row.id, request_id)
+        outbox.mark_sent(db, row.id, request_id)
         return Outcome("sent", request_id or "")
 
     def _after_failure(self, db, row: outbox.OutboxRow, status: int | None, error: str) -> Outcome:
@@ -177,12 +172,10 @@ class LineSender:
         if _is_transient(status) and row.attempts < self.settings.line_max_attempts and not too_old:
             delay = min(MAX_BACKOFF_SECONDS, self.settings.line_backoff_base_seconds * 2 ** (row.attempts - 1))
             delay *= random.uniform(0.8, 1.2)  # spread retries of many rows after an outage
-            with transaction(db):
-                outbox.mark_retry(db, row.id, delay, error)
+            outbox.mark_retry(db, row.id, delay, error)
             log.warning("outbox %s: %s, retry in %.1fs", row.id, error, delay)
             return Outcome("retry", error)
-        with transaction(db):
-            outbox.mark_final(db, row.id, "failed", error)
+        outbox.mark_final(db, row.id, "failed", error)
         log.error("outbox %s failed for good: %s", row.id, error)
         return Outcome("failed", error)
 
