@@ -13,8 +13,10 @@ import threading
 import time
 import traceback
 from contextlib import contextmanager
+from datetime import datetime
 
-from bot.handlers import EventPlanner, Plan, apology_messages
+from bot import effects
+from bot.handlers import BANGKOK, EventPlanner, Plan, apology_messages
 from bot.line import limits
 from bot.line.events import Event, MalformedEvent, parse
 from bot.line.sender import LineSender
@@ -167,10 +169,6 @@ class InboxWorker:
         """Save everything the plan says in one transaction; return the queued outbox ids."""
         key = event.source.key
         messages = plan.messages
-        if messages and limits.problems(messages):
-            # A content mistake must not leave the citizen in silence.
-            log.error("reply to inbox %s over LINE limits: %s", item.id, limits.problems(messages))
-            messages = apology_messages()
         queued: list[int] = []
         with transaction(db):
             if plan.chat_status:
@@ -183,7 +181,15 @@ class InboxWorker:
                 s = plan.state
                 conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
             for effect in plan.effects:
-                self._apply_effect(db, item, key, effect.name)
+                result = effects.run(effect.name, self._effect_request(db, item, event, effect))
+                messages = messages + result.replies
+                queued.extend(result.queued_outbox_ids)
+                if effect.name == "erase_chat_data":
+                    inbox.redact(db, item.id)  # the erasure request itself keeps no content
+            if messages and limits.problems(messages):
+                # A content mistake must not leave the citizen in silence.
+                log.error("reply to inbox %s over LINE limits: %s", item.id, limits.problems(messages))
+                messages = apology_messages()
             if messages and event.reply_token:
                 # Replies in chunks of 5, the most one request may carry.
                 for n, start in enumerate(range(0, len(messages), limits.MAX_MESSAGES)):
@@ -207,17 +213,18 @@ class InboxWorker:
                 inbox.mark_handled(db, item.id, self.settings.inbox_lease_seconds)
         return queued
 
-    def _apply_effect(self, db, item: inbox.InboxEvent, chat_key: str, name: str) -> None:
-        if name == "erase_chat_data":
-            # PDPA erasure requested by the person: their chat history, state and status.
-            inbox.erase_chat(db, chat_key)
-            inbox.redact(db, item.id)
-            outbox.erase_chat(db, chat_key)
-            conversations.delete(db, chat_key)
-            chats.delete(db, chat_key)
-            log.info("erased the data of one chat on request")
-        else:
-            raise ValueError(f"unknown effect {name!r}")
+    def _effect_request(self, db, item: inbox.InboxEvent, event: Event, effect) -> effects.EffectRequest:
+        return effects.EffectRequest(
+            db=db,
+            args=effect.args,
+            chat_key=event.source.key,
+            chat_kind=event.source.kind,
+            user_id=event.source.user_id,
+            inbox_id=item.id,
+            event_key=item.event_key,
+            profile=self.planner.profile,
+            now=datetime.now(BANGKOK),
+        )
 
     def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"

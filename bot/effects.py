@@ -1,0 +1,97 @@
+"""Side effects that conversation steps ask for, carried out by the inbox worker.
+
+A step stays a pure function: to write something (a rating, a ticket) it returns
+`Effect("name", {...})`. The worker runs the registered handler inside the same
+transaction that saves the new conversation state and queues the replies, so the
+write, the state and the answer commit together or not at all.
+
+A handler may add replies (a ticket number is only known once the row exists) and may
+queue pushes to other chats (announcing a ticket to staff) through db.outbox; it returns
+the ids of those outbox rows, which the worker delivers after the commit.
+
+Erasure (PDPA): every module that keeps personal data registers an eraser with
+`@eraser`; "ลบข้อมูลของฉัน" runs them all in one transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+import sqlite_utils
+
+from bot.profile import SaoProfile
+
+
+@dataclass(frozen=True)
+class EffectRequest:
+    db: sqlite_utils.Database  # inside the worker's open transaction: do not commit
+    args: Mapping[str, Any]
+    chat_key: str  # "user:U…", "group:C…"
+    chat_kind: str  # user | group | room
+    user_id: str | None  # the LINE user who acted (also in groups), if known
+    inbox_id: int
+    event_key: str  # unique per webhook event: use it to make writes idempotent
+    profile: SaoProfile
+    now: datetime  # Asia/Bangkok
+
+
+@dataclass
+class EffectResult:
+    replies: list[dict] = field(default_factory=list)  # appended to this turn's reply
+    queued_outbox_ids: list[int] = field(default_factory=list)  # delivered after the commit
+
+
+EffectHandler = Callable[[EffectRequest], "EffectResult | None"]
+Eraser = Callable[[sqlite_utils.Database, str, "str | None"], None]
+
+_HANDLERS: dict[str, EffectHandler] = {}
+_ERASERS: list[Eraser] = []
+
+
+def effect(name: str) -> Callable[[EffectHandler], EffectHandler]:
+    """Register the handler of an effect name (one handler per name)."""
+
+    def register(fn: EffectHandler) -> EffectHandler:
+        if name in _HANDLERS and _HANDLERS[name] is not fn:
+            raise ValueError(f"effect {name!r} registered twice")
+        _HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def eraser(fn: Eraser) -> Eraser:
+    """Register fn(db, chat_key, user_id): delete or anonymise that person's data."""
+    if fn not in _ERASERS:
+        _ERASERS.append(fn)
+    return fn
+
+
+def run(name: str, request: EffectRequest) -> EffectResult:
+    handler = _HANDLERS.get(name)
+    if handler is None:
+        raise ValueError(f"unknown effect {name!r}")
+    return handler(request) or EffectResult()
+
+
+def erase_person(db: sqlite_utils.Database, chat_key: str, user_id: str | None) -> None:
+    for fn in _ERASERS:
+        fn(db, chat_key, user_id)
+
+
+@effect("erase_chat_data")
+def _erase_chat_data(req: EffectRequest) -> EffectResult:
+    """PDPA erasure the person asked for: everything every module keeps about them."""
+    erase_person(req.db, req.chat_key, req.user_id)
+    return EffectResult()
+
+
+@eraser
+def _erase_spine_data(db: sqlite_utils.Database, chat_key: str, user_id: str | None) -> None:
+    from db import chats, conversations, inbox, outbox
+
+    inbox.erase_chat(db, chat_key)
+    outbox.erase_chat(db, chat_key)
+    conversations.delete(db, chat_key)
+    chats.delete(db, chat_key)
