@@ -9,6 +9,11 @@ A handler may add replies (a ticket number is only known once the row exists) an
 queue pushes to other chats (announcing a ticket to staff) through db.outbox; it returns
 the ids of those outbox rows, which the worker delivers after the commit.
 
+Record-action buttons (bot/conversation/postback.py `action`) run the handler registered
+with `@action("name")`. The tap may be old or forwarded: the handler must check that the
+record exists, that req.user_id / req.chat_key may act on it, and that the action still
+applies, and answer with a polite Thai note when it does not.
+
 Erasure (PDPA): every module that keeps personal data registers an eraser with
 `@eraser`; "ลบข้อมูลของฉัน" runs them all in one transaction.
 """
@@ -59,6 +64,19 @@ def effect(name: str) -> Callable[[EffectHandler], EffectHandler]:
         return fn
 
     return register
+
+
+def action(name: str) -> Callable[[EffectHandler], EffectHandler]:
+    """Register the handler of a record-action button; args are record_id and arg."""
+    from bot.conversation.engine import action_effect
+
+    return effect(action_effect(name))
+
+
+def has_action(name: str) -> bool:
+    from bot.conversation.engine import action_effect
+
+    return action_effect(name) in _HANDLERS
 
 
 def eraser(fn: Eraser) -> Eraser:

@@ -137,7 +137,10 @@ class EventPlanner:
 
         ctx = self.context(source.kind, now)
         text_override = None
-        if source.kind in ("group", "room"):
+        if source.kind not in ("user", "group", "room"):
+            return Plan(outcome="skipped", note="event without a known source")
+        if source.kind != "user" and kind != "postback":
+            # A button tap is always meant for the bot; other group talk only when addressed.
             if kind != "message" or event.message.get("type") != "text":
                 return Plan(note="group message not addressed to the bot")
             addressed, rest = _mentions_bot(event)
@@ -146,8 +149,6 @@ class EventPlanner:
             if not addressed:
                 return Plan(note="group message not addressed to the bot")
             text_override = rest or "เมนู"
-        elif source.kind != "user":
-            return Plan(outcome="skipped", note="event without a known source")
 
         event_input = to_input(event, text_override)
         if event_input is None:

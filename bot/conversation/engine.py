@@ -5,6 +5,7 @@ flow shares, in this order (ConversationHandler-style fallbacks):
   1. idle timeout: a flow left alone longer than its timeout is back at the main menu;
   2. cancel words (ยกเลิก …) leave any flow;
   3. a tap on a button from an earlier session gets a polite note, never an action;
+     a record-action button (postback.action) becomes its effect, which checks the record;
   4. menu buttons and entry words start their flow from anywhere;
   5. otherwise the current step of the current flow handles the input.
 """
@@ -79,6 +80,11 @@ class Turn:
     effects: tuple[Effect, ...] = ()
 
 
+def action_effect(action: str) -> str:
+    """The effect that carries out a record-action button (see bot/effects.py `action`)."""
+    return f"action:{action}"
+
+
 StepFn = Callable[[Context, State, Input], Turn]
 StartFn = Callable[[Context, State], Turn]
 
@@ -117,6 +123,7 @@ class Engine:
         on_free_input: StepFn,
         cancel_words: tuple[str, ...],
         timeout_minutes: int = 30,
+        has_action: Callable[[str], bool] = lambda name: False,
     ):
         self.flows = {f.name: f for f in flows}
         if len(self.flows) != len(flows):
@@ -128,6 +135,7 @@ class Engine:
         self.on_free_input = on_free_input
         self.cancel_words = frozenset(normalize_command(w) for w in cancel_words)
         self.timeout_minutes = timeout_minutes
+        self.has_action = has_action
         self._entry_words = {}
         for flow in flows:
             for word in flow.entry_words:
@@ -167,6 +175,12 @@ class Engine:
             return Turn(State(), self.on_cancel(ctx))
         button = event.button
         if button is not None:
+            if button.is_action:
+                # Acts on a stored record, not on the conversation: the state stays as it is.
+                if not self.has_action(button.action):
+                    return Turn(state, self.on_stale_button(ctx, state))
+                args = {"record_id": button.record_id, "arg": button.arg}
+                return Turn(state, [], effects=(Effect(action_effect(button.action), args),))
             if button.is_menu:
                 if button.flow == MAIN:
                     return Turn(State(), self.main_menu(ctx))

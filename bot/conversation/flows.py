@@ -4,6 +4,7 @@ Diagram: docs/conversation.md (regenerate with `python -m bot flows`).
 """
 from __future__ import annotations
 
+from bot import effects
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
@@ -175,4 +176,5 @@ def build_engine(timeout_minutes: int = 30) -> Engine:
         on_free_input=free_input,
         cancel_words=texts.CANCEL_WORDS,
         timeout_minutes=timeout_minutes,
+        has_action=effects.has_action,
     )
