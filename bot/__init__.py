@@ -40,6 +40,7 @@ def _local_secret(path: Path) -> str:
 def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     """The database, content, conversation engine and sender, wired into an inbox worker."""
     from bot.conversation.flows import build_engine
+    from bot.divisions import load_divisions
     from bot.handlers import EventPlanner
     from bot.line.sender import LineSender
     from bot.profile import load_profile
@@ -48,7 +49,8 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
 
     open_database(settings.database_path).close()  # migrate once, before any thread starts
     profile = load_profile(settings.content_dir / "profile.yaml")
-    planner = EventPlanner(build_engine(settings.conversation_timeout_minutes), profile)
+    divisions = load_divisions(settings.content_dir / "divisions.yaml")
+    planner = EventPlanner(build_engine(settings.conversation_timeout_minutes), profile, divisions)
     # With the worker running, its sweeper checkpoints the WAL, off the request path.
     pool = ConnectionPool(settings.database_path, autocheckpoint=not settings.start_worker)
     return InboxWorker(pool, planner, LineSender(settings), settings, idle_poll_seconds)

@@ -80,11 +80,55 @@ def cmd_work(args, settings) -> int:
     return 0
 
 
+def cmd_staff(args, settings) -> int:
+    """Registration codes and registered staff chats (the console will offer the same)."""
+    from datetime import datetime
+
+    from bot.divisions import load_divisions
+    from bot.thaidate import BANGKOK, thai_datetime
+    from db import open_database, staff, transaction
+
+    divisions = {d.id: d.name for d in load_divisions(settings.content_dir / "divisions.yaml")}
+    divisions[staff.ALL_DIVISIONS] = "ผู้ดูแลระบบ (ทุกส่วนราชการ)"
+    db = open_database(settings.database_path)
+    if args.staff_command == "code":
+        division = staff.ALL_DIVISIONS if args.admin else args.division
+        if division not in divisions:
+            known = ", ".join(d for d in divisions if d != staff.ALL_DIVISIONS)
+            print(f"ไม่รู้จักส่วนราชการ '{division}' / unknown division; choose one of: {known}", file=sys.stderr)
+            return 2
+        role = "admin" if args.admin else args.role
+        with transaction(db):
+            code = staff.new_code(db, division, role, valid_days=args.days, created_by="command line")
+        until = thai_datetime(datetime.fromtimestamp(code.expires_at, BANGKOK))
+        print(f"รหัสลงทะเบียน / registration code: {code.code}")
+        print(f"สำหรับ {divisions[division]} ({role}) ใช้ได้ครั้งเดียว ถึง {until}")
+        print(f"ให้เจ้าหน้าที่พิมพ์ในแชต LINE ของบอท หรือในกลุ่ม LINE ของกองที่มีบอทอยู่:  ลงทะเบียน {code.code}")
+        return 0
+    if args.staff_command == "list":
+        rows = staff.all_active(db)
+        if not rows:
+            print("ยังไม่มีผู้ลงทะเบียน / nobody is registered yet")
+        for r in rows:
+            when = thai_datetime(datetime.fromtimestamp(r.registered_at, BANGKOK))
+            print(f"{r.id}\t{divisions.get(r.division_id, r.division_id)}\t{r.role}\t{r.kind}\t{r.line_id}\t{when}")
+        for c in staff.codes(db):
+            print(f"code {c.code}\t{divisions.get(c.division_id, c.division_id)}\t{c.role}\tunused")
+        return 0
+    if args.staff_command == "remove":
+        with transaction(db):
+            removed = staff.unregister(db, args.id)
+        print("ยกเลิกแล้ว / unregistered" if removed else "ไม่พบรายการนี้ / no such active registration")
+        return 0 if removed else 1
+    return 2
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "สร้าง/อัปเกรดฐานข้อมูล — create or upgrade the SQLite database"),
     "chat": (cmd_chat, "คุยกับบอทในเทอร์มินัล — chat with the bot in this terminal (no LINE channel needed)"),
     "richmenu": (cmd_richmenu, "สร้างริชเมนูและตั้งเป็นค่าเริ่มต้นบน LINE — create the rich menu on LINE and make it the default"),
     "work": (cmd_work, "ประมวลผลข้อความในโปรเซสแยก — handle inbox events in a separate process (web with WORKER_THREADS=0)"),
+    "staff": (cmd_staff, "รหัสลงทะเบียนและรายชื่อเจ้าหน้าที่ที่รับแจ้งเตือนทาง LINE — staff registration codes and registered chats"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
 }
 
@@ -102,6 +146,17 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == "work":
             p.add_argument("--nice", type=int, default=5, help="ลดลำดับความสำคัญของโปรเซส — lower this process's CPU priority by N (default 5)")
+        if name == "staff":
+            staff_sub = p.add_subparsers(dest="staff_command", metavar="<code|list|remove>", required=True)
+            code = staff_sub.add_parser("code", help="ออกรหัสลงทะเบียนใช้ครั้งเดียว — issue a one-time registration code")
+            which = code.add_mutually_exclusive_group(required=True)
+            which.add_argument("--division", help="รหัสส่วนราชการจาก content/divisions.yaml เช่น engineering")
+            which.add_argument("--admin", action="store_true", help="สำหรับผู้ดูแลระบบของ อบต. — for the SAO's admins")
+            code.add_argument("--role", choices=["staff", "head"], default="staff", help="staff (default) or head (also gets escalations)")
+            code.add_argument("--days", type=float, default=7, help="อายุของรหัส (วัน) — days the code stays valid (default 7)")
+            staff_sub.add_parser("list", help="รายชื่อแชตที่ลงทะเบียนและรหัสที่ยังไม่ใช้ — registered chats and unused codes")
+            remove = staff_sub.add_parser("remove", help="ยกเลิกการลงทะเบียนตามหมายเลข — unregister by number (see list)")
+            remove.add_argument("id", type=int)
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
     args = parser.parse_args(argv)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping
 
 import sqlite_utils
 
+from bot.divisions import Division
 from bot.profile import SaoProfile
 
 
@@ -39,6 +40,10 @@ class EffectRequest:
     event_key: str  # unique per webhook event: use it to make writes idempotent
     profile: SaoProfile
     now: datetime  # Asia/Bangkok
+    divisions: tuple[Division, ...] = ()
+
+    def division_name(self, division_id: str) -> str:
+        return next((d.name for d in self.divisions if d.id == division_id), division_id)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from bot.conversation import texts
 from bot.conversation.engine import Context, Effect, Engine, Input, State, Turn
 from bot.conversation.flows import main_menu
 from bot.line.events import KNOWN_EVENT_TYPES, Event
+from bot.divisions import Division
 from bot.profile import SaoProfile
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,10 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
 
 
 class EventPlanner:
-    def __init__(self, engine: Engine, profile: SaoProfile):
+    def __init__(self, engine: Engine, profile: SaoProfile, divisions: tuple[Division, ...] = ()):
         self.engine = engine
         self.profile = profile
+        self.divisions = divisions
 
     def context(self, chat_kind: str, now: datetime | None = None) -> Context:
         return Context(
@@ -146,7 +148,7 @@ class EventPlanner:
             addressed, rest = _mentions_bot(event)
             if not addressed:
                 addressed, rest = _addressed_by_name(rest, self.profile)
-            if not addressed:
+            if not addressed and not self.engine.match_command(rest, in_group=True):
                 return Plan(note="group message not addressed to the bot")
             text_override = rest or "เมนู"
 

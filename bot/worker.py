@@ -224,6 +224,7 @@ class InboxWorker:
             event_key=item.event_key,
             profile=self.planner.profile,
             now=datetime.now(BANGKOK),
+            divisions=self.planner.divisions,
         )
 
     def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:

@@ -95,6 +95,46 @@ CREATE TABLE chats (
 """
 
 
+V2_STAFF = """
+-- One-time codes an admin issues so that staff (a person or a division's LINE group)
+-- can register for their division's reminders, tickets and questions.
+CREATE TABLE staff_codes (
+    code TEXT PRIMARY KEY,         -- easy to type, no look-alike characters
+    division_id TEXT NOT NULL,     -- an id from content/divisions.yaml, or '*' for the SAO's admins
+    role TEXT NOT NULL,            -- staff | head | admin: what the registered chat receives
+    created_by TEXT,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    used_at REAL,
+    used_by_chat TEXT
+);
+
+-- Who receives what on LINE. A chat is a person (user:U…) or a group (group:C…).
+CREATE TABLE staff_recipients (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_key TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- user | group | room
+    line_id TEXT NOT NULL,         -- the id a push goes to
+    division_id TEXT NOT NULL,
+    role TEXT NOT NULL,            -- staff | head | admin
+    registered_by TEXT,            -- the LINE user who sent the code (in a group, one member)
+    registered_at REAL NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    unregistered_at REAL
+);
+-- A chat holds one active registration per division; registering again updates it.
+CREATE UNIQUE INDEX idx_staff_recipients_active ON staff_recipients (chat_key, division_id) WHERE active = 1;
+CREATE INDEX idx_staff_recipients_division ON staff_recipients (division_id, active);
+
+-- Wrong codes per chat, so guessing codes is slowed down.
+CREATE TABLE staff_code_failures (
+    chat_key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX idx_staff_code_failures ON staff_code_failures (chat_key, at);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -112,6 +152,7 @@ def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
 
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "inbox, outbox, conversations, chats", _run_script(V1_SPINE)),
+    (2, "staff registration codes and recipients", _run_script(V2_STAFF)),
 ]
 
 

@@ -6,17 +6,19 @@ flow shares, in this order (ConversationHandler-style fallbacks):
   2. cancel words (ยกเลิก …) leave any flow;
   3. a tap on a button from an earlier session gets a polite note, never an action;
      a record-action button (postback.action) becomes its effect, which checks the record;
-  4. menu buttons and entry words start their flow from anywhere;
+  4. typed commands with an argument (Command), menu buttons and entry words start
+     their flow from anywhere;
   5. otherwise the current step of the current flow handles the input.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from bot.conversation import postback
-from bot.conversation.text import normalize_command
+from bot.conversation.text import clean_typed, normalize_command
 from bot.profile import SaoProfile
 
 MAIN = "main"
@@ -111,11 +113,29 @@ class Flow:
     icon: str = ""
 
 
+@dataclass(frozen=True)
+class Command:
+    """A typed command with an argument, e.g. "ลงทะเบียน K7P2QX", answered from anywhere.
+
+    `pattern` is matched (fullmatch) against the typed text after light clean-up (NFC,
+    zero-width characters removed, Thai digits as 0-9, outer spaces stripped); its first
+    group is the argument. A text that does not fit the pattern is not the command, so
+    a citizen's question that merely starts with the same word is left to the handbook.
+    """
+
+    name: str
+    pattern: "re.Pattern[str]"
+    run: Callable[[Context, State, str], Turn]  # (context, state, argument)
+    in_groups: bool = False  # heard in groups even when nobody addressed the bot
+    usage: str = ""  # for the diagram and help, e.g. "ลงทะเบียน <รหัส>"
+
+
 class Engine:
     def __init__(
         self,
         flows: list[Flow],
         *,
+        commands: list[Command] = (),
         main_menu: Callable[[Context], list[dict]],
         on_timeout: Callable[[Context], list[dict]],
         on_cancel: Callable[[Context], list[dict]],
@@ -136,6 +156,7 @@ class Engine:
         self.cancel_words = frozenset(normalize_command(w) for w in cancel_words)
         self.timeout_minutes = timeout_minutes
         self.has_action = has_action
+        self.commands = tuple(commands)
         self._entry_words = {}
         for flow in flows:
             for word in flow.entry_words:
@@ -143,6 +164,16 @@ class Engine:
                 if key in self._entry_words:
                     raise ValueError(f"entry word {word!r} belongs to two flows")
                 self._entry_words[key] = flow.name
+
+    def match_command(self, text: str, in_group: bool = False) -> tuple[Command, str] | None:
+        typed = clean_typed(text)
+        for command in self.commands:
+            if in_group and not command.in_groups:
+                continue
+            found = command.pattern.fullmatch(typed)
+            if found:
+                return command, (found.group(1) if found.groups() else "")
+        return None
 
     def start(self, flow_name: str, ctx: Context) -> Turn:
         flow = self.flows[flow_name]
@@ -192,6 +223,11 @@ class Engine:
                 return Turn(state, self.on_stale_button(ctx, state))
         elif event.kind == "postback":
             return Turn(state, self.on_stale_button(ctx, state))  # data we never made
+        if event.kind == "text":
+            matched = self.match_command(event.text)
+            if matched:
+                command, argument = matched
+                return command.run(ctx, state, argument)
         if event.command in self._entry_words:
             return self.start(self._entry_words[event.command], ctx)
         if state.at_main:
@@ -205,6 +241,9 @@ class Engine:
     def diagram(self) -> str:
         """A Mermaid state diagram of every flow, generated from the table."""
         lines = ["stateDiagram-v2", "    [*] --> main", "    main --> main: ข้อความอื่น / สติกเกอร์ / รูป"]
+        for command in self.commands:
+            where = " (ในกลุ่มด้วย)" if command.in_groups else ""
+            lines.append(f"    main --> main: {command.usage or command.name}{where}")
         for flow in self.flows.values():
             words = ", ".join(flow.entry_words[:3])
             lines.append(f"    main --> {flow.name}: เมนู{' / ' + words if words else ''}")

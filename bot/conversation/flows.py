@@ -167,8 +167,11 @@ FLOWS: list[Flow] = [
 
 
 def build_engine(timeout_minutes: int = 30) -> Engine:
+    from bot import staff
+
     return Engine(
         FLOWS,
+        commands=staff.COMMANDS,
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],
         on_cancel=lambda ctx: [_with_menu(texts.CANCELLED)],

@@ -16,6 +16,13 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _PARTICLES = ("ครับผม", "ครับ", "คับ", "ค่ะ", "คะ", "ค่ะ", "ค่า", "จ้า", "จ้ะ", "นะ", "หน่อย", "ด้วย")
 
 
+def clean_typed(text: str) -> str:
+    """Only the noise removed (NFC, zero-width characters, Thai digits, outer spaces):
+    for commands whose argument must keep its letters, such as a registration code."""
+    text = unicodedata.normalize("NFC", text or "")
+    return _ZERO_WIDTH.sub("", text).translate(_THAI_DIGITS).strip()
+
+
 def normalize_command(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     text = _ZERO_WIDTH.sub("", text).translate(_THAI_DIGITS).lower()
