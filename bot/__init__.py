@@ -89,7 +89,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     worker = build_worker(settings)
     pool = worker.pool
-    app.extensions.update(db_pool=pool, sao_profile=worker.planner.profile, inbox_worker=worker)
+    from db import connect
+    from db.inbox import InboxWriter
+
+    writer = InboxWriter(lambda: connect(settings.database_path, autocheckpoint=not settings.start_worker))
+    app.extensions.update(db_pool=pool, sao_profile=worker.planner.profile, inbox_worker=worker, inbox_writer=writer)
 
     app.register_blueprint(webhook_bp)
     from bot.assets import assets_bp

@@ -15,7 +15,6 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot.line import signature
 from bot.line.events import MalformedEvent, parse
-from db import inbox
 
 log = logging.getLogger(__name__)
 webhook_bp = Blueprint("webhook", __name__)
@@ -78,10 +77,9 @@ def _answer():
         return _error(400, "body has no events list")
     rows = inbox_rows(events)
     if rows:
-        db = current_app.extensions["db_pool"].get()
         try:
-            inbox.store_events(db, rows)
-        except sqlite3.Error:
+            current_app.extensions["inbox_writer"].store(rows)
+        except (sqlite3.Error, TimeoutError):
             # Not stored means not acknowledged: LINE redelivers what got no 200.
             log.exception("webhook could not store %s events", len(rows))
             return _error(503, "storage unavailable, try again")

@@ -8,9 +8,11 @@ is handled in order while different people are handled in parallel.
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -85,6 +87,83 @@ def store_events(db: sqlite_utils.Database, rows: list[dict]) -> int:
         for row in rows:
             new += db.execute(_INSERT, _values(row, now)).rowcount
     return new
+
+
+class InboxWriter:
+    """Stores webhook events for all request threads of a process, one commit per batch.
+
+    A commit costs far more than an insert (one event alone: about 190 µs; in batches of
+    ten: about 30 µs an event, measured on this machine), and request threads that each
+    commit also queue on SQLite's write lock, whose busy handler sleeps in steps of
+    milliseconds. So requests hand their rows to one writer thread, which stores whatever
+    has accumulated in one transaction (group commit) and then wakes them: a request still
+    answers only after its events are durably stored, and a request's events are stored
+    all or none. A failed transaction fails every request of its batch (LINE redelivers).
+    """
+
+    def __init__(self, connect: Callable[[], sqlite_utils.Database], max_batch: int = 500):
+        self._connect = connect
+        self._max_batch = max_batch
+        self._cond = threading.Condition()
+        self._pending: list[_Pending] = []
+        self._thread: threading.Thread | None = None
+        self._pid = None
+
+    def store(self, rows: list[dict], timeout: float | None = None) -> int:
+        """Store one request's events; return how many were new. Raises on failure.
+
+        The default timeout outlasts SQLite's busy timeout, so a locked database shows
+        as its own error rather than as a timeout. If a request times out and its batch
+        commits later, LINE's redelivery of it is ignored as a repeat: nothing doubles.
+        """
+        from db import BUSY_TIMEOUT_MS
+
+        timeout = BUSY_TIMEOUT_MS / 1000 + 5 if timeout is None else timeout
+        item = _Pending(rows)
+        with self._cond:
+            self._ensure_thread()
+            self._pending.append(item)
+            self._cond.notify()
+        if not item.done.wait(timeout):
+            raise TimeoutError("the inbox writer did not store the events in time")
+        if item.error is not None:
+            raise item.error
+        return item.new
+
+    def _ensure_thread(self) -> None:
+        # Started on first use and again after a fork: threads do not survive fork().
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        db = self._connect()
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+                batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            now = time.time()
+            try:
+                with transaction(db):
+                    for item in batch:
+                        item.new = sum(db.execute(_INSERT, _values(row, now)).rowcount for row in item.rows)
+            except Exception as exc:  # every waiting request must hear about it
+                for item in batch:
+                    item.error = exc
+            for item in batch:
+                item.done.set()
+
+
+class _Pending:
+    __slots__ = ("rows", "new", "error", "done")
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self.new = 0
+        self.error: BaseException | None = None
+        self.done = threading.Event()
 
 
 def claim_next(db: sqlite_utils.Database, lease_seconds: float) -> InboxEvent | None:

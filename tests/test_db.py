@@ -81,6 +81,47 @@ def test_store_events_ignores_repeats_under_concurrency(tmp_path):
     assert sum(stored) == db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 17
 
 
+def test_inbox_writer_group_commits_many_requests_and_reports_new_events(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    writer = inbox.InboxWriter(lambda: dbmod.connect(path))
+    results = {}
+
+    def request(n):
+        # Every request repeats SAME: exactly one of them stores it.
+        results[n] = writer.store([row("SAME"), row(f"R-{n}-a"), row(f"R-{n}-b")])
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db = dbmod.connect(path)
+    assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 1 + 32 * 2 == sum(results.values())
+    assert sorted(results.values()).count(3) == 1
+
+
+def test_inbox_writer_failure_reaches_every_waiting_request(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    writer = inbox.InboxWriter(lambda: dbmod.connect(path))  # no schema yet: every insert fails
+    errors = []
+
+    def request(n):
+        try:
+            writer.store([row(f"R-{n}")])
+        except sqlite3.OperationalError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 8
+    open_database(path).close()
+    assert writer.store([row("AFTER")]) == 1  # the writer carries on once storage works
+
+
 def test_claims_keep_each_chats_order_and_let_other_chats_go_ahead(tmp_path):
     db = open_database(tmp_path / "a.sqlite3")
     inbox.store_events(db, [row("A1", "user:A"), row("A2", "user:A"), row("B1", "user:B")])
