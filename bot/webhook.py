@@ -70,7 +70,7 @@ def _answer():
         return _error(400, "invalid signature")
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return _error(400, "body is not valid JSON")
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list):
