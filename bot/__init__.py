@@ -39,8 +39,10 @@ def _local_secret(path: Path) -> str:
 
 def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     """The database, content, conversation engine and sender, wired into an inbox worker."""
+    import bot.handbook.effects  # noqa: F401  (registers the handbook's effects and eraser)
     from bot.conversation.flows import build_engine
     from bot.divisions import load_divisions
+    from bot.handbook import HandbookStore
     from bot.handlers import EventPlanner
     from bot.line.sender import LineSender
     from bot.profile import load_profile
@@ -50,7 +52,10 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     open_database(settings.database_path).close()  # migrate once, before any thread starts
     profile = load_profile(settings.content_dir / "profile.yaml")
     divisions = load_divisions(settings.content_dir / "divisions.yaml")
-    planner = EventPlanner(build_engine(settings.conversation_timeout_minutes), profile, divisions)
+    # The handbook and its search index: built once per process, rebuilt when content changes.
+    store = HandbookStore(settings.content_dir)
+    engine = build_engine(settings.conversation_timeout_minutes)
+    planner = EventPlanner(engine, profile, divisions, store, settings.public_base_url)
     # With the worker running, its sweeper checkpoints the WAL, off the request path.
     pool = ConnectionPool(settings.database_path, autocheckpoint=not settings.start_worker)
     return InboxWorker(pool, planner, LineSender(settings), settings, idle_poll_seconds)
@@ -93,12 +98,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     from db.inbox import InboxWriter
 
     writer = InboxWriter(lambda: connect(settings.database_path, autocheckpoint=not settings.start_worker))
-    app.extensions.update(db_pool=pool, sao_profile=worker.planner.profile, inbox_worker=worker, inbox_writer=writer)
+    app.extensions.update(
+        db_pool=pool,
+        sao_profile=worker.planner.profile,
+        inbox_worker=worker,
+        inbox_writer=writer,
+        handbook_store=worker.planner.handbook_store,
+    )
 
     app.register_blueprint(webhook_bp)
     from bot.assets import assets_bp
 
     app.register_blueprint(assets_bp)
+    from bot.handbook.pages import handbook_bp
+
+    app.register_blueprint(handbook_bp)
     if settings.simulator_enabled:
         from bot.simulator import simulator_bp
 

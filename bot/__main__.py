@@ -121,6 +121,40 @@ def cmd_staff(args, settings) -> int:
         print("ยกเลิกแล้ว / unregistered" if removed else "ไม่พบรายการนี้ / no such active registration")
         return 0 if removed else 1
     return 2
+def ask_result(search, profile, question: str) -> dict:
+    """One question → the JSON object `ask` prints (see README, "Citizen handbook")."""
+    from bot.handbook.cards import answer_text
+
+    result = search.search(question)
+    procedure = None
+    if result.outcome == "answer":
+        procedure = result.procedure.id
+    elif result.outcome == "choose":
+        procedure = result.choices[0].id  # offered first; the others are the alternatives
+    return {
+        "procedure": procedure,
+        "section": result.section if procedure else None,
+        "score": result.score,
+        "answer": answer_text(result, profile),
+        "alternatives": [pid for pid in result.alternatives if pid != procedure],
+        "outcome": result.outcome,
+    }
+
+
+def cmd_ask(args, settings) -> int:
+    import json
+
+    from bot.handbook import HandbookStore
+    from bot.profile import load_profile
+
+    profile = load_profile(settings.content_dir / "profile.yaml")
+    search = HandbookStore(settings.content_dir).current().index  # the index is built once
+    questions = [args.question] if args.question is not None else (line.strip() for line in sys.stdin)
+    for question in questions:
+        if not question:
+            continue
+        print(json.dumps(ask_result(search, profile, question), ensure_ascii=False), flush=True)
+    return 0
 
 
 COMMANDS = {
@@ -129,6 +163,7 @@ COMMANDS = {
     "richmenu": (cmd_richmenu, "สร้างริชเมนูและตั้งเป็นค่าเริ่มต้นบน LINE — create the rich menu on LINE and make it the default"),
     "work": (cmd_work, "ประมวลผลข้อความในโปรเซสแยก — handle inbox events in a separate process (web with WORKER_THREADS=0)"),
     "staff": (cmd_staff, "รหัสลงทะเบียนและรายชื่อเจ้าหน้าที่ที่รับแจ้งเตือนทาง LINE — staff registration codes and registered chats"),
+    "ask": (cmd_ask, "ถามคู่มือประชาชน — ask the citizen handbook; prints JSON (one question, or one per line from stdin)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
 }
 
@@ -157,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
             staff_sub.add_parser("list", help="รายชื่อแชตที่ลงทะเบียนและรหัสที่ยังไม่ใช้ — registered chats and unused codes")
             remove = staff_sub.add_parser("remove", help="ยกเลิกการลงทะเบียนตามหมายเลข — unregister by number (see list)")
             remove.add_argument("id", type=int)
+        if name == "ask":
+            p.add_argument("--json", action="store_true", help="พิมพ์ผลเป็น JSON (ค่าเริ่มต้น) — print JSON (the only format)")
+            p.add_argument("question", nargs="?", help="คำถาม; ไม่ใส่ = อ่านทีละบรรทัดจาก stdin — the question; none: one per line from stdin")
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
     args = parser.parse_args(argv)

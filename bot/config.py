@@ -47,6 +47,9 @@ class Settings:
     loading_threshold_seconds: float = 1.0
     # Conversations idle this long go back to the main menu.
     conversation_timeout_minutes: int = 30
+    # Where citizens reach this app's public pages (https://…); links in LINE cards point
+    # here (/handbook/<id>). Empty: the cards carry no link.
+    public_base_url: str = ""
 
     @property
     def has_channel(self) -> bool:
@@ -77,6 +80,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         worker_threads=int(env.get("WORKER_THREADS") or 4),
         start_worker=_bool(env.get("START_WORKER"), default=True),
         inbox_lease_seconds=float(env.get("INBOX_LEASE_SECONDS") or 30),
+        public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
     )
     if env.get("SECRET_KEY"):
         settings = settings.with_(secret_key=env["SECRET_KEY"])

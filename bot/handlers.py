@@ -105,10 +105,19 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
 
 
 class EventPlanner:
-    def __init__(self, engine: Engine, profile: SaoProfile, divisions: tuple[Division, ...] = ()):
+    def __init__(
+        self,
+        engine: Engine,
+        profile: SaoProfile,
+        divisions: tuple[Division, ...] = (),
+        handbook_store=None,
+        public_base_url: str = "",
+    ):
         self.engine = engine
         self.profile = profile
         self.divisions = divisions
+        self.handbook_store = handbook_store  # bot.handbook.HandbookStore, or None
+        self.public_base_url = public_base_url
 
     def context(self, chat_kind: str, now: datetime | None = None) -> Context:
         return Context(
@@ -116,6 +125,9 @@ class EventPlanner:
             now=now or datetime.now(BANGKOK),
             new_session=secrets.token_hex(4),
             chat_kind=chat_kind,
+            # The newest valid content version (reloaded when an admin edits the files).
+            handbook=self.handbook_store.current().index if self.handbook_store else None,
+            public_base_url=self.public_base_url,
         )
 
     def plan(self, event: Event, state: State | None, now: datetime | None = None) -> Plan:

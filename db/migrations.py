@@ -135,6 +135,33 @@ CREATE INDEX idx_staff_code_failures ON staff_code_failures (chat_key, at);
 """
 
 
+V3_HANDBOOK_QUESTIONS = """
+-- Questions citizens asked the handbook search, so admins can improve the content:
+-- every unanswered question and every 👎 is kept; the text is personal data (PDPA):
+-- erased on request and purged by db/questions.py retention rules.
+CREATE TABLE handbook_questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ref TEXT NOT NULL,              -- random id carried by the answer's buttons (👍/👎, staff)
+    chat_key TEXT NOT NULL,
+    user_id TEXT,
+    question TEXT,                  -- NULL once no longer needed (e.g. after a 👍)
+    outcome TEXT NOT NULL,          -- answered | choose | unanswered | outside
+    procedure_id TEXT,
+    section TEXT,
+    score REAL,
+    feedback TEXT,                  -- up | down
+    staff_requested_at REAL,        -- the person asked to pass the question to staff
+    handbook_version TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE UNIQUE INDEX idx_handbook_questions_ref ON handbook_questions (ref);
+CREATE INDEX idx_handbook_questions_chat_key ON handbook_questions (chat_key);
+CREATE INDEX idx_handbook_questions_created_at ON handbook_questions (created_at);
+CREATE INDEX idx_handbook_questions_review ON handbook_questions (outcome, feedback);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -153,6 +180,7 @@ def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "inbox, outbox, conversations, chats", _run_script(V1_SPINE)),
     (2, "staff registration codes and recipients", _run_script(V2_STAFF)),
+    (3, "handbook questions (unanswered, 👍/👎, staff requests)", _run_script(V3_HANDBOOK_QUESTIONS)),
 ]
 
 

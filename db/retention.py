@@ -5,7 +5,7 @@ import time
 
 import sqlite_utils
 
-from db import conversations, transaction
+from db import conversations, questions, transaction
 
 CHAT_HISTORY_DAYS = 90
 IDLE_CONVERSATION_DAYS = 7
@@ -25,4 +25,5 @@ def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]
             (history_cutoff,),
         ).rowcount
         idle = conversations.delete_idle(db, now - IDLE_CONVERSATION_DAYS * 86400)
-    return {"events": events, "messages": messages, "conversations": idle}
+        asked = questions.purge(db, now)
+    return {"events": events, "messages": messages, "conversations": idle, **asked}

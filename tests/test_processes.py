@@ -35,7 +35,7 @@ class Gunicorn:
             start_new_session=True,
         )
 
-    def wait_healthy(self, timeout: float = 10.0) -> float:
+    def wait_healthy(self, timeout: float = 30.0) -> float:
         started = time.monotonic()
 
         def healthy():

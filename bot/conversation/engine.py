@@ -64,6 +64,10 @@ class Context:
     now: datetime  # Asia/Bangkok
     new_session: str  # a fresh id, used if this turn starts a flow
     chat_kind: str = "user"  # user | group | room
+    # The handbook search of the current content version (bot.handbook.search.HandbookSearch);
+    # None where no handbook is loaded: free text then gets the plain "cannot answer yet".
+    handbook: Any = None
+    public_base_url: str = ""  # for links to the public pages (/handbook/<id>)
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ class Flow:
     entry_words: tuple[str, ...] = ()  # typed commands that start it (normalised)
     starts_at: tuple[str, ...] = ()  # the steps `start` can lead to, for the diagram
     timeout_minutes: int | None = None  # None: the engine's default
+    # Say "timed out" when the person comes back? Off for flows with nothing half-done
+    # (browsing the handbook): the next message is simply handled from the main menu.
+    timeout_note: bool = True
     # Its button on the rich menu and in the main menu's quick replies.
     menu_label: str = ""
     menu_caption: str = ""
@@ -192,7 +199,8 @@ class Engine:
         if state.flow != MAIN and state.flow not in self.flows:
             state = State()  # a flow removed in an upgrade: start over rather than crash
         if self._timed_out(state, ctx):
-            prefix = self.on_timeout(ctx)
+            flow = self.flows.get(state.flow)
+            prefix = self.on_timeout(ctx) if flow is None or flow.timeout_note else []
             state = State()
         turn = self._route(ctx, state, event)
         if prefix:

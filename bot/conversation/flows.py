@@ -5,6 +5,7 @@ Diagram: docs/conversation.md (regenerate with `python -m bot flows`).
 from __future__ import annotations
 
 from bot import effects
+from bot.conversation import handbook
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
@@ -50,11 +51,13 @@ def _with_menu(body: str) -> dict:
 
 
 def free_input(ctx: Context, state: State, event: Input) -> Turn:
-    """Anything said at the main menu that no flow claimed."""
+    """Anything said at the main menu that no flow claimed: a question goes to the handbook."""
     p = ctx.profile
     if event.kind == "text":
         if event.command in _MENU_WORDS:
             return Turn(State(), main_menu(ctx))
+        if ctx.handbook is not None and event.command:
+            return handbook.ask(ctx, state, event.text)
         return Turn(State(), [_with_menu(texts.unknown_question(p))])
     if event.kind == "sticker":
         return Turn(State(), [_with_menu(texts.STICKER_THANKS)])
@@ -139,6 +142,22 @@ def privacy_confirm_step(ctx: Context, state: State, event: Input) -> Turn:
 # --- the table -----------------------------------------------------------------------------
 
 FLOWS: list[Flow] = [
+    Flow(
+        name=handbook.FLOW,
+        title="คู่มือประชาชน",
+        start=handbook.start,
+        starts_at=(handbook.STEP,),
+        steps={
+            handbook.STEP: Step(
+                handbook.asked_step, goes_to=(handbook.STEP, MAIN), note="ถามต่อ ดูหัวข้ออื่น 👍/👎 ส่งให้เจ้าหน้าที่"
+            ),
+        },
+        entry_words=("คู่มือประชาชน", "คู่มือ", "handbook"),
+        timeout_note=False,
+        menu_label=texts.HANDBOOK_MENU,
+        menu_caption="ถามเรื่องบริการ เอกสาร ค่าธรรมเนียม",
+        icon="document",
+    ),
     Flow(
         name="contact",
         title="ติดต่อ อบต.",

@@ -127,3 +127,63 @@ def staff_registered(division: str, role: str, in_group: bool) -> str:
         "ได้แก่ กำหนดส่งรายงานตามมาตรการ เรื่องร้องเรียน และคำถามจากประชาชน\n"
         "หากต้องการเลิกรับ พิมพ์ \"ยกเลิกลงทะเบียน\""
     )
+# Citizen handbook Q&A (bot/conversation/handbook.py)
+HANDBOOK_MENU = "คู่มือประชาชน"
+HANDBOOK_CHOOSE = "หมายถึงเรื่องไหนคะ"
+HANDBOOK_NONE_OF_THESE = "ไม่ใช่ทั้งหมด"
+HANDBOOK_ASK_FEEDBACK = "คำตอบนี้ตรงกับที่ถามไหมคะ"
+HANDBOOK_YES = "👍 ตรง"
+HANDBOOK_NO = "👎 ไม่ตรง"
+HANDBOOK_FULL_PAGE = "เปิดคู่มือฉบับเต็ม"
+HANDBOOK_THANKS_UP = "ขอบคุณค่ะ 😊 ถามเรื่องอื่นต่อได้เลยค่ะ"
+HANDBOOK_ALREADY_RATED = "ได้รับความเห็นของท่านสำหรับคำตอบนี้แล้วค่ะ ขอบคุณค่ะ"
+HANDBOOK_RATING_GONE = "คำตอบนั้นเก่าแล้ว ระบบจึงไม่ได้บันทึกความเห็นค่ะ ถามใหม่ได้เลยค่ะ"
+HANDBOOK_SEND_STAFF = "ส่งให้เจ้าหน้าที่"
+HANDBOOK_NO_STAFF = "ไม่ต้องค่ะ"
+HANDBOOK_STAFF_DECLINED = "รับทราบค่ะ ถามเรื่องอื่นต่อได้เลยนะคะ"
+HANDBOOK_STAFF_ALREADY = "คำถามนี้ส่งให้เจ้าหน้าที่ไว้แล้วค่ะ"
+HANDBOOK_STAFF_GONE = "ขออภัยค่ะ คำถามนั้นไม่อยู่ในระบบแล้ว รบกวนพิมพ์คำถามมาใหม่อีกครั้งนะคะ"
+HANDBOOK_SECTION_HEADS = "ดูหัวข้ออื่นของเรื่องนี้"
+
+
+def handbook_welcome(p: SaoProfile) -> str:
+    return (
+        f"📘 คู่มือประชาชนของ {p.short_name}\n"
+        "พิมพ์ถามได้เลยค่ะ เช่น \"เบี้ยคนแก่ใช้เอกสารอะไร\" \"ภาษีที่ดินจ่ายที่ไหน\" "
+        "\"ขออนุญาตสร้างบ้านกี่วัน\"\nหรือเลือกเรื่องที่ถามบ่อยด้านล่างค่ะ"
+    )
+
+
+def handbook_unknown(p: SaoProfile) -> str:
+    return (
+        "ขออภัยค่ะ เรื่องนี้บอทยังไม่ทราบคำตอบ และไม่อยากตอบผิดให้ท่านเสียเวลา 🙏\n"
+        f"ต้องการให้ส่งคำถามนี้ต่อให้เจ้าหน้าที่ของ {p.short_name} ไหมคะ\n"
+        f"หรือสอบถามได้โดยตรง: {contact_line(p)}"
+    )
+
+
+def handbook_outside(title: str, where: str, p: SaoProfile) -> str:
+    return (
+        f"เรื่อง{title} ไม่ใช่งานที่ {p.short_name} ให้บริการค่ะ\n"
+        f"ติดต่อได้ที่: {where}\n"
+        f"หากมีเรื่องที่ {p.short_name} ช่วยได้ ถามต่อได้เลยค่ะ"
+    )
+
+
+def handbook_thanks_down(p: SaoProfile) -> str:
+    return (
+        "ขอบคุณที่บอกค่ะ จะส่งคำถามนี้ให้ผู้ดูแลนำไปปรับปรุงคำตอบ\n"
+        f"ต้องการให้เจ้าหน้าที่ของ {p.short_name} ตอบคำถามนี้ให้ไหมคะ"
+    )
+
+
+def handbook_staff_saved(p: SaoProfile) -> str:
+    return (
+        f"บันทึกคำถามส่งต่อให้เจ้าหน้าที่ของ {p.short_name} แล้วค่ะ เจ้าหน้าที่จะตอบกลับทางแชตนี้ในเวลาทำการ\n"
+        f"หากเร่งด่วน: {contact_line(p)}"
+    )
+
+
+def handbook_choose(titles: list[str]) -> str:
+    lines = [f"{n}. {title}" for n, title in enumerate(titles, 1)]
+    return HANDBOOK_CHOOSE + "\n" + "\n".join(lines)

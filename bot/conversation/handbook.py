@@ -1,0 +1,165 @@
+"""The handbook Q&A flow: free text → the handbook search → an honest answer.
+
+  answer  → a Flex card of the asked section (buttons to the other sections and to the web
+            page) and "ตรงกับที่ถามไหมคะ" 👍/👎;
+  choose  → "หมายถึงเรื่องไหนคะ" with the top 2–3 procedures as quick replies;
+  outside → the SAO does not handle this; where to go instead;
+  unknown → "ไม่ทราบ", and an offer to pass the question to staff.
+
+Every question is recorded (effect handbook_record, bot/handbook/effects.py) under a fresh
+random ref; the buttons carry that ref, so a 👎 or a staff request always applies to the
+question it was shown with. Buttons also carry the flow session: once the person leaves
+the handbook (menu, another flow, 30 minutes idle), old buttons get the engine's polite note.
+
+Button args: s:<procedure>:<section> show a section · f:<ref>:up|down rate ·
+p:<ref>:<procedure>:<section> pick a choice · n:<ref> none of the choices · h:<ref>:yes|no staff.
+"""
+from __future__ import annotations
+
+from bot.conversation import messages as m
+from bot.conversation import postback, texts
+from bot.conversation.engine import MAIN, Context, Effect, Input, State, Turn
+from bot.handbook.cards import page_url, section_card
+from bot.handbook.model import SECTION_BUTTONS, SECTION_TITLES, SECTIONS
+
+FLOW = "handbook"
+STEP = "asked"
+POPULAR = ("elderly-allowance", "disability-allowance", "newborn-child-grant", "land-building-tax",
+           "building-permit", "waste-collection", "complaint")
+
+
+def _button(state: State, arg: str) -> str:
+    return postback.button(FLOW, STEP, state.session, arg)
+
+
+def _menu_button() -> dict:
+    return m.postback_action(texts.MENU_BUTTON, postback.menu(MAIN))
+
+
+def _card(ctx: Context, state: State, procedure, section: str) -> dict:
+    if procedure.id == "office-contact":
+        from bot.conversation.flows import contact_card  # the same card as the contact menu
+
+        return contact_card(ctx)
+
+    def action(other: str) -> dict:
+        return m.postback_action(
+            SECTION_BUTTONS[other],
+            _button(state, f"s:{procedure.id}:{other}"),
+            display_text=f"{procedure.short_title}: {SECTION_TITLES[other]}",
+        )
+
+    return section_card(procedure, section, action, page_url(ctx.public_base_url, procedure))
+
+
+def _feedback_prompt(state: State, ref: str) -> dict:
+    return m.text(
+        texts.HANDBOOK_ASK_FEEDBACK,
+        [
+            m.postback_action(texts.HANDBOOK_YES, _button(state, f"f:{ref}:up")),
+            m.postback_action(texts.HANDBOOK_NO, _button(state, f"f:{ref}:down")),
+            _menu_button(),
+        ],
+    )
+
+
+def staff_offer(state: State, ref: str, body: str) -> dict:
+    return m.text(
+        body,
+        [
+            m.postback_action(texts.HANDBOOK_SEND_STAFF, _button(state, f"h:{ref}:yes")),
+            m.postback_action(texts.HANDBOOK_NO_STAFF, _button(state, f"h:{ref}:no")),
+            _menu_button(),
+        ],
+    )
+
+
+def _record(ctx: Context, ref: str, question: str, outcome: str, result, procedure=None, section=None) -> Effect:
+    return Effect(
+        "handbook_record",
+        {
+            "ref": ref,
+            "question": question,
+            "outcome": outcome,
+            "procedure": procedure.id if procedure else None,
+            "section": section,
+            "score": result.score,
+            "version": ctx.handbook.handbook.fingerprint,
+        },
+    )
+
+
+def ask(ctx: Context, state: State, question: str) -> Turn:
+    """Answer a typed question. Keeps the flow's session if already in the handbook flow."""
+    session = state.session if state.flow == FLOW else ctx.new_session
+    here = State(FLOW, STEP, session)
+    ref = ctx.new_session  # fresh for every event: the question's record id
+    result = ctx.handbook.search(question)
+    p = ctx.profile
+    if result.outcome == "answer":
+        procedure, section = result.procedure, result.section
+        return Turn(here, [_card(ctx, here, procedure, section), _feedback_prompt(here, ref)],
+                    effects=(_record(ctx, ref, question, "answered", result, procedure, section),))
+    if result.outcome == "choose":
+        from bot.handbook.search import HandbookSearch
+
+        picks = [
+            m.postback_action(c.short_title, _button(here, f"p:{ref}:{c.id}:{HandbookSearch.section_for(question, c)}"))
+            for c in result.choices
+        ]
+        picks += [m.postback_action(texts.HANDBOOK_NONE_OF_THESE, _button(here, f"n:{ref}")), _menu_button()]
+        body = texts.handbook_choose([c.short_title for c in result.choices])
+        return Turn(here, [m.text(body, picks)], effects=(_record(ctx, ref, question, "choose", result),))
+    if result.outcome == "outside":
+        from bot.conversation.flows import main_menu_buttons
+
+        body = texts.handbook_outside(result.topic.title, result.topic.where, p)
+        return Turn(here, [m.text(body, main_menu_buttons())], effects=(_record(ctx, ref, question, "outside", result),))
+    return Turn(here, [staff_offer(here, ref, texts.handbook_unknown(p))],
+                effects=(_record(ctx, ref, question, "unanswered", result),))
+
+
+def start(ctx: Context, state: State) -> Turn:
+    """The menu button: how to ask, and the most asked services."""
+    here = State(FLOW, STEP, state.session)
+    handbook = ctx.handbook.handbook if ctx.handbook else None
+    buttons = []
+    if handbook:
+        for pid in POPULAR:
+            procedure = handbook.get(pid)
+            if procedure:
+                buttons.append(m.postback_action(procedure.short_title, _button(here, f"s:{pid}:overview")))
+    if ctx.public_base_url:
+        buttons.append(m.uri_action(texts.HANDBOOK_FULL_PAGE, ctx.public_base_url.rstrip("/") + "/handbook"))
+    buttons.append(_menu_button())
+    return Turn(here, [m.text(texts.handbook_welcome(ctx.profile), buttons)])
+
+
+def asked_step(ctx: Context, state: State, event: Input) -> Turn:
+    button = event.button
+    if button is None:
+        from bot.conversation.flows import free_input
+
+        return free_input(ctx, state, event)  # a new question, or the menu
+    kind, _, rest = button.arg.partition(":")
+    parts = rest.split(":")
+    handbook = ctx.handbook.handbook if ctx.handbook else None
+    if kind == "s" and len(parts) == 2 and handbook and handbook.get(parts[0]) and parts[1] in SECTIONS:
+        return Turn(state, [_card(ctx, state, handbook.get(parts[0]), parts[1])])
+    if kind == "f" and len(parts) == 2 and parts[1] in ("up", "down"):
+        return Turn(state, [], effects=(Effect("handbook_feedback", {"ref": parts[0], "vote": parts[1], "session": state.session}),))
+    if kind == "p" and len(parts) == 3 and handbook and handbook.get(parts[1]) and parts[2] in SECTIONS:
+        ref, procedure, section = parts[0], handbook.get(parts[1]), parts[2]
+        return Turn(state, [_card(ctx, state, procedure, section), _feedback_prompt(state, ref)],
+                    effects=(Effect("handbook_pick", {"ref": ref, "procedure": procedure.id, "section": section}),))
+    if kind == "n" and len(parts) == 1:
+        return Turn(state, [staff_offer(state, parts[0], texts.handbook_unknown(ctx.profile))],
+                    effects=(Effect("handbook_unanswered", {"ref": parts[0]}),))
+    if kind == "h" and len(parts) == 2 and parts[1] in ("yes", "no"):
+        if parts[1] == "no":
+            return Turn(state, [m.text(texts.HANDBOOK_STAFF_DECLINED, [_menu_button()])])
+        return Turn(state, [], effects=(Effect("handbook_staff", {"ref": parts[0]}),))
+    # A button of a procedure removed from the content since, or data we never made.
+    from bot.conversation.flows import main_menu
+
+    return Turn(State(), [m.text(texts.STALE_BUTTON)] + main_menu(ctx)[:1])

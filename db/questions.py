@@ -1,0 +1,150 @@
+"""Questions citizens asked the handbook search (table handbook_questions).
+
+Kept so admins can improve the content: every unanswered question, every 👎, and the
+requests to pass a question to staff (the staff queue routes them; see issue 4). The
+question text is personal data: a 👍 drops it at once (the rating is enough), an answered
+question nobody rated loses its text after ANSWERED_TEXT_DAYS, and every row is deleted
+after KEEP_DAYS. A person's rows are deleted when they ask for erasure.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlite_utils
+
+ANSWERED_TEXT_DAYS = 7
+KEEP_DAYS = 90
+OUTCOMES = ("answered", "choose", "unanswered", "outside")
+
+
+def record(
+    db: sqlite_utils.Database,
+    *,
+    ref: str,
+    chat_key: str,
+    user_id: str | None,
+    question: str,
+    outcome: str,
+    procedure_id: str | None = None,
+    section: str | None = None,
+    score: float | None = None,
+    handbook_version: str | None = None,
+    now: float | None = None,
+) -> int | None:
+    """Store one question; a second call with the same ref (a redelivered event) is a no-op."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    now = time.time() if now is None else now
+    cur = db.execute(
+        """INSERT OR IGNORE INTO handbook_questions
+           (ref, chat_key, user_id, question, outcome, procedure_id, section, score, handbook_version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (ref, chat_key, user_id, question[:2000], outcome, procedure_id, section, score, handbook_version, now, now),
+    )
+    return cur.lastrowid if cur.rowcount else None
+
+
+def get(db: sqlite_utils.Database, ref: str) -> dict[str, Any] | None:
+    cur = db.execute("SELECT * FROM handbook_questions WHERE ref = ?", (ref,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cur.description], row))
+
+
+def set_feedback(db: sqlite_utils.Database, ref: str, vote: str, now: float | None = None) -> str:
+    """Record 👍 ('up') or 👎 ('down'). Returns 'saved', 'already' or 'missing'."""
+    if vote not in ("up", "down"):
+        raise ValueError(vote)
+    now = time.time() if now is None else now
+    row = get(db, ref)
+    if row is None:
+        return "missing"
+    if row["feedback"]:
+        return "already"
+    # A 👍 needs no text: keep only which answer helped.
+    db.execute(
+        "UPDATE handbook_questions SET feedback = ?, question = CASE WHEN ? = 'up' THEN NULL ELSE question END, "
+        "updated_at = ? WHERE ref = ? AND feedback IS NULL",
+        (vote, vote, now, ref),
+    )
+    return "saved"
+
+
+def choose(db: sqlite_utils.Database, ref: str, procedure_id: str, section: str, now: float | None = None) -> bool:
+    """The person picked one of the offered procedures: that is the answer they got."""
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "UPDATE handbook_questions SET outcome = 'answered', procedure_id = ?, section = ?, updated_at = ? "
+        "WHERE ref = ? AND outcome = 'choose'",
+        (procedure_id, section, now, ref),
+    )
+    return cur.rowcount > 0
+
+
+def mark_unanswered(db: sqlite_utils.Database, ref: str, now: float | None = None) -> bool:
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "UPDATE handbook_questions SET outcome = 'unanswered', procedure_id = NULL, updated_at = ? WHERE ref = ?",
+        (now, ref),
+    )
+    return cur.rowcount > 0
+
+
+def request_staff(db: sqlite_utils.Database, ref: str, now: float | None = None) -> str:
+    """Mark the question for staff. Returns 'saved', 'already' or 'missing'."""
+    now = time.time() if now is None else now
+    row = get(db, ref)
+    if row is None or row["question"] is None:
+        return "missing"
+    if row["staff_requested_at"]:
+        return "already"
+    db.execute("UPDATE handbook_questions SET staff_requested_at = ?, updated_at = ? WHERE ref = ?", (now, now, ref))
+    return "saved"
+
+
+def for_review(db: sqlite_utils.Database, limit: int = 200) -> list[dict[str, Any]]:
+    """What admins look at to improve the content: unanswered questions and 👎, newest first."""
+    cur = db.execute(
+        """SELECT id, ref, question, outcome, procedure_id, section, feedback, staff_requested_at, created_at
+           FROM handbook_questions
+           WHERE question IS NOT NULL AND (outcome IN ('unanswered', 'outside') OR feedback = 'down')
+           ORDER BY id DESC LIMIT ?""",
+        (limit,),
+    )
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def staff_requests(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Questions people asked to pass to staff, oldest first (for the staff queue to route)."""
+    cur = db.execute(
+        """SELECT id, ref, chat_key, user_id, question, procedure_id, staff_requested_at
+           FROM handbook_questions WHERE staff_requested_at IS NOT NULL AND question IS NOT NULL
+           ORDER BY staff_requested_at"""
+    )
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None) -> int:
+    """PDPA erasure: the person's questions, in their own chat and wherever they asked."""
+    cur = db.execute(
+        "DELETE FROM handbook_questions WHERE chat_key = ? OR (user_id IS NOT NULL AND user_id = ?)",
+        (chat_key, user_id),
+    )
+    return cur.rowcount
+
+
+def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]:
+    """Retention: drop text of answered questions nobody rated down, then old rows."""
+    now = time.time() if now is None else now
+    texts = db.execute(
+        """UPDATE handbook_questions SET question = NULL
+           WHERE question IS NOT NULL AND outcome = 'answered' AND feedback IS NULL
+             AND staff_requested_at IS NULL AND created_at < ?""",
+        (now - ANSWERED_TEXT_DAYS * 86400,),
+    ).rowcount
+    rows = db.execute("DELETE FROM handbook_questions WHERE created_at < ?", (now - KEEP_DAYS * 86400,)).rowcount
+    return {"question_texts": texts, "questions": rows}
