@@ -80,12 +80,19 @@ def cmd_work(args, settings) -> int:
     return 0
 
 
+def cmd_create_admin(args, settings) -> int:
+    from bot.admin.cli import create_admin
+
+    return create_admin(args, settings)
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "สร้าง/อัปเกรดฐานข้อมูล — create or upgrade the SQLite database"),
     "chat": (cmd_chat, "คุยกับบอทในเทอร์มินัล — chat with the bot in this terminal (no LINE channel needed)"),
     "richmenu": (cmd_richmenu, "สร้างริชเมนูและตั้งเป็นค่าเริ่มต้นบน LINE — create the rich menu on LINE and make it the default"),
     "work": (cmd_work, "ประมวลผลข้อความในโปรเซสแยก — handle inbox events in a separate process (web with WORKER_THREADS=0)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
+    "create-admin": (cmd_create_admin, "สร้างผู้ดูแลระบบของหน้าจัดการ (/admin) — create an admin account for the console"),
 }
 
 
@@ -102,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == "work":
             p.add_argument("--nice", type=int, default=5, help="ลดลำดับความสำคัญของโปรเซส — lower this process's CPU priority by N (default 5)")
+        if name == "create-admin":
+            from bot.admin.cli import add_arguments
+
+            add_arguments(p)
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
     args = parser.parse_args(argv)
