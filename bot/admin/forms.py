@@ -6,6 +6,7 @@ plain wtforms.Form; templates add the token with the `csrf_field()` macro.
 from __future__ import annotations
 
 from wtforms import Form, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from bot.admin.auth import EVERY_ROLE, ROLE_LABELS
@@ -19,7 +20,7 @@ class LoginForm(Form):
 
 
 def _role_choices():
-    return [(role, ROLE_LABELS[role]) for role in EVERY_ROLE]
+    return [SelectChoice(role, ROLE_LABELS[role]) for role in EVERY_ROLE]
 
 
 class NewUserForm(Form):
@@ -30,13 +31,15 @@ class NewUserForm(Form):
         description="เช่น somchai.k ใช้ตอนเข้าสู่ระบบ",
     )
     display_name = StringField("ชื่อ-นามสกุล", [Length(max=100)], description="แสดงในหน้าจอและบันทึกการใช้งาน")
-    role = SelectField("บทบาท", choices=_role_choices())
-    division_id = SelectField("กอง (สำหรับเจ้าหน้าที่ประจำกอง)", choices=[])
+    # Choices are checked by bot/admin/accounts.py, which explains a wrong one in Thai.
+    role = SelectField("บทบาท", choices=_role_choices(), validate_choice=False)
+    division_id = SelectField("กอง (สำหรับเจ้าหน้าที่ประจำกอง)", choices=[], validate_choice=False)
 
 
 class RoleForm(Form):
-    role = SelectField("บทบาท", choices=_role_choices())
-    division_id = SelectField("กอง (สำหรับเจ้าหน้าที่ประจำกอง)", choices=[])
+    # Choices are checked by bot/admin/accounts.py, which explains a wrong one in Thai.
+    role = SelectField("บทบาท", choices=_role_choices(), validate_choice=False)
+    division_id = SelectField("กอง (สำหรับเจ้าหน้าที่ประจำกอง)", choices=[], validate_choice=False)
 
 
 class DisplayNameForm(Form):
@@ -58,5 +61,5 @@ class ChangePasswordForm(Form):
     )
 
 
-def division_choices(divisions, blank: str = "— ไม่สังกัดกอง —") -> list[tuple[str, str]]:
-    return [("", blank)] + [(d.id, d.name) for d in divisions]
+def division_choices(divisions, blank: str = "— ไม่สังกัดกอง —") -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [SelectChoice(d.id, d.name) for d in divisions]

@@ -44,7 +44,8 @@ def login():
             error = f"เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่"
             return render_template("admin/login.html", form=form, error=error, next_url=next_url), 429
         return render_template("admin/login.html", form=form, error=FAILED, next_url=next_url), 401
-    return render_template("admin/login.html", form=form, notice=notice, next_url=next_url)
+    status = 400 if request.method == "POST" else 200  # a field left empty
+    return render_template("admin/login.html", form=form, notice=notice, next_url=next_url), status
 
 
 @admin_bp.post("/logout")
@@ -71,4 +72,5 @@ def change_password():
         else:
             flash("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว อุปกรณ์อื่นที่เคยเข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่", "ok")
             return redirect(url_for("admin.dashboard"))
-    return render_template("admin/password.html", form=form, error=error, forced=user.must_change_password)
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/password.html", form=form, error=error, forced=user.must_change_password), status

@@ -6,6 +6,7 @@ with older parameters is upgraded at the next successful sign-in (needs_rehash).
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -16,8 +17,12 @@ MAX_LENGTH = 128
 _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 _hasher = PasswordHasher()
-# Verified against when the username does not exist, so that case takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the username does not exist, so that case takes as long as a wrong password."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class PasswordRuleError(ValueError):
@@ -35,7 +40,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; False for a mismatch, a missing account or a broken hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
