@@ -76,7 +76,7 @@ def test_csv_has_a_bom_and_thai():
 
 
 def test_chart_scales_and_describes_itself():
-    assert [nice_ceiling(v) for v in (0, 1, 3, 7, 12, 240, 999)] == [1, 1, 5, 10, 20, 250, 1000]
+    assert [nice_ceiling(v) for v in (0, 1, 3, 7, 12, 240, 999)] == [1, 1, 4, 10, 20, 250, 1000]
     svg = str(bar_chart([Bar("1", 2, "1 พ.ย. 2569"), Bar("2", 8, "2 พ.ย. 2569", highlight=True)], title="ทดสอบ <ชาร์ต>", unit="ข้อความ"))
     assert svg.count("<rect") == 2 and "chart-bar--highlight" in svg
     assert "ทดสอบ &lt;ชาร์ต&gt;" in svg and "สูงสุด 8 ข้อความ เมื่อ 2 พ.ย. 2569" in svg

@@ -118,7 +118,9 @@ def create_user(
             )
         except admin_users.UsernameTaken:
             raise AccountError("มีชื่อผู้ใช้นี้อยู่แล้ว กรุณาใช้ชื่ออื่น", f"the username {username!r} is taken") from None
-        actor.record(db, "user.create", f"user:{user_id}", username=username, role=role, division=division_id)
+        actor.record(
+            db, "user.create", f"user:{user_id}", username=username, display_name=display_name, role=role, division=division_id
+        )
     return user_id
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 8, 12, 28
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 8, 12, 34
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,11 @@ class Bar:
 
 
 def nice_ceiling(value: float) -> float:
-    """The axis maximum: 1, 2, 2.5 or 5 times a power of ten, at least the value (and at least 1)."""
+    """The axis maximum: 1, 2, 2.5, 4 or 5 times a power of ten, at least the value (and at least 1)."""
     if value <= 1:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 2.5, 4, 5, 10):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
@@ -58,7 +58,10 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "", label_every: int =
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(description)}</desc>',
     ]
-    for fraction in (0, 0.5, 1):
+    whole_numbers = all(float(b.value).is_integer() for b in bars)
+    # A middle line only where it falls on a whole number of whole things (no "2.5 messages").
+    fractions = (0, 0.5, 1) if not whole_numbers or float(top / 2).is_integer() else (0, 1)
+    for fraction in fractions:
         y = PAD_TOP + plot_h * (1 - fraction)
         parts.append(f'<line class="chart-grid" x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y:.1f}"/>')
         parts.append(
@@ -76,7 +79,7 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "", label_every: int =
         )
         if label_every and i % label_every == 0:
             parts.append(
-                f'<text class="chart-label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{escape(bar.label)}</text>'
+                f'<text class="chart-label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(bar.label)}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -170,7 +170,8 @@ def messages_chart(ctx: DashboardContext) -> Panel:
     bars = []
     for i in range(30):
         day = first + timedelta(days=i)
-        bars.append(Bar(str(day.day), per_day.get((day - epoch).days, 0), title=thai_date(day), highlight=day == ctx.today))
+        label = thai_date(day).rsplit(" ", 1)[0]  # "27 พ.ย."
+        bars.append(Bar(label, per_day.get((day - epoch).days, 0), title=thai_date(day), highlight=day == ctx.today))
     total = sum(b.value for b in bars)
     return Panel(
         "ข้อความจากประชาชน 30 วันล่าสุด",
