@@ -118,6 +118,8 @@ def test_sign_in_wrong_password_and_rate_limit(people, tabs):
         page.get_by_role("button", name="เข้าสู่ระบบ").click()
     assert answer.value.status == 429
     assert "หลายครั้งเกินไป" in page.get_by_role("alert").inner_text()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "admin-login-locked.png"), full_page=True)
     # Another browser, another account: not affected by somchai's lock.
     people.make_user("malee", "auditor")
     other = tabs().login("malee")
@@ -161,6 +163,9 @@ def test_admin_manages_a_staff_account_end_to_end(people, tabs):
     page.get_by_role("button", name="สร้างบัญชี").click()
     temporary = page.locator("#temporary-password").inner_text()
     assert page.locator("h1").inner_text() == "สร้างบัญชีเรียบร้อยแล้ว" and len(temporary) == 19
+    page.get_by_role("link", name="ไปที่บัญชีนี้").click()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "admin-user-detail.png"), full_page=True)
 
     staff_tab = tabs(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     staff_page = staff_tab.login("wichai", temporary)
@@ -244,3 +249,13 @@ def test_dashboard_renders_thai_with_the_bundled_font_on_desktop_and_phone(peopl
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone_page.screenshot(path=str(OUTPUT / "admin-audit-phone.png"), full_page=True)
     assert (OUTPUT / "admin-dashboard.png").stat().st_size > 20_000
+
+
+def test_first_start_login_page_explains_create_admin(served, tabs):
+    page = tabs(viewport={"width": 390, "height": 844}, is_mobile=True).page
+    page.goto("/admin/")
+    assert page.locator("pre.command").inner_text() == "python -m bot create-admin"
+    assert "ยังไม่มีบัญชีผู้ดูแลระบบ" in page.locator("main").inner_text()
+    OUTPUT.mkdir(exist_ok=True)
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    page.screenshot(path=str(OUTPUT / "admin-first-start-phone.png"), full_page=True)
