@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-dev clock chat bench flows clean
+.PHONY: run test install install-dev clock chat bench flows clean create-admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/python -m bot init-db
 	@echo "เปิด http://127.0.0.1:$(PORT)/simulator เพื่อคุยกับบอท — open http://127.0.0.1:$(PORT)/simulator"
+	@echo "หน้าจัดการ http://127.0.0.1:$(PORT)/admin — the admin console (first admin: make create-admin)"
 	PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py "bot:create_app()"
 
 ## test: install everything and run the whole test suite
@@ -36,6 +37,11 @@ clock: install
 
 chat: install
 	$(BIN)/python -m bot chat
+
+## create-admin: create the admin console's first admin (asks for a username and password)
+create-admin: install
+	$(BIN)/python -m bot init-db
+	$(BIN)/python -m bot create-admin
 
 bench: install-dev
 	$(BIN)/python bench/webhook_bench.py

@@ -117,6 +117,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         from bot.simulator import simulator_bp
 
         app.register_blueprint(simulator_bp)
+    from bot.admin import init_app as init_admin_console
+
+    init_admin_console(app, settings)
 
     @app.get("/healthz")
     def healthz():

@@ -121,6 +121,8 @@ def cmd_staff(args, settings) -> int:
         print("ยกเลิกแล้ว / unregistered" if removed else "ไม่พบรายการนี้ / no such active registration")
         return 0 if removed else 1
     return 2
+
+
 def ask_result(search, profile, question: str) -> dict:
     """One question → the JSON object `ask` prints (see README, "Citizen handbook")."""
     from bot.handbook.cards import answer_text
@@ -157,6 +159,12 @@ def cmd_ask(args, settings) -> int:
     return 0
 
 
+def cmd_create_admin(args, settings) -> int:
+    from bot.admin.cli import create_admin
+
+    return create_admin(args, settings)
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "สร้าง/อัปเกรดฐานข้อมูล — create or upgrade the SQLite database"),
     "chat": (cmd_chat, "คุยกับบอทในเทอร์มินัล — chat with the bot in this terminal (no LINE channel needed)"),
@@ -165,6 +173,7 @@ COMMANDS = {
     "staff": (cmd_staff, "รหัสลงทะเบียนและรายชื่อเจ้าหน้าที่ที่รับแจ้งเตือนทาง LINE — staff registration codes and registered chats"),
     "ask": (cmd_ask, "ถามคู่มือประชาชน — ask the citizen handbook; prints JSON (one question, or one per line from stdin)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
+    "create-admin": (cmd_create_admin, "สร้างผู้ดูแลระบบของหน้าจัดการ (/admin) — create an admin account for the console"),
 }
 
 
@@ -195,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         if name == "ask":
             p.add_argument("--json", action="store_true", help="พิมพ์ผลเป็น JSON (ค่าเริ่มต้น) — print JSON (the only format)")
             p.add_argument("question", nargs="?", help="คำถาม; ไม่ใส่ = อ่านทีละบรรทัดจาก stdin — the question; none: one per line from stdin")
+        if name == "create-admin":
+            from bot.admin.cli import add_arguments
+
+            add_arguments(p)
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
     args = parser.parse_args(argv)

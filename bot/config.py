@@ -20,6 +20,13 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _secure_mode(value: str | None) -> str:
+    """SESSION_COOKIE_SECURE: auto (default), or a yes/no value."""
+    if value is None or value.strip().lower() in {"", "auto"}:
+        return "auto"
+    return "true" if _bool(value, default=False) else "false"
+
+
 @dataclass(frozen=True)
 class Settings:
     channel_secret: str = ""
@@ -50,6 +57,17 @@ class Settings:
     # Where citizens reach this app's public pages (https://…); links in LINE cards point
     # here (/handbook/<id>). Empty: the cards carry no link.
     public_base_url: str = ""
+    # Admin console (/admin): a session unused this long signs out; none lasts longer than the maximum.
+    admin_idle_minutes: int = 30
+    admin_session_max_hours: float = 12.0
+    # Session cookie's Secure flag: "auto" sets it when the request came over HTTPS.
+    session_cookie_secure: str = "auto"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    trusted_proxy_hops: int = 0
+    # Sign-in rate limit: failures allowed per username and per IP address within the window.
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_ip: int = 20
+    login_failure_window_minutes: int = 15
 
     @property
     def has_channel(self) -> bool:
@@ -81,6 +99,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         start_worker=_bool(env.get("START_WORKER"), default=True),
         inbox_lease_seconds=float(env.get("INBOX_LEASE_SECONDS") or 30),
         public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
+        admin_idle_minutes=int(env.get("ADMIN_IDLE_MINUTES") or 30),
+        admin_session_max_hours=float(env.get("ADMIN_SESSION_MAX_HOURS") or 12),
+        session_cookie_secure=_secure_mode(env.get("SESSION_COOKIE_SECURE")),
+        trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS") or 0),
+        login_max_failures_per_user=int(env.get("LOGIN_MAX_FAILURES_PER_USER") or 5),
+        login_max_failures_per_ip=int(env.get("LOGIN_MAX_FAILURES_PER_IP") or 20),
+        login_failure_window_minutes=int(env.get("LOGIN_FAILURE_WINDOW_MINUTES") or 15),
     )
     if env.get("SECRET_KEY"):
         settings = settings.with_(secret_key=env["SECRET_KEY"])

@@ -24,3 +24,8 @@ def status(db: sqlite_utils.Database, chat_key: str) -> str | None:
 
 def delete(db: sqlite_utils.Database, chat_key: str) -> int:
     return db.execute("DELETE FROM chats WHERE chat_key = ?", (chat_key,)).rowcount
+
+
+def counts(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
+    """{(kind, status): count}, e.g. ("user", "following"): the OA's followers the bot has seen."""
+    return {(kind, st): n for kind, st, n in db.execute("SELECT kind, status, count(*) FROM chats GROUP BY kind, status")}

@@ -297,3 +297,23 @@ def redact(db: sqlite_utils.Database, inbox_id: int) -> None:
     kept = {k: event.get(k) for k in ("type", "mode", "timestamp", "webhookEventId") if k in event}
     kept["redacted"] = True
     db.execute("UPDATE inbox SET payload = ? WHERE id = ?", (json.dumps(kept), inbox_id))
+
+
+def count_messages(db: sqlite_utils.Database, start: float, end: float) -> int:
+    """Messages people sent (message events) received in [start, end), for the dashboard."""
+    return db.execute(
+        "SELECT count(*) FROM inbox WHERE event_type = 'message' AND received_at >= ? AND received_at < ?",
+        (start, end),
+    ).fetchone()[0]
+
+
+def messages_per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds: int) -> dict[int, int]:
+    """Message events received since start, per local day: {days since 1970-01-01 local: count}."""
+    return {
+        day: n
+        for day, n in db.execute(
+            "SELECT CAST((received_at + ?) / 86400 AS INTEGER) AS day, count(*) FROM inbox"
+            " WHERE event_type = 'message' AND received_at >= ? GROUP BY day",
+            (utc_offset_seconds, start),
+        )
+    }

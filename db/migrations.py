@@ -162,6 +162,69 @@ CREATE INDEX idx_handbook_questions_review ON handbook_questions (outcome, feedb
 """
 
 
+V4_ADMIN_CONSOLE = """
+-- People who sign in to the admin console (/admin). Not citizens: those are LINE users.
+CREATE TABLE admin_users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    display_name TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,   -- argon2id, PHC string (bot/admin/passwords.py)
+    role TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'auditor')),
+    division_id TEXT,              -- an id from content/divisions.yaml; staff only, and required for staff
+    active INTEGER NOT NULL DEFAULT 1,
+    must_change_password INTEGER NOT NULL DEFAULT 0,  -- set by a password an admin gave out
+    created_at REAL NOT NULL,
+    created_by TEXT,
+    updated_at REAL NOT NULL,
+    password_changed_at REAL,
+    last_login_at REAL,
+    CHECK ((role = 'staff') = (division_id IS NOT NULL))
+);
+
+-- Signed-in browsers. The cookie holds a random token; only its SHA-256 is stored here,
+-- so a copy of the database does not let anyone sign in. Deleting a row signs it out.
+CREATE TABLE admin_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES admin_users (id) ON DELETE CASCADE,
+    created_at REAL NOT NULL,
+    last_seen_at REAL NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+);
+CREATE INDEX idx_admin_sessions_user_id ON admin_sessions (user_id);
+CREATE INDEX idx_admin_sessions_last_seen_at ON admin_sessions (last_seen_at);
+
+-- Failed sign-ins, per "user:<name>" and "ip:<address>": the rate limit every
+-- gunicorn worker shares and a restart does not reset.
+CREATE TABLE login_failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX idx_login_failures_key_at ON login_failures (key, at);
+CREATE INDEX idx_login_failures_at ON login_failures (at);
+
+-- Who did what, when, to what: every change made in the console or with the command line.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    actor_id INTEGER,              -- admin_users.id; NULL for the command line or an unknown name
+    actor TEXT NOT NULL,           -- the username at the time (kept when the account changes)
+    action TEXT NOT NULL,          -- e.g. "user.create"; Thai labels in bot/admin/audit.py
+    target TEXT,                   -- e.g. "user:3"
+    details TEXT,                  -- JSON
+    ip TEXT
+);
+CREATE INDEX idx_audit_log_at ON audit_log (at);
+CREATE INDEX idx_audit_log_actor_at ON audit_log (actor, at);
+CREATE INDEX idx_audit_log_action_at ON audit_log (action, at);
+CREATE INDEX idx_audit_log_target ON audit_log (target);
+
+-- The dashboard counts today's and this month's messages sent.
+CREATE INDEX idx_outbox_created_at ON outbox (created_at);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -181,6 +244,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "inbox, outbox, conversations, chats", _run_script(V1_SPINE)),
     (2, "staff registration codes and recipients", _run_script(V2_STAFF)),
     (3, "handbook questions (unanswered, 👍/👎, staff requests)", _run_script(V3_HANDBOOK_QUESTIONS)),
+    (4, "admin console: users, sessions, login failures, audit log", _run_script(V4_ADMIN_CONSOLE)),
 ]
 
 

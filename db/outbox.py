@@ -213,3 +213,13 @@ def erase_chat(db: sqlite_utils.Database, chat_key: str) -> int:
     return db.execute(
         "DELETE FROM outbox WHERE chat_key = ? AND status NOT IN ('pending', 'sending')", (chat_key,)
     ).rowcount
+
+
+def counts_by_status_between(db: sqlite_utils.Database, start: float, end: float) -> dict[str, int]:
+    """Outgoing requests created in [start, end), by status, for the dashboard."""
+    return {
+        status: n
+        for status, n in db.execute(
+            "SELECT status, count(*) FROM outbox WHERE created_at >= ? AND created_at < ? GROUP BY status", (start, end)
+        )
+    }

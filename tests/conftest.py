@@ -8,6 +8,8 @@ from bot.config import PROJECT_ROOT, Settings
 from fakeline.server import FakeLineServer
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, ServedApp
 
+pytest_plugins = ("admin_support",)
+
 
 @pytest.fixture
 def fake_line():

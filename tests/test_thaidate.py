@@ -12,6 +12,7 @@ def test_buddhist_era_and_thai_month_names():
 def test_times_are_shown_in_bangkok():
     utc = datetime(2026, 12, 31, 20, 30, tzinfo=timezone.utc)  # 03:30 on 1 Jan 2027 in Bangkok
     assert thaidate.thai_datetime(utc) == "1 ม.ค. 2570 เวลา 03.30 น."
+    assert thaidate.thai_datetime(utc.timestamp()) == "1 ม.ค. 2570 เวลา 03.30 น."
 
 
 def test_fiscal_year_runs_october_to_september():

@@ -1,0 +1,76 @@
+"""Signing in and out, and changing one's own password."""
+from __future__ import annotations
+
+import math
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+
+from bot.admin import accounts, admin_bp
+from bot.admin.audit import Actor, current_actor
+from bot.admin.auth import EVERY_ROLE, current_user, public, require_role, safe_next, sign_in, sign_out
+from bot.admin.client import client_ip
+from bot.admin.forms import ChangePasswordForm, LoginForm
+from db import admin_users
+
+FAILED = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
+
+
+def _db():
+    return current_app.extensions["db_pool"].get()
+
+
+@admin_bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    db = _db()
+    next_url = safe_next(request.values.get("next"))
+    if current_user() is not None:
+        return redirect(next_url or url_for("admin.dashboard"))
+    if admin_users.count(db) == 0:
+        return render_template("admin/login.html", form=None, no_accounts=True)
+    form = LoginForm(request.form if request.method == "POST" else None)
+    notice = "หมดเวลาการใช้งานหรือออกจากระบบแล้ว กรุณาเข้าสู่ระบบอีกครั้ง" if request.args.get("reason") == "expired" else None
+    if request.method == "POST" and form.validate():
+        settings = current_app.config["SETTINGS"]
+        ip = client_ip()
+        result = accounts.authenticate(db, settings, ip, form.username.data, form.password.data)
+        if result.user is not None:
+            sign_in(db, result.user, Actor(result.user.id, result.user.username, ip))
+            if result.user.must_change_password:
+                return redirect(url_for("admin.change_password"))
+            return redirect(next_url or url_for("admin.dashboard"))
+        if result.wait_seconds > 0:
+            minutes = max(1, math.ceil(result.wait_seconds / 60))
+            error = f"เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่"
+            return render_template("admin/login.html", form=form, error=error, next_url=next_url), 429
+        return render_template("admin/login.html", form=form, error=FAILED, next_url=next_url), 401
+    status = 400 if request.method == "POST" else 200  # a field left empty
+    return render_template("admin/login.html", form=form, notice=notice, next_url=next_url), status
+
+
+@admin_bp.post("/logout")
+@require_role(*EVERY_ROLE)
+def logout():
+    sign_out(_db())
+    flash("ออกจากระบบแล้ว", "ok")
+    return redirect(url_for("admin.login"))
+
+
+@admin_bp.route("/account/password", methods=["GET", "POST"])
+@require_role(*EVERY_ROLE)
+def change_password():
+    user = current_user()
+    form = ChangePasswordForm(request.form if request.method == "POST" else None)
+    error = None
+    if request.method == "POST" and form.validate():
+        try:
+            accounts.change_own_password(
+                _db(), current_actor(), user, form.current.data, form.new.data, keep_session_hash=g.admin_session_hash
+            )
+        except accounts.AccountError as exc:
+            error = str(exc)
+        else:
+            flash("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว อุปกรณ์อื่นที่เคยเข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่", "ok")
+            return redirect(url_for("admin.dashboard"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/password.html", form=form, error=error, forced=user.must_change_password), status
