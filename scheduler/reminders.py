@@ -86,6 +86,7 @@ class TickReport:
     quota_needed: int = 0
     delivered: int = 0
     requeued: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # time spent in each phase
 
     def summary(self) -> str:
         return (
@@ -414,6 +415,13 @@ def tick(db, setup: Setup, now: datetime, wait_seconds: float = DELIVERY_WAIT_SE
     now = now.astimezone(BANGKOK)
     today, now_ts = now.date(), now.timestamp()
     report = TickReport(now)
+    started = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        report.seconds[name] = round(time.perf_counter() - started, 4)
+        started = time.perf_counter()
+
     outbox.recover_stale(db)
     fy = fiscal_year(today)
     for year in (fy - 1, fy, fy + 1):
@@ -423,16 +431,20 @@ def tick(db, setup: Setup, now: datetime, wait_seconds: float = DELIVERY_WAIT_SE
     report.in_window = in_send_window(now, policy, setup.calendar)
     with transaction(db):
         report.requeued = settle_outcomes(db, now_ts, may_requeue=report.in_window)
+    lap("plan")
     if not report.in_window:
         return report
     report.rows_created = create_due_rows(db, setup, today, now_ts)
+    lap("due_rows")
     chats = store.pending_chats(db)
     if chats:
         for chat in _choose_within_quota(db, setup, chats, report, today):
             outbox_id = queue_digest(db, setup, chat["chat_key"], today, now_ts)
             if outbox_id:
                 report.digests_queued.append(outbox_id)
+    lap("claim_and_queue")
     report.delivered = deliver_pending(db, setup.sender, wait_seconds)
     with transaction(db):
         settle_outcomes(db, now_ts, may_requeue=False)
+    lap("deliver")
     return report
