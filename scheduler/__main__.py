@@ -42,7 +42,9 @@ def cmd_jobs(args, settings) -> int:
 
     now = datetime.now(BANGKOK)
     for job in build_scheduler(settings).get_jobs():
-        print(f"{job.id}: next run {job.next_run_time or job.trigger.get_next_fire_time(None, now)}")
+        # Before the scheduler starts a job only knows its trigger (and the first run, if given).
+        first = getattr(job, "next_run_time", None) or job.kwargs.get("next_run_time")
+        print(f"{job.id}: next run {first or job.trigger.get_next_fire_time(None, now)}")
     return 0
 
 

@@ -258,3 +258,17 @@ def test_plan_command_prints_the_year_in_thai(tmp_path):
     assert "ปีงบประมาณ พ.ศ. 2570 (1 ตุลาคม 2569 – 30 กันยายน 2570)" in text
     assert "รายงานผลไตรมาสที่ 2 (ม.ค.–มี.ค. 2570): ครบกำหนดวันจันทร์ที่ 12 เมษายน 2570" in text
     assert "ตรงกับวันสงกรานต์" in text and "มาตรการที่ 7" in text and "หน่วยตรวจสอบภายใน" in text
+
+
+def test_scheduler_commands_answer_in_thai_and_english(tmp_path):
+    env = {"DATABASE_PATH": str(tmp_path / "cli.sqlite3"), "PATH": "/usr/bin:/bin"}
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "scheduler", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    helped = run("--help")
+    assert helped.returncode == 0 and "tick" in helped.stdout and "แจ้งเตือน" in helped.stdout
+    jobs = run("jobs")
+    assert jobs.returncode == 0 and "reminders: next run" in jobs.stdout and "purge-old-data" in jobs.stdout
+    night = run("tick", "--now", "2027-03-24T21:00")
+    assert night.returncode == 0 and "นอกเวลาส่ง" in night.stdout
+    assert run("tick", "--now", "พรุ่งนี้").returncode == 2
