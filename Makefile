@@ -33,7 +33,7 @@ test: install-dev
 	$(BIN)/python -m pytest
 
 clock: install
-	$(BIN)/python -m scheduler
+	$(BIN)/python -m scheduler run
 
 chat: install
 	$(BIN)/python -m bot chat

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import sqlite_utils
@@ -41,6 +42,7 @@ class EffectRequest:
     profile: SaoProfile
     now: datetime  # Asia/Bangkok
     divisions: tuple[Division, ...] = ()
+    content_dir: Path | None = None  # what an admin edits (plans, days off), for effects that read it
 
     def division_name(self, division_id: str) -> str:
         return next((d.name for d in self.divisions if d.id == division_id), division_id)

@@ -22,16 +22,21 @@ from db import conversations, inbox, outbox, transaction
 simulator_bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 BANGKOK = ZoneInfo("Asia/Bangkok")
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+GROUP_ID = re.compile(r"^C[0-9a-f]{32}$")
 
 
-def build_event(user_id: str, body: dict) -> dict:
-    """A webhook event shaped like LINE's (see LINE's webhook OpenAPI description)."""
+def build_event(user_id: str, body: dict, group_id: str | None = None) -> dict:
+    """A webhook event shaped like LINE's (see LINE's webhook OpenAPI description).
+
+    With group_id the person speaks in a LINE group with the bot (a division's staff group).
+    """
     kind = body.get("type")
+    source = {"type": "group", "groupId": group_id, "userId": user_id} if group_id else {"type": "user", "userId": user_id}
     event: dict = {
         "type": "message",
         "mode": "active",
         "timestamp": int(time.time() * 1000),
-        "source": {"type": "user", "userId": user_id},
+        "source": source,
         "webhookEventId": "SIM" + secrets.token_hex(12).upper(),
         "deliveryContext": {"isRedelivery": False},
         "replyToken": secrets.token_hex(16),
@@ -52,9 +57,12 @@ def build_event(user_id: str, body: dict) -> dict:
         event["postback"] = {"data": data}
         if isinstance(body.get("params"), dict):
             event["postback"]["params"] = {str(k): str(v) for k, v in body["params"].items()}
-    elif kind == "follow":
+    elif kind == "follow" and not group_id:
         event["type"] = "follow"
         event["follow"] = {"isUnblocked": False}
+    elif kind == "join" and group_id:
+        event["type"] = "join"  # the bot was added to the group
+        event["source"] = {"type": "group", "groupId": group_id}
     elif kind == "location":
         event["message"] = {
             "id": message_id,
@@ -77,15 +85,30 @@ def _user_id(value) -> str:
     return value
 
 
+def _group_id(value) -> str | None:
+    """The simulated group, or None for a 1:1 chat."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not GROUP_ID.match(value):
+        raise ValueError("รหัสกลุ่มทดสอบไม่ถูกต้อง")
+    return value
+
+
+def _chat_key(user_id: str, group_id: str | None) -> str:
+    return f"group:{group_id}" if group_id else f"user:{user_id}"
+
+
 @simulator_bp.get("")
 def page():
     profile = current_app.extensions["sao_profile"]
+    group_mode = request.args.get("group") == "1"
     return render_template(
         "simulator.html",
         sao_name=profile.short_name,
         bot_name=profile.bot_name or profile.short_name,
-        menu_entries=menu_entries(),
+        menu_entries=[] if group_mode else menu_entries(),
         api_base="/simulator/api",
+        group_mode=group_mode,
     )
 
 
@@ -94,7 +117,7 @@ def send():
     body = request.get_json(silent=True) or {}
     try:
         user_id = _user_id(body.get("userId"))
-        event = build_event(user_id, body)
+        event = build_event(user_id, body, _group_id(body.get("groupId")))
     except (ValueError, TypeError) as exc:
         return jsonify({"ok": False, "error": str(exc)}), 400
     raw = json.dumps({"destination": "Usimulator", "events": [event]}, ensure_ascii=False).encode("utf-8")
@@ -113,11 +136,12 @@ def send():
 def messages():
     try:
         user_id = _user_id(request.args.get("userId"))
+        group_id = _group_id(request.args.get("groupId"))
         after = int(request.args.get("after") or 0)
     except ValueError as exc:
         return jsonify({"ok": False, "error": str(exc)}), 400
     db = current_app.extensions["db_pool"].get()
-    chat_key = f"user:{user_id}"
+    chat_key = _chat_key(user_id, group_id)
     shown = []
     # A row holds up to 5 messages: message n of row r is shown as r*10+n.
     for row in outbox.messages_for_chat(db, chat_key, after_id=after // 10):
@@ -133,7 +157,7 @@ def messages():
 def reset():
     body = request.get_json(silent=True) or {}
     try:
-        chat_key = f"user:{_user_id(body.get('userId'))}"
+        chat_key = _chat_key(_user_id(body.get("userId")), _group_id(body.get("groupId")))
     except ValueError as exc:
         return jsonify({"ok": False, "error": str(exc)}), 400
     db = current_app.extensions["db_pool"].get()

@@ -225,6 +225,7 @@ class InboxWorker:
             profile=self.planner.profile,
             now=datetime.now(BANGKOK),
             divisions=self.planner.divisions,
+            content_dir=getattr(self.settings, "content_dir", None),
         )
 
     def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:

@@ -225,6 +225,80 @@ CREATE INDEX idx_outbox_created_at ON outbox (created_at);
 """
 
 
+V5_REMINDERS = """
+-- The measures plan of each fiscal year as it was when deadlines were planned: what a
+-- reminder, a button reply and the console show, even after the plan file changes.
+CREATE TABLE plan_measures (
+    fiscal_year INTEGER NOT NULL,  -- B.E., e.g. 2570
+    measure_id TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    actions TEXT NOT NULL,         -- JSON list of วิธีการดำเนินการ
+    responsible TEXT NOT NULL,
+    period TEXT NOT NULL,
+    follow_up TEXT NOT NULL,       -- การติดตามผล as the plan writes it
+    report TEXT NOT NULL,
+    within_days INTEGER,           -- after_activity: the report is due this many days after
+    PRIMARY KEY (fiscal_year, measure_id)
+);
+
+-- Which version of the plan (and calendar) each year's deadlines were computed from.
+CREATE TABLE plan_syncs (
+    fiscal_year INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    synced_at REAL NOT NULL
+);
+
+-- One report (or activity) of one measure for one division, with its due date.
+CREATE TABLE deadlines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    fiscal_year INTEGER NOT NULL,
+    measure_id TEXT NOT NULL,
+    key TEXT NOT NULL,             -- q1…q4, r6, r12, m7, d-2027-04-20, activity, activity-report
+    division_id TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- report | activity | activity-report
+    audience TEXT NOT NULL,        -- staff | head
+    label TEXT NOT NULL,
+    report TEXT NOT NULL,
+    nominal_date TEXT NOT NULL,    -- ISO dates, Asia/Bangkok
+    due_date TEXT NOT NULL,        -- a working day
+    first_step_on TEXT NOT NULL,   -- first day a reminder may go out
+    last_step_on TEXT NOT NULL,    -- last day one may still go out
+    created_on TEXT NOT NULL,      -- steps dated before this are not sent
+    retired INTEGER NOT NULL DEFAULT 0,  -- no longer in the plan (kept for its history)
+    done_at REAL,                  -- "ส่งรายงานแล้ว" / "จัดกิจกรรมแล้ว": when, by whom, from which chat
+    done_on TEXT,
+    done_by TEXT,
+    done_chat TEXT,
+    late_working_days INTEGER,     -- 0 on time
+    UNIQUE (fiscal_year, measure_id, key, division_id)
+);
+CREATE INDEX idx_deadlines_open ON deadlines (done_at, retired, first_step_on);
+
+-- One reminder step of one deadline to one chat. All the rows due for a chat on one day go
+-- out as one push (a digest): claimed and queued in the outbox in one transaction.
+CREATE TABLE reminders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    deadline_id INTEGER NOT NULL REFERENCES deadlines (id),
+    step TEXT NOT NULL,            -- "-14" … "0", "+1", "+3"
+    chat_key TEXT NOT NULL,        -- user:U… | group:C… | room:R…
+    line_id TEXT NOT NULL,
+    role TEXT NOT NULL,            -- staff | head | admin: why this chat receives it
+    escalation INTEGER NOT NULL DEFAULT 0,
+    send_on TEXT NOT NULL,         -- the step's day
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending → claimed → sent | failed; superseded | cancelled
+    outbox_id INTEGER,
+    created_at REAL NOT NULL,
+    claimed_at REAL,
+    sent_at REAL,
+    UNIQUE (deadline_id, step, chat_key)
+);
+CREATE INDEX idx_reminders_status_chat ON reminders (status, chat_key);
+CREATE INDEX idx_reminders_outbox ON reminders (outbox_id);
+CREATE INDEX idx_reminders_deadline ON reminders (deadline_id, status);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -245,6 +319,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "staff registration codes and recipients", _run_script(V2_STAFF)),
     (3, "handbook questions (unanswered, 👍/👎, staff requests)", _run_script(V3_HANDBOOK_QUESTIONS)),
     (4, "admin console: users, sessions, login failures, audit log", _run_script(V4_ADMIN_CONSOLE)),
+    (5, "measures plan deadlines and reminders", _run_script(V5_REMINDERS)),
 ]
 
 

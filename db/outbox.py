@@ -223,3 +223,44 @@ def counts_by_status_between(db: sqlite_utils.Database, start: float, end: float
             "SELECT status, count(*) FROM outbox WHERE created_at >= ? AND created_at < ? GROUP BY status", (start, end)
         )
     }
+
+
+def requeue_failed(db: sqlite_utils.Database, outbox_id: int) -> bool:
+    """Give a push that ran out of attempts on a passing fault (429, 5xx, network) a new round.
+
+    The retry key stays, so LINE still delivers it at most once.
+    """
+    return (
+        db.execute(
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, locked_until = NULL"
+            " WHERE id = ? AND status = 'failed' AND kind != 'reply'",
+            (time.time(), outbox_id),
+        ).rowcount
+        == 1
+    )
+
+
+def exists(db: sqlite_utils.Database, dedupe_key: str) -> bool:
+    return db.execute("SELECT 1 FROM outbox WHERE dedupe_key = ?", (dedupe_key,)).fetchone() is not None
+
+
+def due_ids_for(db: sqlite_utils.Database, purposes: tuple[str, ...], limit: int = 500) -> list[int]:
+    """Pending rows of these purposes whose next attempt is due (the clock delivers its own)."""
+    marks = ",".join("?" * len(purposes))
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT id FROM outbox WHERE status = 'pending' AND purpose IN ({marks}) AND next_attempt_at <= ?"
+            " ORDER BY id LIMIT ?",
+            (*purposes, time.time(), limit),
+        )
+    ]
+
+
+def next_attempt_for(db: sqlite_utils.Database, purposes: tuple[str, ...]) -> float | None:
+    """When the next pending row of these purposes may be tried (epoch seconds), or None."""
+    marks = ",".join("?" * len(purposes))
+    row = db.execute(
+        f"SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND purpose IN ({marks})", purposes
+    ).fetchone()
+    return row[0] if row else None

@@ -122,7 +122,8 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
 
     @app.post("/v2/bot/message/push")
     def push() -> ResponseReturnValue:
-        return send(validation.validate_push, lambda body: 1, echo_sent=True)
+        # A push to a group or room counts once per member against the quota, as on LINE.
+        return send(validation.validate_push, lambda body: state.recipients_of(body["to"]), echo_sent=True)
 
     @app.post("/v2/bot/message/multicast")
     def multicast() -> ResponseReturnValue:
@@ -149,6 +150,16 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
     @app.get("/v2/bot/profile/<user_id>")
     def profile(user_id: str) -> ResponseReturnValue:
         return state.profile(user_id) or _not_found()
+
+    @app.get("/v2/bot/group/<group_id>/members/count")
+    def group_member_count(group_id: str) -> ResponseReturnValue:
+        count = state.member_count(group_id) if validation.is_chat_id(group_id, "C") else None
+        return {"count": count} if count is not None else _not_found()
+
+    @app.get("/v2/bot/room/<room_id>/members/count")
+    def room_member_count(room_id: str) -> ResponseReturnValue:
+        count = state.member_count(room_id) if validation.is_chat_id(room_id, "R") else None
+        return {"count": count} if count is not None else _not_found()
 
     @app.post("/v2/bot/chat/loading/start")
     def loading_animation() -> ResponseReturnValue:
@@ -234,6 +245,7 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
         "expire_reply_tokens": lambda flag: state.expire_reply_tokens() if flag else None,
         "expire_token": state.expire_token,
         "register_reply_token": lambda args: state.register_reply_token(**args),
+        "set_members": lambda args: state.set_members(**args),
     }
 
     @app.get(CONTROL_PREFIX + "requests")

@@ -128,6 +128,7 @@ class FakeLineState:
         self._default_rich_menu_id: str | None = None
         self._content: dict[str, tuple[bytes, str]] = {}
         self._users: dict[str, dict[str, str]] = {}
+        self._members: dict[str, int] = {}
 
     def reset(self) -> None:
         """Forget everything, as if the server had just started."""
@@ -273,6 +274,28 @@ class FakeLineState:
                     fault.remaining -= 1
             self._faults = [f for f in self._faults if f.remaining > 0]
         return delay, status
+
+    # Groups and rooms --------------------------------------------------------
+
+    def set_members(self, chat_id: str, count: int) -> None:
+        """How many people are in a group or room the bot is in (what members/count answers)."""
+        if count < 1:
+            raise ValueError("a group has at least one member")
+        with self._lock:
+            self._members[chat_id] = count
+
+    def member_count(self, chat_id: str) -> int | None:
+        """Members of a group or room: set_members' number, else a deterministic 2 to 9."""
+        with self._lock:
+            if chat_id in self._members:
+                return self._members[chat_id]
+        return 2 + zlib.crc32(chat_id.encode()) % 8
+
+    def recipients_of(self, to: str) -> int:
+        """What a push to one chat counts against the quota: 1, or the members of a group or room."""
+        if to.startswith(("C", "R")):
+            return self.member_count(to) or 1
+        return 1
 
     # Profiles and message content -------------------------------------------
 

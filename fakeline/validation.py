@@ -134,6 +134,14 @@ RICH_MENU_MIN_ASPECT = 1.45  # width / height
 # ---------------------------------------------------------------------------
 
 
+CHAT_ID = re.compile(r"[UCR][0-9a-f]{32}")
+
+
+def is_chat_id(value: str, prefix: str) -> bool:
+    """A user (U…), group (C…) or room (R…) ID as LINE writes them: the letter and 32 hex digits."""
+    return value.startswith(prefix) and CHAT_ID.fullmatch(value) is not None
+
+
 def validate_reply(body: Any) -> list[Problem]:
     """Problems in a ``POST /v2/bot/message/reply`` body."""
     return _schema(ReplyMessageRequest, body) or _messages(body)

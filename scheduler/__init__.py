@@ -1,43 +1,10 @@
-"""The clock process (Procfile `clock:`): jobs that run on a timetable, in Asia/Bangkok time.
+"""The clock process (Procfile `clock: python -m scheduler run`) and the measures plan's reminders.
 
-Run exactly one clock process per installation, never inside the gunicorn workers.
-Every job is safe to run twice (a restart right after a run repeats nothing harmful).
+- scheduler/clock.py: the timetable (APScheduler): the reminders' pass every few minutes and
+  the nightly retention job. Run exactly one clock process per installation, never inside the
+  gunicorn workers. Every job is safe to run twice, or in two processes at once.
+- scheduler/plan.py, calendar.py, deadlines.py: the plan as data, working days, due dates and
+  reminder days (pure).
+- scheduler/reminders.py: one pass ("tick"); scheduler/digest.py and texts.py: the messages.
+- scheduler/cost.py: what a year of reminders costs in LINE push messages.
 """
-from __future__ import annotations
-
-import logging
-from zoneinfo import ZoneInfo
-
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
-
-from bot.config import Settings
-from db import open_database, retention
-
-log = logging.getLogger(__name__)
-BANGKOK = ZoneInfo("Asia/Bangkok")
-
-
-def purge_old_data(settings: Settings) -> dict[str, int]:
-    db = open_database(settings.database_path)
-    try:
-        removed = retention.purge(db)
-    finally:
-        db.close()
-    log.info("retention: removed %s", removed)
-    return removed
-
-
-def build_scheduler(settings: Settings) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone=BANGKOK)
-    # 02:30 Bangkok: nobody is chatting; misfire grace lets a late start still run it.
-    scheduler.add_job(
-        purge_old_data,
-        CronTrigger(hour=2, minute=30, timezone=BANGKOK),
-        args=[settings],
-        id="purge-old-data",
-        misfire_grace_time=6 * 3600,
-        coalesce=True,
-        max_instances=1,
-    )
-    return scheduler

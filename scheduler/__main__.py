@@ -1,7 +1,9 @@
-"""python -m scheduler: start the clock process, or run one job now.
+"""python -m scheduler: the clock process, one pass of the reminders, the year's plan.
 
-  python -m scheduler            run the timetable until stopped (Procfile clock:)
-  python -m scheduler jobs       list the jobs and their next run time
+  python -m scheduler run                      run the timetable until stopped (Procfile clock:)
+  python -m scheduler tick [--now 2027-03-24T09:00+07:00]   one pass of the reminders
+  python -m scheduler plan [--fy 2570]          the year's deadlines and what the reminders cost
+  python -m scheduler jobs                     list the jobs and their next run time
   python -m scheduler run-now purge-old-data
 """
 from __future__ import annotations
@@ -9,39 +11,115 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime
 
 from dotenv import load_dotenv
 
 
-def main(argv: list[str] | None = None) -> int:
-    load_dotenv()
-    from bot.config import load_settings
-    from scheduler import BANGKOK, build_scheduler, purge_old_data
+def _parse_now(value: str) -> datetime:
+    from bot.thaidate import BANGKOK
 
-    parser = argparse.ArgumentParser(prog="python -m scheduler", description="งานตามเวลาของบอท — the bot's clock process")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("jobs", help="แสดงงานและเวลาที่จะทำครั้งต่อไป — list jobs and their next run")
-    run = sub.add_parser("run-now", help="ทำงานหนึ่งงานทันที — run one job now")
-    run.add_argument("job", choices=["purge-old-data"])
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = load_settings()
-    if args.command == "run-now":
-        print(purge_old_data(settings))
-        return 0
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time like 2027-03-24T09:00+07:00: {value!r}") from None
+    return parsed.replace(tzinfo=BANGKOK) if parsed.tzinfo is None else parsed
+
+
+def cmd_run(args, settings) -> int:
+    from scheduler.clock import build_scheduler
+
     scheduler = build_scheduler(settings)
-    if args.command == "jobs":
-        from datetime import datetime
-
-        now = datetime.now(BANGKOK)
-        for job in scheduler.get_jobs():
-            print(f"{job.id}: next run {job.trigger.get_next_fire_time(None, now)}")
-        return 0
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     return 0
+
+
+def cmd_jobs(args, settings) -> int:
+    from scheduler.clock import BANGKOK, build_scheduler
+
+    now = datetime.now(BANGKOK)
+    for job in build_scheduler(settings).get_jobs():
+        # Before the scheduler starts a job only knows its trigger (and the first run, if given).
+        first = getattr(job, "next_run_time", None) or job.kwargs.get("next_run_time")
+        print(f"{job.id}: next run {first or job.trigger.get_next_fire_time(None, now)}")
+    return 0
+
+
+def cmd_run_now(args, settings) -> int:
+    from scheduler.clock import purge_old_data
+
+    print(purge_old_data(settings))
+    return 0
+
+
+def cmd_tick(args, settings) -> int:
+    from bot.thaidate import thai_datetime
+    from scheduler.clock import run_reminders
+
+    report = run_reminders(settings, args.now, args.wait)
+    when = thai_datetime(report.now)
+    if not report.in_window:
+        print(f"{when}: นอกเวลาส่งการแจ้งเตือน (วันทำการ ตามเวลาที่ตั้งไว้) จึงไม่ได้ส่ง — outside sending hours, nothing sent")
+    else:
+        print(
+            f"{when}: ส่งสรุปการแจ้งเตือน {report.delivered} แชต จากที่จัดคิว {len(report.digests_queued)}"
+            f" — delivered {report.delivered} of {len(report.digests_queued)} queued digests"
+        )
+    if report.deferred_chats:
+        print(f"โควตาไม่พอ เลื่อนไป {len(report.deferred_chats)} แชต — quota short, deferred {len(report.deferred_chats)} chats")
+    if report.planned_years:
+        print(f"วางกำหนดส่งของปีงบประมาณ {', '.join(map(str, report.planned_years))} แล้ว — planned FY {report.planned_years}")
+    return 0
+
+
+def cmd_plan(args, settings) -> int:
+    from scheduler.printout import print_plan
+
+    return print_plan(settings, args.fy, show_cost=not args.no_cost)
+
+
+COMMANDS = {
+    "run": (cmd_run, "เริ่มนาฬิกาของระบบ (ส่งแจ้งเตือน ลบข้อมูลเก่า) — run the clock until stopped (Procfile clock:)"),
+    "tick": (cmd_tick, "ตรวจและส่งการแจ้งเตือนหนึ่งรอบ — one pass of the reminders, now or as at --now"),
+    "plan": (cmd_plan, "แสดงกำหนดส่งรายงานของปีงบประมาณ และค่าข้อความ LINE ต่อเดือน — the year's deadlines and monthly push cost"),
+    "jobs": (cmd_jobs, "แสดงงานและเวลาที่จะทำครั้งต่อไป — list jobs and their next run"),
+    "run-now": (cmd_run_now, "ทำงานหนึ่งงานทันที — run one job now"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    from bot.config import load_settings
+
+    parser = argparse.ArgumentParser(
+        prog="python -m scheduler",
+        description="นาฬิกาของบอท: แจ้งเตือนกำหนดส่งรายงานตามมาตรการ และงานตามเวลา — the bot's clock process",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="<command>")
+    for name, (_, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "tick":
+            p.add_argument(
+                "--now",
+                type=_parse_now,
+                default=None,
+                help="ทำเหมือนเป็นเวลานี้ (เวลาไทยถ้าไม่ระบุโซน) — act as at this time, e.g. 2027-03-24T09:00+07:00",
+            )
+            p.add_argument("--wait", type=float, default=None, help="วินาทีที่รอส่งซ้ำเมื่อ LINE ขัดข้อง — seconds to keep retrying (default 120)")
+        if name == "plan":
+            p.add_argument("--fy", type=int, default=None, help="ปีงบประมาณ พ.ศ. เช่น 2570 (ค่าเริ่มต้น: ปีปัจจุบัน) — B.E. fiscal year")
+            p.add_argument("--no-cost", action="store_true", help="ไม่ต้องคำนวณค่าข้อความ (ไม่เรียก LINE) — skip the push cost")
+        if name == "run-now":
+            p.add_argument("job", choices=["purge-old-data"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command in ("tick", "plan"):
+        logging.getLogger().setLevel(logging.WARNING)
+    settings = load_settings()
+    return COMMANDS[args.command or "run"][0](args, settings)
 
 
 if __name__ == "__main__":

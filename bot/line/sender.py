@@ -193,6 +193,17 @@ class LineSender:
             log.info("loading animation not shown for %s: %s", user_id, exc)
             return False
 
+    def member_count(self, chat_kind: str, chat_id: str) -> int | None:
+        """Members of a group or room (a push there costs one message per member); None if unknown."""
+        try:
+            if chat_kind == "group":
+                return int(self.api.get_group_member_count(chat_id, _request_timeout=self._timeout).count)
+            if chat_kind == "room":
+                return int(self.api.get_room_member_count(chat_id, _request_timeout=self._timeout).count)
+        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+            log.info("member count of %s %s unknown: %s", chat_kind, chat_id, exc)
+        return None
+
     def quota(self) -> dict:
         """This month's push quota and how much of it is used."""
         quota = self.api.get_message_quota(_request_timeout=self._timeout)

@@ -10,6 +10,8 @@ const POLL_BACKOFF_MAX_MS = 10000;
 const STICK_TO_BOTTOM_PX = 64;
 const TOAST_MS = 3500;
 const USER_ID_KEY = "simulator.userId";
+// ?group=1: the page is a division's LINE group with the bot in it (staff registration, reminders).
+const GROUP_ID_KEY = "simulator.groupId";
 const HISTORY_KEY_PREFIX = "simulator.history.";
 const HISTORY_LIMIT = 300;
 // A fixed spot for the "send location" action, since the page cannot read a real GPS.
@@ -40,6 +42,7 @@ const ui = {
 
 const state = {
   userId: "",
+  groupId: "",
   // Bumped when the simulated user changes, so answers for the old user are dropped.
   generation: 0,
   lastId: 0,
@@ -72,9 +75,17 @@ function isHttpUrl(value) {
 }
 
 // getRandomValues, unlike randomUUID, also works when a phone opens the page over plain http.
-function newUserId() {
+function newUserId(prefix = "U") {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return "U" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function chatIds() {
+  return config.groupMode ? { userId: state.userId, groupId: state.groupId } : { userId: state.userId };
+}
+
+function historyId() {
+  return config.groupMode ? state.groupId : state.userId;
 }
 
 function showToast(text) {
@@ -142,9 +153,9 @@ function loadLocalHistory(userId) {
 }
 
 function remember(entry) {
-  const entries = loadLocalHistory(state.userId);
+  const entries = loadLocalHistory(historyId());
   entries.push({ side: entry.side, message: entry.message, sentAt: entry.sentAt.toISOString() });
-  localStorage.setItem(historyKey(state.userId), JSON.stringify(entries.slice(-HISTORY_LIMIT)));
+  localStorage.setItem(historyKey(historyId()), JSON.stringify(entries.slice(-HISTORY_LIMIT)));
 }
 
 // ---------------------------------------------------------------- scrolling
@@ -286,6 +297,11 @@ function sendLocation() {
 }
 
 function sendFollow() {
+  if (config.groupMode) {
+    const joined = { type: "text", text: `${config.botName} เข้าร่วมกลุ่มแล้ว` };
+    sendEvent({ type: "join" }, joined, "system");
+    return;
+  }
   const notice = { type: "text", text: `คุณเพิ่ม ${config.botName} เป็นเพื่อนแล้ว` };
   sendEvent({ type: "follow" }, notice, "system");
 }
@@ -303,7 +319,7 @@ async function deliver(event, entry, row) {
   const generation = state.generation;
   setRowStatus(row, "pending");
   try {
-    await postApi("/send", { userId: state.userId, ...event });
+    await postApi("/send", { ...chatIds(), ...event });
   } catch (error) {
     if (generation === state.generation) showSendFailure(event, entry, row, error.message);
     return;
@@ -381,7 +397,7 @@ async function poll() {
   const generation = state.generation;
   let delay = POLL_INTERVAL_MS;
   try {
-    const query = new URLSearchParams({ userId: state.userId, after: String(state.lastId) });
+    const query = new URLSearchParams({ ...chatIds(), after: String(state.lastId) });
     const data = await callApi(`/messages?${query}`);
     if (generation === state.generation) receive(data);
     state.pollFailures = 0;
@@ -417,7 +433,7 @@ function receive(data) {
 // Server times may be cut to whole seconds, so within one second the user's message
 // goes first: the bot answers after it.
 function showHistory(botEntries) {
-  const mine = loadLocalHistory(state.userId).map((entry) => ({ ...entry, sentAt: toDate(entry.sentAt) }));
+  const mine = loadLocalHistory(historyId()).map((entry) => ({ ...entry, sentAt: toDate(entry.sentAt) }));
   const second = (entry) => Math.floor(entry.sentAt.getTime() / 1000);
   const entries = [...mine, ...botEntries].sort(
     (a, b) => second(a) - second(b) || Number(a.side === "bot") - Number(b.side === "bot"),
@@ -450,10 +466,10 @@ function onVisibilityChange() {
 // ---------------------------------------------------------------- start over
 
 function restart() {
-  const oldUserId = state.userId;
-  localStorage.removeItem(historyKey(oldUserId));
+  localStorage.removeItem(historyKey(historyId()));
   // Best effort: if the server missed the reset, the old chat is simply never read again.
-  postApi("/reset", { userId: oldUserId }).catch(() => {});
+  postApi("/reset", chatIds()).catch(() => {});
+  if (config.groupMode) state.groupId = newUserId("C");
   startUser(newUserId(), true);
   sendFollow();
 }
@@ -461,6 +477,7 @@ function restart() {
 function startUser(userId, historyLoaded) {
   state.generation += 1;
   state.userId = userId;
+  if (config.groupMode) localStorage.setItem(GROUP_ID_KEY, state.groupId);
   state.lastId = 0;
   state.historyLoaded = historyLoaded;
   state.lastDay = "";
@@ -953,6 +970,16 @@ function init() {
   bindRichMenu();
 
   const storedUserId = localStorage.getItem(USER_ID_KEY);
+  if (config.groupMode) {
+    const storedGroupId = localStorage.getItem(GROUP_ID_KEY);
+    const known = storedGroupId && /^C[0-9a-f]{32}$/.test(storedGroupId);
+    state.groupId = known ? storedGroupId : newUserId("C");
+    if (!known) {
+      startUser(storedUserId && /^U[0-9a-f]{32}$/.test(storedUserId) ? storedUserId : newUserId(), true);
+      sendFollow();
+      return;
+    }
+  }
   if (storedUserId && /^U[0-9a-f]{32}$/.test(storedUserId)) {
     startUser(storedUserId, false); // the first poll loads history, or greets if there is none
   } else {

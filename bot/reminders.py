@@ -1,0 +1,176 @@
+"""The buttons of a reminder digest: "ส่งรายงานแล้ว", "จัดกิจกรรมแล้ว", "ดูรายละเอียด".
+
+Each button carries its deadline's id (postback.action). A tap may be old, forwarded or
+from another chat, so every handler checks that the deadline exists and still applies,
+and that the chat that tapped is registered for that division (or is an admin chat),
+and answers politely in every case. The writes run in the worker's transaction.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot import effects
+from bot.thaidate import BANGKOK, thai_datetime
+from db import reminders as store
+from db import staff
+from scheduler import texts
+from scheduler.calendar import WorkCalendar
+from scheduler.deadlines import KIND_ACTIVITY, Deadline, activity_report_deadline, step_window
+from scheduler.digest import ACK_ACTION, DETAIL_ACTION, HELD_ACTION
+from scheduler.plan import PlanLibrary
+
+
+def _reply(body: str) -> effects.EffectResult:
+    return effects.EffectResult(replies=[{"type": "text", "text": body}])
+
+
+def _deadline(req: effects.EffectRequest) -> dict | None:
+    record = str(req.args.get("record_id") or "")
+    return store.deadline(req.db, int(record)) if record.isdigit() else None
+
+
+def _may_act(req: effects.EffectRequest, deadline: dict) -> bool:
+    """The chat must be registered for the deadline's division, or be an admin chat."""
+    return any(
+        r.division_id in (deadline["division_id"], staff.ALL_DIVISIONS) for r in staff.of_chat(req.db, req.chat_key)
+    )
+
+
+def _calendar(req: effects.EffectRequest) -> WorkCalendar:
+    return WorkCalendar.from_content(req.content_dir) if req.content_dir else WorkCalendar()
+
+
+def _when(deadline: dict) -> str:
+    return thai_datetime(datetime.fromtimestamp(deadline["done_at"], BANGKOK))
+
+
+def _late_working_days(cal: WorkCalendar, due: date, today: date) -> int:
+    if today <= due:
+        return 0
+    return max(1, cal.working_days_between(due, today))
+
+
+def _checked(req: effects.EffectRequest, expect_activity: bool) -> tuple[dict | None, effects.EffectResult | None]:
+    deadline = _deadline(req)
+    if deadline is None:
+        return None, _reply(texts.DEADLINE_GONE)
+    if (deadline["kind"] == KIND_ACTIVITY) != expect_activity:
+        return None, _reply(texts.WRONG_BUTTON)
+    if not _may_act(req, deadline):
+        return None, _reply(texts.NOT_FOR_THIS_CHAT)
+    division = req.division_name(deadline["division_id"])
+    if deadline["done_at"] is not None:
+        if expect_activity:
+            return None, _reply(texts.already_held(division, _when(deadline)))
+        return None, _reply(texts.already_acknowledged(deadline["label"], division, _when(deadline)))
+    if deadline["retired"]:
+        return None, _reply(texts.RETIRED)
+    return deadline, None
+
+
+@effects.action(ACK_ACTION)
+def acknowledge(req: effects.EffectRequest) -> effects.EffectResult:
+    """ส่งรายงานแล้ว: record who and when, on time or late; no more reminders for it."""
+    deadline, answer = _checked(req, expect_activity=False)
+    if deadline is None:
+        return answer
+    today = req.now.astimezone(BANGKOK).date()
+    late = _late_working_days(_calendar(req), date.fromisoformat(deadline["due_date"]), today)
+    if not store.mark_done(
+        req.db, deadline["id"], at=req.now.timestamp(), on=today, by=req.user_id, chat_key=req.chat_key, late_working_days=late
+    ):
+        fresh = store.deadline(req.db, deadline["id"])
+        return _reply(texts.already_acknowledged(fresh["label"], req.division_name(fresh["division_id"]), _when(fresh)))
+    return _reply(
+        texts.acknowledged(deadline["label"], req.division_name(deadline["division_id"]), late, thai_datetime(req.now))
+    )
+
+
+@effects.action(HELD_ACTION)
+def activity_held(req: effects.EffectRequest) -> effects.EffectResult:
+    """จัดกิจกรรมแล้ว: record it, and plan the report due N days later (after_activity rule)."""
+    deadline, answer = _checked(req, expect_activity=True)
+    if deadline is None:
+        return answer
+    measure = store.measure(req.db, deadline["fiscal_year"], deadline["measure_id"]) or {}
+    within = int(measure.get("within_days") or 15)
+    cal = _calendar(req)
+    today = req.now.astimezone(BANGKOK).date()
+    late = _late_working_days(cal, date.fromisoformat(deadline["due_date"]), today)
+    if not store.mark_done(
+        req.db, deadline["id"], at=req.now.timestamp(), on=today, by=req.user_id, chat_key=req.chat_key, late_working_days=late
+    ):
+        return _reply(texts.WRONG_BUTTON)
+    activity = Deadline(
+        fiscal_year=deadline["fiscal_year"],
+        measure_id=deadline["measure_id"],
+        key=deadline["key"],
+        division_id=deadline["division_id"],
+        kind=deadline["kind"],
+        audience=deadline["audience"],
+        nominal=date.fromisoformat(deadline["nominal_date"]),
+        due=date.fromisoformat(deadline["due_date"]),
+        label=deadline["label"],
+        report=deadline["report"],
+    )
+    report = activity_report_deadline(activity, today, within, measure.get("report") or deadline["report"], cal)
+    if req.content_dir:
+        policy = PlanLibrary(req.content_dir, req.divisions).for_year(report.fiscal_year).policy
+    else:
+        from scheduler.plan import ReminderPolicy
+
+        policy = ReminderPolicy()
+    first, last = step_window(report.due, policy, cal)
+    store.save_deadline(
+        req.db,
+        fiscal_year=report.fiscal_year,
+        measure_id=report.measure_id,
+        key=report.key,
+        division_id=report.division_id,
+        kind=report.kind,
+        audience=report.audience,
+        label=report.label,
+        report=report.report,
+        nominal=report.nominal,
+        due=report.due,
+        first_step_on=first,
+        last_step_on=last,
+        created_on=today,
+    )
+    return _reply(texts.activity_held(req.division_name(deadline["division_id"]), thai_datetime(req.now), report.due, within))
+
+
+@effects.action(DETAIL_ACTION)
+def detail(req: effects.EffectRequest) -> effects.EffectResult:
+    """ดูรายละเอียด: the measure, its actions, what to report and the deadline's status."""
+    deadline = _deadline(req)
+    if deadline is None:
+        return _reply(texts.DEADLINE_GONE)
+    if not _may_act(req, deadline):
+        return _reply(texts.NOT_FOR_THIS_CHAT)
+    measure = store.measure(req.db, deadline["fiscal_year"], deadline["measure_id"]) or {}
+    today = req.now.astimezone(BANGKOK).date()
+    sent = req.db.execute(
+        "SELECT count(*) FROM reminders WHERE deadline_id = ? AND status = 'sent'", (deadline["id"],)
+    ).fetchone()[0]
+    status = store.status_of({**deadline, "reminders_sent": sent}, today)
+    return _reply(
+        texts.detail(
+            measure_number=measure.get("number"),
+            title=measure.get("title") or deadline["measure_id"],
+            actions=measure.get("actions") or [],
+            responsible=measure.get("responsible") or "",
+            period=measure.get("period") or "",
+            follow_up=measure.get("follow_up") or "",
+            division=req.division_name(deadline["division_id"]),
+            label=deadline["label"],
+            report=deadline["report"],
+            due=date.fromisoformat(deadline["due_date"]),
+            status=texts.STATUS_TEXT[status] if not deadline["retired"] else "ยกเลิกจากแผนแล้ว",
+        )
+    )
+
+
+@effects.eraser
+def _erase(db, chat_key: str, user_id: str | None) -> None:
+    store.erase_chat(db, chat_key, user_id)
