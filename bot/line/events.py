@@ -108,7 +108,7 @@ def parse(raw: Any) -> Event:
         type=raw["type"],
         webhook_event_id=event_id[:100],
         mode=raw.get("mode") if isinstance(raw.get("mode"), str) else "active",
-        timestamp=timestamp if isinstance(timestamp, int) and not isinstance(timestamp, bool) else None,
+        timestamp=timestamp if isinstance(timestamp, int) and not isinstance(timestamp, bool) and 0 <= timestamp < 2**63 else None,
         source=_source(raw.get("source")),
         reply_token=reply_token if isinstance(reply_token, str) and reply_token else None,
         is_redelivery=bool(isinstance(delivery, dict) and delivery.get("isRedelivery") is True),
