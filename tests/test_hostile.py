@@ -188,3 +188,9 @@ def test_every_turn_answers_within_lines_limits(state, event):
 def test_normalising_a_command_never_fails_and_is_stable(text):
     once = normalize_command(text)
     assert normalize_command(once) == once
+
+
+def test_a_timestamp_beyond_sqlites_integers_is_ignored_not_a_crash(served):
+    event = text_event(user_id(), "ติดต่อ", timestamp=2**70)
+    assert served.post(event).status_code == 200
+    assert served.db.execute("SELECT event_time FROM inbox").fetchone() == (None,)
