@@ -21,12 +21,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: install, create the database, and serve the bot, simulator and console on 127.0.0.1:$(PORT)
+## run: install, create the database, and start the bot, simulator, console (127.0.0.1:$(PORT)) and the clock
 run: install
 	$(BIN)/python -m bot init-db
 	@echo "เปิด http://127.0.0.1:$(PORT)/simulator เพื่อคุยกับบอท — open http://127.0.0.1:$(PORT)/simulator"
 	@echo "หน้าจัดการ http://127.0.0.1:$(PORT)/admin — the admin console (first admin: make create-admin)"
-	PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py "bot:create_app()"
+	@# Both processes of the Procfile (web and clock), as in production; Ctrl+C stops both.
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile -p $(PORT)
 
 ## test: install everything and run the whole test suite
 test: install-dev

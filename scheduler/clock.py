@@ -7,6 +7,7 @@ and itself keeps to working days and sending hours, so a clock started late catc
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,10 @@ def line_settings(settings: Settings) -> Settings:
     from bot.config import LINE_API_DEFAULT
 
     if not settings.channel_access_token and settings.line_api_base_url == LINE_API_DEFAULT:
-        local = f"http://127.0.0.1:{settings.port}{LOCAL_LINE_PREFIX}"
+        # The web process's address: BIND when set (`make run` gives both processes the same
+        # BIND, while honcho hands each process a different PORT), else PORT.
+        port = os.environ.get("BIND", "").rpartition(":")[2] or settings.port
+        local = f"http://127.0.0.1:{port}{LOCAL_LINE_PREFIX}"
         return settings.with_(channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local, line_data_api_base_url=local)
     return settings
 
