@@ -47,6 +47,16 @@ class Settings:
     loading_threshold_seconds: float = 1.0
     # Conversations idle this long go back to the main menu.
     conversation_timeout_minutes: int = 30
+    # Where people reach this app (links to the console and the privacy notice in LINE
+    # messages), e.g. https://bot.konchim.go.th; empty means http://127.0.0.1:<port>.
+    public_base_url: str = ""
+    # Personal data (who filed it, what they wrote, photos, location) is removed from
+    # closed tickets and answered questions this many days after they closed.
+    feedback_retention_days: int = 365
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def has_channel(self) -> bool:
@@ -77,6 +87,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         worker_threads=int(env.get("WORKER_THREADS") or 4),
         start_worker=_bool(env.get("START_WORKER"), default=True),
         inbox_lease_seconds=float(env.get("INBOX_LEASE_SECONDS") or 30),
+        public_base_url=env.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
+        feedback_retention_days=int(env.get("FEEDBACK_RETENTION_DAYS") or 365),
     )
     if env.get("SECRET_KEY"):
         settings = settings.with_(secret_key=env["SECRET_KEY"])

@@ -97,7 +97,7 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
     if kind == "sticker":
         return Input(kind="sticker")
     if kind in ("image", "video", "audio", "file"):
-        return Input(kind="media", media_type=kind)
+        return Input(kind="media", media_type=kind, message_id=str(message.get("id") or ""))
     if kind == "location":
         keep = ("title", "address", "latitude", "longitude")
         return Input(kind="location", location={k: message.get(k) for k in keep if k in message})
@@ -105,10 +105,20 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
 
 
 class EventPlanner:
-    def __init__(self, engine: Engine, profile: SaoProfile, divisions: tuple[Division, ...] = ()):
+    def __init__(
+        self,
+        engine: Engine,
+        profile: SaoProfile,
+        divisions: tuple[Division, ...] = (),
+        *,
+        handbook_store=None,  # bot.handbook.HandbookStore: the services citizens rate and ask about
+        public_base_url: str = "",
+    ):
         self.engine = engine
         self.profile = profile
         self.divisions = divisions
+        self.handbook_store = handbook_store
+        self.public_base_url = public_base_url
 
     def context(self, chat_kind: str, now: datetime | None = None) -> Context:
         return Context(
@@ -116,6 +126,8 @@ class EventPlanner:
             now=now or datetime.now(BANGKOK),
             new_session=secrets.token_hex(4),
             chat_kind=chat_kind,
+            handbook=self.handbook_store.handbook if self.handbook_store is not None else None,
+            public_base_url=self.public_base_url,
         )
 
     def plan(self, event: Event, state: State | None, now: datetime | None = None) -> Plan:
@@ -162,7 +174,7 @@ class EventPlanner:
             plan.chat_status = "following"
             greeting = [
                 {"type": "text", "text": texts.greeting(self.profile)},
-                {"type": "text", "text": texts.privacy_short(self.profile)},
+                {"type": "text", "text": texts.privacy_short(self.profile, self.public_base_url)},
             ]
             plan.messages = greeting + plan.messages
         return plan

@@ -218,3 +218,13 @@ def redact(db: sqlite_utils.Database, inbox_id: int) -> None:
     kept = {k: event.get(k) for k in ("type", "mode", "timestamp", "webhookEventId") if k in event}
     kept["redacted"] = True
     db.execute("UPDATE inbox SET payload = ? WHERE id = ?", (json.dumps(kept), inbox_id))
+
+
+def forget_redacted_sources(db: sqlite_utils.Database) -> int:
+    """Finished events whose content was redacted also lose who sent them: the bookkeeping
+    of a confidential conversation (a corruption report) must not say who had it."""
+    return db.execute(
+        "UPDATE inbox SET source_key = 'redacted', user_id = NULL, message_id = NULL "
+        "WHERE source_key != 'redacted' AND status IN ('done', 'skipped', 'failed') "
+        "AND json_extract(payload, '$.redacted') = 1"
+    ).rowcount

@@ -17,6 +17,11 @@ import sqlite_utils
 
 from db import transaction
 
+# purpose of a row whose messages must not outlive their delivery (a secret shown once,
+# anything that would show who reported corruption): deleted soon after delivery.
+CONFIDENTIAL = "confidential"
+CONFIDENTIAL_KEEP_SECONDS = 600  # long enough for the simulator or a console to show it
+
 
 @dataclass(frozen=True)
 class OutboxRow:
@@ -212,4 +217,25 @@ def erase_chat(db: sqlite_utils.Database, chat_key: str) -> int:
     """PDPA erasure: delete delivered messages to one chat (undelivered ones still go out)."""
     return db.execute(
         "DELETE FROM outbox WHERE chat_key = ? AND status NOT IN ('pending', 'sending')", (chat_key,)
+    ).rowcount
+
+
+def erase_purpose(db: sqlite_utils.Database, purpose_prefix: str) -> int:
+    """PDPA erasure of messages about one record (e.g. "ticket:42:"), whoever received them.
+
+    Delivered rows are deleted; undelivered ones still go out, as in erase_chat.
+    """
+    pattern = purpose_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return db.execute(
+        "DELETE FROM outbox WHERE purpose LIKE ? ESCAPE '\\' AND status NOT IN ('pending', 'sending')",
+        (pattern,),
+    ).rowcount
+
+
+def delete_confidential(db: sqlite_utils.Database, now: float | None = None) -> int:
+    """Delete delivered (or finally failed) confidential rows once they are a few minutes old."""
+    now = time.time() if now is None else now
+    return db.execute(
+        "DELETE FROM outbox WHERE purpose = ? AND status NOT IN ('pending', 'sending') AND created_at < ?",
+        (CONFIDENTIAL, now - CONFIDENTIAL_KEEP_SECONDS),
     ).rowcount
