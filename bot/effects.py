@@ -134,7 +134,8 @@ def erase_person(db: sqlite_utils.Database, chat_key: str, user_id: str | None) 
 def _erase_chat_data(req: EffectRequest) -> EffectResult:
     """PDPA erasure the person asked for: everything every module keeps about them."""
     erase_person(req.db, req.chat_key, req.user_id)
-    return EffectResult()
+    # The reply confirming it is the last thing tied to the person: gone minutes after delivery.
+    return EffectResult(confidential=True)
 
 
 @eraser

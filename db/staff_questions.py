@@ -117,7 +117,7 @@ def remove_personal_data(db: sqlite_utils.Database, question_id: int, now: float
     question and the answer written to them."""
     db.execute(
         "UPDATE staff_questions SET chat_key = NULL, line_user_id = NULL, question = NULL, answer = NULL,"
-        " personal_data_removed_at = ? WHERE id = ?",
+        " personal_data_removed_at = ?, submission_key = NULL WHERE id = ?",
         (time.time() if now is None else now, question_id),
     )
 

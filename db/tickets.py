@@ -294,7 +294,7 @@ def remove_personal_data(db: sqlite_utils.Database, ticket_id: int, why: str, no
     db.execute(
         """UPDATE tickets SET chat_key = NULL, line_user_id = NULL, description = NULL,
              latitude = NULL, longitude = NULL, location_title = NULL, location_address = NULL,
-             personal_data_removed_at = ?, personal_data_removed_why = ?
+             personal_data_removed_at = ?, personal_data_removed_why = ?, submission_key = NULL
            WHERE id = ?""",
         (now, why, ticket_id),
     )

@@ -6,7 +6,7 @@ import json
 import secrets
 
 from db import staff, transaction
-from helpers import base_event, postback_event, text_event, user_id, wait_until
+from helpers import base_event, user_id, wait_until
 
 
 def _finished(served) -> bool:

@@ -2,7 +2,6 @@
 import time
 from urllib.parse import unquote, urlsplit
 
-from bot.conversation.engine import Input
 from bot.feedback import posters
 from bot.feedback.satisfaction import RATE_STEPS
 from db import ratings, transaction

@@ -5,6 +5,7 @@ All pure: no database, no LINE.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import replace
@@ -38,9 +39,22 @@ def check_length(text: str, minimum: int, maximum: int) -> str | None:
     return None
 
 
+def submission_key(chat_key: str, session: str) -> str:
+    """Makes a confirmation idempotent (the chat's conversation session) without the
+    record keeping who sent it in the clear."""
+    return hashlib.sha256(f"{chat_key}|{session}".encode()).hexdigest()[:32]
+
+
 def excerpt(text: str | None, limit: int = 120) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def private_only(ctx: Context) -> Turn | None:
+    """Citizen feedback happens in a 1:1 chat: a group's conversation is shared by all its members."""
+    if ctx.chat_kind == "user":
+        return None
+    return Turn(State(), [m.text(t.PRIVATE_ONLY)])
 
 
 # --- buttons of the current step -------------------------------------------------------------

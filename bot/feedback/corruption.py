@@ -29,7 +29,6 @@ from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
-from bot.feedback.satisfaction import private_only
 from db import corruption_reports as store
 from db import feedback_limits, inbox, outbox, staff
 
@@ -76,7 +75,7 @@ def _ask_confirm(state: State) -> list[dict]:
 
 
 def start(ctx: Context, state: State) -> Turn:
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return Turn(refused.state, refused.messages, effects=(_forget(),))
     asking = State(FLOW, "mode", state.session, {})

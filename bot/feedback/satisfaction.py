@@ -27,12 +27,6 @@ COMMENT_MAX = 500
 MAX_RATINGS_A_DAY = 30
 
 
-def private_only(ctx: Context) -> Turn | None:
-    if ctx.chat_kind == "user":
-        return None
-    return Turn(State(), [m.text("เรื่องนี้ทำได้ในแชตส่วนตัวกับบอทเท่านั้นค่ะ เพื่อความเป็นส่วนตัวของท่าน")])
-
-
 # --- asking ----------------------------------------------------------------------------------
 
 
@@ -74,7 +68,7 @@ def _intro(ctx: Context) -> dict:
 
 
 def start(ctx: Context, state: State) -> Turn:
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return refused
     if not c.categories(ctx):
@@ -85,7 +79,7 @@ def start(ctx: Context, state: State) -> Turn:
 
 def start_for_service(ctx: Context, service_id: str, source: str = "handbook", note: str = "") -> Turn:
     """Begin with the service already chosen (a QR poster, a handbook answer)."""
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return refused
     procedure = c.find_service(ctx, service_id)

@@ -31,7 +31,6 @@ from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
-from bot.feedback.satisfaction import private_only
 from bot.feedback.working_days import one_working_day_after
 from bot.thaidate import BANGKOK, thai_datetime
 from db import feedback_limits, outbox, staff
@@ -67,7 +66,7 @@ def _ask_confirm(ctx: Context, state: State) -> list[dict]:
 
 
 def start(ctx: Context, state: State) -> Turn:
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return refused
     asking = State(FLOW, "question", state.session, {"source": "menu"})
@@ -78,7 +77,7 @@ def start(ctx: Context, state: State) -> Turn:
 def ask_staff_turn(ctx: Context, question: str, procedure_id: str | None = None, source: str = "handbook") -> Turn:
     """The entry point for other flows (the handbook's "ส่งคำถามให้เจ้าหน้าที่" button):
     a new ask_staff conversation at its confirmation, routed by the procedure's division."""
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return refused
     question = c.clean_text(question)[:QUESTION_MAX]
@@ -169,7 +168,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
     office = Office.of(req)
     args = req.args
     now = req.now.timestamp()
-    submission_key = f"{req.chat_key}:{args['session']}"
+    submission_key = c.submission_key(req.chat_key, args["session"])
     repeat = req.db.execute("SELECT 1 FROM staff_questions WHERE submission_key = ?", (submission_key,)).fetchone()
     limit_key = f"question:{req.chat_key}"
     if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_QUESTIONS_A_DAY:

@@ -18,11 +18,10 @@ from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, T
 from bot.conversation.text import normalize_command
 from bot.feedback import announce
 from bot.feedback import common as c
-from bot.feedback import photos  # noqa: F401  (registers the job that fetches the photos)
+from bot.feedback import photos as _photo_job  # noqa: F401  (registers the job that fetches the photos)
 from bot.feedback import texts as t
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
-from bot.feedback.satisfaction import private_only
 from bot.thaidate import fiscal_year
 from db import feedback_limits, outbox
 from db import tickets as store
@@ -127,7 +126,7 @@ def _other_input(ctx: Context, state: State, event: Input, note: str = "") -> Tu
 
 
 def start(ctx: Context, state: State) -> Turn:
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return refused
     asking = State(FLOW, "category", state.session, {})
@@ -297,7 +296,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
 
     office = Office.of(req)
     args = req.args
-    submission_key = f"{req.chat_key}:{args['session']}"
+    submission_key = c.submission_key(req.chat_key, args["session"])
     repeat = req.db.execute("SELECT id FROM tickets WHERE submission_key = ?", (submission_key,)).fetchone()
     now = req.now.timestamp()
     limit_key = f"ticket:{req.chat_key}"

@@ -15,7 +15,6 @@ from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
-from bot.feedback.satisfaction import private_only
 from bot.thaidate import BANGKOK, thai_date_short, thai_datetime
 from db import staff_questions, tickets
 
@@ -25,7 +24,7 @@ MAX_QUESTIONS = 5
 
 
 def start(ctx: Context, state: State) -> Turn:
-    refused = private_only(ctx)
+    refused = c.private_only(ctx)
     if refused:
         return refused
     return Turn(State(), [], effects=(Effect(LIST),))
