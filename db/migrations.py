@@ -295,6 +295,9 @@ CREATE TABLE feedback_rate_events (
     at REAL NOT NULL
 );
 CREATE INDEX idx_feedback_rate_events ON feedback_rate_events (key, at);
+
+-- Confidential replies are deleted minutes after delivery (db.outbox.delete_confidential).
+CREATE INDEX idx_outbox_confidential ON outbox (created_at) WHERE purpose = 'confidential';
 """
 
 

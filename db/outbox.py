@@ -235,7 +235,8 @@ def erase_purpose(db: sqlite_utils.Database, purpose_prefix: str) -> int:
 def delete_confidential(db: sqlite_utils.Database, now: float | None = None) -> int:
     """Delete delivered (or finally failed) confidential rows once they are a few minutes old."""
     now = time.time() if now is None else now
+    # The literal (not a parameter) lets SQLite use the partial index idx_outbox_confidential.
     return db.execute(
-        "DELETE FROM outbox WHERE purpose = ? AND status NOT IN ('pending', 'sending') AND created_at < ?",
-        (CONFIDENTIAL, now - CONFIDENTIAL_KEEP_SECONDS),
+        f"DELETE FROM outbox WHERE purpose = '{CONFIDENTIAL}' AND status NOT IN ('pending', 'sending') AND created_at < ?",
+        (now - CONFIDENTIAL_KEEP_SECONDS,),
     ).rowcount

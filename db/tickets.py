@@ -246,6 +246,15 @@ def photo_content(db: sqlite_utils.Database, photo_id: int) -> tuple[bytes, str]
 def claim_photo(db: sqlite_utils.Database, lease_seconds: float, now: float | None = None) -> Photo | None:
     """Take one photo due for fetching (one UPDATE … RETURNING: never two fetchers)."""
     now = time.time() if now is None else now
+    # Look first (a read): the sweeper asks every half second, and an UPDATE would take the
+    # write lock each time even with nothing to do.
+    due = db.execute(
+        "SELECT 1 FROM ticket_photos WHERE (status = 'pending' AND next_attempt_at <= ?)"
+        " OR (status = 'fetching' AND locked_until < ?) LIMIT 1",
+        (now, now),
+    ).fetchone()
+    if due is None:
+        return None
     row = db.execute(
         """UPDATE ticket_photos SET status = 'fetching', attempts = attempts + 1, locked_until = ?
            WHERE id = (SELECT id FROM ticket_photos

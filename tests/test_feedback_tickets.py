@@ -337,3 +337,18 @@ def test_sender_pushes_queued_by_the_command_line_when_the_web_is_down(served, f
     change(served, f"KC-{FY}-00001", "accepted", actor="สมชาย")
     assert "รับเรื่องของท่านแล้ว" in text_of(wait_until(chat.pushed))
     assert isinstance(served.app.extensions["inbox_worker"].sender, LineSender)
+
+
+def test_a_form_left_for_longer_than_its_timeout_is_dropped_without_a_ticket(served, fake_line):
+    chat = Chat(served, fake_line)
+    chat.say("แจ้งเรื่อง")
+    chat.tap("เรื่องอื่น ๆ")
+    chat.say("ศาลาประชาคมหมู่ 7 หลังคารั่ว ฝนตกน้ำหยดใส่โต๊ะประชุม")
+    chat.tap("ไม่มีรูป")
+    chat.tap("ข้าม")
+    [confirm] = [a for a in buttons_of(chat.last) if a["label"] == "✅ ยืนยันส่งเรื่อง"]
+    with transaction(served.db):  # 31 minutes later (the flow's timeout is 30)
+        served.db.execute("UPDATE conversations SET updated_at = ? WHERE chat_key = ?", (time.time() - 31 * 60, chat.chat_key))
+    late = chat.tap_action(confirm)
+    assert "หมดเวลาแล้ว" in text_of(late) and "ปุ่มนี้เป็นของรายการก่อนหน้า" in text_of(late)
+    assert served.db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0

@@ -18,7 +18,9 @@ How the report is protected:
 """
 from __future__ import annotations
 
+import hashlib
 import time
+from datetime import date
 
 import sqlite_utils
 
@@ -29,6 +31,7 @@ from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
+from bot.thaidate import thai_date
 from db import corruption_reports as store
 from db import feedback_limits, inbox, outbox, staff
 
@@ -175,7 +178,6 @@ def submit(req: effects.EffectRequest) -> effects.EffectResult:
 @effects.effect(FOLLOW_UP)
 def follow_up(req: effects.EffectRequest) -> effects.EffectResult:
     from bot.conversation.flows import main_menu_buttons
-    import hashlib
 
     # Failed look-ups are counted under a hash of the chat, kept an hour: guessing is slowed.
     key = "corruption-lookup:" + hashlib.sha256(req.chat_key.encode()).hexdigest()[:16]
@@ -186,9 +188,6 @@ def follow_up(req: effects.EffectRequest) -> effects.EffectResult:
     if view is None:
         feedback_limits.record(req.db, key, now)
         return effects.EffectResult(replies=[m.text(t.FOLLOW_UP_NOT_FOUND, main_menu_buttons())], confidential=True)
-    from bot.thaidate import thai_date
-    from datetime import date
-
     reply = t.corruption_status_reply(view.code, thai_date(date.fromisoformat(view.received_on)), view.status, view.message_to_reporter or "")
     return effects.EffectResult(replies=[m.text(reply, main_menu_buttons())], confidential=True)
 
@@ -263,4 +262,4 @@ def forget_confidential(db, sender) -> None:
         return
     _LAST_CLEANUP[0] = now
     outbox.delete_confidential(db, now)
-    inbox.forget_redacted_sources(db)
+    inbox.forget_redacted_sources(db, since=now - 86400)  # recent events; the nightly job looks at all

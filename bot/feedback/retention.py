@@ -17,7 +17,7 @@ import sqlite_utils
 
 from bot.feedback import corruption, staff_questions, tickets
 from bot.thaidate import BANGKOK
-from db import conversations, ratings, transaction
+from db import conversations, inbox, outbox, ratings, transaction
 from db import staff_questions as question_store
 from db import tickets as ticket_store
 
@@ -37,4 +37,12 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
             staff_questions.remove_personal_data(db, question_id)
         raters = ratings.forget_raters(db, today)
         drafts = conversations.delete_idle_in_flow(db, corruption.FLOW, now - CORRUPTION_DRAFT_SECONDS)
-    return {"tickets": len(closed), "questions": len(answered), "raters": raters, "corruption_drafts": drafts}
+        forgotten = inbox.forget_redacted_sources(db)
+        outbox.delete_confidential(db, now)
+    return {
+        "tickets": len(closed),
+        "questions": len(answered),
+        "raters": raters,
+        "corruption_drafts": drafts,
+        "redacted_events_unlinked": forgotten,
+    }
