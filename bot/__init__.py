@@ -50,12 +50,20 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     from db import ConnectionPool, open_database
 
     open_database(settings.database_path).close()  # migrate once, before any thread starts
+    from bot.handbook import HandbookStore
+
     profile = load_profile(settings.content_dir / "profile.yaml")
     divisions = load_divisions(settings.content_dir / "divisions.yaml")
     # The handbook and its search index: built once per process, rebuilt when content changes.
-    store = HandbookStore(settings.content_dir)
-    engine = build_engine(settings.conversation_timeout_minutes)
-    planner = EventPlanner(engine, profile, divisions, store, settings.public_base_url)
+    # Its procedures are also the services citizens rate and complain about.
+    handbook_store = HandbookStore(settings.content_dir)
+    planner = EventPlanner(
+        build_engine(settings.conversation_timeout_minutes),
+        profile,
+        divisions,
+        handbook_store=handbook_store,
+        public_base_url=settings.public_url,
+    )
     # With the worker running, its sweeper checkpoints the WAL, off the request path.
     pool = ConnectionPool(settings.database_path, autocheckpoint=not settings.start_worker)
     return InboxWorker(pool, planner, LineSender(settings), settings, idle_poll_seconds)
@@ -111,8 +119,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(assets_bp)
     from bot.handbook.pages import handbook_bp
+    from bot.privacy_page import privacy_bp
 
     app.register_blueprint(handbook_bp)
+    app.register_blueprint(privacy_bp)
     if settings.simulator_enabled:
         from bot.simulator import simulator_bp
 

@@ -177,6 +177,13 @@ COMMANDS = {
 }
 
 
+def _feature_commands() -> dict:
+    """Commands whose arguments their feature module declares: name → (function, help, add_arguments)."""
+    from bot.feedback.cli import COMMANDS as FEEDBACK
+
+    return dict(FEEDBACK)
+
+
 def main(argv: list[str] | None = None) -> int:
     load_dotenv()
     from bot.config import load_settings
@@ -186,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         description="บอท LINE ของ อบต. — the SAO's LINE bot. Settings come from environment variables or .env.",
     )
     sub = parser.add_subparsers(dest="command", metavar="<command>")
+    features = _feature_commands()
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == "work":
@@ -210,12 +218,15 @@ def main(argv: list[str] | None = None) -> int:
             add_arguments(p)
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
+    for name, (run, help_text, add_arguments) in features.items():
+        add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 1
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return COMMANDS[args.command][0](args, load_settings())
+    run = features[args.command][0] if args.command in features else COMMANDS[args.command][0]
+    return run(args, load_settings())
 
 
 if __name__ == "__main__":

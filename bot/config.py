@@ -54,9 +54,12 @@ class Settings:
     loading_threshold_seconds: float = 1.0
     # Conversations idle this long go back to the main menu.
     conversation_timeout_minutes: int = 30
-    # Where citizens reach this app's public pages (https://…); links in LINE cards point
-    # here (/handbook/<id>). Empty: the cards carry no link.
+    # Where people reach this app (https://…): links in LINE messages to the public handbook
+    # pages, the privacy notice and the console. Empty means http://127.0.0.1:<port>.
     public_base_url: str = ""
+    # Personal data (who filed it, what they wrote, photos, location) is removed from
+    # closed tickets and answered questions this many days after they closed.
+    feedback_retention_days: int = 365
     # Admin console (/admin): a session unused this long signs out; none lasts longer than the maximum.
     admin_idle_minutes: int = 30
     admin_session_max_hours: float = 12.0
@@ -68,6 +71,10 @@ class Settings:
     login_max_failures_per_user: int = 5
     login_max_failures_per_ip: int = 20
     login_failure_window_minutes: int = 15
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def has_channel(self) -> bool:
@@ -99,6 +106,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         start_worker=_bool(env.get("START_WORKER"), default=True),
         inbox_lease_seconds=float(env.get("INBOX_LEASE_SECONDS") or 30),
         public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
+        feedback_retention_days=int(env.get("FEEDBACK_RETENTION_DAYS") or 365),
         admin_idle_minutes=int(env.get("ADMIN_IDLE_MINUTES") or 30),
         admin_session_max_hours=float(env.get("ADMIN_SESSION_MAX_HOURS") or 12),
         session_cookie_secure=_secure_mode(env.get("SESSION_COOKIE_SECURE")),

@@ -14,6 +14,17 @@ with `@action("name")`. The tap may be old or forwarded: the handler must check 
 record exists, that req.user_id / req.chat_key may act on it, and that the action still
 applies, and answer with a polite Thai note when it does not.
 
+A handler that must read the database to decide where the conversation goes next (a
+staff command from someone who is not staff, a form whose daily limit is used up) sets
+`EffectResult.state`; the worker saves that state instead of the step's.
+
+A reply that must not stay in the database (a secret shown once, anything showing who
+reported corruption) sets `EffectResult.confidential`: its outbox row is then deleted
+a few minutes after delivery (db.outbox.delete_confidential).
+
+Background jobs (`@background`) run in the worker's sweeper every half second, outside any
+transaction: work that must talk to LINE after a commit, such as fetching a photo's content.
+
 Erasure (PDPA): every module that keeps personal data registers an eraser with
 `@eraser`; "ลบข้อมูลของฉัน" runs them all in one transaction.
 """
@@ -43,6 +54,7 @@ class EffectRequest:
     now: datetime  # Asia/Bangkok
     divisions: tuple[Division, ...] = ()
     content_dir: Path | None = None  # what an admin edits (plans, days off), for effects that read it
+    public_base_url: str = ""  # for links in messages (the console, the privacy notice)
 
     def division_name(self, division_id: str) -> str:
         return next((d.name for d in self.divisions if d.id == division_id), division_id)
@@ -52,13 +64,17 @@ class EffectRequest:
 class EffectResult:
     replies: list[dict] = field(default_factory=list)  # appended to this turn's reply
     queued_outbox_ids: list[int] = field(default_factory=list)  # delivered after the commit
+    state: Any = None  # a bot.conversation.engine.State replacing the step's new state
+    confidential: bool = False  # delete this turn's replies from the outbox once delivered
 
 
 EffectHandler = Callable[[EffectRequest], "EffectResult | None"]
 Eraser = Callable[[sqlite_utils.Database, str, "str | None"], None]
+BackgroundJob = Callable[[sqlite_utils.Database, Any], None]  # (db, LineSender)
 
 _HANDLERS: dict[str, EffectHandler] = {}
 _ERASERS: list[Eraser] = []
+_BACKGROUND: list[BackgroundJob] = []
 
 
 def effect(name: str) -> Callable[[EffectHandler], EffectHandler]:
@@ -93,6 +109,17 @@ def eraser(fn: Eraser) -> Eraser:
     return fn
 
 
+def background(fn: BackgroundJob) -> BackgroundJob:
+    """Register fn(db, sender), run by the worker's sweeper; it opens its own transactions."""
+    if fn not in _BACKGROUND:
+        _BACKGROUND.append(fn)
+    return fn
+
+
+def background_jobs() -> tuple[BackgroundJob, ...]:
+    return tuple(_BACKGROUND)
+
+
 def run(name: str, request: EffectRequest) -> EffectResult:
     handler = _HANDLERS.get(name)
     if handler is None:
@@ -109,7 +136,8 @@ def erase_person(db: sqlite_utils.Database, chat_key: str, user_id: str | None) 
 def _erase_chat_data(req: EffectRequest) -> EffectResult:
     """PDPA erasure the person asked for: everything every module keeps about them."""
     erase_person(req.db, req.chat_key, req.user_id)
-    return EffectResult()
+    # The reply confirming it is the last thing tied to the person: gone minutes after delivery.
+    return EffectResult(confidential=True)
 
 
 @eraser

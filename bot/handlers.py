@@ -97,7 +97,7 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
     if kind == "sticker":
         return Input(kind="sticker")
     if kind in ("image", "video", "audio", "file"):
-        return Input(kind="media", media_type=kind)
+        return Input(kind="media", media_type=kind, message_id=str(message.get("id") or ""))
     if kind == "location":
         keep = ("title", "address", "latitude", "longitude")
         return Input(kind="location", location={k: message.get(k) for k in keep if k in message})
@@ -110,7 +110,8 @@ class EventPlanner:
         engine: Engine,
         profile: SaoProfile,
         divisions: tuple[Division, ...] = (),
-        handbook_store=None,
+        *,
+        handbook_store=None,  # bot.handbook.HandbookStore: the services citizens rate and ask about
         public_base_url: str = "",
     ):
         self.engine = engine
@@ -120,13 +121,15 @@ class EventPlanner:
         self.public_base_url = public_base_url
 
     def context(self, chat_kind: str, now: datetime | None = None) -> Context:
+        # The newest valid content version (reloaded when an admin edits the files).
+        loaded = self.handbook_store.current() if self.handbook_store is not None else None
         return Context(
             profile=self.profile,
             now=now or datetime.now(BANGKOK),
             new_session=secrets.token_hex(4),
             chat_kind=chat_kind,
-            # The newest valid content version (reloaded when an admin edits the files).
-            handbook=self.handbook_store.current().index if self.handbook_store else None,
+            handbook=loaded.handbook if loaded else None,
+            search=loaded.index if loaded else None,
             public_base_url=self.public_base_url,
         )
 
@@ -174,7 +177,7 @@ class EventPlanner:
             plan.chat_status = "following"
             greeting = [
                 {"type": "text", "text": texts.greeting(self.profile)},
-                {"type": "text", "text": texts.privacy_short(self.profile)},
+                {"type": "text", "text": texts.privacy_short(self.profile, self.public_base_url)},
             ]
             plan.messages = greeting + plan.messages
         return plan

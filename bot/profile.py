@@ -1,6 +1,7 @@
 """The SAO's own profile (name, address, phone, hours, …) from content/profile.yaml."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +30,8 @@ class SaoProfile:
     website: str = ""
     line_basic_id: str = ""
     map_url: str = ""
+    # Tickets are numbered <prefix>-<fiscal year>-<number>, e.g. KC-2570-00042 (A-Z, 0-9).
+    ticket_prefix: str = ""
 
     @property
     def map_link(self) -> str:
@@ -74,6 +77,9 @@ def load_profile(path: Path) -> SaoProfile:
             problems.append(f"{path}:{lines.get(key, '?')}: field '{key}' must be text")
         elif key in REQUIRED and not str(value).strip():
             problems.append(f"{path}:{lines.get(key, '?')}: field '{key}' is required")
+    prefix = str(raw.get("ticket_prefix") or "")
+    if prefix and not re.fullmatch(r"[A-Z0-9]{1,6}", prefix):
+        problems.append(f"{path}:{lines.get('ticket_prefix', '?')}: field 'ticket_prefix' must be 1-6 capital letters or digits, e.g. KC")
     if problems:
         raise ContentError("\n".join(problems))
     return SaoProfile(**{k: str(raw.get(k) or "").strip() for k in known})

@@ -72,6 +72,9 @@ def build_event(user_id: str, body: dict, group_id: str | None = None) -> dict:
             "latitude": float(body.get("latitude") or 0),
             "longitude": float(body.get("longitude") or 0),
         }
+    elif kind == "image":
+        # A sample photo: LINE's content endpoint (the built-in fake) serves a small JPEG for it.
+        event["message"] = {"id": message_id, "type": "image", "contentProvider": {"type": "line"}}
     elif kind == "sticker":
         event["message"] = {"id": message_id, "type": "sticker", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC"}
     else:

@@ -180,10 +180,16 @@ class InboxWorker:
             elif plan.state is not None:
                 s = plan.state
                 conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
+            confidential = False
             for effect in plan.effects:
                 result = effects.run(effect.name, self._effect_request(db, item, event, effect))
                 messages = messages + result.replies
                 queued.extend(result.queued_outbox_ids)
+                confidential = confidential or result.confidential
+                if result.state is not None and not plan.clear_state:
+                    # The effect read the database and knows better where the conversation goes.
+                    s = result.state
+                    conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
                 if effect.name == "erase_chat_data":
                     inbox.redact(db, item.id)  # the erasure request itself keeps no content
             if messages and limits.problems(messages):
@@ -203,7 +209,7 @@ class InboxWorker:
                         reply_token=event.reply_token if n == 0 else None,
                         must_arrive=plan.must_arrive,
                         messages=messages[start : start + limits.MAX_MESSAGES],
-                        purpose="reply",
+                        purpose=outbox.CONFIDENTIAL if confidential else "reply",
                     )
                     if outbox_id:
                         queued.append(outbox_id)
@@ -226,6 +232,7 @@ class InboxWorker:
             now=datetime.now(BANGKOK),
             divisions=self.planner.divisions,
             content_dir=getattr(self.settings, "content_dir", None),
+            public_base_url=self.planner.public_base_url,
         )
 
     def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:
@@ -283,4 +290,9 @@ class InboxWorker:
             inbox.finish(db, inbox_id, "done")
         for outbox_id in outbox.due_ids(db):
             self.sender.deliver(db, outbox_id)
+        for job in effects.background_jobs():
+            try:
+                job(db, self.sender)
+            except Exception:  # one feature's job must not stop the others or the sweeper
+                log.exception("background job %s failed", getattr(job, "__name__", job))
         checkpoint(db)

@@ -36,6 +36,9 @@ def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite_utils.Datab
     # NORMAL is durable against process crashes in WAL mode (a power cut may lose the last commit).
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten, not left in free pages: PDPA erasure really erases
+    # (a citizen's photos and words) and a copy of the file does not bring them back.
+    conn.execute("PRAGMA secure_delete = ON")
     if not autocheckpoint:
         conn.execute("PRAGMA wal_autocheckpoint = 0")
     return sqlite_utils.Database(conn)

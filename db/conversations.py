@@ -36,3 +36,9 @@ def delete(db: sqlite_utils.Database, chat_key: str) -> int:
 def delete_idle(db: sqlite_utils.Database, older_than: float) -> int:
     """Housekeeping: forget conversations idle since before `older_than` (epoch seconds)."""
     return db.execute("DELETE FROM conversations WHERE updated_at < ?", (older_than,)).rowcount
+
+
+def delete_idle_in_flow(db: sqlite_utils.Database, flow: str, older_than: float) -> int:
+    """Forget unfinished conversations of one flow idle since before `older_than` (a
+    corruption report's draft must not wait in the database for the next message)."""
+    return db.execute("DELETE FROM conversations WHERE flow = ? AND updated_at < ?", (flow, older_than)).rowcount

@@ -317,3 +317,15 @@ def messages_per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds
             (utc_offset_seconds, start),
         )
     }
+
+
+def forget_redacted_sources(db: sqlite_utils.Database, since: float = 0.0) -> int:
+    """Finished events whose content was redacted also lose who sent them: the bookkeeping
+    of a confidential conversation (a corruption report) must not say who had it.
+    `since` limits the look to events received after it (epoch seconds)."""
+    return db.execute(
+        "UPDATE inbox SET source_key = 'redacted', user_id = NULL, message_id = NULL "
+        "WHERE received_at >= ? AND source_key != 'redacted' AND status IN ('done', 'skipped', 'failed') "
+        "AND json_extract(payload, '$.redacted') = 1",
+        (since,),
+    ).rowcount

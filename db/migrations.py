@@ -299,6 +299,172 @@ CREATE INDEX idx_reminders_deadline ON reminders (deadline_id, status);
 """
 
 
+V6_FEEDBACK = """
+-- Satisfaction with the SAO's services (measure 5), reported without names.
+CREATE TABLE service_ratings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    service_id TEXT NOT NULL,      -- a handbook procedure id
+    division_id TEXT NOT NULL,     -- the division responsible for it when rated
+    rated_on TEXT NOT NULL,        -- YYYY-MM-DD, Asia/Bangkok
+    fiscal_year INTEGER NOT NULL,  -- B.E., e.g. 2570
+    -- Only to keep one rating per person, service and day (a second one replaces the
+    -- first); NULL after erasure and once the day is over (bot/feedback/retention.py).
+    chat_key TEXT,
+    process INTEGER NOT NULL CHECK (process BETWEEN 1 AND 5),        -- ขั้นตอนและระยะเวลา
+    staff INTEGER NOT NULL CHECK (staff BETWEEN 1 AND 5),            -- เจ้าหน้าที่
+    facilities INTEGER NOT NULL CHECK (facilities BETWEEN 1 AND 5),  -- สิ่งอำนวยความสะดวก
+    information INTEGER NOT NULL CHECK (information BETWEEN 1 AND 5),-- การให้ข้อมูล
+    overall INTEGER NOT NULL CHECK (overall BETWEEN 1 AND 5),        -- โดยรวม
+    comment TEXT,                  -- what the citizen wrote; NULL after erasure
+    source TEXT NOT NULL DEFAULT 'menu',  -- menu | qr | handbook
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE UNIQUE INDEX idx_service_ratings_once_a_day ON service_ratings (chat_key, service_id, rated_on)
+    WHERE chat_key IS NOT NULL;
+CREATE INDEX idx_service_ratings_service ON service_ratings (service_id, rated_on);
+CREATE INDEX idx_service_ratings_rated_on ON service_ratings (rated_on);
+
+-- The last ticket number given in each fiscal year: numbers never repeat, even when a
+-- ticket is deleted, because this row only ever counts up (one UPDATE … RETURNING).
+CREATE TABLE ticket_sequences (
+    fiscal_year INTEGER PRIMARY KEY,
+    last_number INTEGER NOT NULL
+);
+
+-- Suggestions and complaints (measure 7), followed like Traffy Fondue tickets.
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    number TEXT NOT NULL UNIQUE,   -- KC-2570-00042
+    fiscal_year INTEGER NOT NULL,
+    category TEXT NOT NULL,        -- suggestion | complaint_service | complaint_official | village | other
+    topic TEXT,                    -- village problems: road | light | water | waste | other
+    service_id TEXT,               -- the handbook procedure it is about, if any
+    division_id TEXT NOT NULL,     -- who handles it
+    chat_key TEXT,                 -- the citizen's chat ("user:U…"); NULL once personal data is removed
+    line_user_id TEXT,             -- where status updates are pushed; NULL likewise
+    description TEXT,              -- what the citizen wrote; NULL likewise
+    latitude REAL,
+    longitude REAL,
+    location_title TEXT,
+    location_address TEXT,
+    status TEXT NOT NULL DEFAULT 'received',
+        -- received → accepted → in_progress → resolved; forwarded; rejected; reopened
+    forwarded_to TEXT,             -- the agency it was forwarded to
+    forwarded_contact TEXT,        -- and how to reach it, as told to the citizen
+    reject_reason TEXT,
+    resolution TEXT,               -- what was done, as told to the citizen
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    resolved_at REAL,
+    closed_at REAL,                -- entered resolved, forwarded or rejected; NULL while open
+    reopen_count INTEGER NOT NULL DEFAULT 0,
+    handling_rating INTEGER CHECK (handling_rating BETWEEN 1 AND 5),  -- the citizen's rating of how it was handled
+    handling_rated_at REAL,
+    personal_data_removed_at REAL,
+    personal_data_removed_why TEXT,  -- erasure | retention
+    submission_key TEXT UNIQUE     -- chat + conversation session: a repeated confirmation is the same ticket
+);
+CREATE INDEX idx_tickets_chat_key ON tickets (chat_key, created_at);
+CREATE INDEX idx_tickets_status_division ON tickets (status, division_id);
+CREATE INDEX idx_tickets_closed_at ON tickets (closed_at);
+
+-- Every status change of a ticket: who, when, from what to what, and the note.
+CREATE TABLE ticket_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    at REAL NOT NULL,
+    actor TEXT NOT NULL,           -- a staff member's name, or ประชาชน (the citizen), or ระบบ
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX idx_ticket_events_ticket ON ticket_events (ticket_id, at);
+
+-- Photos attached to tickets, fetched from LINE's content endpoint after the ticket is
+-- saved (a background job) and kept here in SQLite, so a backup of var/ holds them and
+-- erasure removes them in the same transaction as the rest.
+CREATE TABLE ticket_photos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,      -- LINE's message id, to fetch the content
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending → fetching → stored | unavailable | failed
+    content_type TEXT,
+    content BLOB,
+    size INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    locked_until REAL,
+    error TEXT,
+    created_at REAL NOT NULL,
+    fetched_at REAL
+);
+CREATE INDEX idx_ticket_photos_ticket ON ticket_photos (ticket_id);
+CREATE INDEX idx_ticket_photos_due ON ticket_photos (status, next_attempt_at);
+
+-- Questions passed to staff (measure 6) when the bot cannot answer or the citizen asks for a person.
+CREATE TABLE staff_questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_key TEXT,                 -- NULL once personal data is removed
+    line_user_id TEXT,             -- where the answer is pushed
+    question TEXT,                 -- what the citizen asked; NULL likewise
+    procedure_id TEXT,             -- the handbook procedure it is about, if known
+    division_id TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'menu',  -- menu | handbook
+    status TEXT NOT NULL DEFAULT 'open',  -- open | answered
+    created_at REAL NOT NULL,
+    due_at REAL NOT NULL,          -- one working day later (weekends and Thai public holidays skipped)
+    flagged_at REAL,               -- found unanswered past due_at (the clock's job)
+    answer TEXT,
+    answered_by TEXT,
+    answered_at REAL,
+    personal_data_removed_at REAL,
+    submission_key TEXT UNIQUE
+);
+CREATE INDEX idx_staff_questions_status ON staff_questions (status, due_at);
+CREATE INDEX idx_staff_questions_chat_key ON staff_questions (chat_key, created_at);
+
+-- Reports of corruption or misconduct by officials (ITA indicator 10). Only the internal
+-- audit role reads this table (db/corruption_reports.py checks the role); no other module
+-- queries it. An anonymous report holds no LINE id and only the day it came in.
+CREATE TABLE corruption_reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code TEXT NOT NULL UNIQUE,     -- the report code the reporter follows up with
+    secret_hash TEXT NOT NULL,     -- scrypt of the secret shown once to the reporter
+    anonymous INTEGER NOT NULL,
+    chat_key TEXT,                 -- only when the reporter agreed to be contacted on LINE
+    line_user_id TEXT,
+    details TEXT NOT NULL,
+    received_on TEXT NOT NULL,     -- YYYY-MM-DD only: a time of day would help guess who wrote it
+    status TEXT NOT NULL DEFAULT 'received',  -- received | reviewing | referred | closed | not_pursued
+    message_to_reporter TEXT,      -- what the audit unit tells the reporter on follow-up
+    updated_at REAL,
+    -- The audit unit hears of new reports in a morning digest, not at once: a push at
+    -- the minute of the report would tell when (and so who) better than received_on.
+    announced_on TEXT
+);
+CREATE TABLE corruption_report_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_id INTEGER NOT NULL REFERENCES corruption_reports (id) ON DELETE CASCADE,
+    at REAL NOT NULL,
+    actor TEXT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT
+);
+
+-- Recent submissions per person (and, for anonymous reports, for the whole SAO), for
+-- rate limits. Rows older than a day are deleted as new ones come in.
+CREATE TABLE feedback_rate_events (
+    key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX idx_feedback_rate_events ON feedback_rate_events (key, at);
+
+-- Confidential replies are deleted minutes after delivery (db.outbox.delete_confidential).
+CREATE INDEX idx_outbox_confidential ON outbox (created_at) WHERE purpose = 'confidential';
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -320,6 +486,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "handbook questions (unanswered, 👍/👎, staff requests)", _run_script(V3_HANDBOOK_QUESTIONS)),
     (4, "admin console: users, sessions, login failures, audit log", _run_script(V4_ADMIN_CONSOLE)),
     (5, "measures plan deadlines and reminders", _run_script(V5_REMINDERS)),
+    (6, "citizen feedback: ratings, tickets, questions for staff, corruption reports", _run_script(V6_FEEDBACK)),
 ]
 
 

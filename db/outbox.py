@@ -17,6 +17,11 @@ import sqlite_utils
 
 from db import transaction
 
+# purpose of a row whose messages must not outlive their delivery (a secret shown once,
+# anything that would show who reported corruption): deleted soon after delivery.
+CONFIDENTIAL = "confidential"
+CONFIDENTIAL_KEEP_SECONDS = 600  # long enough for the simulator or a console to show it
+
 
 @dataclass(frozen=True)
 class OutboxRow:
@@ -264,3 +269,25 @@ def next_attempt_for(db: sqlite_utils.Database, purposes: tuple[str, ...]) -> fl
         f"SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND purpose IN ({marks})", purposes
     ).fetchone()
     return row[0] if row else None
+
+
+def erase_purpose(db: sqlite_utils.Database, purpose_prefix: str) -> int:
+    """PDPA erasure of messages about one record (e.g. "ticket:42:"), whoever received them.
+
+    Delivered rows are deleted; undelivered ones still go out, as in erase_chat.
+    """
+    pattern = purpose_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return db.execute(
+        "DELETE FROM outbox WHERE purpose LIKE ? ESCAPE '\\' AND status NOT IN ('pending', 'sending')",
+        (pattern,),
+    ).rowcount
+
+
+def delete_confidential(db: sqlite_utils.Database, now: float | None = None) -> int:
+    """Delete delivered (or finally failed) confidential rows once they are a few minutes old."""
+    now = time.time() if now is None else now
+    # The literal (not a parameter) lets SQLite use the partial index idx_outbox_confidential.
+    return db.execute(
+        f"DELETE FROM outbox WHERE purpose = '{CONFIDENTIAL}' AND status NOT IN ('pending', 'sending') AND created_at < ?",
+        (now - CONFIDENTIAL_KEEP_SECONDS,),
+    ).rowcount

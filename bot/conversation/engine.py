@@ -48,6 +48,7 @@ class Input:
     params: Mapping[str, str] = field(default_factory=dict)  # datetime picker values
     media_type: str = ""  # image | video | audio | file
     location: Mapping[str, Any] = field(default_factory=dict)
+    message_id: str = ""  # LINE's id of an image/video/file message: its content is fetched by this id
 
     @property
     def command(self) -> str:
@@ -64,10 +65,14 @@ class Context:
     now: datetime  # Asia/Bangkok
     new_session: str  # a fresh id, used if this turn starts a flow
     chat_kind: str = "user"  # user | group | room
-    # The handbook search of the current content version (bot.handbook.search.HandbookSearch);
-    # None where no handbook is loaded: free text then gets the plain "cannot answer yet".
+    # The citizen handbook (bot.handbook.Handbook) of the current content version: its
+    # procedures are the SAO's services. None where no handbook is loaded.
     handbook: Any = None
-    public_base_url: str = ""  # for links to the public pages (/handbook/<id>)
+    # Its search index (bot.handbook.search.HandbookSearch); None: free text then gets the
+    # plain "cannot answer yet".
+    search: Any = None
+    # Where the app is reachable (PUBLIC_BASE_URL): links to /handbook/<id>, /privacy.
+    public_base_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,9 @@ class Flow:
     menu_label: str = ""
     menu_caption: str = ""
     icon: str = ""
+    # The rich menu holds at most 6 cells: a flow with a menu label may stay in the
+    # main menu's quick replies only.
+    on_rich_menu: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
 from bot.conversation.text import normalize_command
+from bot.feedback import corruption, satisfaction, staff_questions, tickets, track
 
 _MENU_WORDS = frozenset(normalize_command(w) for w in texts.MENU_WORDS)
 
@@ -33,7 +34,7 @@ def menu_entries() -> list[dict]:
     """The rich menu's buttons: the main menu, then every flow that has a menu label."""
     entries = [{"label": texts.MENU_BUTTON, "caption": "บริการทั้งหมด", "data": postback.menu(MAIN), "icon": "menu"}]
     for flow in FLOWS:
-        if flow.menu_label:
+        if flow.menu_label and flow.on_rich_menu:
             entries.append(
                 {"label": flow.menu_label, "caption": flow.menu_caption, "data": postback.menu(flow.name), "icon": flow.icon}
             )
@@ -56,7 +57,7 @@ def free_input(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind == "text":
         if event.command in _MENU_WORDS:
             return Turn(State(), main_menu(ctx))
-        if ctx.handbook is not None and event.command:
+        if ctx.search is not None and event.command:
             return handbook.ask(ctx, state, event.text)
         return Turn(State(), [_with_menu(texts.unknown_question(p))])
     if event.kind == "sticker":
@@ -181,6 +182,77 @@ FLOWS: list[Flow] = [
         menu_label="ข้อมูลส่วนบุคคล",
         menu_caption="การเก็บข้อมูล และขอลบข้อมูล",
         icon="shield",
+        # The rich menu has six cells; privacy stays one tap away in the main menu, in the
+        # greeting's notice and in every feedback flow's first message.
+        on_rich_menu=False,
+    ),
+    # --- citizen feedback (bot/feedback/) ---
+    Flow(
+        name=satisfaction.FLOW,
+        title="ประเมินความพึงพอใจ",
+        start=satisfaction.start,
+        steps=satisfaction.STEPS,
+        starts_at=("category", satisfaction.RATE_STEPS[0]),
+        entry_words=("ประเมิน", "แบบประเมิน", "ความพึงพอใจ", "ให้คะแนนบริการ"),
+        timeout_minutes=10,
+        menu_label="ประเมินความพึงพอใจ",
+        menu_caption="ให้คะแนนบริการที่ได้รับ",
+        icon="star",
+    ),
+    Flow(
+        name=tickets.FLOW,
+        title="แจ้งเรื่อง เสนอแนะ ร้องเรียน",
+        start=tickets.start,
+        steps=tickets.STEPS,
+        starts_at=("category",),
+        entry_words=("แจ้งเรื่อง", "ร้องเรียน", "ร้องทุกข์", "เสนอแนะ", "ข้อเสนอแนะ", "แจ้งปัญหา", "แจ้งซ่อม"),
+        timeout_minutes=30,
+        menu_label="แจ้งเรื่อง ร้องเรียน",
+        menu_caption="เสนอแนะ ร้องเรียน แจ้งปัญหา",
+        icon="megaphone",
+    ),
+    Flow(
+        name="track",
+        title="ติดตามเรื่อง",
+        start=track.start,
+        entry_words=("ติดตามเรื่อง", "ติดตาม", "สถานะเรื่อง", "เช็คสถานะ", "เรื่องของฉัน"),
+        menu_label="ติดตามเรื่อง",
+        menu_caption="สถานะเรื่องที่แจ้งไว้",
+        icon="search",
+    ),
+    Flow(
+        name=staff_questions.FLOW,
+        title="ถามเจ้าหน้าที่",
+        start=staff_questions.start,
+        steps=staff_questions.STEPS,
+        starts_at=("question", "topic", "confirm"),
+        entry_words=("ถามเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่", "คุยกับเจ้าหน้าที่", "ติดต่อเจ้าหน้าที่", "ขอคุยกับคน", "คุยกับคน"),
+        timeout_minutes=20,
+        menu_label="ถามเจ้าหน้าที่",
+        menu_caption="ส่งคำถามถึงเจ้าหน้าที่",
+        icon="question",
+        on_rich_menu=False,
+    ),
+    Flow(
+        name=corruption.FLOW,
+        title="แจ้งเบาะแสทุจริต",
+        start=corruption.start,
+        steps=corruption.STEPS,
+        starts_at=("mode",),
+        entry_words=("แจ้งเบาะแสทุจริต", "แจ้งเบาะแส", "ทุจริต", "ร้องเรียนทุจริต", "คอร์รัปชัน", "คอรัปชั่น"),
+        timeout_minutes=20,
+        menu_label="แจ้งเบาะแสทุจริต",
+        menu_caption="ปกปิดตัวตนผู้แจ้งได้",
+        icon="shield",
+        on_rich_menu=False,
+    ),
+    Flow(
+        name=staff_questions.STAFF_FLOW,
+        title="เจ้าหน้าที่ตอบคำถาม",
+        start=staff_questions.staff_start,
+        steps=staff_questions.STAFF_STEPS,
+        starts_at=("answer", "confirm"),
+        timeout_minutes=30,
     ),
 ]
 
@@ -190,7 +262,7 @@ def build_engine(timeout_minutes: int = 30) -> Engine:
 
     return Engine(
         FLOWS,
-        commands=staff.COMMANDS,
+        commands=staff.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND],
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],
         on_cancel=lambda ctx: [_with_menu(texts.CANCELLED)],

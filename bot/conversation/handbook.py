@@ -84,7 +84,7 @@ def _record(ctx: Context, ref: str, question: str, outcome: str, result, procedu
             "procedure": procedure.id if procedure else None,
             "section": section,
             "score": result.score,
-            "version": ctx.handbook.handbook.fingerprint,
+            "version": ctx.handbook.fingerprint,
         },
     )
 
@@ -94,7 +94,7 @@ def ask(ctx: Context, state: State, question: str) -> Turn:
     session = state.session if state.flow == FLOW else ctx.new_session
     here = State(FLOW, STEP, session)
     ref = ctx.new_session  # fresh for every event: the question's record id
-    result = ctx.handbook.search(question)
+    result = ctx.search.search(question)
     p = ctx.profile
     if result.outcome == "answer":
         procedure, section = result.procedure, result.section
@@ -122,7 +122,7 @@ def ask(ctx: Context, state: State, question: str) -> Turn:
 def start(ctx: Context, state: State) -> Turn:
     """The menu button: how to ask, and the most asked services."""
     here = State(FLOW, STEP, state.session)
-    handbook = ctx.handbook.handbook if ctx.handbook else None
+    handbook = ctx.handbook
     buttons = []
     if handbook:
         for pid in POPULAR:
@@ -143,7 +143,7 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
         return free_input(ctx, state, event)  # a new question, or the menu
     kind, _, rest = button.arg.partition(":")
     parts = rest.split(":")
-    handbook = ctx.handbook.handbook if ctx.handbook else None
+    handbook = ctx.handbook
     if kind == "s" and len(parts) == 2 and handbook and handbook.get(parts[0]) and parts[1] in SECTIONS:
         return Turn(state, [_card(ctx, state, handbook.get(parts[0]), parts[1])])
     if kind == "f" and len(parts) == 2 and parts[1] in ("up", "down"):

@@ -26,11 +26,14 @@ def greeting(p: SaoProfile) -> str:
     )
 
 
-def privacy_short(p: SaoProfile) -> str:
-    return (
+def privacy_short(p: SaoProfile, base_url: str = "") -> str:
+    text = (
         f"🔒 {p.short_name}เก็บเฉพาะข้อความที่ท่านส่งมาในแชตนี้ เพื่อให้บริการและตอบกลับท่านเท่านั้น "
         "ท่านขอลบข้อมูลของท่านได้ทุกเมื่อ: พิมพ์ \"ข้อมูลส่วนบุคคล\""
     )
+    if base_url:
+        text += f"\nอ่านประกาศความเป็นส่วนตัวฉบับเต็ม: {base_url}/privacy"
+    return text
 
 
 def main_menu_prompt(p: SaoProfile) -> str:

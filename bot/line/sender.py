@@ -41,6 +41,18 @@ MAX_BACKOFF_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
+class Content:
+    """A message's file as LINE keeps it for a while (a citizen's photo)."""
+
+    data: bytes
+    content_type: str
+
+
+class ContentUnavailable(Exception):
+    """LINE no longer has the content (404/410), or it is larger than we accept."""
+
+
+@dataclass(frozen=True)
 class Outcome:
     status: str  # sent | retry | failed | expired | uncertain | pushed | busy
     detail: str = ""
@@ -203,6 +215,28 @@ class LineSender:
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             log.info("member count of %s %s unknown: %s", chat_kind, chat_id, exc)
         return None
+
+
+    def download_content(self, message_id: str, max_bytes: int) -> Content:
+        """GET a message's content from LINE's data API (api-data.line.me).
+
+        Raises ContentUnavailable when LINE answers 404/410 or the file is over max_bytes
+        (not worth retrying); ApiException or a network error for what may pass.
+        """
+        try:
+            response = self.blob_api.get_message_content_with_http_info(
+                message_id, _preload_content=False, _request_timeout=self._timeout
+            )
+        except ApiException as exc:
+            if exc.status in (404, 410):
+                raise ContentUnavailable(_error_text(exc)) from None
+            raise
+        raw = response.raw_data
+        content_type = _header(response.headers, "content-type") or "application/octet-stream"
+        data = raw if isinstance(raw, (bytes, bytearray)) else raw.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ContentUnavailable(f"content larger than {max_bytes} bytes")
+        return Content(bytes(data), content_type.split(";")[0].strip())
 
     def quota(self) -> dict:
         """This month's push quota and how much of it is used."""

@@ -21,7 +21,8 @@ const SAMPLE_LOCATION = {
   latitude: 16.0,
   longitude: 102.6,
 };
-const PHOTO_UNSUPPORTED = "โปรแกรมจำลองส่งรูปภาพไม่ได้ ลองส่งรูปจากแอป LINE จริง";
+// The page sends a sample photo: the built-in fake LINE API serves a small JPEG for it.
+const SAMPLE_PHOTO_ECHO = { type: "text", text: "📷 (รูปตัวอย่างจากโปรแกรมจำลอง)" };
 
 const ui = {
   chat: document.getElementById("chat"),
@@ -179,10 +180,6 @@ function bindAction(node, action) {
     node.setAttribute("role", "button");
     node.tabIndex = 0;
   }
-  if (action.type === "camera" || action.type === "cameraRoll") {
-    node.setAttribute("aria-disabled", "true");
-    node.title = PHOTO_UNSUPPORTED;
-  }
   return node;
 }
 
@@ -199,8 +196,8 @@ const ACTION_HANDLERS = {
   uri: (action) => openUri(action.uri),
   location: () => sendLocation(),
   datetimepicker: (action) => openPicker(action),
-  camera: () => showToast(PHOTO_UNSUPPORTED),
-  cameraRoll: () => showToast(PHOTO_UNSUPPORTED),
+  camera: () => sendPhoto(),
+  cameraRoll: () => sendPhoto(),
   clipboard: (action) => copyText(action.clipboardText),
 };
 
@@ -294,6 +291,10 @@ function sendPostback(data, displayText) {
 
 function sendLocation() {
   sendEvent({ type: "location", ...SAMPLE_LOCATION }, { type: "location", ...SAMPLE_LOCATION });
+}
+
+function sendPhoto() {
+  sendEvent({ type: "image" }, SAMPLE_PHOTO_ECHO);
 }
 
 function sendFollow() {

@@ -1,0 +1,48 @@
+"""Keeping citizens' personal data from feedback no longer than needed (PDPA).
+
+Run by the clock's nightly job (scheduler: purge-old-data) after the spine's own purge:
+- closed tickets (resolved, forwarded, rejected) and answered questions lose who filed
+  them, what was written, photos and location `retention_days` after they closed; their
+  category, division, dates, status and ratings stay for the SAO's reports;
+- satisfaction ratings forget who rated once the day is over (needed only to keep one
+  rating per person, service and day);
+- unfinished corruption reports left in a conversation are dropped after an hour.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import sqlite_utils
+
+from bot.feedback import corruption, staff_questions, tickets
+from bot.thaidate import BANGKOK
+from db import conversations, inbox, outbox, ratings, transaction
+from db import staff_questions as question_store
+from db import tickets as ticket_store
+
+CORRUPTION_DRAFT_SECONDS = 3600
+
+
+def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = None) -> dict[str, int]:
+    now = time.time() if now is None else now
+    cutoff = now - retention_days * 86400
+    today = datetime.fromtimestamp(now, BANGKOK).date().isoformat()
+    with transaction(db):
+        closed = ticket_store.closed_with_personal_data(db, cutoff)
+        for ticket_id in closed:
+            tickets.remove_personal_data(db, ticket_id, "retention")
+        answered = question_store.answered_with_personal_data(db, cutoff)
+        for question_id in answered:
+            staff_questions.remove_personal_data(db, question_id)
+        raters = ratings.forget_raters(db, today)
+        drafts = conversations.delete_idle_in_flow(db, corruption.FLOW, now - CORRUPTION_DRAFT_SECONDS)
+        forgotten = inbox.forget_redacted_sources(db)
+        outbox.delete_confidential(db, now)
+    return {
+        "tickets": len(closed),
+        "questions": len(answered),
+        "raters": raters,
+        "corruption_drafts": drafts,
+        "redacted_events_unlinked": forgotten,
+    }

@@ -1,0 +1,408 @@
+"""Suggestions and complaints (measure 7): category, (service or village topic), text,
+up to three photos, an optional location pin, a confirmation, then a ticket number.
+
+Everything is collected in the conversation state; the confirmation's effect writes the
+ticket, its photos (fetched from LINE afterwards, see photos.py) and its first event in
+one transaction, keyed by the conversation's session so a repeated confirmation is the
+same ticket. The record-action buttons in pushed updates ("ticket-rate",
+"ticket-reopen") are handled here too.
+"""
+from __future__ import annotations
+
+import logging
+
+from bot import effects
+from bot.conversation import messages as m
+from bot.conversation import postback
+from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, Turn
+from bot.conversation.text import normalize_command
+from bot.feedback import announce
+from bot.feedback import common as c
+from bot.feedback import photos as _photo_job  # noqa: F401  (registers the job that fetches the photos)
+from bot.feedback import texts as t
+from bot.feedback import ticket_status
+from bot.feedback.announce import Office
+from bot.thaidate import fiscal_year
+from db import feedback_limits, outbox
+from db import tickets as store
+
+log = logging.getLogger(__name__)
+
+FLOW = "ticket"
+CREATE = "ticket-create"
+MAX_PHOTOS = 3
+DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 1000
+MAX_TICKETS_A_DAY = 5
+# Village problems go to the division that fixes them, if the SAO has it.
+TOPIC_DIVISIONS = {"road": "engineering", "light": "engineering", "water": "engineering", "waste": "health"}
+_DONE_WORDS = frozenset(normalize_command(w) for w in ("เสร็จ", "เสร็จแล้ว", "ไม่มี", "ไม่มีรูป", "ข้าม", "ต่อไป", "ไปต่อ", "ok", "โอเค"))
+_YES_WORDS = frozenset(normalize_command(w) for w in ("ยืนยัน", "ยืนยันส่ง", "ยืนยันส่งเรื่อง", "ส่ง", "ส่งเลย", "ตกลง", "ใช่"))
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+def _ask_category(state: State) -> list[dict]:
+    buttons = [c.button(state, label, key, label) for key, (label, _) in t.TICKET_CATEGORIES.items()]
+    buttons.append(m.postback_action(t.CORRUPTION_SHORTCUT, postback.menu("corruption")))
+    buttons.append(c.cancel_button())
+    return [m.text(f"{t.CHOOSE_TICKET_CATEGORY}\n{t.CORRUPTION_HINT}", buttons)]
+
+
+def _ask_topic(state: State) -> list[dict]:
+    buttons = [c.button(state, label, key, label) for key, (label, _) in t.VILLAGE_TOPICS.items()]
+    return [m.text(t.CHOOSE_VILLAGE_TOPIC, buttons + [c.cancel_button()])]
+
+
+def _ask_service_category(ctx: Context, state: State) -> list[dict]:
+    extra = [c.button(state, t.NO_SERVICE_BUTTON, "none")]
+    return [m.text(t.TICKET_SERVICE_PROMPT, c.category_buttons(ctx, state, extra)[:12] + [c.cancel_button()])]
+
+
+def _ask_service(ctx: Context, state: State) -> list[dict]:
+    index = state.data.get("service_category", 0)
+    return [m.text(t.choose_service(c.categories(ctx)[index][0]), c.service_buttons(ctx, state, index))]
+
+
+def _ask_description(state: State) -> list[dict]:
+    return [m.text(t.ticket_description_prompt(state.data.get("category", "")), [c.cancel_button()])]
+
+
+def _ask_photos(state: State, prefix: str = "") -> list[dict]:
+    count = len(state.data.get("photos") or [])
+    buttons = [
+        {"type": "camera", "label": t.TAKE_PHOTO},
+        {"type": "cameraRoll", "label": t.PICK_PHOTO},
+        c.button(state, t.PHOTOS_DONE_BUTTON if count else t.NO_PHOTO_BUTTON, "done"),
+        c.cancel_button(),
+    ]
+    body = prefix or t.photos_prompt(MAX_PHOTOS)
+    return [m.text(body, buttons)]
+
+
+def _ask_location(state: State, prefix: str = "") -> list[dict]:
+    buttons = [{"type": "location", "label": t.SEND_LOCATION}, c.button(state, t.SKIP_BUTTON, "skip"), c.cancel_button()]
+    return [m.text((prefix + "\n" if prefix else "") + t.LOCATION_PROMPT, buttons)]
+
+
+def _location_text(location: dict | None) -> str:
+    if not location:
+        return ""
+    words = " ".join(str(location.get(k) or "") for k in ("title", "address")).strip()
+    return words or f"{location.get('latitude'):.5f}, {location.get('longitude'):.5f}"
+
+
+def _ask_confirm(ctx: Context, state: State) -> list[dict]:
+    data = state.data
+    category = t.TICKET_CATEGORIES[data["category"]][1]
+    topic = t.VILLAGE_TOPICS[data["topic"]][1] if data.get("topic") else ""
+    summary = t.ticket_summary(
+        category, topic, data.get("service_title", ""), data["description"], len(data.get("photos") or []), _location_text(data.get("location"))
+    )
+    buttons = [c.button(state, t.CONFIRM_TICKET, "yes"), c.button(state, t.EDIT_TICKET, "edit"), c.cancel_button()]
+    return [m.text(summary), m.text(t.CONFIRM_ASK, buttons)]
+
+
+def _ask_again(ctx: Context, state: State) -> list[dict]:
+    return {
+        "category": lambda: _ask_category(state),
+        "topic": lambda: _ask_topic(state),
+        "service_category": lambda: _ask_service_category(ctx, state),
+        "service": lambda: _ask_service(ctx, state),
+        "description": lambda: _ask_description(state),
+        "photos": lambda: _ask_photos(state),
+        "location": lambda: _ask_location(state),
+        "confirm": lambda: _ask_confirm(ctx, state),
+    }[state.step]()
+
+
+def _other_input(ctx: Context, state: State, event: Input, note: str = "") -> Turn:
+    if c.is_earlier_button(state, event):
+        return c.earlier_button(state, _ask_again(ctx, state))
+    return Turn(state, ([m.text(note)] if note else []) + _ask_again(ctx, state))
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+def start(ctx: Context, state: State) -> Turn:
+    refused = c.private_only(ctx)
+    if refused:
+        return refused
+    asking = State(FLOW, "category", state.session, {})
+    intro = m.text(f"{t.ticket_intro(ctx.profile)}\n\n{t.privacy_line(ctx.public_base_url)}")
+    return Turn(asking, [intro] + _ask_category(asking))
+
+
+def category_step(ctx: Context, state: State, event: Input) -> Turn:
+    arg = c.step_arg(state, event)
+    if arg not in t.TICKET_CATEGORIES:
+        return _other_input(ctx, state, event, t.CHOOSE_TICKET_CATEGORY if event.kind == "text" else "")
+    if arg == "village":
+        nxt = c.with_data(state, "topic", category=arg)
+        return Turn(nxt, _ask_topic(nxt))
+    if arg in ("suggestion", "complaint_service") and c.categories(ctx):
+        nxt = c.with_data(state, "service_category", category=arg)
+        return Turn(nxt, _ask_service_category(ctx, nxt))
+    nxt = c.with_data(state, "description", category=arg)
+    return Turn(nxt, _ask_description(nxt))
+
+
+def topic_step(ctx: Context, state: State, event: Input) -> Turn:
+    arg = c.step_arg(state, event)
+    if arg not in t.VILLAGE_TOPICS:
+        return _other_input(ctx, state, event)
+    nxt = c.with_data(state, "description", topic=arg)
+    return Turn(nxt, _ask_description(nxt))
+
+
+def _service_chosen(state: State, procedure) -> Turn:
+    nxt = c.with_data(state, "description", service=procedure.id, service_title=procedure.short_title, service_division=procedure.division)
+    return Turn(nxt, [m.text(t.service_chosen(procedure.short_title))] + _ask_description(nxt))
+
+
+def service_category_step(ctx: Context, state: State, event: Input) -> Turn:
+    if c.step_arg(state, event) == "none":
+        nxt = c.with_data(state, "description")
+        return Turn(nxt, _ask_description(nxt))
+    index = c.chosen_category(state, event)
+    if index is not None and index < len(c.categories(ctx)):
+        nxt = c.with_data(state, "service", service_category=index)
+        return Turn(nxt, _ask_service(ctx, nxt))
+    if event.kind == "text":
+        procedure = c.match_service(ctx, event.text)
+        if procedure is not None:
+            return _service_chosen(state, procedure)
+        return _other_input(ctx, state, event, t.SERVICE_NOT_FOUND)
+    return _other_input(ctx, state, event)
+
+
+def service_step(ctx: Context, state: State, event: Input) -> Turn:
+    procedure, back = c.chosen_service(ctx, state, event)
+    if back:
+        nxt = c.with_data(state, "service_category")
+        return Turn(nxt, _ask_service_category(ctx, nxt))
+    if procedure is not None:
+        return _service_chosen(state, procedure)
+    return _other_input(ctx, state, event, t.SERVICE_NOT_FOUND if event.kind == "text" else "")
+
+
+def description_step(ctx: Context, state: State, event: Input) -> Turn:
+    if event.kind != "text":
+        return _other_input(ctx, state, event, t.NEED_TEXT)
+    text = c.clean_text(event.text)
+    problem = c.check_length(text, DESCRIPTION_MIN, DESCRIPTION_MAX)
+    if problem:
+        return Turn(state, [m.text(problem)] + _ask_description(state))
+    if state.data.get("confirming"):  # "แก้รายละเอียด" from the confirmation: straight back to it
+        nxt = c.with_data(state, "confirm", description=text)
+        return Turn(nxt, _ask_confirm(ctx, nxt))
+    nxt = c.with_data(state, "photos", description=text, photos=[])
+    return Turn(nxt, _ask_photos(nxt))
+
+
+def photos_step(ctx: Context, state: State, event: Input) -> Turn:
+    photos = list(state.data.get("photos") or [])
+    done = c.step_arg(state, event) == "done" or (event.kind == "text" and normalize_command(event.text) in _DONE_WORDS)
+    if event.kind == "media":
+        if event.media_type != "image" or not event.message_id:
+            return Turn(state, [m.text(t.ONLY_PHOTOS)] + _ask_photos(state))
+        if event.message_id in photos:
+            return Turn(state, [])  # the same photo again (a redelivery): nothing new to say
+        photos.append(event.message_id)
+        if len(photos) >= MAX_PHOTOS:
+            nxt = c.with_data(state, "location", photos=photos)
+            return Turn(nxt, _ask_location(nxt, t.photo_received(len(photos), MAX_PHOTOS)))
+        nxt = c.with_data(state, "photos", photos=photos)
+        return Turn(nxt, _ask_photos(nxt, t.photo_received(len(photos), MAX_PHOTOS)))
+    if done:
+        nxt = c.with_data(state, "location", photos=photos)
+        return Turn(nxt, _ask_location(nxt))
+    return _other_input(ctx, state, event, t.ONLY_PHOTOS)
+
+
+def location_step(ctx: Context, state: State, event: Input) -> Turn:
+    if event.kind == "media" and event.media_type == "image":
+        return Turn(state, [m.text(t.photos_full(MAX_PHOTOS))] + _ask_location(state))
+    if event.kind == "location":
+        where = event.location
+        try:
+            location = {
+                "latitude": float(where["latitude"]),
+                "longitude": float(where["longitude"]),
+                "title": c.clean_text(str(where.get("title") or ""))[:200],
+                "address": c.clean_text(str(where.get("address") or ""))[:300],
+            }
+        except (KeyError, TypeError, ValueError):
+            return Turn(state, [m.text(t.LOCATION_ONLY)] + _ask_location(state))
+        nxt = c.with_data(state, "confirm", location=location)
+        return Turn(nxt, _ask_confirm(ctx, nxt))
+    skip = c.step_arg(state, event) == "skip" or (event.kind == "text" and normalize_command(event.text) in _DONE_WORDS)
+    if skip:
+        nxt = c.with_data(state, "confirm", location=None)
+        return Turn(nxt, _ask_confirm(ctx, nxt))
+    return _other_input(ctx, state, event, t.LOCATION_ONLY)
+
+
+def confirm_step(ctx: Context, state: State, event: Input) -> Turn:
+    arg = c.step_arg(state, event)
+    if arg == "edit":
+        nxt = c.with_data(state, "description", confirming=True)
+        return Turn(nxt, _ask_description(nxt))
+    if arg == "yes" or (event.kind == "text" and normalize_command(event.text) in _YES_WORDS):
+        data = state.data
+        args = {
+            "session": state.session,
+            "category": data["category"],
+            "topic": data.get("topic"),
+            "service": data.get("service"),
+            "service_division": data.get("service_division"),
+            "description": data["description"],
+            "photos": list(data.get("photos") or []),
+            "location": data.get("location"),
+        }
+        # The ticket number must reach the citizen: pushed if the reply token is refused.
+        return Turn(State(), [], must_arrive=True, effects=(Effect(CREATE, args),))
+    return _other_input(ctx, state, event)
+
+
+STEPS = {
+    "category": Step(category_step, goes_to=("topic", "service_category", "description"), note="ประเภทเรื่อง"),
+    "topic": Step(topic_step, goes_to=("description",), note="ปัญหาในหมู่บ้านเรื่องใด"),
+    "service_category": Step(service_category_step, goes_to=("service", "description"), note="บริการที่เกี่ยวข้อง (หมวด)"),
+    "service": Step(service_step, goes_to=("service_category", "description"), note="บริการที่เกี่ยวข้อง"),
+    "description": Step(description_step, goes_to=("photos", "confirm"), note="รายละเอียด"),
+    "photos": Step(photos_step, goes_to=("photos", "location"), note="รูปประกอบ (ไม่บังคับ)"),
+    "location": Step(location_step, goes_to=("confirm",), note="ตำแหน่ง (ไม่บังคับ)"),
+    "confirm": Step(confirm_step, goes_to=("description", MAIN), note="ยืนยัน แล้วได้เลขที่เรื่อง"),
+}
+
+
+# --- the write ---------------------------------------------------------------------------------
+
+
+def route(office: Office, category: str, topic: str | None, service_division: str | None) -> str:
+    """Which division handles a new ticket."""
+    if service_division and office.has_division(service_division):
+        return service_division
+    if category == "village" and office.has_division(TOPIC_DIVISIONS.get(topic or "")):
+        return TOPIC_DIVISIONS[topic]
+    return office.general_division
+
+
+@effects.effect(CREATE)
+def create(req: effects.EffectRequest) -> effects.EffectResult:
+    from bot.conversation.flows import main_menu_buttons
+
+    office = Office.of(req)
+    args = req.args
+    submission_key = c.submission_key(req.chat_key, args["session"])
+    repeat = req.db.execute("SELECT id FROM tickets WHERE submission_key = ?", (submission_key,)).fetchone()
+    now = req.now.timestamp()
+    limit_key = f"ticket:{req.chat_key}"
+    if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_TICKETS_A_DAY:
+        return effects.EffectResult(replies=[m.text(t.rate_limited("ticket", MAX_TICKETS_A_DAY, req.profile), main_menu_buttons())])
+    division = route(office, args["category"], args.get("topic"), args.get("service_division"))
+    prefix = req.profile.ticket_prefix or "TK"
+    ticket, created = store.create(
+        req.db,
+        prefix=prefix,
+        fiscal_year=fiscal_year(req.now),
+        submission_key=submission_key,
+        category=args["category"],
+        topic=args.get("topic"),
+        service_id=args.get("service"),
+        division_id=division,
+        chat_key=req.chat_key,
+        line_user_id=req.user_id,
+        description=args["description"],
+        location=args.get("location"),
+        photo_message_ids=list(args.get("photos") or [])[:MAX_PHOTOS],
+        now=now,
+    )
+    queued: list[int] = []
+    if created:
+        feedback_limits.record(req.db, limit_key, now)
+        queued = _announce_new(req, office, ticket)
+    reply = t.ticket_created(ticket.number, office.division_name(ticket.division_id), req.profile)
+    return effects.EffectResult(replies=[m.text(reply, main_menu_buttons())], queued_outbox_ids=queued)
+
+
+def _announce_new(req: effects.EffectRequest, office: Office, ticket: store.Ticket) -> list[int]:
+    category = t.TICKET_CATEGORIES[ticket.category][1]
+    if ticket.topic:
+        category += f" ({t.VILLAGE_TOPICS[ticket.topic][1]})"
+    division = office.division_name(ticket.division_id)
+    photos = len(store.photos(req.db, ticket.id))
+    link = office.console_link("tickets", ticket.id)
+
+    def build(note: str) -> list[dict]:
+        body = t.ticket_announcement(ticket.number, category, division, c.excerpt(ticket.description, 200), photos, ticket.has_location, link)
+        return [announce.text(body + (f"\n{note}" if note else ""))]
+
+    return announce.to_division(
+        req.db, office, ticket.division_id, build, dedupe_key=f"ticket:{ticket.id}:new", purpose=f"ticket:{ticket.id}:announce"
+    )
+
+
+# --- buttons in pushed updates -----------------------------------------------------------------
+
+
+def _own_ticket(req: effects.EffectRequest) -> tuple[store.Ticket | None, str | None]:
+    record = str(req.args.get("record_id") or "")
+    ticket = store.get(req.db, int(record)) if record.isdigit() else None
+    if ticket is None or ticket.chat_key is None:
+        return None, t.TICKET_GONE
+    if req.chat_key != ticket.chat_key:
+        return None, t.NOT_YOUR_TICKET
+    return ticket, None
+
+
+def _note(body: str) -> effects.EffectResult:
+    return effects.EffectResult(replies=[m.text(body)])
+
+
+@effects.action("ticket-rate")
+def rate_handling(req: effects.EffectRequest) -> effects.EffectResult:
+    ticket, problem = _own_ticket(req)
+    if problem:
+        return _note(problem)
+    arg = str(req.args.get("arg") or "")
+    if not (arg.isdigit() and 1 <= int(arg) <= 5):
+        return _note(t.ALREADY_RATED)
+    if ticket.handling_rating is not None:
+        return _note(t.ALREADY_RATED)
+    if ticket.status != "resolved":
+        return _note(t.NOT_RESOLVED_YET.format(status=t.TICKET_STATUS.get(ticket.status, ticket.status)))
+    if not store.rate_handling(req.db, ticket.id, int(arg), req.now.timestamp()):
+        return _note(t.ALREADY_RATED)
+    return _note(t.RATED_THANKS.format(sao=req.profile.short_name))
+
+
+@effects.action("ticket-reopen")
+def reopen(req: effects.EffectRequest) -> effects.EffectResult:
+    ticket, problem = _own_ticket(req)
+    if problem:
+        return _note(problem)
+    now = req.now.timestamp()
+    if ticket.status != "resolved":
+        return _note(t.NOT_RESOLVED_YET.format(status=t.TICKET_STATUS.get(ticket.status, ticket.status)))
+    if not ticket_status.can_reopen(ticket, now):
+        return _note(t.reopen_too_late(ticket_status.REOPEN_DAYS, req.profile))
+    change = ticket_status.reopen_by_citizen(req.db, Office.of(req), ticket, now)
+    return effects.EffectResult(replies=[m.text(t.reopened_reply(ticket.number))], queued_outbox_ids=change.outbox_ids)
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+
+def remove_personal_data(db, ticket_id: int, why: str) -> None:
+    store.remove_personal_data(db, ticket_id, why)
+    outbox.erase_purpose(db, f"ticket:{ticket_id}:")  # announcements quoting what they wrote
+
+
+@effects.eraser
+def _erase(db, chat_key: str, user_id: str | None) -> None:
+    for ticket_id in store.ids_of_chat(db, chat_key):
+        remove_personal_data(db, ticket_id, "erasure")
+    feedback_limits.erase_chat(db, chat_key)

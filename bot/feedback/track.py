@@ -1,0 +1,101 @@
+""""ติดตามเรื่อง": a citizen's own tickets with their status, and their questions to staff.
+
+Corruption reports are not listed: they are followed up with their code and secret only
+(bot/feedback/corruption.py), so nothing on this screen could reveal one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import effects
+from bot.conversation import messages as m
+from bot.conversation import postback
+from bot.conversation.engine import Context, Effect, State, Turn
+from bot.feedback import common as c
+from bot.feedback import texts as t
+from bot.feedback import ticket_status
+from bot.feedback.announce import Office
+from bot.thaidate import BANGKOK, thai_date_short, thai_datetime
+from db import staff_questions, tickets
+
+LIST = "feedback-track"
+MAX_TICKETS = 10
+MAX_QUESTIONS = 5
+
+
+def start(ctx: Context, state: State) -> Turn:
+    refused = c.private_only(ctx)
+    if refused:
+        return refused
+    return Turn(State(), [], effects=(Effect(LIST),))
+
+
+def _when(epoch: float) -> str:
+    return thai_date_short(datetime.fromtimestamp(epoch, BANGKOK))
+
+
+def ticket_bubble(office: Office, ticket: tickets.Ticket, now: float) -> dict:
+    status = f"{t.TICKET_STATUS_EMOJI.get(ticket.status, '')} {t.TICKET_STATUS.get(ticket.status, ticket.status)}"
+    category = t.TICKET_CATEGORIES.get(ticket.category, (ticket.category, ticket.category))[1]
+    rows = [
+        ("ประเภท", category),
+        ("รายละเอียด", c.excerpt(ticket.description, 80)),
+        ("แจ้งเมื่อ", _when(ticket.created_at)),
+        ("สถานะ", f"{status} ({_when(ticket.updated_at)})"),
+        ("ผู้รับผิดชอบ", office.division_name(ticket.division_id)),
+    ]
+    if ticket.status == "forwarded":
+        rows.append(("ส่งต่อถึง", f"{ticket.forwarded_to} {ticket.forwarded_contact or ''}".strip()))
+    if ticket.status == "rejected" and ticket.reject_reason:
+        rows.append(("เหตุผล", ticket.reject_reason))
+    if ticket.status == "resolved" and ticket.resolution:
+        rows.append(("สิ่งที่ดำเนินการ", ticket.resolution))
+    buttons = []
+    if ticket.status == "resolved" and ticket.handling_rating is None:
+        buttons.append(m.postback_action("ให้คะแนนการแก้ไข", postback.action("ticket-rating-card", ticket.id)))
+    if ticket_status.can_reopen(ticket, now):
+        buttons.append(m.postback_action(t.REOPEN_BUTTON, postback.action("ticket-reopen", ticket.id)))
+    card = m.card(ticket.number, rows, buttons, alt_text=f"{ticket.number}: {status}")
+    return card["contents"]
+
+
+@effects.effect(LIST)
+def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
+    from bot.conversation.flows import main_menu_buttons
+
+    office = Office.of(req)
+    now = req.now.timestamp()
+    mine = tickets.for_chat(req.db, req.chat_key, MAX_TICKETS)
+    questions = staff_questions.for_chat(req.db, req.chat_key, MAX_QUESTIONS)
+    replies: list[dict] = []
+    if mine:
+        bubbles = [ticket_bubble(office, ticket, now) for ticket in mine]
+        alt = t.TRACK_HEAD.format(n=len(mine)) + ": " + ", ".join(f"{x.number} {t.TICKET_STATUS.get(x.status)}" for x in mine)
+        replies.append({"type": "flex", "altText": alt[:1500], "contents": {"type": "carousel", "contents": bubbles}})
+    if questions:
+        lines = [t.TRACK_QUESTIONS_HEAD]
+        for q in questions:
+            line = f"• หมายเลข {q.id} ({_when(q.created_at)}): {c.excerpt(q.question, 60)} — {t.QUESTION_STATUS.get(q.status, q.status)}"
+            if q.status == "answered" and q.answered_at:
+                line += f" เมื่อ {thai_datetime(datetime.fromtimestamp(q.answered_at, BANGKOK))}"
+            lines.append(line)
+        replies.append(m.text("\n".join(lines)))
+    if not replies:
+        return effects.EffectResult(replies=[m.text(t.TRACK_NONE, main_menu_buttons())])
+    replies.append(m.text("มีเรื่องอื่นให้ช่วยไหมคะ", main_menu_buttons()))
+    return effects.EffectResult(replies=replies)
+
+
+@effects.action("ticket-rating-card")
+def rating_card(req: effects.EffectRequest) -> effects.EffectResult:
+    record = str(req.args.get("record_id") or "")
+    ticket = tickets.get(req.db, int(record)) if record.isdigit() else None
+    if ticket is None or ticket.chat_key is None:
+        return effects.EffectResult(replies=[m.text(t.TICKET_GONE)])
+    if ticket.chat_key != req.chat_key:
+        return effects.EffectResult(replies=[m.text(t.NOT_YOUR_TICKET)])
+    if ticket.handling_rating is not None:
+        return effects.EffectResult(replies=[m.text(t.ALREADY_RATED)])
+    if ticket.status != "resolved":
+        return effects.EffectResult(replies=[m.text(t.NOT_RESOLVED_YET.format(status=t.TICKET_STATUS.get(ticket.status)))])
+    return effects.EffectResult(replies=[ticket_status.rating_card(ticket)])

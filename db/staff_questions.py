@@ -1,0 +1,136 @@
+"""Questions passed to staff (table staff_questions): the queue each division answers."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class StaffQuestion:
+    id: int
+    chat_key: str | None
+    line_user_id: str | None
+    question: str | None
+    procedure_id: str | None
+    division_id: str
+    source: str
+    status: str  # open | answered
+    created_at: float
+    due_at: float
+    flagged_at: float | None
+    answer: str | None
+    answered_by: str | None
+    answered_at: float | None
+    personal_data_removed_at: float | None
+    submission_key: str | None
+
+
+_COLUMNS = ", ".join(f.name for f in fields(StaffQuestion))
+
+
+def _select(db, where: str, params: tuple = (), tail: str = "") -> list[StaffQuestion]:
+    return [StaffQuestion(*r) for r in db.execute(f"SELECT {_COLUMNS} FROM staff_questions WHERE {where} {tail}", params)]
+
+
+def create(
+    db: sqlite_utils.Database,
+    *,
+    submission_key: str,
+    chat_key: str,
+    line_user_id: str | None,
+    question: str,
+    procedure_id: str | None,
+    division_id: str,
+    source: str,
+    due_at: float,
+    now: float | None = None,
+) -> tuple[StaffQuestion, bool]:
+    """Queue a question; a repeat of the same submission returns the first (created=False)."""
+    existing = _select(db, "submission_key = ?", (submission_key,))
+    if existing:
+        return existing[0], False
+    now = time.time() if now is None else now
+    cur = db.execute(
+        """INSERT INTO staff_questions
+             (chat_key, line_user_id, question, procedure_id, division_id, source, status, created_at, due_at, submission_key)
+           VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)""",
+        (chat_key, line_user_id, question, procedure_id, division_id, source, now, due_at, submission_key),
+    )
+    return get(db, cur.lastrowid), True
+
+
+def get(db: sqlite_utils.Database, question_id: int) -> StaffQuestion | None:
+    found = _select(db, "id = ?", (question_id,))
+    return found[0] if found else None
+
+
+def answer(db: sqlite_utils.Database, question_id: int, text: str, by: str, now: float | None = None) -> bool:
+    """Record the answer if the question is still open (one UPDATE: answered once)."""
+    cur = db.execute(
+        "UPDATE staff_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
+        "WHERE id = ? AND status = 'open'",
+        (text, by, time.time() if now is None else now, question_id),
+    )
+    return cur.rowcount == 1
+
+
+def search(db: sqlite_utils.Database, status: str | None = None, division_id: str | None = None, overdue_at: float | None = None, limit: int = 100) -> list[StaffQuestion]:
+    where, params = ["1 = 1"], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if division_id:
+        where.append("division_id = ?")
+        params.append(division_id)
+    if overdue_at is not None:
+        where.append("status = 'open' AND due_at < ?")
+        params.append(overdue_at)
+    return _select(db, " AND ".join(where), tuple(params), f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}")
+
+
+def for_chat(db: sqlite_utils.Database, chat_key: str, limit: int = 5) -> list[StaffQuestion]:
+    return _select(db, "chat_key = ?", (chat_key,), f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}")
+
+
+def count_since(db: sqlite_utils.Database, chat_key: str, since: float) -> int:
+    (n,) = db.execute("SELECT count(*) FROM staff_questions WHERE chat_key = ? AND created_at > ?", (chat_key, since)).fetchone()
+    return n
+
+
+def flag_overdue(db: sqlite_utils.Database, now: float | None = None) -> list[StaffQuestion]:
+    """Mark open questions past due that were not flagged yet; return them (each once)."""
+    now = time.time() if now is None else now
+    ids = [
+        r[0]
+        for r in db.execute(
+            "UPDATE staff_questions SET flagged_at = ? WHERE status = 'open' AND due_at < ? AND flagged_at IS NULL RETURNING id",
+            (now, now),
+        )
+    ]
+    return [q for q in (get(db, i) for i in sorted(ids)) if q is not None]
+
+
+def remove_personal_data(db: sqlite_utils.Database, question_id: int, now: float | None = None) -> None:
+    """Keep the division, dates and status (response-time reports); drop who asked, the
+    question and the answer written to them."""
+    db.execute(
+        "UPDATE staff_questions SET chat_key = NULL, line_user_id = NULL, question = NULL, answer = NULL,"
+        " personal_data_removed_at = ?, submission_key = NULL WHERE id = ?",
+        (time.time() if now is None else now, question_id),
+    )
+
+
+def ids_of_chat(db: sqlite_utils.Database, chat_key: str) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM staff_questions WHERE chat_key = ?", (chat_key,))]
+
+
+def answered_with_personal_data(db: sqlite_utils.Database, answered_before: float) -> list[int]:
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM staff_questions WHERE status = 'answered' AND answered_at < ? AND personal_data_removed_at IS NULL",
+            (answered_before,),
+        )
+    ]
