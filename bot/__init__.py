@@ -50,8 +50,6 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     from db import ConnectionPool, open_database
 
     open_database(settings.database_path).close()  # migrate once, before any thread starts
-    from bot.handbook import HandbookStore
-
     profile = load_profile(settings.content_dir / "profile.yaml")
     divisions = load_divisions(settings.content_dir / "divisions.yaml")
     # The handbook and its search index: built once per process, rebuilt when content changes.

@@ -13,7 +13,6 @@ together. Query functions for the admin console are at the end.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable

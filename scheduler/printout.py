@@ -5,7 +5,7 @@ import logging
 from collections import defaultdict
 
 from bot.config import Settings
-from bot.thaidate import BE_OFFSET, fiscal_year, fiscal_year_bounds, now, thai_date_short, thai_weekday_date
+from bot.thaidate import BE_OFFSET, fiscal_year, fiscal_year_bounds, now, thai_weekday_date
 from scheduler import texts
 from scheduler.cost import FREE_MONTHLY_MESSAGES, MonthCost, monthly_cost, peak, typical_registrations
 from scheduler.deadlines import month_short, plan_deadlines, steps

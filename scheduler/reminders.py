@@ -38,7 +38,6 @@ from scheduler import digest, texts
 from scheduler.calendar import WorkCalendar
 from scheduler.deadlines import (
     KIND_ACTIVITY,
-    KIND_ACTIVITY_REPORT,
     KIND_REPORT,
     current_step,
     in_send_window,

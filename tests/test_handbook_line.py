@@ -80,9 +80,14 @@ def test_thumbs_down_is_kept_and_can_go_to_staff(served, fake_line):
     assert "ขอบคุณที่บอก" in offer["text"]
     (row,) = rows(served)
     assert row["feedback"] == "down" and row["question"] == "ภาษีบ้านจ่ายที่ไหน"
-    (saved,) = ask(served, fake_line, uid, postback_event(uid, quick(offer)["ส่งให้เจ้าหน้าที่"]["data"]))
-    assert "ส่งต่อให้เจ้าหน้าที่" in saved["text"]
+    # Handed over to the staff-question flow with the question filled in: no retyping.
+    privacy, summary, confirm = ask(served, fake_line, uid, postback_event(uid, quick(offer)["ส่งให้เจ้าหน้าที่"]["data"]))
+    assert "ข้อมูลส่วนบุคคล" in privacy["text"] and "ภาษีบ้านจ่ายที่ไหน" in summary["text"]
     assert rows(served)[0]["staff_requested_at"] is not None
+    (sent,) = ask(served, fake_line, uid, postback_event(uid, quick(confirm)["✅ ส่งคำถาม"]["data"]))
+    assert "เจ้าหน้าที่" in sent["text"]
+    question = served.db.execute("SELECT question, division_id FROM staff_questions").fetchone()
+    assert question == ("ภาษีบ้านจ่ายที่ไหน", "finance")  # routed by the answered procedure's division
 
 
 def test_no_match_says_so_honestly_and_records_the_question(served, fake_line):
@@ -170,3 +175,13 @@ def test_the_menu_button_starts_the_handbook(served, fake_line):
     assert options["เปิดคู่มือฉบับเต็ม"]["uri"] == "https://konchim.example.go.th/handbook"
     (card,) = ask(served, fake_line, uid, postback_event(uid, options["เงินเด็กแรกเกิด"]["data"]))
     assert "600 บาท" in text_of(card)
+
+
+def test_after_an_answer_the_service_can_be_rated_with_one_tap(served, fake_line):
+    uid = user_id()
+    _, prompt = ask(served, fake_line, uid, text_event(uid, "ขอเบี้ยคนแก่ต้องใช้เอกสารอะไรบ้าง"))
+    started = ask(served, fake_line, uid, postback_event(uid, quick(prompt)["ประเมินบริการนี้"]["data"]))
+    everything = text_of(started)
+    assert "เบี้ยยังชีพผู้สูงอายุ" in everything and "มากที่สุด" in everything
+    state = served.db.execute("SELECT flow, data FROM conversations").fetchone()
+    assert state[0] == "satisfaction" and json.loads(state[1])["service"] == "elderly-allowance"

@@ -12,7 +12,12 @@ question it was shown with. Buttons also carry the flow session: once the person
 the handbook (menu, another flow, 30 minutes idle), old buttons get the engine's polite note.
 
 Button args: s:<procedure>:<section> show a section · f:<ref>:up|down rate ·
-p:<ref>:<procedure>:<section> pick a choice · n:<ref> none of the choices · h:<ref>:yes|no staff.
+p:<ref>:<procedure>:<section> pick a choice · n:<ref> none of the choices · h:<ref>:yes|no staff ·
+r:<procedure> rate the service (the satisfaction flow, bot/feedback/satisfaction.py).
+
+"Send it to staff" hands over to the staff-question flow (bot/feedback/staff_questions.py)
+with the question already filled in: the flow's state remembers the last few questions by
+ref, so the step stays pure and the citizen need not type the question again.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from bot.handbook.model import SECTION_BUTTONS, SECTION_TITLES, SECTIONS
 
 FLOW = "handbook"
 STEP = "asked"
+REMEMBERED_QUESTIONS = 3  # per chat, in the conversation state (erased with it)
 POPULAR = ("elderly-allowance", "disability-allowance", "newborn-child-grant", "land-building-tax",
            "building-permit", "waste-collection", "complaint")
 
@@ -52,15 +58,22 @@ def _card(ctx: Context, state: State, procedure, section: str) -> dict:
     return section_card(procedure, section, action, page_url(ctx.public_base_url, procedure))
 
 
-def _feedback_prompt(state: State, ref: str) -> dict:
-    return m.text(
-        texts.HANDBOOK_ASK_FEEDBACK,
-        [
-            m.postback_action(texts.HANDBOOK_YES, _button(state, f"f:{ref}:up")),
-            m.postback_action(texts.HANDBOOK_NO, _button(state, f"f:{ref}:down")),
-            _menu_button(),
-        ],
-    )
+def _feedback_prompt(state: State, ref: str, procedure=None) -> dict:
+    buttons = [
+        m.postback_action(texts.HANDBOOK_YES, _button(state, f"f:{ref}:up")),
+        m.postback_action(texts.HANDBOOK_NO, _button(state, f"f:{ref}:down")),
+    ]
+    if procedure is not None and procedure.id != "office-contact":
+        buttons.append(m.postback_action(texts.HANDBOOK_RATE_SERVICE, _button(state, f"r:{procedure.id}")))
+    return m.text(texts.HANDBOOK_ASK_FEEDBACK, buttons + [_menu_button()])
+
+
+def _remember(state: State, ref: str, question: str, procedure_id: str | None) -> State:
+    """The state with this question remembered under its ref (the last few only)."""
+    asked = dict(state.data.get("asked") or {}) if state.flow == FLOW else {}
+    asked[ref] = [question, procedure_id]
+    kept = dict(list(asked.items())[-REMEMBERED_QUESTIONS:])
+    return State(FLOW, STEP, state.session, {**state.data, "asked": kept} if state.flow == FLOW else {"asked": kept})
 
 
 def staff_offer(state: State, ref: str, body: str) -> dict:
@@ -92,13 +105,15 @@ def _record(ctx: Context, ref: str, question: str, outcome: str, result, procedu
 def ask(ctx: Context, state: State, question: str) -> Turn:
     """Answer a typed question. Keeps the flow's session if already in the handbook flow."""
     session = state.session if state.flow == FLOW else ctx.new_session
-    here = State(FLOW, STEP, session)
     ref = ctx.new_session  # fresh for every event: the question's record id
     result = ctx.search.search(question)
+    answered = result.procedure if result.outcome == "answer" else None
+    here = _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question,
+                     answered.id if answered else None)
     p = ctx.profile
     if result.outcome == "answer":
         procedure, section = result.procedure, result.section
-        return Turn(here, [_card(ctx, here, procedure, section), _feedback_prompt(here, ref)],
+        return Turn(here, [_card(ctx, here, procedure, section), _feedback_prompt(here, ref, procedure)],
                     effects=(_record(ctx, ref, question, "answered", result, procedure, section),))
     if result.outcome == "choose":
         from bot.handbook.search import HandbookSearch
@@ -150,7 +165,7 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
         return Turn(state, [], effects=(Effect("handbook_feedback", {"ref": parts[0], "vote": parts[1], "session": state.session}),))
     if kind == "p" and len(parts) == 3 and handbook and handbook.get(parts[1]) and parts[2] in SECTIONS:
         ref, procedure, section = parts[0], handbook.get(parts[1]), parts[2]
-        return Turn(state, [_card(ctx, state, procedure, section), _feedback_prompt(state, ref)],
+        return Turn(state, [_card(ctx, state, procedure, section), _feedback_prompt(state, ref, procedure)],
                     effects=(Effect("handbook_pick", {"ref": ref, "procedure": procedure.id, "section": section}),))
     if kind == "n" and len(parts) == 1:
         return Turn(state, [staff_offer(state, parts[0], texts.handbook_unknown(ctx.profile))],
@@ -158,7 +173,16 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
     if kind == "h" and len(parts) == 2 and parts[1] in ("yes", "no"):
         if parts[1] == "no":
             return Turn(state, [m.text(texts.HANDBOOK_STAFF_DECLINED, [_menu_button()])])
-        return Turn(state, [], effects=(Effect("handbook_staff", {"ref": parts[0]}),))
+        from bot.feedback.staff_questions import ask_staff_turn
+
+        question, procedure_id = (state.data.get("asked") or {}).get(parts[0]) or ("", None)
+        handover = ask_staff_turn(ctx, question, procedure_id, source="handbook")
+        return Turn(handover.state, handover.messages, handover.must_arrive,
+                    handover.effects + (Effect("handbook_staff", {"ref": parts[0]}),))
+    if kind == "r" and len(parts) == 1 and handbook and handbook.get(parts[0]):
+        from bot.feedback.satisfaction import start_for_service
+
+        return start_for_service(ctx, parts[0], source="handbook")
     # A button of a procedure removed from the content since, or data we never made.
     from bot.conversation.flows import main_menu
 

@@ -136,6 +136,7 @@ HANDBOOK_CHOOSE = "หมายถึงเรื่องไหนคะ"
 HANDBOOK_NONE_OF_THESE = "ไม่ใช่ทั้งหมด"
 HANDBOOK_ASK_FEEDBACK = "คำตอบนี้ตรงกับที่ถามไหมคะ"
 HANDBOOK_YES = "👍 ตรง"
+HANDBOOK_RATE_SERVICE = "ประเมินบริการนี้"
 HANDBOOK_NO = "👎 ไม่ตรง"
 HANDBOOK_FULL_PAGE = "เปิดคู่มือฉบับเต็ม"
 HANDBOOK_THANKS_UP = "ขอบคุณค่ะ 😊 ถามเรื่องอื่นต่อได้เลยค่ะ"
@@ -144,8 +145,6 @@ HANDBOOK_RATING_GONE = "คำตอบนั้นเก่าแล้ว ร�
 HANDBOOK_SEND_STAFF = "ส่งให้เจ้าหน้าที่"
 HANDBOOK_NO_STAFF = "ไม่ต้องค่ะ"
 HANDBOOK_STAFF_DECLINED = "รับทราบค่ะ ถามเรื่องอื่นต่อได้เลยนะคะ"
-HANDBOOK_STAFF_ALREADY = "คำถามนี้ส่งให้เจ้าหน้าที่ไว้แล้วค่ะ"
-HANDBOOK_STAFF_GONE = "ขออภัยค่ะ คำถามนั้นไม่อยู่ในระบบแล้ว รบกวนพิมพ์คำถามมาใหม่อีกครั้งนะคะ"
 HANDBOOK_SECTION_HEADS = "ดูหัวข้ออื่นของเรื่องนี้"
 
 
@@ -180,11 +179,6 @@ def handbook_thanks_down(p: SaoProfile) -> str:
     )
 
 
-def handbook_staff_saved(p: SaoProfile) -> str:
-    return (
-        f"บันทึกคำถามส่งต่อให้เจ้าหน้าที่ของ {p.short_name} แล้วค่ะ เจ้าหน้าที่จะตอบกลับทางแชตนี้ในเวลาทำการ\n"
-        f"หากเร่งด่วน: {contact_line(p)}"
-    )
 
 
 def handbook_choose(titles: list[str]) -> str:

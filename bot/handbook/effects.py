@@ -57,13 +57,10 @@ def unanswered(req: effects.EffectRequest) -> None:
 
 @effects.effect("handbook_staff")
 def staff(req: effects.EffectRequest) -> effects.EffectResult:
-    outcome = questions.request_staff(req.db, req.args["ref"], now=req.now.timestamp())
-    menu = [m.postback_action(texts.MENU_BUTTON, postback.menu(MAIN))]
-    if outcome == "saved":
-        return effects.EffectResult([m.text(texts.handbook_staff_saved(req.profile), menu)])
-    if outcome == "already":
-        return effects.EffectResult([m.text(texts.HANDBOOK_STAFF_ALREADY, menu)])
-    return effects.EffectResult([m.text(texts.HANDBOOK_STAFF_GONE, menu)])
+    """Mark that the person asked for staff; the staff-question flow (bot/feedback/) now
+    carries the question itself to the division and answers the person."""
+    questions.request_staff(req.db, req.args["ref"], now=req.now.timestamp())
+    return effects.EffectResult()
 
 
 @effects.eraser
