@@ -14,7 +14,7 @@ from bot.thaidate import BANGKOK, thai_datetime
 from db import reminders as store
 from db import staff
 from scheduler import texts
-from scheduler.calendar import WorkCalendar
+from bot.workdays import WorkCalendar
 from scheduler.deadlines import KIND_ACTIVITY, Deadline, activity_report_deadline, step_window
 from scheduler.digest import ACK_ACTION, DETAIL_ACTION, HELD_ACTION
 from scheduler.plan import PlanLibrary

@@ -113,11 +113,11 @@ def flag_overdue_questions(settings: Settings) -> dict[str, int]:
 def corruption_digest(settings: Settings) -> dict[str, int]:
     """New corruption reports, told to the internal audit unit once each working morning."""
     from bot.feedback.corruption import announce_new_reports
-    from bot.feedback.working_days import is_working_day
+    from bot.workdays import WorkCalendar
     from db import transaction
 
     today = datetime.now(BANGKOK).date()
-    if not is_working_day(today):
+    if not WorkCalendar.from_content(settings.content_dir).is_working_day(today):
         return {"messages": 0}
     db = open_database(settings.database_path)
     try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from db.staff import Recipient
-from scheduler.calendar import WorkCalendar
+from bot.workdays import WorkCalendar
 from scheduler.deadlines import KIND_ACTIVITY, activity_report_deadline, plan_deadlines, steps
 from scheduler.plan import Plan
 from scheduler.reminders import chats_for

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.thaidate import BANGKOK, BE_OFFSET, fiscal_year_bounds
-from scheduler.calendar import WorkCalendar
+from bot.workdays import WorkCalendar
 from scheduler.plan import THAI_MONTHS, Measure, Plan, ReminderPolicy, calendar_month
 
 KIND_REPORT = "report"

@@ -35,7 +35,7 @@ from bot.thaidate import BANGKOK, fiscal_year
 from db import outbox, staff, transaction
 from db import reminders as store
 from scheduler import digest, texts
-from scheduler.calendar import WorkCalendar
+from bot.workdays import WorkCalendar
 from scheduler.deadlines import (
     KIND_ACTIVITY,
     KIND_REPORT,

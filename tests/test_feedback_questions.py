@@ -4,7 +4,10 @@ import time
 from datetime import date, datetime
 
 from bot.feedback import staff_questions
-from bot.feedback.working_days import is_working_day, one_working_day_after
+from bot.workdays import WorkCalendar
+
+one_working_day_after = WorkCalendar().one_working_day_after
+is_working_day = WorkCalendar().is_working_day
 from bot.handbook import load_handbook
 from bot.config import PROJECT_ROOT
 from bot.thaidate import BANGKOK

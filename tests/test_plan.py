@@ -10,7 +10,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.divisions import load_divisions
 from bot.profile import ContentError
-from scheduler.calendar import DayOff, WorkCalendar, load_days_off
+from bot.workdays import DayOff, WorkCalendar, load_days_off
 from scheduler.cost import FREE_MONTHLY_MESSAGES, monthly_cost, typical_registrations
 from scheduler.deadlines import current_step, plan_deadlines, steps
 from scheduler.plan import PlanLibrary, load_plan, parse_month

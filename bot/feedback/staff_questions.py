@@ -31,7 +31,7 @@ from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
-from bot.feedback.working_days import one_working_day_after
+from bot.workdays import WorkCalendar
 from bot.thaidate import BANGKOK, thai_datetime
 from db import feedback_limits, outbox, staff
 from db import staff_questions as store
@@ -72,6 +72,11 @@ def start(ctx: Context, state: State) -> Turn:
     asking = State(FLOW, "question", state.session, {"source": "menu"})
     intro = m.text(f"{t.ask_staff_intro(ctx.profile)}\n\n{t.privacy_line(ctx.public_base_url)}", [c.cancel_button()])
     return Turn(asking, [intro])
+
+
+def _calendar(req: effects.EffectRequest) -> WorkCalendar:
+    """The SAO's working days: Thai holidays and its own days off (content/days-off.yaml)."""
+    return WorkCalendar.from_content(req.content_dir) if req.content_dir else WorkCalendar()
 
 
 def ask_staff_turn(ctx: Context, question: str, procedure_id: str | None = None, source: str = "handbook") -> Turn:
@@ -183,7 +188,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
         procedure_id=args.get("procedure"),
         division_id=division,
         source=args.get("source", "menu"),
-        due_at=one_working_day_after(req.now).timestamp(),
+        due_at=_calendar(req).one_working_day_after(req.now).timestamp(),
         now=now,
     )
     queued: list[int] = []

@@ -1,13 +1,16 @@
-"""Working days of a Thai SAO: Monday to Friday, except Thai public holidays and the SAO's own days off.
+"""Working days of a Thai SAO: Monday to Friday, except Thai public and government holidays
+and the SAO's own days off. The one place every part of the product asks "is this a working
+day?": reminder due dates, when a question for staff is overdue, the audit unit's digest.
 
-Public holidays come from the `holidays` package (maintained, works offline: the dates are
-computed, including the lunar Buddhist holidays and substitution days). The SAO adds its own
+Holidays come from the `holidays` package (maintained, works offline: the dates are computed,
+including the lunar Buddhist holidays and substitution days; the "government" category adds
+days off for government offices such as the Royal Ploughing Ceremony). The SAO adds its own
 days off, and holidays the cabinet declares at short notice, in content/days-off.yaml.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,13 +18,15 @@ import holidays
 import yaml
 
 from bot.profile import ContentError
+from bot.thaidate import BANGKOK
 
 DAYS_OFF_FILE = "days-off.yaml"
+OFFICE_OPENS = time(8, 30)
 
 
 @lru_cache(maxsize=64)
 def _thai_public_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("TH", years=year, language="th"))
+    return dict(holidays.country_holidays("TH", years=year, categories=("public", "government"), language="th"))
 
 
 @dataclass(frozen=True)
@@ -129,3 +134,12 @@ class WorkCalendar:
             if self.is_working_day(day):
                 count += 1
         return sign * count
+
+    def one_working_day_after(self, moment: datetime) -> datetime:
+        """The same time on the next working day. Asked on a day off, the clock starts when
+        the office opens on the next working day, and runs one working day."""
+        moment = moment.astimezone(BANGKOK)
+        if not self.is_working_day(moment.date()):
+            moment = datetime.combine(self.on_or_after(moment.date()), OFFICE_OPENS, tzinfo=BANGKOK)
+        due_day = self.add_working_days(moment.date(), 1)
+        return datetime.combine(due_day, moment.timetz().replace(tzinfo=None), tzinfo=BANGKOK)
