@@ -165,7 +165,7 @@ def mark_final(db: sqlite_utils.Database, outbox_id: int, status: str, error: st
 def switch_to_push(db: sqlite_utils.Database, outbox_id: int, error: str) -> None:
     """The reply token was rejected before anything was delivered: send the same messages as a push."""
     db.execute(
-        "UPDATE outbox SET kind = 'push', reply_token = NULL, status = 'pending', next_attempt_at = ?,"
+        "UPDATE outbox SET kind = 'push', reply_token = NULL, status = 'pending', attempts = 0, next_attempt_at = ?,"
         " locked_until = NULL, error = ? WHERE id = ?",
         (time.time(), error[:500], outbox_id),
     )

@@ -154,3 +154,27 @@ def test_loading_animation_and_quota(sender, fake_line):
     assert sender.show_loading("not-a-user") is False
     quota = sender.quota()
     assert quota["limit"] > 0 and quota["used"] == 0
+
+
+def test_reply_is_retried_through_a_burst_of_line_errors_while_its_token_lives(sender, db, fake_line, settings):
+    fake_line.state.fail_next(6, status=500, path_prefix="/v2/bot/message/reply")
+    fake_line.state.fail_next(2, status=429, path_prefix="/v2/bot/message/reply")
+    outbox_id = queue(db, kind="reply", reply_token="token-burst")
+    row = deliver_until_final(sender, db, outbox_id, rounds=20)
+    assert row["status"] == "sent" and row["attempts"] == 9 > settings.line_max_attempts
+    assert [r.status for r in sent_requests(fake_line, "/v2/bot/message/reply")] == [500] * 6 + [429] * 2 + [200]
+    assert len(fake_line.state.deliveries()) == 1
+
+
+@pytest.mark.parametrize("must_arrive, final, pushes", [(False, "expired", 0), (True, "sent", 1)])
+def test_reply_refused_until_its_token_expires_is_pushed_only_if_it_must_arrive(settings, db, fake_line, must_arrive, final, pushes):
+    import time
+
+    created = time.time()
+    late = LineSender(settings.with_(line_timeout_seconds=0.5, line_backoff_base_seconds=0.0), clock=lambda: created + 55)
+    fake_line.state.fail_next(1, status=503, path_prefix="/v2/bot/message/reply")
+    outbox_id = queue(db, kind="reply", reply_token="token-late", must_arrive=must_arrive)
+    row = deliver_until_final(late, db, outbox_id)
+    assert row["status"] == final
+    assert len(sent_requests(fake_line, "/v2/bot/message/push")) == pushes
+    assert len(fake_line.state.deliveries()) == pushes

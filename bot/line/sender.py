@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 # A reply token is good for about a minute; past this age a failed reply is not retried.
 REPLY_TOKEN_LIFETIME_SECONDS = 50
 MAX_BACKOFF_SECONDS = 60.0
+# Replies wait at most this long between tries: the token's minute must not pass unused.
+MAX_REPLY_BACKOFF_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -180,16 +182,44 @@ class LineSender:
         return Outcome("sent", request_id or "")
 
     def _after_failure(self, db, row: outbox.OutboxRow, status: int | None, error: str) -> Outcome:
-        too_old = row.kind == "reply" and self._clock() - row.created_at > REPLY_TOKEN_LIFETIME_SECONDS
-        if _is_transient(status) and row.attempts < self.settings.line_max_attempts and not too_old:
+        if row.kind == "reply":
+            return self._after_reply_failure(db, row, status, error)
+        if _is_transient(status) and row.attempts < self.settings.line_max_attempts:
             delay = min(MAX_BACKOFF_SECONDS, self.settings.line_backoff_base_seconds * 2 ** (row.attempts - 1))
-            delay *= random.uniform(0.8, 1.2)  # spread retries of many rows after an outage
-            outbox.mark_retry(db, row.id, delay, error)
-            log.warning("outbox %s: %s, retry in %.1fs", row.id, error, delay)
-            return Outcome("retry", error)
+            return self._retry(db, row, delay, error)
         outbox.mark_final(db, row.id, "failed", error)
         log.error("outbox %s failed for good: %s", row.id, error)
         return Outcome("failed", error)
+
+    def _after_reply_failure(self, db, row: outbox.OutboxRow, status: int | None, error: str) -> Outcome:
+        """A reply that LINE refused with a definite error (nothing was delivered).
+
+        Transient errors (429, 5xx) are retried for as long as the reply token lives, not a
+        fixed number of times: a minute of LINE trouble must not cost the citizen the answer.
+        When the token is about to expire, a message that must arrive is pushed instead.
+        """
+        age = self._clock() - row.created_at
+        if _is_transient(status):
+            delay = min(MAX_REPLY_BACKOFF_SECONDS, self.settings.line_backoff_base_seconds * 2 ** (row.attempts - 1))
+            if age + delay < REPLY_TOKEN_LIFETIME_SECONDS:
+                return self._retry(db, row, delay, error)
+            if row.must_arrive and row.to_ids:
+                outbox.switch_to_push(db, row.id, error)
+                log.info("outbox %s: reply token about to expire during LINE trouble, pushing instead", row.id)
+                self.deliver(db, row.id)
+                return Outcome("pushed", error)
+            outbox.mark_final(db, row.id, "expired", error)
+            log.error("outbox %s: LINE refused the reply until its token expired: %s", row.id, error)
+            return Outcome("expired", error)
+        outbox.mark_final(db, row.id, "failed", error)
+        log.error("outbox %s failed for good: %s", row.id, error)
+        return Outcome("failed", error)
+
+    def _retry(self, db, row: outbox.OutboxRow, delay: float, error: str) -> Outcome:
+        delay *= random.uniform(0.8, 1.2)  # spread retries of many rows after an outage
+        outbox.mark_retry(db, row.id, delay, error)
+        log.warning("outbox %s: %s, retry in %.1fs", row.id, error, delay)
+        return Outcome("retry", error)
 
     # --- calls that are not messages ----------------------------------------------------
 
