@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import yamlfile
 from bot.profile import ContentError
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -27,8 +28,8 @@ def load_divisions(path: Path) -> tuple[Division, ...]:
     """Read and check the divisions file; any mistake names the file and line, and nothing loads."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        node = yamlfile.compose(text)
+        raw = yamlfile.load(text)
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:

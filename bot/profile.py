@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 import yaml
 
+from bot import yamlfile
+
 REQUIRED = ("name", "short_name", "district", "province", "office_hours")
 
 
@@ -47,7 +49,7 @@ class SaoProfile:
 
 def _key_lines(text: str) -> dict[str, int]:
     """Line number (1-based) of each top-level key, for error messages."""
-    node = yaml.compose(text)
+    node = yamlfile.compose(text)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: k.start_mark.line + 1 for k, _ in node.value}
@@ -56,7 +58,7 @@ def _key_lines(text: str) -> dict[str, int]:
 def load_profile(path: Path) -> SaoProfile:
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
+        raw = yamlfile.load(text)
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 import holidays
 import yaml
 
+from bot import yamlfile
 from bot.profile import ContentError
 from bot.thaidate import BANGKOK
 
@@ -41,8 +42,8 @@ def load_days_off(path: Path) -> tuple[DayOff, ...]:
         return ()
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        node = yamlfile.compose(text)
+        raw = yamlfile.load(text)
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML: {exc}") from None
     if raw is None:

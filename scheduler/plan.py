@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from bot import yamlfile
 from bot.divisions import Division
 from bot.profile import ContentError
 
@@ -407,8 +408,8 @@ def load_plan(path: Path, divisions: tuple[Division, ...], fiscal_year: int | No
     """Read and check one plan file; raise ContentError listing every mistake."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        node = yamlfile.compose(text)
+        raw = yamlfile.load(text)
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:

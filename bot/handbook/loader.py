@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from bot import yamlfile
 from bot.divisions import Division, load_divisions
 from bot.handbook.model import Channel, Fee, Handbook, NotHandledTopic, Procedure, ProcedureStep
 from bot.line.limits import MAX_LABEL, grapheme_len
@@ -80,8 +81,8 @@ class _File:
         self.node: Any = None
         self.valid = False
         try:
-            self.node = yaml.compose(self.text)
-            self.data = yaml.safe_load(self.text)
+            self.node = yamlfile.compose(self.text)
+            self.data = yamlfile.load(self.text)
             self.valid = True
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
