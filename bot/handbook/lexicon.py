@@ -18,6 +18,22 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Verbs that are stop words in a question but part of a service's name ("ขอถังขยะ",
+# "ทำฟาร์มหมู", "แจ้งขุดดิน"): kept when a name is matched word by word.
+SERVICE_VERBS = frozenset("ขอ ทำ เฮ็ด แจ้ง ช่วย ใช้".split())
+
+# The organisation: mentioned in most questions ("ขอน้ำจาก อบต. ได้บ่"), so it never names a service.
+ORGANISATION = ("อบต", "อ.บ.ต.", "องค์การบริหารส่วนตำบล", "เทศบาล")
+
+# Words that say which part of a procedure is asked (documents, fees, steps …), not which
+# procedure: they do not count as evidence for one (sections.py reads them for the section).
+SECTION_WORDS = frozenset(
+    """
+    เอกสาร หลักฐาน ค่าธรรมเนียม ค่าใช้จ่าย ขั้นตอน ระยะเวลา วิธี วิธีการ ช่องทาง คุณสมบัติ หลักเกณฑ์ เงื่อนไข
+    สำเนา เบอร์ เบอร์โทร ราคา อัตรา ค่าปรับ เซ็น ลงนาม document documents fee fees
+    """.split()
+)
+
 SYNONYMS: dict[str, str] = {
     # people
     "คนแก่": "ผู้สูงอายุ",
@@ -75,5 +91,6 @@ SYNONYMS: dict[str, str] = {
     "permit": "ขออนุญาต",
     "build": "ก่อสร้าง",
     "newborn": "เด็กแรกเกิด",
+    "allowance": "เบี้ย",
     "complaint": "ร้องเรียน",
 }
