@@ -27,7 +27,7 @@ How a question is read, in this order (the question word wins over topic nouns):
      อะไร / เท่าไหร่" takes the section of the topic word just before it ("เสียค่าตรวจแบบ
      ยังไง" is about fees) and otherwise means steps / overview / fees.
   2. A yes/no question ("ไหม", "มั้ย", "บ่", "ป่าว", "ได้ยัง", "เหรอ") about a topic word of a
-     section asks that section ("ต้องใช้สูติบัตรไหม": documents, "ฟรีไหม": fees, "จ่ายออนไลน์
+     section asks that section (the topic word nearest the particle) ("ต้องใช้สูติบัตรไหม": documents, "ฟรีไหม": fees, "จ่ายออนไลน์
      ได้ไหม": channels); otherwise it asks eligibility, except "จะ… ไหม / มี… ไหม / ยัง… อยู่ไหม"
      without ต้อง / ได้, which ask what the service is or does (overview).
   3. No question at all: a topic word alone ("เบี้ยคนพิการ เอกสาร") says the section; else overview.
@@ -62,7 +62,10 @@ _CUES: list[tuple[str, str, list[str]]] = [
         "มาเก็บวันไหน", "เก็บวันไหน", "มาเก็บกี่โมง", "เก็บกี่โมง", "มากี่โมง", "มีให้ไหม", "มีให้บ่", "มีให้มั้ย",
         "ช่วยอะไร", "ช่วยเหลืออะไร", "คืออะไร", "คืออีหยัง", "หมายถึงอะไร", "โดนอะไร", "มีโทษ", "ผิดกฎหมาย",
         "ไม่เข้า", "ยังไม่เข้า",
-    ) + [r"ใบอนุญาต[ก-๛a-z0-9]{0,12}?(?<!หมด)อายุ", r"อายุใบอนุญาต"]),  # how long a licence lasts (not "หมดอายุ")
+    ) + [
+        r"ใบอนุญาต[ก-๛a-z0-9]{0,12}?(?<!หมด)อายุ", r"อายุใบอนุญาต",  # how long a licence lasts (not "หมดอายุ")
+        r"มาเกบ[ก-๛a-z0-9]{0,12}?(?:วันไหน|กีโมง|วันที|วันอะไร)",  # when the truck comes: the service itself
+    ]),
     ("eligibility", ASK, _lit(
         "ใครได้", "ใครขอ", "ใครมีสิทธิ", "ใครยื่น", "ใครต้อง", "ใครจด", "ใครสมัคร", "ใครเป็นคนยื่น", "คุณสมบัติ",
         "เข้าเกณฑ์", "หลักเกณฑ์", "อายุกี่", "อายุเท่าไหร่", "อายุเท่าไร", "กี่ขวบ", "แบบไหนถึง", "แบบไหนต้อง",
@@ -125,7 +128,7 @@ _CUES: list[tuple[str, str, list[str]]] = [
         "ยื่นออนไลน์", "จ่ายออนไลน์", "สมัครออนไลน์", "แจ้งออนไลน์", "ทางออนไลน์", "ผ่านออนไลน์", "ออนไลน์ได้",
         "ทางเว็บ", "เว็บไซต์", "เวบไซต์", "website", "online", "เวลาทำการ", "เวลาเปิด", "เปิดไหม", "ปิดไหม",
         "เปิดมั้ย", "เปิดบ่", "พักเที่ยง", "วันเสาร์", "วันอาทิตย์", "วันหยุด", "เสาร์อาทิตย์", "ตลอดปี",
-        "ได้ตลอด", "ยื่นที่", "จ่ายที่", "สมัครที่", "แผนที่", "ทุกเดือน",
+        "ได้ตลอด", "ยื่นที่", "จ่ายที่", "สมัครที่", "แผนที่",
     ) + [r"ทีอยู(?!อาศัย|เอง|ของตัวเอง)"]),
     ("channels", ABOUT_IN_YESNO, _lit("ที่อบต", "ที่ อบต", "ที่อำเภอ", "ที่กองช่าง", "ที่สำนักงาน")),
     ("eligibility", ABOUT, _lit("เงื่อนไข", "มีสิทธิ", "สิทธิ์", "เกณฑ์")),
@@ -157,20 +160,35 @@ _IS_OR_WILL = re.compile(r"จะ|(?<!ไม)มี(?!สิทธิ)|ยัง
 
 
 def _matches(q: str) -> list[_Match]:
-    """Every cue in the folded question, leftmost first, longest first where they overlap."""
-    found = [
-        _Match(m.start(), m.end(), section, kind)
-        for section, kind, pattern in _COMPILED
-        for m in pattern.finditer(q)
-    ]
-    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    """Every cue in the folded question, leftmost first, longest first where they overlap.
+    Question words and topic words are read apart: "ค่าเก็บขยะจ่ายที่ไหน" has the topic
+    "จ่ายที่" and the question word "ที่ไหน" over the same letters."""
     out: list[_Match] = []
-    taken = -1
-    for m in found:
-        if m.start >= taken:
-            out.append(m)
-            taken = max(taken, m.end)
+    for kinds in ((ASK, HOW, WHAT, AMOUNT), (ABOUT, ABOUT_IN_YESNO)):
+        found = [
+            _Match(m.start(), m.end(), section, kind)
+            for section, kind, pattern in _COMPILED
+            if kind in kinds
+            for m in pattern.finditer(q)
+        ]
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        taken = -1
+        for m in found:
+            if m.start >= taken:
+                out.append(m)
+                taken = max(taken, m.end)
+    out.sort(key=lambda m: m.start)
     return out
+
+
+def cue_sections(question: str) -> set[str]:
+    """The sections the question's cues point to (no default: a question without cues gives none)."""
+    return {m.section for m in _matches(squash(question)) if m.kind != WHAT}
+
+
+def asks_may_or_must(question: str) -> bool:
+    """Does the question speak of obligation, permission or entitlement (ต้อง, ได้, สิทธิ …)?"""
+    return bool(_MODAL.search(squash(question)))
 
 
 def is_yes_no(question: str) -> bool:
@@ -199,10 +217,11 @@ def detect(question: str, pays_out: bool = False) -> str:
             return topic_before(m, ("fees",)) or ("overview" if pays_out else "fees")
         if m.kind == WHAT and not yes_no:  # with a yes/no particle "อะไร" means "anything"
             return topic_before(m) or "overview"
-    # 2. A yes/no question: about a topic, or of obligation/permission/entitlement.
+    # 2. A yes/no question: about the topic nearest its particle ("ขอสำเนาเอกสาร… เสียเงินไหม"
+    #    asks about money), or of obligation/permission/entitlement.
     if yes_no:
         if topics:
-            return topics[0].section
+            return topics[-1].section
         if _MODAL.search(q) or not _IS_OR_WILL.search(q):
             return "eligibility"
         return "overview"

@@ -82,9 +82,10 @@ _VOWEL_AFTER = "ะาิึุัำ"  # vowels written after (or over, under) 
 _CLUSTER = re.compile(f"(?<=[กขคตปพผส])[รล](?=[{_VOWEL_AFTER}])")
 _THR = re.compile(f"ทร(?=[{_VOWEL_AFTER}])")  # ทราย, ทรัพย์: said ซ
 # A consonant right after a vowel and not before one ends the syllable: said by its class.
-_FINAL = re.compile(f"(?<=[าิึุั])([กขคจชซดตถทสบปพฟนรลญ])(?![{_VOWEL_AFTER}])")
-_FINAL_SOUND = {**dict.fromkeys("กขค", "ก"), **dict.fromkeys("จชซดตถทส", "ด"),
-                **dict.fromkeys("บปพฟ", "บ"), **dict.fromkeys("นรลญ", "น")}
+_FINALS = [
+    (re.compile(f"(?<=[าิึุั])[{letters}](?![{_VOWEL_AFTER}])"), sound)
+    for letters, sound in (("ขค", "ก"), ("จชซตถทส", "ด"), ("ปพฟ", "บ"), ("รลญ", "น"))
+]
 
 
 def sound(folded: str) -> str:
@@ -97,7 +98,9 @@ def sound(folded: str) -> str:
     text = folded.translate(_SAME_SOUND)
     text = _CLUSTER.sub("", text)
     text = _THR.sub("ซ", text)
-    return _FINAL.sub(lambda m: _FINAL_SOUND[m.group(1)], text)
+    for pattern, said in _FINALS:
+        text = pattern.sub(said, text)
+    return text
 
 
 def trigrams(text: str) -> list[str]:
