@@ -213,6 +213,15 @@ class HandbookSearch:
                 self._phrases.append(_Phrase(i, len(grams), len(phrase), is_name, order, request, after))
                 for g in grams:
                     self._grams[g].append(phrase_id)
+        # Each name (as words) filed under its rarest word: a question is checked only against
+        # the names whose rarest word it contains.
+        uses: dict[str, int] = defaultdict(int)
+        for _i, words in self._name_words:
+            for word in set(words):
+                uses[word] += 1
+        self._name_word_index: dict[str, list[int]] = defaultdict(list)
+        for n, (_i, words) in enumerate(self._name_words):
+            self._name_word_index[min(words, key=lambda w: (uses[w], -len(w)))].append(n)
 
     def _phrase_key(self, text: str) -> tuple[str, bool]:
         """A name as the trigram channel compares it, and whether it can name the service:
@@ -310,9 +319,12 @@ class HandbookSearch:
                 named[i] = max(named.get(i, 0.0), _named_share(phrase, where, q.squashed))
         for i, value in best.items():
             total[i] += t.phrase_weight * value
-        for i, words in self._name_words:
-            if named.get(i, 0.0) < 1.0 and _words_in_order(words, q.squashed):
-                named[i] = 1.0
+        for word, names in self._name_word_index.items():
+            if word in q.squashed:
+                for n in names:
+                    i, words = self._name_words[n]
+                    if named.get(i, 0.0) < 1.0 and _words_in_order(words, q.squashed):
+                        named[i] = 1.0
         return total, named
 
     def scores(self, question: str) -> dict[int, float]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.handbook.thai import normalise, squash
 
@@ -181,26 +182,31 @@ def _matches(q: str) -> list[_Match]:
     return out
 
 
+@lru_cache(maxsize=32)  # one search reads its question several times; not a cache of questions
+def _read(question: str) -> tuple[str, tuple[_Match, ...], bool]:
+    """The question read once (the search asks several things of the same question)."""
+    text = normalise(question)
+    q = squash(question)
+    return q, tuple(_matches(q)), bool(_YESNO.search(text) or _BO.search(text))
+
+
 def cue_sections(question: str) -> set[str]:
     """The sections the question's cues point to (no default: a question without cues gives none)."""
-    return {m.section for m in _matches(squash(question)) if m.kind != WHAT}
+    return {m.section for m in _read(question)[1] if m.kind != WHAT}
 
 
 def asks_may_or_must(question: str) -> bool:
     """Does the question speak of obligation, permission or entitlement (ต้อง, ได้, สิทธิ …)?"""
-    return bool(_MODAL.search(squash(question)))
+    return bool(_MODAL.search(_read(question)[0]))
 
 
 def is_yes_no(question: str) -> bool:
-    text = normalise(question)
-    return bool(_YESNO.search(text) or _BO.search(text))
+    return _read(question)[2]
 
 
 def detect(question: str, pays_out: bool = False) -> str:
     """The section a question asks about; `pays_out`: the service is free and pays money out."""
-    q = squash(question)
-    found = _matches(q)
-    yes_no = is_yes_no(question)
+    q, found, yes_no = _read(question)
     topics = [m for m in found if m.kind == ABOUT or (yes_no and m.kind == ABOUT_IN_YESNO)]
 
     def topic_before(m: _Match, sections_allowed=None) -> str | None:

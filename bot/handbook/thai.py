@@ -63,6 +63,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=64)  # a search folds its question several times; not a cache of questions
 def fold(text: str) -> str:
     """normalise() without tone marks: the form every comparison in the search uses."""
     return _REPEAT.sub(_once, normalise(text).translate(_FOLD_MARKS))
@@ -101,6 +102,9 @@ def sound(folded: str) -> str:
     for pattern, said in _FINALS:
         text = pattern.sub(said, text)
     return text
+
+
+_sound_word = lru_cache(maxsize=1 << 16)(sound)  # words recur: key each once
 
 
 def trigrams(text: str) -> list[str]:
@@ -199,7 +203,7 @@ class Segmenter:
         """Keyed words of one folded chunk (no spaces)."""
         if chunk.isascii():
             return [strip_particles(chunk)] if chunk else []
-        return [sound(t) for t in self._segment(strip_particles(chunk), self._dictionary) if t.strip()]
+        return [_sound_word(t) for t in self._segment(strip_particles(chunk), self._dictionary) if t.strip()]
 
     def _join_domain(self, parts: list[str]) -> list[str]:
         out, i = [], 0
