@@ -97,7 +97,7 @@ def _line_of(path: Path, needle: str) -> int:
     [
         ("division: welfare", "division: welfair", "division: welfair", "field 'division' is 'welfair', not a division id"),
         ("short_title: เบี้ยยังชีพผู้สูงอายุ", "short_title: เบี้ยยังชีพผู้สูงอายุสำหรับทุกคนในตำบลนี้", "short_title:", "at most 20 characters"),
-        ("updated: 2026-11-20", "updated: 20/11/2569", "updated:", "field 'updated' must be a date"),
+        ("updated: 2026-11-27", "updated: 27/11/2569", "updated:", "field 'updated' must be a date"),
         ("category: สวัสดิการสังคม", "category: สวัสดิการสังคม\ncolour: red", "colour: red", "unknown field 'colour'"),
         ("    amount: ไม่เสียค่าธรรมเนียม", "    amount: ไม่เสียค่าธรรมเนียม\n    price: 0", "price: 0", "unknown field 'fees[1].price'"),
         ("  - ทะเบียนบ้าน พร้อมสำเนา 1 ฉบับ", "  - ทะเบียนบ้าน รับรองโดย {{village_head}}", "{{village_head}}", "unknown placeholder {{village_head}}"),
@@ -133,7 +133,7 @@ def test_missing_required_field_and_empty_list(tmp_path):
 def test_every_mistake_in_every_file_is_reported_at_once(tmp_path):
     content = copy_content(tmp_path)
     _replace(content, "complaint.yaml", "division: palad", "division: police")
-    _replace(content, "water-supply.yaml", "updated: 2026-11-20", "updated: soon")
+    _replace(content, "water-supply.yaml", "updated: 2026-11-27", "updated: soon")
     with pytest.raises(ContentError) as err:
         load_handbook(content)
     assert "complaint.yaml" in str(err.value) and "water-supply.yaml" in str(err.value)

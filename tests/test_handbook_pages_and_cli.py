@@ -18,7 +18,7 @@ def client(served):
 def test_the_list_page_shows_every_procedure_in_thai_with_local_assets(client):
     page = client.get("/handbook").get_data(as_text=True)
     assert 'lang="th"' in page and "คู่มือสำหรับประชาชน" in page and "/assets/fonts.css" in page
-    assert page.count('href="/handbook/') >= 23 and "ปรับปรุงล่าสุด 20 พฤศจิกายน พ.ศ. 2569" in page
+    assert page.count('href="/handbook/') >= 23 and "ปรับปรุงล่าสุด 27 พฤศจิกายน พ.ศ. 2569" in page
     assert "https://" not in page and "http://" not in page  # nothing from the internet
 
 
@@ -42,7 +42,7 @@ def test_a_procedure_page_is_complete_printable_and_dated_in_buddhist_era(client
                     "กฎหมายที่เกี่ยวข้อง", "ช่องทางการร้องเรียน"):
         assert heading in page
     assert "ตารางเมตรละ 0.50 บาท" in page and "กองช่าง" in page
-    assert "20 พฤศจิกายน พ.ศ. 2569" in page and 'datetime="2026-11-20"' in page
+    assert "27 พฤศจิกายน พ.ศ. 2569" in page and 'datetime="2026-11-27"' in page
     css = client.get("/handbook/static/handbook.css").get_data(as_text=True)
     assert "@media print" in css
 

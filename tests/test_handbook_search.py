@@ -5,7 +5,7 @@ from bot.config import PROJECT_ROOT
 from bot.handbook import load_handbook
 from bot.handbook.search import HandbookSearch
 from bot.handbook.sections import detect
-from bot.handbook.thai import fold, normalise
+from bot.handbook.thai import Segmenter, fold, loaded_dictionaries, normalise, sound
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,10 @@ def test_plain_questions(search, question, procedure, section):
         ("♿ ขอเบี้ย", "disability-allowance"),  # an emoji that means something
         ("พ่อจะอายุครบ๖๐ปี ขอเบี้ยคนเฒ่า", "elderly-allowance"),  # Thai digits, Isan word
         ("ขอน้ำกินจั่งได๋", "drinking-water-delivery"),  # Isan "how"
+        ("เงินคนพิกานเดือนละเท่าไร", "disability-allowance"),  # พิการ spelt as it sounds
+        ("ขออนุญาดสร้างบ้านใช้อะไรบ้าง", "building-permit"),  # อนุญาต with the wrong final letter
+        ("ค่าน้ำปะปาเดือนนี้แพงมาก", "water-supply"),  # ประปา without its ร
+        ("เบี้ยผู้สูงอายูยื่นที่ใหน", "elderly-allowance"),  # long/short vowel, ใ for ไ
         ("เฮ็ดเฮือนใหม่ต้องขออนุญาตบ่", "building-permit"),  # Isan "build a house"
         ("ขี้เหยื้อบ่มีคนมาเก็บเลย", "waste-collection"),  # Isan "garbage"
     ],
@@ -74,6 +78,41 @@ def test_unknown_questions_are_not_guessed(search, question):
     assert result.outcome == "unknown" and result.procedure is None and result.alternatives == []
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ร้านส้มตำเจ้าไหนแซ่บที่สุดในตำบลคะ",  # shares ส้มตำ with the food-shop permit
+        "ก๋วยเตี๋ยวต้มยำร้านไหนอร่อย",
+        "ร้านกาแฟแถวนี้เปิดกี่โมง",  # shares "เปิดกี่โมง" with the SAO office
+        "สมัครสอบครูผู้ช่วยได้ที่ไหน",  # shares "สมัคร" with the child development centre
+        "ขอทุนเรียนต่อมหาวิทยาลัย",
+        "บ้านเพิ่งสร้างเสร็จ ขอเลขที่บ้านยังไง",  # the district registrar, not the building permit
+    ],
+)
+def test_a_shared_word_is_not_evidence_of_a_service(search, question):
+    result = search.search(question)
+    assert result.outcome in ("outside", "unknown") and result.procedure is None, [(h.key, h.score) for h in result.hits]
+
+
+def test_a_new_house_number_is_sent_to_the_district_registrar(search):
+    result = search.search("บ้านยังไม่มีเลขที่บ้าน ต้องไปขอที่ไหนคะ")
+    assert result.outcome == "outside" and result.topic.id == "house-number"
+    assert "อำเภอ" in result.topic.where
+
+
+@pytest.mark.parametrize(
+    "question, procedure",
+    [
+        ("เพื่อนบ้านเลี้ยงหมูส่งกลิ่นเหม็นทุกวัน ร้องเรียนได้ไหม", "complaint"),  # the action named wins over "หมู"
+        ("น้ำท่วมบ้าน ต้องเตรียมเอกสารอะไรไปขอความช่วยเหลือ", "disaster-relief"),  # "เอกสาร" names no service
+        ("ขอใบอนุญาตขายของข้างถนนได้ที่ไหน", "street-vending-permit"),
+    ],
+)
+def test_a_generic_word_does_not_pick_the_service(search, question, procedure):
+    result = search.search(question)
+    assert result.outcome == "answer" and result.procedure.id == procedure, [(h.key, h.score) for h in result.hits]
+
+
 def test_a_close_call_offers_the_candidates(search):
     # Land tax vs the land-title office: "ที่ดิน" alone is not enough to pick one.
     result = search.search("ที่ดิน")
@@ -101,10 +140,79 @@ def test_normalisation():
         ("ใครมีสิทธิ์ได้บ้าง", False, "eligibility"),
         ("ขั้นตอนเป็นยังไง", False, "steps"),
         ("เบี้ยคนแก่", True, "overview"),
+        # yes/no questions of obligation, permission or entitlement ask eligibility
+        ("จะสร้างห้องน้ำเพิ่ม ต้องขออนุญาตไหมคะ", False, "eligibility"),
+        ("ขอรถน้ำมาส่งได้ไหม", False, "eligibility"),
+        ("แม่อายุ 59 ขอเบี้ยได้ยัง", True, "eligibility"),
+        ("เฮ็ดเฮือนใหม่ต้องบอก อบต. บ่", False, "eligibility"),
+        ("ครอบครัวแบบไหนถึงจะได้เงินเด็ก", True, "eligibility"),
+        ("บ้านที่อยู่เองต้องเสียภาษีไหม", False, "eligibility"),  # owing the tax, not the fee
+        ("ยังไม่มีบัตรคนพิการ สมัครได้ไหม", True, "eligibility"),  # "ไม่มีบัตร" is a condition here
+        # …unless they name something more specific
+        ("ขอรถน้ำต้องเสียเงินไหม", False, "fees"),
+        ("ต้องใช้สูติบัตรลูกไหม", True, "documents"),
+        ("ภาษีบ้านจ่ายออนไลน์ได้ไหม", False, "channels"),
+        ("สมัครไปแล้วนานไหมกว่าจะได้", True, "duration"),
+        ("ศูนย์เด็กเล็กมีนมให้ไหม", False, "overview"),  # what the service gives
+        ("ชื่อคนแจ้งจะถูกเปิดเผยไหม", False, "overview"),  # "จะ … ไหม": about the service itself
+        # the question word wins over topic nouns, the first question word over later ones
+        ("ค่าธรรมเนียมจ่ายที่ไหนคะ", False, "channels"),
+        ("เอกสารยื่นที่ไหน", False, "channels"),
+        ("ต้องขออนุญาตไหม ใช้เวลากี่วัน", False, "duration"),
+        ("เสียค่าตรวจแบบยังไง", False, "fees"),  # a plain "ยังไง" takes the topic before it
+        ("ขอสำเนาสัญญา ต้องเสียเงินไหม", False, "fees"),  # the topic nearest the particle
+        # particles read with their tone marks
+        ("บ้านไฟไหม้ ขอความช่วยเหลือ", True, "overview"),  # ไหม้ (burn) is not ไหม
+        ("ขี้เหยื้อบ่มีคนมาเก็บ", False, "overview"),  # บ่ at the start means "not"
+        ("ที่ดินว่างเปล่าเสียภาษีเท่าไร", False, "fees"),  # ว่างเปล่า is not เปล่า
     ],
 )
 def test_section_cues(question, pays_out, section):
     assert detect(question, pays_out=pays_out) == section
+
+
+def test_sound_keys_make_misspellings_meet():
+    def key(word):
+        return sound(fold(word))
+
+    assert key("พิการ") == key("พิกาน") == key("พีการ")  # final ร said น, long/short vowel
+    assert key("อนุญาต") == key("อนุญาด")
+    assert key("ประปา") == key("ปะปา")  # the ร of a cluster dropped
+    assert key("สร้าง") == key("สาง")
+    assert key("ภาษี") == key("พาสี")  # letters of the same sound and class
+    assert key("ที่ไหน") == key("ที่ใหน")
+    assert key("ขยะ") != key("ขยัน")
+
+
+def test_keys_are_taken_word_by_word(search):
+    # "ค่า|ขยะ": ข starts a word; keyed as one string it would look like a final consonant.
+    assert search.segmenter.key_squash("ค่าขยะ") == sound(fold("ค่า")) + sound(fold("ขยะ"))
+
+
+def test_emphasis_is_undone_but_real_triple_letters_stay():
+    assert normalise("มากกกกก") == "มาก" and normalise("ไหลลลล") == "ไหล" and normalise("เก็บบบ") == "เก็บ"
+    assert normalise("แบบบ้าน") == "แบบบ้าน"  # แบบ + บ้าน
+
+
+def test_content_reloads_keep_one_segmentation_dictionary(tmp_path):
+    import os
+    import shutil
+    import time
+
+    from bot.handbook import HandbookStore
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    store = HandbookStore(content, check_seconds=0)
+    path = content / "handbook" / "waste-collection.yaml"
+    for n in range(3):  # three different content versions, each with a new domain word
+        text = path.read_text(encoding="utf-8").replace("  - ถัง\n", f"  - ถัง\n  - ถังหมักรุ่น{n}\n", 1)
+        path.write_text(text, encoding="utf-8")
+        stamp = time.time_ns() + (n + 2) * 1_000_000_000
+        os.utime(path, ns=(stamp, stamp))
+        assert f"ถังหมักรุ่น{n}" in store.current().handbook.get("waste-collection").keywords
+    Segmenter(["คำใหม่ที่ไม่เคยมี"])
+    assert loaded_dictionaries() == 1
 
 
 def test_the_index_follows_content_reloads(tmp_path):

@@ -18,6 +18,41 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Verbs that are stop words in a question but part of a service's name ("ขอถังขยะ",
+# "ทำฟาร์มหมู", "แจ้งขุดดิน"): kept when a name is matched word by word.
+SERVICE_VERBS = frozenset("ขอ ทำ เฮ็ด แจ้ง ช่วย ใช้".split())
+
+# Requests a name may start with, which a question may put before or after what is requested
+# ("ขออนุญาตเลี้ยงไก่" / "เลี้ยงไก่ต้องขออนุญาตไหม"); any other word of a name keeps its order
+# ("เปิดร้านกาแฟ" is opening a shop, "ร้านกาแฟเปิดกี่โมง" a shop's hours).
+REQUEST_WORDS = frozenset(
+    "ขอ ขออนุญาต ขอใบอนุญาต ใบอนุญาต แจ้ง ยื่น ยื่นขอ ลงทะเบียน จดทะเบียน สมัคร ร้องเรียน ต่อใบอนุญาต เสีย จ่าย".split()
+)
+
+# Words by which a citizen asks the SAO for something, owes it something, or reports a problem
+# for it to fix. A question that only shares nouns with a service and has none of these
+# ("ร้านกาแฟแถวนี้เปิดกี่โมง", "ร้านหมูกระทะอร่อยไหม") is not asking for that service.
+ASKING_WORDS = frozenset(
+    """
+    ขอ ยื่น แจ้ง สมัคร ลงทะเบียน ขึ้นทะเบียน จด จดทะเบียน อนุญาต ขออนุญาต ใบอนุญาต ต่อใบอนุญาต จ่าย ชำระ เสีย ต้อง
+    ร้องเรียน ร้องทุกข์ ช่วย ช่วยเหลือ เบี้ย เงินช่วยเหลือ สิทธิ์ สิทธิ
+    ดับ พัง แตก รั่ว ตัน ไหล ขัง ขุ่น เต็ม ล้น เหม็น ท่วม หลุด ขาด เสียหาย รบกวน เดือดร้อน อันตราย ไม่มา
+    ได้เงิน ได้รับ เงินเข้า ไม่เข้า ไม่เห็นด้วย คัดค้าน อุทธรณ์
+    """.split()
+)
+
+# The organisation: mentioned in most questions ("ขอน้ำจาก อบต. ได้บ่"), so it never names a service.
+ORGANISATION = ("อบต", "อ.บ.ต.", "องค์การบริหารส่วนตำบล", "เทศบาล")
+
+# Words that say which part of a procedure is asked (documents, fees, steps …), not which
+# procedure: they do not count as evidence for one (sections.py reads them for the section).
+SECTION_WORDS = frozenset(
+    """
+    เอกสาร หลักฐาน ค่าธรรมเนียม ค่าใช้จ่าย ขั้นตอน ระยะเวลา วิธี วิธีการ ช่องทาง คุณสมบัติ หลักเกณฑ์ เงื่อนไข
+    สำเนา เบอร์ เบอร์โทร ราคา อัตรา ค่าปรับ เซ็น ลงนาม document documents fee fees
+    """.split()
+)
+
 SYNONYMS: dict[str, str] = {
     # people
     "คนแก่": "ผู้สูงอายุ",
@@ -75,5 +110,6 @@ SYNONYMS: dict[str, str] = {
     "permit": "ขออนุญาต",
     "build": "ก่อสร้าง",
     "newborn": "เด็กแรกเกิด",
+    "allowance": "เบี้ย",
     "complaint": "ร้องเรียน",
 }

@@ -1,35 +1,62 @@
 """Offline Thai search over the handbook, and the decision it leads to.
 
+Everything is compared by sound key (bot/handbook/thai.py: folded, with the spellings Thai
+speakers write for the same sound made one), so "เบี้ยคนพิกาน" and "ขออนุญาดก่อสร้าง" are
+read as the names they misspell.
+
 Ranking (measured against SQLite FTS5 in bench/handbook_eval.py; this is faster at this
 size and lets us weigh fields and fuzzy names, see the README):
-  1. words: BM25F over folded, segmented words, names weighted over keywords over body
-     text, with colloquial and Isan synonyms added to the question;
+  1. words: BM25F over segmented words, names weighted over keywords over body text, with
+     colloquial and Isan synonyms added to the question. Section words ("เอกสาร",
+     "ค่าธรรมเนียม", "ขั้นตอน" …, lexicon.SECTION_WORDS) say which part of a procedure is
+     asked, not which procedure, and do not count here;
   2. names: how much of each name or alias (title, short title, aliases, keywords) is
-     contained in the question, counted in character trigrams of folded text without
-     spaces. This is what makes typos, missing tone marks and odd spacing cheap:
-     "เบยยังชีพผูสูงอายุ" still contains most of the trigrams of "เบี้ยยังชีพผู้สูงอายุ".
+     contained in the question, counted in character trigrams of keys without spaces.
+     This is what makes typos, missing tone marks and odd spacing cheap.
 Topics the SAO does not handle (content/not-handled.yaml: ID cards, passports, …) are
 ranked with the procedures; when one wins, the bot says where to go instead of guessing.
 
 Decision (thresholds calibrated on the dev half of bench/handbook_eval/questions.tsv):
-  answer   — one procedure clearly ahead;
-  choose   — two or three close together: "หมายถึงเรื่องไหนคะ";
+  answer   — a procedure the question is about, not one that only shares a word with it.
+             Evidence of the service is one of its names in the question: the title, short
+             title or an alias — what the SAO does for the citizen ("ขออนุญาตสร้างบ้าน") or
+             the one thing the service is about ("เบี้ยคนพิการ", "ขยะ") — with 75% of its
+             trigrams, or all its words in any order ("ป้ายร้าน…เสียภาษี" names "ภาษีป้าย").
+             Named procedures and topics go before those that only share words, if not far
+             behind ("ฟาร์มหมูข้างบ้านเหม็น ร้องเรียนได้ไหม" is a complaint, not a farm
+             licence). Without a name, the best by score must explain half of the question's
+             words (30% when the match is strong): "ร้านส้มตำเจ้าไหนอร่อย" shares "ส้มตำ" with
+             the food-shop permit and nothing else, so the bot does not answer with the permit;
+  choose   — two or three close together, equally named: "หมายถึงเรื่องไหนคะ";
   outside  — a not-handled topic wins: say so and where to go;
   unknown  — nothing matches well enough: say honestly that the bot does not know.
 """
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.handbook import sections
-from bot.handbook.lexicon import STOPWORDS, SYNONYMS
+from bot.handbook.lexicon import ASKING_WORDS, ORGANISATION, REQUEST_WORDS, SECTION_WORDS, SERVICE_VERBS, STOPWORDS, SYNONYMS
 from bot.handbook.model import Handbook, NotHandledTopic, Procedure
-from bot.handbook.thai import Segmenter, fold, squash, trigrams
+from bot.handbook.thai import Segmenter, fold, sound, squash, trigrams
 
-_STOP = frozenset(fold(w) for w in STOPWORDS)
-_SYNONYMS = sorted(((squash(k), v) for k, v in SYNONYMS.items()), key=lambda kv: -len(kv[0]))
+_STOP = frozenset(sound(fold(w)) for w in STOPWORDS)
+_ASKING = frozenset(sound(fold(w)) for w in ASKING_WORDS)
+_ASKED_OF_A_SERVICE = frozenset({"documents", "fees", "duration", "steps", "eligibility"})  # not hours or places
+# Stop words minus the verbs that name a service ("ขอ", "ทำ", "แจ้ง" …): a name keeps them.
+_FILLER = _STOP - frozenset(sound(fold(w)) for w in SERVICE_VERBS)
+# The organisation itself: in almost every question, so never what names a service.
+# Requests that may come before or after what is requested ("ขออนุญาตสร้างบ้าน",
+# "สร้างบ้านต้องขออนุญาตไหม"), longest first.
+_REQUESTS = tuple(sorted({sound(fold(w)) for w in REQUEST_WORDS}, key=len, reverse=True))
+_ORGANISATION = re.compile(
+    "|".join(sorted((re.escape(fold(w).replace(" ", "")) for w in ORGANISATION), key=len, reverse=True))
+)
+_SECTION_WORDS = frozenset(sound(fold(w)) for w in SECTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -41,9 +68,11 @@ class Tuning:
     body_weight: float = 1.0  # overview and eligibility text
     phrase_weight: float = 0.5  # the names channel against the words channel
     min_containment: float = 0.6  # a name counts when this share of its trigrams is in the question
+    name_evidence: float = 0.75  # …and is evidence of the service at this share (titles and aliases only)
+    named_ratio: float = 0.5  # a named procedure or topic goes first if it scores this share of the best
     abstain_below: float = 4.0  # best score under this: "unknown"
-    weak_below: float = 10.0  # a best score under this…
-    min_coverage: float = 0.4  # …that explains less than this share of the question: "unknown"
+    min_coverage: float = 0.5  # no name in the question: the procedure must explain this share of it
+    strong_coverage: float = 0.3  # …or this share when the best score is at least sure_above
     close_ratio: float = 0.8  # runner-up at this share of the best score: a close call
     sure_above: float = 14.0  # …unless the best is at least this high
 
@@ -54,6 +83,7 @@ class Hit:
     score: float
     procedure: Procedure | None = None
     topic: NotHandledTopic | None = None
+    named: float = 0.0  # the largest share of one of its names (title, alias) in the question
 
 
 @dataclass(frozen=True)
@@ -91,6 +121,26 @@ class _Doc:
     length: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    asks: bool  # asks the SAO for something, reports a problem, or mentions the SAO
+    tokens: list[str]  # keyed words for the words channel (synonyms' words added)
+    squashed: str  # keyed, without spaces, synonyms' words appended: for names
+    canonicals: tuple[str, ...]  # keyed handbook words the question's synonyms stand for
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    doc: int  # index in HandbookSearch.docs
+    grams: int  # how many distinct trigrams
+    chars: int
+    is_name: bool  # a title or an alias (what the service is called), not a keyword
+    order: tuple[str, ...] = ()  # a name's trigrams in their order
+    request: str = ""  # a name that starts with a request ("ขออนุญาต"): the request's key…
+    after: tuple[str, ...] = ()  # …and the trigrams of the rest, in order
+
+
 class HandbookSearch:
     """The index of one Handbook version; built once, then read by any number of threads."""
 
@@ -103,6 +153,8 @@ class HandbookSearch:
         for topic in handbook.not_handled:
             domain_words += [topic.title, *topic.keywords]
         self.segmenter = segmenter or Segmenter(domain_words)
+        keyed = self.segmenter.key_squash
+        self._synonyms = sorted(((keyed(k), v) for k, v in SYNONYMS.items()), key=lambda kv: -len(kv[0]))
         self.docs: list[_Doc] = []
         for p in handbook.procedures:
             doc = _Doc(p.id, procedure=p)
@@ -125,29 +177,74 @@ class HandbookSearch:
                 df[token] += 1
                 self._postings[token].append((i, weight))
         self._idf = {tok: math.log(1 + (n - d + 0.5) / (d + 0.5)) for tok, d in df.items()}
+        self._top_idf = max(self._idf.values(), default=1.0)
         self._avg_len = sum(d.length for d in self.docs) / max(n, 1)
-        # Names as trigram sets, with an inverted index from trigram to names.
-        self._phrases: list[tuple[int, int, int]] = []  # (doc index, trigram count, characters)
+        # Names and keywords as trigram sets, with an inverted index from trigram to phrases.
+        self._phrases: list[_Phrase] = []
         self._grams: dict[str, list[int]] = defaultdict(list)
-        self._names: list[tuple[str, ...]] = []
+        self._names: list[tuple[str, ...]] = []  # per document: what explains a question's words
+        # Names of two or more words, as their words in order, anything in between:
+        # "ขายริมถนน" is named by "ขายลูกชิ้นทอดริมถนน" (see _names_in for the order).
+        self._name_words: list[tuple[int, tuple[str, ...]]] = []
         for i, doc in enumerate(self.docs):
             if doc.procedure:
                 p = doc.procedure
-                names = [p.title, p.short_title, *p.aliases, *p.keywords]
+                names, keywords = [p.title, p.short_title, *p.aliases], list(p.keywords)
             else:
-                names = [doc.topic.title, *doc.topic.keywords]
+                names, keywords = [doc.topic.title, *doc.topic.keywords], []
+            self._names.append(tuple(keyed(n) for n in names + keywords) + tuple(doc.tf))
+            if doc.procedure:
+                for name in names:
+                    words = self._content_words(name)
+                    if len(words) >= 2:
+                        self._name_words.append((i, words))
             seen: set[str] = set()
-            self._names.append(tuple(squash(n) for n in names) + tuple(doc.tf))
-            for name in names:
-                s = squash(name)
-                if len(s) < 3 or s in seen:
+            for text, is_name in [(n, True) for n in names] + [(k, False) for k in keywords]:
+                phrase, names_it = self._phrase_key(text)
+                is_name = is_name and names_it
+                if len(phrase) < 3 or phrase in seen:
                     continue
-                seen.add(s)
-                grams = set(trigrams(s))
+                seen.add(phrase)
+                grams = set(trigrams(phrase))
                 phrase_id = len(self._phrases)
-                self._phrases.append((i, len(grams), len(s)))
+                order = tuple(dict.fromkeys(trigrams(phrase))) if is_name else ()
+                request = next((r for r in _REQUESTS if phrase.startswith(r) and len(phrase) - len(r) >= 3), "")
+                after = tuple(dict.fromkeys(trigrams(phrase[len(request):]))) if request and is_name else ()
+                self._phrases.append(_Phrase(i, len(grams), len(phrase), is_name, order, request, after))
                 for g in grams:
                     self._grams[g].append(phrase_id)
+        # Each name (as words) filed under its rarest word: a question is checked only against
+        # the names whose rarest word it contains.
+        uses: dict[str, int] = defaultdict(int)
+        for _i, words in self._name_words:
+            for word in set(words):
+                uses[word] += 1
+        self._name_word_index: dict[str, list[int]] = defaultdict(list)
+        for n, (_i, words) in enumerate(self._name_words):
+            self._name_word_index[min(words, key=lambda w: (uses[w], -len(w)))].append(n)
+
+    def _phrase_key(self, text: str) -> tuple[str, bool]:
+        """A name as the trigram channel compares it, and whether it can name the service:
+        without its question words and the organisation's name ("ขอถังขยะที่ไหน" → "ขอถังขยะ").
+        When too little is left ("อบต.เปิดกี่โมง" → "เปิด") the whole name is compared, and
+        only counts for ranking: "ร้านขายยาเปิดกี่โมง" does not name the SAO's office."""
+        whole = self.segmenter.key_squash(text)
+        core = self.segmenter.key_squash(_ORGANISATION.sub(" ", sections.strip_questions(squash(text))))
+        if core == whole:
+            return whole, True
+        words = self._content_words(text)
+        if len(words) >= 2 or (words and len(words[0]) >= 6):
+            return core, True
+        return whole, False
+
+    def _content_words(self, text: str) -> tuple[str, ...]:
+        """The keyed words of a name that say something: no particles or question words, but
+        the verbs stay ("ทำฟาร์มหมู" is not named by a question that only mentions a pig farm)."""
+        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(text)))
+        words = self.segmenter.general(rest)
+        return tuple(dict.fromkeys(
+            w for w in words if w not in _FILLER and w not in _SECTION_WORDS and len(w) >= 2 and not w.isdigit()
+        ))
 
     def _tokens(self, text: str) -> list[str]:
         return [w for w in self.segmenter.words(fold(text)) if w not in _STOP]
@@ -163,94 +260,208 @@ class HandbookSearch:
 
     # --- ranking ------------------------------------------------------------------------
 
-    def query_tokens(self, question: str) -> list[str]:
-        tokens = self._tokens(question)
-        squashed = squash(question)
-        for key, canonical in _SYNONYMS:
-            if key in squashed:
-                tokens += self._tokens(canonical)
-        return list(dict.fromkeys(tokens))
+    def _analyse(self, question: str) -> _Query:
+        """The question read once: its keyed words and the synonyms it uses."""
+        folded = fold(question)
+        parts = self.segmenter.general(folded)
+        squashed = "".join(parts)
+        # A synonym counts only as whole words of the question ("รื้อ" is not in "เรือ").
+        runs = {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, min(len(parts), i + 4) + 1)}
+        canonicals = tuple(canonical for phrase, canonical in self._synonyms if phrase in runs)
+        # Question words say what is asked, not which service: "ติดต่อใคร" is not "ติดต่อ อบต."
+        asked = " ".join(sections.strip_questions(chunk) for chunk in folded.split())
+        tokens = [w for w in self.segmenter.words(asked) if w not in _STOP]
+        for canonical in canonicals:
+            tokens += self._tokens(canonical)
+        tokens = [w for w in dict.fromkeys(tokens) if w not in _SECTION_WORDS]
+        extra = "".join(self.segmenter.key_squash(c) for c in canonicals)
+        asks = (
+            any(w in parts if len(w) < 3 else w in squashed for w in _ASKING)
+            or bool(_ORGANISATION.search(folded.replace(" ", "")))
+            or (sections.is_yes_no(question) and sections.asks_may_or_must(question))
+            # what to bring, what it costs, how long, how, who may: asked of a service
+            or bool(sections.cue_sections(question) & _ASKED_OF_A_SERVICE)
+        )
+        keyed_canonicals = tuple(self.segmenter.key_squash(c) for c in canonicals)
+        return _Query(question, asks, tokens, squashed + extra, keyed_canonicals)
 
-    def scores(self, question: str) -> dict[int, float]:
+    def query_tokens(self, question: str) -> list[str]:
+        return list(self._analyse(question).tokens)
+
+    def _score(self, q: _Query) -> tuple[dict[int, float], dict[int, float]]:
+        """Scores per document, and per document the largest share of one of its names."""
         t = self.tuning
         total: dict[int, float] = defaultdict(float)
-        for token in self.query_tokens(question):
+        for token in q.tokens:
             idf = self._idf.get(token)
             if idf is None:
                 continue
             for i, tf in self._postings[token]:
                 norm = t.k1 * (1 - t.b + t.b * self.docs[i].length / self._avg_len)
                 total[i] += idf * tf * (t.k1 + 1) / (tf + norm)
-        squashed = squash(question)
-        for key, canonical in _SYNONYMS:
-            if key in squashed:
-                squashed += squash(canonical)
         hits: dict[int, int] = defaultdict(int)
-        for g in set(trigrams(squashed)):
+        where: dict[str, int] = {}
+        for at, g in enumerate(trigrams(q.squashed)):
+            where.setdefault(g, at)
+        for g in where:
             for phrase_id in self._grams.get(g, ()):
                 hits[phrase_id] += 1
         best: dict[int, float] = {}
-        self._last_phrases = hits
+        named: dict[int, float] = {}
         for phrase_id, count in hits.items():
-            i, n_grams, chars = self._phrases[phrase_id]
-            share = count / n_grams
-            if share < t.min_containment or (n_grams <= 2 and share < 1):
+            phrase = self._phrases[phrase_id]
+            share = count / phrase.grams
+            if share < t.min_containment or (phrase.grams <= 2 and share < 1):
                 continue
-            value = share * share * chars
-            if value > best.get(i, 0.0):
-                best[i] = value
+            i = phrase.doc
+            best[i] = max(best.get(i, 0.0), share * share * phrase.chars)
+            if phrase.is_name and share > named.get(i, 0.0):
+                named[i] = max(named.get(i, 0.0), _named_share(phrase, where, q.squashed))
         for i, value in best.items():
             total[i] += t.phrase_weight * value
-        return total
+        for word, names in self._name_word_index.items():
+            if word in q.squashed:
+                for n in names:
+                    i, words = self._name_words[n]
+                    if named.get(i, 0.0) < 1.0 and _words_in_order(words, q.squashed):
+                        named[i] = 1.0
+        return total, named
 
-    def coverage(self, question: str, doc_index: int) -> float:
-        """How much of what the question is about (idf-weighted words, section cues and
-        filler left out) the document explains. A question about mangoes that shares
-        only "ปลูก" with the building permit is not about the building permit."""
+    def scores(self, question: str) -> dict[int, float]:
+        return self._score(self._analyse(question))[0]
+
+    def coverage(self, question: str, doc_index: int, q: _Query | None = None) -> float:
+        """How much of what the question is about (idf-weighted words; question words, section
+        words, the SAO's name and filler left out) the document explains. A question about
+        mangoes that shares only "ปลูก" with the building permit is not about the building permit."""
+        q = q or self._analyse(question)
         doc = self.docs[doc_index]
-        rest = sections.strip_cues(squash(question))
-        words = [w for w in self.segmenter.general(rest) if w not in _STOP and len(w) > 1 and not w.isdigit()]
+        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(question)))
+        words = [
+            w for w in self.segmenter.general(rest)
+            if w not in _STOP and w not in _SECTION_WORDS and len(w) > 1 and not w.isdigit()
+        ]
         if not words:
             return 1.0
-        names = self._names[doc_index]
-        squashed = squash(question)
-        for key, canonical in _SYNONYMS:
-            if key in squashed:
-                names = names + (squash(canonical),)
-        top = max(self._idf.values(), default=1.0)
+        names = self._names[doc_index] + q.canonicals
         have = total = 0.0
         for w in words:
-            weight = self._idf.get(w, top)
+            weight = self._idf.get(w, self._top_idf)
             total += weight
             if w in doc.tf or any(w in name for name in names):
                 have += weight
         return have / total
 
     def rank(self, question: str, limit: int = 5) -> list[Hit]:
-        scored = sorted(self.scores(question).items(), key=lambda kv: -kv[1])[:limit]
-        return [Hit(self.docs[i].key, s, self.docs[i].procedure, self.docs[i].topic) for i, s in scored]
+        return self._rank(self._analyse(question), limit)
+
+    def _rank(self, q: _Query, limit: int = 5) -> list[Hit]:
+        total, named = self._score(q)
+        scored = sorted(total.items(), key=lambda kv: -kv[1])[:limit]
+        return [
+            Hit(self.docs[i].key, s, self.docs[i].procedure, self.docs[i].topic, named.get(i, 0.0))
+            for i, s in scored
+        ]
 
     # --- deciding -----------------------------------------------------------------------
 
+    def named(self, hit: Hit) -> bool:
+        """Is one of its names (a procedure's title or alias, a topic's keyword) in the question?"""
+        return hit.named >= self.tuning.name_evidence
+
+    def explains(self, question: str, hit: Hit, q: _Query | None = None) -> bool:
+        """Does the question ask the SAO for something (lexicon.ASKING_WORDS) and does the
+        procedure explain most of what it is about (less when the match is strong)?
+        "ร้านส้มตำเจ้าไหนอร่อย" shares "ส้มตำ" with the food-shop permit and asks nothing of
+        the SAO: it is not about the permit."""
+        t = self.tuning
+        q = q or self._analyse(question)
+        if not q.asks:
+            return False
+        share = self.coverage(question, self._index[hit.key], q)
+        return share >= t.min_coverage or (hit.score >= t.sure_above and share >= t.strong_coverage)
+
     def search(self, question: str) -> SearchResult:
         t = self.tuning
-        hits = tuple(self.rank(question))
+        q = self._analyse(question)
+        hits = self._rank(q)
         if not hits or hits[0].score < t.abstain_below:
-            return SearchResult(question, "unknown", None, hits)
-        best = hits[0]
-        if best.topic is not None:
-            return SearchResult(question, "outside", None, hits, topic=best.topic)
-        if best.score < t.weak_below and self.coverage(question, self._index[best.key]) < t.min_coverage:
-            return SearchResult(question, "unknown", None, hits)
-        close = [h for h in hits[1:3] if h.procedure is not None and h.score >= t.close_ratio * best.score]
-        if close and best.score < t.sure_above:
-            choices = (best.procedure, *(h.procedure for h in close))
+            return SearchResult(question, "unknown", None, tuple(hits))
+        # Only what is not far behind the best competes. Evidence of the service itself goes
+        # first: what is named in the question ("ร้องเรียน" in "ฟาร์มหมูข้างบ้านเหม็น
+        # ร้องเรียนได้ไหม") before what only shares words with it ("ฟาร์มหมู").
+        pool = [h for h in hits if h.score >= t.named_ratio * hits[0].score]
+        named = [h for h in pool if self.named(h)]
+        ordered = named + [h for h in pool if h not in named]
+        chosen = None
+        for h in ordered:
+            if h.topic is not None:
+                if self.named(h) or h is hits[0]:
+                    return SearchResult(question, "outside", None, tuple(ordered), topic=h.topic)
+                continue
+            # Named in the question, or the best by score and explaining most of it.
+            if self.named(h) or (h is hits[0] and self.explains(question, h, q)):
+                chosen = h
+                break
+        if chosen is None:
+            topic = next((h.topic for h in pool if h.topic is not None), None)
+            if topic is not None:
+                return SearchResult(question, "outside", None, tuple(ordered), topic=topic)
+            return SearchResult(question, "unknown", None, tuple(ordered))
+        rest = [h for h in ordered if h is not chosen]
+        hits = (chosen, *rest)
+        close = [
+            h for h in rest[:2]
+            if h.procedure is not None and h.score >= t.close_ratio * chosen.score and self.named(h) == self.named(chosen)
+        ]
+        if close and chosen.score < t.sure_above:
+            choices = (chosen.procedure, *(h.procedure for h in close))
             return SearchResult(question, "choose", sections.detect(question), hits, choices=choices)
-        return SearchResult(question, "answer", self.section_for(question, best.procedure), hits)
+        return SearchResult(question, "answer", self.section_for(question, chosen.procedure), hits)
 
     @staticmethod
     def section_for(question: str, procedure: Procedure) -> str:
         return sections.detect(question, pays_out=pays_out(procedure))
+
+
+def _in_sequence(grams: tuple[str, ...], where: dict[str, int]) -> int:
+    """How many of the trigrams appear in the question in this order (gaps allowed): the
+    longest increasing run of their positions."""
+    tails: list[int] = []
+    for g in grams:
+        at = where.get(g)
+        if at is not None:
+            k = bisect.bisect_left(tails, at)
+            tails[k:k + 1] = [at]
+    return len(tails)
+
+
+def _named_share(phrase: _Phrase, where: dict[str, int], squashed: str) -> float:
+    """How much of a name the question holds, in the name's order: "เปิดร้านกาแฟ" is not
+    named by "ร้านกาแฟแถวนี้เปิดกี่โมง" (a shop that opens, not opening a shop). A request
+    may come before or after what is requested: "ขออนุญาตเลี้ยงไก่" is named by
+    "เลี้ยงไก่ 5000 ตัว ต้องขออนุญาตไหม"."""
+    share = _in_sequence(phrase.order, where) / phrase.grams
+    if phrase.request and phrase.request in squashed:
+        asked = len(phrase.order) - len(phrase.after)  # the request's trigrams and the joint
+        share = max(share, (_in_sequence(phrase.after, where) + asked - 2) / phrase.grams)
+    return share
+
+
+def _words_in_order(words: tuple[str, ...], text: str) -> bool:
+    """Are the words in the text in this order, anything in between? A leading request word
+    ("ขอ", "แจ้ง", "ขออนุญาต" …) may be anywhere."""
+    if words and words[0] in _REQUESTS:
+        if words[0] not in text:
+            return False
+        words = words[1:]
+    at = 0
+    for w in words:
+        at = text.find(w, at)
+        if at < 0:
+            return False
+        at += len(w)
+    return True
 
 
 def pays_out(procedure: Procedure) -> bool:
