@@ -10,11 +10,13 @@ size and lets us weigh fields and fuzzy names, see the README):
      "เบยยังชีพผูสูงอายุ" still contains most of the trigrams of "เบี้ยยังชีพผู้สูงอายุ".
 Topics the SAO does not handle (content/not-handled.yaml: ID cards, passports, …) are
 ranked with the procedures; when one wins, the bot says where to go instead of guessing.
+Ready answers (content/faq.yaml) are ranked the same way, on their question and aliases.
 
 Decision (thresholds calibrated on the dev half of bench/handbook_eval/questions.tsv):
   answer   — one procedure clearly ahead;
   choose   — two or three close together: "หมายถึงเรื่องไหนคะ";
   outside  — a not-handled topic wins: say so and where to go;
+  faq      — a ready answer wins: send it as it is;
   unknown  — nothing matches well enough: say honestly that the bot does not know.
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 
 from bot.handbook import sections
 from bot.handbook.lexicon import STOPWORDS, SYNONYMS
-from bot.handbook.model import Handbook, NotHandledTopic, Procedure
+from bot.handbook.model import FaqEntry, Handbook, NotHandledTopic, Procedure
 from bot.handbook.thai import Segmenter, fold, squash, trigrams
 
 _STOP = frozenset(fold(w) for w in STOPWORDS)
@@ -50,20 +52,22 @@ class Tuning:
 
 @dataclass(frozen=True)
 class Hit:
-    key: str  # procedure id, or "not-handled:<topic id>"
+    key: str  # procedure id, "not-handled:<topic id>" or "faq:<entry id>"
     score: float
     procedure: Procedure | None = None
     topic: NotHandledTopic | None = None
+    faq: FaqEntry | None = None
 
 
 @dataclass(frozen=True)
 class SearchResult:
     question: str
-    outcome: str  # answer | choose | outside | unknown
+    outcome: str  # answer | choose | outside | faq | unknown
     section: str | None
     hits: tuple[Hit, ...] = ()  # best first
     choices: tuple[Procedure, ...] = ()  # for "choose": the procedures to offer
     topic: NotHandledTopic | None = None  # for "outside"
+    faq: FaqEntry | None = None  # for "faq"
 
     @property
     def procedure(self) -> Procedure | None:
@@ -87,6 +91,7 @@ class _Doc:
     key: str
     procedure: Procedure | None = None
     topic: NotHandledTopic | None = None
+    faq: FaqEntry | None = None
     tf: dict[str, float] = field(default_factory=dict)
     length: float = 0.0
 
@@ -102,6 +107,8 @@ class HandbookSearch:
             domain_words += [p.title, p.short_title, *p.aliases, *p.keywords]
         for topic in handbook.not_handled:
             domain_words += [topic.title, *topic.keywords]
+        for entry in handbook.faq:
+            domain_words += [entry.question, *entry.aliases]
         self.segmenter = segmenter or Segmenter(domain_words)
         self.docs: list[_Doc] = []
         for p in handbook.procedures:
@@ -115,6 +122,10 @@ class HandbookSearch:
             # Whole keywords only: the bot redirects a question elsewhere only on clear words
             # ("ทำบัตรประชาชน"), never on a part of one ("โรงเรียน" from "โรงเรียนประถม").
             self._add(doc, [topic.title, *topic.keywords], t.name_weight, whole_only=True)
+            self.docs.append(doc)
+        for entry in handbook.faq:
+            doc = _Doc(entry.key, faq=entry)
+            self._add(doc, [entry.question, *entry.aliases], t.name_weight)
             self.docs.append(doc)
         self._index = {doc.key: i for i, doc in enumerate(self.docs)}
         n = len(self.docs)
@@ -134,6 +145,8 @@ class HandbookSearch:
             if doc.procedure:
                 p = doc.procedure
                 names = [p.title, p.short_title, *p.aliases, *p.keywords]
+            elif doc.faq:
+                names = [doc.faq.question, *doc.faq.aliases]
             else:
                 names = [doc.topic.title, *doc.topic.keywords]
             seen: set[str] = set()
@@ -228,7 +241,7 @@ class HandbookSearch:
 
     def rank(self, question: str, limit: int = 5) -> list[Hit]:
         scored = sorted(self.scores(question).items(), key=lambda kv: -kv[1])[:limit]
-        return [Hit(self.docs[i].key, s, self.docs[i].procedure, self.docs[i].topic) for i, s in scored]
+        return [Hit(self.docs[i].key, s, self.docs[i].procedure, self.docs[i].topic, self.docs[i].faq) for i, s in scored]
 
     # --- deciding -----------------------------------------------------------------------
 
@@ -242,6 +255,8 @@ class HandbookSearch:
             return SearchResult(question, "outside", None, hits, topic=best.topic)
         if best.score < t.weak_below and self.coverage(question, self._index[best.key]) < t.min_coverage:
             return SearchResult(question, "unknown", None, hits)
+        if best.faq is not None:
+            return SearchResult(question, "faq", None, hits, faq=best.faq)
         close = [h for h in hits[1:3] if h.procedure is not None and h.score >= t.close_ratio * best.score]
         if close and best.score < t.sure_above:
             choices = (best.procedure, *(h.procedure for h in close))
