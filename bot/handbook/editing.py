@@ -156,6 +156,7 @@ class ContentEditor:
     def __init__(self, content_dir: Path, history_dir: Path):
         self.content_dir = Path(content_dir)
         self.history_dir = Path(history_dir)
+        self._held = False
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -170,14 +171,42 @@ class ContentEditor:
 
     @contextmanager
     def _locked(self):
-        """One edit at a time across every process of this install."""
+        """One edit at a time across every process of this install (held already inside session())."""
+        if self._held:
+            yield
+            return
         self.history_dir.mkdir(parents=True, exist_ok=True)
         with open(self.history_dir / ".edit.lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            self._held = True
             try:
                 yield
             finally:
+                self._held = False
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @contextmanager
+    def session(self):
+        """Hold the edit lock across an edit and what the caller records about it (the audit log):
+
+            with editor.session():
+                result = editor.add_alias(...)
+                try:
+                    with transaction(db): audit.record(...)
+                except Exception:
+                    editor.restore(result)
+                    raise
+        """
+        with self._locked():
+            yield self
+
+    def restore(self, result: EditResult) -> None:
+        """Undo an edit whose record could not be written: the previous file back (or none)."""
+        with self._locked():
+            if result.backup is not None:
+                atomic_write(result.path, result.backup.read_text(encoding="utf-8"))
+            elif result.path.exists():
+                result.path.unlink()
 
     def read(self, path: Path) -> CommentedMap:
         data = _yaml().load(path.read_text(encoding="utf-8"))
