@@ -101,6 +101,8 @@ def test_a_ready_answer_from_the_console(console, content_dir):
     assert text.startswith("# คำถามที่พบบ่อย") and "  - id: faq-1\n    question: อบต. มีที่จอดรถไหม" in text
     assert console.app.extensions["handbook_store"].current().index.search("จอดรถตรงไหนคะ").faq.id == "faq-1"
     assert questions.by_id(console.db, qid)["resolution"] == "faq:faq-1"
+    public = client.get("/handbook", query_string={"q": "จอดรถตรงไหน"}).get_data(as_text=True)
+    assert 'class="hb-card hb-card--faq"' in public and "มีลานจอดรถหน้าสำนักงานค่ะ จอดได้ฟรี" in public
     listing = client.get("/admin/handbook").get_data(as_text=True)
     assert "คำตอบสำเร็จรูป 1 ข้อ" in listing and "มีลานจอดรถหน้าสำนักงานค่ะ" in listing
 
