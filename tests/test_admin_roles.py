@@ -24,7 +24,7 @@ from werkzeug.exceptions import Forbidden
 SAMPLE_ARGS = {
     "user_id": "target", "fmt": "csv", "question_id": "target", "deadline_id": "target", "recipient_id": "target",
     "procedure_id": "building-permit",  # a procedure of the staff user's division (engineering)
-    "code": "ACDEFG",
+    "code": "ACDEFG", "entry_id": "parking",
 }
 
 

@@ -346,3 +346,35 @@ def test_a_change_whose_audit_record_fails_is_undone(console, content_dir, monke
     response = client.post(f"/admin/questions/{qid}/alias", data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED})
     assert response.status_code == 500
     assert path.read_bytes() == before and questions.by_id(console.db, qid)["resolved_at"] is None
+
+
+def test_an_admin_edits_and_deletes_a_ready_answer(console, content_dir):
+    console.make_user("somchai", "admin")
+    console.make_user("wichai", "staff", "engineering")
+    client = console.login("somchai")
+    qid = _question(console.db, "อบต มีที่จอดรถมั้ยคะ")
+    token = console.token(client, f"/admin/questions/{qid}")
+    client.post(f"/admin/questions/{qid}/faq", data={"csrf_token": token, "question": "อบต. มีที่จอดรถไหม", "answer": "มีค่ะ"})
+    store = console.app.extensions["handbook_store"]
+    page = client.get("/admin/handbook/faq/faq-1").get_data(as_text=True)
+    assert "อบต. มีที่จอดรถไหม" in page and 'href="/admin/handbook/faq/faq-1"' in client.get("/admin/handbook").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "version": version, "question": "อบต. มีที่จอดรถไหม", "aliases": "จอดรถตรงไหน",
+            "answer": "", "division": "palad", "action": "save"}
+    bad = client.post("/admin/handbook/faq/faq-1", data=form)
+    assert bad.status_code == 400 and 'id="answer-error">ต้องไม่เว้นว่าง' in bad.get_data(as_text=True)
+    form["answer"] = "มีลานจอดรถฟรีหน้าสำนักงานค่ะ"
+    assert client.post("/admin/handbook/faq/faq-1", data=form).status_code == 302
+    assert store.current().index.search("จอดรถตรงไหนคะ").faq.answer == "มีลานจอดรถฟรีหน้าสำนักงานค่ะ"
+    staff = console.login("wichai")
+    assert staff.get("/admin/handbook/faq/faq-1").status_code == 403
+    assert staff.post("/admin/handbook/faq/faq-1", data={**form, "csrf_token": console.token(staff), "action": "delete"}).status_code == 403
+    # Deleting with the version of before the last save is refused; with the current one it goes.
+    stale = client.post("/admin/handbook/faq/faq-1", data={**form, "action": "delete"})
+    assert stale.status_code == 409
+    version = re.search(r'name="version" value="([^"]+)"', client.get("/admin/handbook/faq/faq-1").get_data(as_text=True)).group(1)
+    assert client.post("/admin/handbook/faq/faq-1", data={**form, "version": version, "action": "delete"}).status_code == 302
+    assert store.current().handbook.faq == () and store.current().index.search("จอดรถตรงไหนคะ").outcome != "faq"
+    assert client.get("/admin/handbook/faq/faq-1").status_code == 404
+    actions = [e.action for e in audit_log.search(console.db, audit_log.AuditFilter(target="faq:faq-1"))]
+    assert actions == ["handbook.faq_delete", "handbook.faq_edit"]

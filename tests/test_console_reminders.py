@@ -6,12 +6,10 @@ import io
 from datetime import date
 
 from bot import effects
-from bot.conversation.engine import action_effect
 from bot.profile import load_profile
 from bot.thaidate import fiscal_year, now
 from db import audit_log, questions, staff, transaction
 from db import reminders as store
-from helpers import ServedApp, text_event, user_id, wait_until
 from reminder_helpers import ENGINEERING_GROUP, at, make_setup, register, run, tap
 
 
@@ -173,13 +171,29 @@ def test_dashboard_cards_for_questions_and_deadlines(console, admin_client):
     admin_client.get("/admin/reminders")  # plans this fiscal year
     page = admin_client.get("/admin/").get_data(as_text=True)
     assert "คำถามถึงคู่มือวันนี้" in page and "ตอบได้ 3 · ไม่ทราบ 1 · เดือนนี้ 5 คำถาม" in page
-    assert "60%" in page and "👍 1 · 👎 1" in page and "คำถามรอปรับปรุงคู่มือ 3" in page
+    assert "60%" in page and "ตรง 1 · ไม่ตรง 1" in page and "คำถามรอปรับปรุงคู่มือ 3" in page
     assert "คำถามถึงคู่มือ 30 วันล่าสุด" in page and "รวม 5 คำถาม บอทตอบได้ 3 (60%)" in page
     upcoming = store.upcoming(db, now().date(), limit=6)
     assert "กำหนดส่งรายงานที่ใกล้ถึง" in page and upcoming[0]["label"] in page
     # Staff of engineering: only questions answered with their procedures, only their deadlines.
     console.make_user("wichai", "staff", "engineering")
     staff_page = console.login("wichai").get("/admin/").get_data(as_text=True)
-    assert "เดือนนี้ 2 คำถาม" in staff_page and "👍 0 · 👎 1" in staff_page  # building permit, water supply
+    assert "เดือนนี้ 2 คำถาม" in staff_page and "ตรง 0 · ไม่ตรง 1" in staff_page  # building permit, water supply
     mine = store.upcoming(db, now().date(), limit=6, division_ids=["engineering"])
     assert mine[0]["label"] in staff_page and "กองคลัง" not in staff_page.split("กำหนดส่งรายงานที่ใกล้ถึง")[1]
+
+
+def test_an_admin_records_an_activity_and_its_report_is_planned(console, admin_client):
+    fy = fiscal_year(now().date())
+    admin_client.get(f"/admin/reminders?fy={fy}")
+    activity = next(r for r in _deadlines(console.db, fy) if r["kind"] == "activity")
+    page = admin_client.get(f"/admin/reminders?fy={fy}&measure={activity['measure_id']}").get_data(as_text=True)
+    assert "บันทึกว่าจัดกิจกรรมแล้ว" in page
+    response = admin_client.post(f"/admin/reminders/{activity['id']}/done", data={"csrf_token": _token(console, admin_client)})
+    assert response.status_code == 302
+    assert store.deadline(console.db, activity["id"])["done_by"] == "console:somchai"
+    report = next(r for r in store.deadlines_of_year(console.db, fy, now().date()) + store.deadlines_of_year(console.db, fy + 1, now().date())
+                  if r["kind"] == "activity-report" and r["division_id"] == activity["division_id"])
+    assert report["measure_id"] == activity["measure_id"] and report["done_at"] is None
+    entry = audit_log.search(console.db, audit_log.AuditFilter(action="deadline.activity"))[0]
+    assert entry.details["report_due"] == report["due_date"]

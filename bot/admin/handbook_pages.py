@@ -248,3 +248,83 @@ def _field_errors(exc: EditError) -> dict[str, list[str]]:
     if "_file" in errors or set(errors) - set(PROCEDURE_FIELDS) - {"duration_total"}:
         errors.setdefault("_file", []).insert(0, str(exc))
     return errors
+
+
+# --- ready answers (content/faq.yaml): admins only -------------------------------------------------
+
+audit.register_action("handbook.faq_edit", "แก้ไขคำตอบสำเร็จรูป (FAQ)")
+audit.register_action("handbook.faq_delete", "ลบคำตอบสำเร็จรูป (FAQ)")
+
+
+def _faq_form(raw: dict) -> dict:
+    aliases = raw.get("aliases") or []
+    return {
+        "question": raw.get("question", ""), "aliases": "\n".join([aliases] if isinstance(aliases, str) else aliases),
+        "answer": raw.get("answer", ""), "division": raw.get("division", ""),
+    }
+
+
+def _render_faq(entry_id: str, form: dict, version: str, errors: dict, status: int = 200):
+    from bot.admin.bot_answer import bot_answer
+
+    book = content.handbook()
+    entry = book.faq_entry(entry_id)
+    preview = bot_answer(content.store(), content.profile(), entry.question) if entry else None
+    return render_template(
+        "admin/handbook_faq.html", entry_id=entry_id, form=form, version=version, errors=errors,
+        divisions=divisions(), preview=preview,
+    ), status
+
+
+@admin_bp.get("/handbook/faq/<entry_id>")
+@require_role(ADMIN)
+def faq_edit(entry_id: str):
+    try:
+        raw, version = content.editor().raw_faq(entry_id)
+    except EditError:
+        abort(404)
+    return _render_faq(entry_id, _faq_form(raw), version, {})
+
+
+@admin_bp.post("/handbook/faq/<entry_id>")
+@require_role(ADMIN)
+def faq_save(entry_id: str):
+    editor = content.editor()
+    try:
+        editor.raw_faq(entry_id)
+    except EditError:
+        abort(404)
+    form = {k: (request.form.get(k) or "").strip() for k in ("question", "aliases", "answer", "division")}
+    version = request.form.get("version") or ""
+    deleting = request.form.get("action") == "delete"
+    values = {
+        "question": " ".join(form["question"].split()),
+        "aliases": [" ".join(a.split()) for a in form["aliases"].splitlines() if a.strip()],
+        "answer": form["answer"],
+        "division": form["division"] if form["division"] in {d.id for d in divisions()} else "",
+        "updated": now().date(),
+    }
+    db = current_app.extensions["db_pool"].get()
+    try:
+        with editor.session():
+            if deleting:
+                result = editor.delete_faq(entry_id, version, current_user().username)
+            else:
+                result = editor.save_faq(entry_id, values, version, current_user().username)
+            with content.undo_on_failure(editor, result), transaction(db):
+                audit.record(db, "handbook.faq_delete" if deleting else "handbook.faq_edit", f"faq:{entry_id}",
+                             question=values["question"], file=result.path.name,
+                             backup=result.backup.name if result.backup else None)
+    except StaleEdit as exc:
+        return _render_faq(entry_id, form, version, {"_file": [str(exc)]}, 409)
+    except EditError as exc:
+        errors = exc.by_field()
+        if "_file" in errors or not errors:
+            errors.setdefault("_file", []).insert(0, str(exc))
+        return _render_faq(entry_id, form, version, errors, 400)
+    content.store().reload()
+    if deleting:
+        flash("ลบคำตอบสำเร็จรูปแล้ว บอทจะไม่ใช้คำตอบนี้อีก", "ok")
+        return redirect(url_for("admin.handbook"))
+    flash("บันทึกคำตอบสำเร็จรูปแล้ว บอทใช้ข้อมูลใหม่ทันที", "ok")
+    return redirect(url_for("admin.faq_edit", entry_id=entry_id))

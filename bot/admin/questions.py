@@ -13,17 +13,18 @@ are the admins' (they speak for the whole SAO). Auditors have no business here.
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 
-from bot.admin import add_nav_item, admin_bp, divisions
-from bot.admin import audit, content
+from bot.admin import add_nav_item, admin_bp, audit, content, dashboard, divisions
 from bot.admin.auth import ADMIN, STAFF, current_user, require_role
 from bot.admin.bot_answer import bot_answer, summary
+from bot.admin.charts import Bar, bar_chart
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
 from bot.handbook.editing import EditError
-from bot.thaidate import thai_datetime
+from bot.thaidate import day_bounds, now, thai_date, thai_datetime, utc_offset_seconds
 from db import questions as store
 from db import transaction
 
@@ -246,8 +247,6 @@ def question_faq(question_id: int):
     content.store().reload()
     _remember_before(row)
     db = _db()
-    from bot.thaidate import now
-
     editor = content.editor()
     try:
         with editor.session():
@@ -330,9 +329,6 @@ def questions_export(fmt: str):
 
 # --- dashboard ------------------------------------------------------------------------------------
 
-from bot.admin import dashboard  # noqa: E402
-from bot.admin.charts import Bar, bar_chart  # noqa: E402
-
 
 def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
@@ -362,19 +358,16 @@ def questions_rating_card(ctx: dashboard.DashboardContext):
     today = store.counts(ctx.db, ctx.today_start, ctx.today_end, scope)
     month = store.counts(ctx.db, ctx.month_start, ctx.month_end, scope)
     waiting, _ = store.review(ctx.db, status="open", scope_ids=scope, limit=0)
+    # In words, not only 👍/👎: a PC without an emoji font would show boxes.
     return dashboard.Stat(
-        "ความเห็นต่อคำตอบ (เดือนนี้)", f"👍 {month['up']:,} · 👎 {month['down']:,}",
-        detail=f"วันนี้ 👍 {today['up']:,} · 👎 {today['down']:,} · คำถามรอปรับปรุงคู่มือ {waiting:,}",
+        "ประชาชนกด 👍 ตรง / 👎 ไม่ตรง (เดือนนี้)", f"ตรง {month['up']:,} · ไม่ตรง {month['down']:,}",
+        detail=f"วันนี้ ตรง {today['up']:,} · ไม่ตรง {today['down']:,} · คำถามรอปรับปรุงคู่มือ {waiting:,}",
         endpoint="admin.questions", warn=waiting > 0,
     )
 
 
 @dashboard.card("questions-per-day", order=10_001, roles=(ADMIN, STAFF))
 def questions_chart(ctx: dashboard.DashboardContext):
-    from datetime import date, timedelta
-
-    from bot.thaidate import day_bounds, thai_date, utc_offset_seconds
-
     first = ctx.today - timedelta(days=29)
     per_day = store.per_day(ctx.db, day_bounds(first)[0], utc_offset_seconds(ctx.now), content.scope_keys(ctx.user))
     epoch = date(1970, 1, 1)

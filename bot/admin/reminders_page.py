@@ -229,5 +229,5 @@ def next_deadlines_card(ctx: dashboard.DashboardContext):
         )
         for r in rows
     )
-    body = Markup('<ul class="deadline-list">{}</ul><p><a href="{}">ดูกำหนดส่งทั้งปี</a></p>').format(items, "/admin/reminders")
+    body = Markup('<ul class="deadline-list">{}</ul><p><a href="{}">ดูกำหนดส่งทั้งปี</a></p>').format(items, url_for("admin.reminders"))
     return dashboard.Panel("กำหนดส่งรายงานที่ใกล้ถึง", body)

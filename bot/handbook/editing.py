@@ -152,6 +152,20 @@ def _as_yaml(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def _faq_fields():
+    """Point the file check's messages at the form's fields (answer), not at entries[n].answer."""
+    try:
+        yield
+    except EditError as exc:
+        exc.problems = [
+            Problem(p.path, p.line, tuple(k for k in p.keys if k != "entries" and not isinstance(k, int)), p.message,
+                    re.sub(r"^ข้อที่ \d+ ช่อง [a-z_]+: ", "", p.thai))
+            for p in exc.problems
+        ]
+        raise
+
+
 class ContentEditor:
     def __init__(self, content_dir: Path, history_dir: Path):
         self.content_dir = Path(content_dir)
@@ -308,16 +322,56 @@ class ContentEditor:
                 entry["division"] = division
             entry["updated"] = today
             entries.append(entry)
-            try:
+            with _faq_fields():
                 return entry_id, self._commit(path, self.dump(data), actor)
-            except EditError as exc:
-                # Point the messages at the form's fields, not at entries[n].
-                exc.problems = [
-                    Problem(p.path, p.line, tuple(k for k in p.keys if k not in ("entries",) and not isinstance(k, int)),
-                            p.message, p.thai)
-                    for p in exc.problems
-                ]
-                raise
+
+    def _faq_entries(self) -> tuple[CommentedMap, list]:
+        data = self.read(self.faq_path) if self.faq_path.exists() else CommentedMap()
+        entries = data.get("entries")
+        return data, entries if isinstance(entries, list) else []
+
+    def raw_faq(self, entry_id: str) -> tuple[dict, str]:
+        """A ready answer as the file writes it, and the file's version."""
+        _, entries = self._faq_entries()
+        for entry in entries:
+            if isinstance(entry, dict) and str(entry.get("id")) == entry_id:
+                return _plain(entry), version_of(self.faq_path)
+        raise EditError("ไม่พบคำตอบสำเร็จรูปนี้")
+
+    def save_faq(self, entry_id: str, values: dict[str, Any], expected_version: str, actor: str) -> EditResult:
+        """Change a ready answer: question, aliases, answer, division, updated (the rest stays)."""
+        return self._change_faq(entry_id, expected_version, actor, values)
+
+    def delete_faq(self, entry_id: str, expected_version: str, actor: str) -> EditResult:
+        return self._change_faq(entry_id, expected_version, actor, None)
+
+    def _change_faq(self, entry_id: str, expected_version: str, actor: str, values: dict[str, Any] | None) -> EditResult:
+        path = self.faq_path
+        with self._locked():
+            if expected_version and version_of(path) != expected_version:
+                raise StaleEdit("มีผู้แก้ไขคำตอบสำเร็จรูปและบันทึกไปก่อนแล้ว ระบบจึงยังไม่บันทึกของท่าน "
+                                "กรุณาเปิดหน้านี้ใหม่แล้วแก้ไขอีกครั้ง")
+            data, entries = self._faq_entries()
+            index = next((i for i, e in enumerate(entries) if isinstance(e, dict) and str(e.get("id")) == entry_id), None)
+            if index is None:
+                raise EditError("ไม่พบคำตอบสำเร็จรูปนี้")
+            if values is None:
+                del entries[index]
+            else:
+                entry = entries[index]
+                for name in ("question", "aliases", "answer", "division", "updated"):
+                    if name not in values:
+                        continue
+                    new = values[name]
+                    if new in (None, "", []):
+                        if name in ("question", "answer", "updated"):
+                            entry[name] = ""  # the check says what is missing
+                        elif name in entry:
+                            del entry[name]
+                    elif _plain(entry.get(name)) != _plain(new):
+                        entry[name] = _as_yaml(new)
+            with _faq_fields():
+                return self._commit(path, self.dump(data), actor)
 
     # --- a whole procedure ---------------------------------------------------------------
 
