@@ -360,7 +360,7 @@ def questions_rating_card(ctx: dashboard.DashboardContext):
     waiting, _ = store.review(ctx.db, status="open", scope_ids=scope, limit=0)
     # In words, not only 👍/👎: a PC without an emoji font would show boxes.
     return dashboard.Stat(
-        "ประชาชนกด 👍 ตรง / 👎 ไม่ตรง (เดือนนี้)", f"ตรง {month['up']:,} · ไม่ตรง {month['down']:,}",
+        "ความเห็นต่อคำตอบของบอท (เดือนนี้)", f"ตรง {month['up']:,} · ไม่ตรง {month['down']:,}",
         detail=f"วันนี้ ตรง {today['up']:,} · ไม่ตรง {today['down']:,} · คำถามรอปรับปรุงคู่มือ {waiting:,}",
         endpoint="admin.questions", warn=waiting > 0,
     )
