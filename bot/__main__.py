@@ -140,6 +140,7 @@ def ask_result(search, profile, question: str) -> dict:
         "answer": answer_text(result, profile),
         "alternatives": [pid for pid in result.alternatives if pid != procedure],
         "outcome": result.outcome,
+        "faq": result.faq.id if result.outcome == "faq" else None,  # a ready answer of content/faq.yaml
     }
 
 

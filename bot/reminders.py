@@ -68,39 +68,30 @@ def _checked(req: effects.EffectRequest, expect_activity: bool) -> tuple[dict | 
     return deadline, None
 
 
-@effects.action(ACK_ACTION)
-def acknowledge(req: effects.EffectRequest) -> effects.EffectResult:
-    """ส่งรายงานแล้ว: record who and when, on time or late; no more reminders for it."""
-    deadline, answer = _checked(req, expect_activity=False)
-    if deadline is None:
-        return answer
-    today = req.now.astimezone(BANGKOK).date()
-    late = _late_working_days(_calendar(req), date.fromisoformat(deadline["due_date"]), today)
-    if not store.mark_done(
-        req.db, deadline["id"], at=req.now.timestamp(), on=today, by=req.user_id, chat_key=req.chat_key, late_working_days=late
-    ):
-        fresh = store.deadline(req.db, deadline["id"])
-        return _reply(texts.already_acknowledged(fresh["label"], req.division_name(fresh["division_id"]), _when(fresh)))
-    return _reply(
-        texts.acknowledged(deadline["label"], req.division_name(deadline["division_id"]), late, thai_datetime(req.now))
-    )
-
-
-@effects.action(HELD_ACTION)
-def activity_held(req: effects.EffectRequest) -> effects.EffectResult:
-    """จัดกิจกรรมแล้ว: record it, and plan the report due N days later (after_activity rule)."""
-    deadline, answer = _checked(req, expect_activity=True)
-    if deadline is None:
-        return answer
-    measure = store.measure(req.db, deadline["fiscal_year"], deadline["measure_id"]) or {}
-    within = int(measure.get("within_days") or 15)
-    cal = _calendar(req)
-    today = req.now.astimezone(BANGKOK).date()
+def record_report(db, deadline: dict, *, now: datetime, by: str | None, chat_key: str, cal: WorkCalendar) -> int | None:
+    """Record that a division sent a report (the "ส่งรายงานแล้ว" button, or an admin in the console
+    on the division's behalf): who, when, on time or how many working days late; no more
+    reminders for it. Returns the late working days, or None if it was already recorded.
+    Runs in the caller's transaction."""
+    today = now.astimezone(BANGKOK).date()
     late = _late_working_days(cal, date.fromisoformat(deadline["due_date"]), today)
-    if not store.mark_done(
-        req.db, deadline["id"], at=req.now.timestamp(), on=today, by=req.user_id, chat_key=req.chat_key, late_working_days=late
-    ):
-        return _reply(texts.WRONG_BUTTON)
+    if not store.mark_done(db, deadline["id"], at=now.timestamp(), on=today, by=by, chat_key=chat_key, late_working_days=late):
+        return None
+    return late
+
+
+def record_activity(
+    db, deadline: dict, *, now: datetime, by: str | None, chat_key: str, cal: WorkCalendar, content_dir, divisions
+) -> date | None:
+    """Record that a division held an activity ("จัดกิจกรรมแล้ว", or an admin in the console) and plan
+    its report, due N days later (after_activity rule). Returns the report's due date, or None if it
+    was already recorded. Runs in the caller's transaction."""
+    measure = store.measure(db, deadline["fiscal_year"], deadline["measure_id"]) or {}
+    within = int(measure.get("within_days") or 15)
+    today = now.astimezone(BANGKOK).date()
+    late = _late_working_days(cal, date.fromisoformat(deadline["due_date"]), today)
+    if not store.mark_done(db, deadline["id"], at=now.timestamp(), on=today, by=by, chat_key=chat_key, late_working_days=late):
+        return None
     activity = Deadline(
         fiscal_year=deadline["fiscal_year"],
         measure_id=deadline["measure_id"],
@@ -114,15 +105,15 @@ def activity_held(req: effects.EffectRequest) -> effects.EffectResult:
         report=deadline["report"],
     )
     report = activity_report_deadline(activity, today, within, measure.get("report") or deadline["report"], cal)
-    if req.content_dir:
-        policy = PlanLibrary(req.content_dir, req.divisions).for_year(report.fiscal_year).policy
+    if content_dir:
+        policy = PlanLibrary(content_dir, divisions).for_year(report.fiscal_year).policy
     else:
         from scheduler.plan import ReminderPolicy
 
         policy = ReminderPolicy()
     first, last = step_window(report.due, policy, cal)
     store.save_deadline(
-        req.db,
+        db,
         fiscal_year=report.fiscal_year,
         measure_id=report.measure_id,
         key=report.key,
@@ -137,7 +128,39 @@ def activity_held(req: effects.EffectRequest) -> effects.EffectResult:
         last_step_on=last,
         created_on=today,
     )
-    return _reply(texts.activity_held(req.division_name(deadline["division_id"]), thai_datetime(req.now), report.due, within))
+    return report.due
+
+
+@effects.action(ACK_ACTION)
+def acknowledge(req: effects.EffectRequest) -> effects.EffectResult:
+    """ส่งรายงานแล้ว: record who and when, on time or late; no more reminders for it."""
+    deadline, answer = _checked(req, expect_activity=False)
+    if deadline is None:
+        return answer
+    late = record_report(req.db, deadline, now=req.now, by=req.user_id, chat_key=req.chat_key, cal=_calendar(req))
+    if late is None:
+        fresh = store.deadline(req.db, deadline["id"])
+        return _reply(texts.already_acknowledged(fresh["label"], req.division_name(fresh["division_id"]), _when(fresh)))
+    return _reply(
+        texts.acknowledged(deadline["label"], req.division_name(deadline["division_id"]), late, thai_datetime(req.now))
+    )
+
+
+@effects.action(HELD_ACTION)
+def activity_held(req: effects.EffectRequest) -> effects.EffectResult:
+    """จัดกิจกรรมแล้ว: record it, and plan the report due N days later (after_activity rule)."""
+    deadline, answer = _checked(req, expect_activity=True)
+    if deadline is None:
+        return answer
+    report_due = record_activity(
+        req.db, deadline, now=req.now, by=req.user_id, chat_key=req.chat_key, cal=_calendar(req),
+        content_dir=req.content_dir, divisions=req.divisions,
+    )
+    if report_due is None:
+        return _reply(texts.WRONG_BUTTON)
+    measure = store.measure(req.db, deadline["fiscal_year"], deadline["measure_id"]) or {}
+    within = int(measure.get("within_days") or 15)
+    return _reply(texts.activity_held(req.division_name(deadline["division_id"]), thai_datetime(req.now), report_due, within))
 
 
 @effects.action(DETAIL_ACTION)

@@ -465,6 +465,16 @@ CREATE INDEX idx_outbox_confidential ON outbox (created_at) WHERE purpose = 'con
 """
 
 
+V7_QUESTION_REVIEW = """
+-- The console's review of questions the bot could not answer or answered wrongly (👎):
+-- who dealt with one, when, and how (a new alias, a new ready answer, or nothing to change).
+ALTER TABLE handbook_questions ADD COLUMN resolved_at REAL;
+ALTER TABLE handbook_questions ADD COLUMN resolved_by TEXT;      -- the console user's name
+ALTER TABLE handbook_questions ADD COLUMN resolution TEXT;       -- alias:<procedure> | faq:<entry> | dismissed
+CREATE INDEX idx_handbook_questions_resolved ON handbook_questions (resolved_at);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -487,6 +497,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "admin console: users, sessions, login failures, audit log", _run_script(V4_ADMIN_CONSOLE)),
     (5, "measures plan deadlines and reminders", _run_script(V5_REMINDERS)),
     (6, "citizen feedback: ratings, tickets, questions for staff, corruption reports", _run_script(V6_FEEDBACK)),
+    (7, "question review in the console (resolved by alias, ready answer or dismissed)", _run_script(V7_QUESTION_REVIEW)),
 ]
 
 

@@ -148,3 +148,140 @@ def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]
     ).rowcount
     rows = db.execute("DELETE FROM handbook_questions WHERE created_at < ?", (now - KEEP_DAYS * 86400,)).rowcount
     return {"question_texts": texts, "questions": rows}
+
+
+# --- for the admin console ------------------------------------------------------------------
+
+# What the review list may show: kinds of question worth improving the content for.
+REVIEW_KINDS = {
+    "unanswered": "outcome = 'unanswered'",
+    "down": "feedback = 'down'",
+    "outside": "outcome = 'outside'",
+    "staff": "staff_requested_at IS NOT NULL",
+}
+_REVIEWABLE = "question IS NOT NULL AND (" + " OR ".join(REVIEW_KINDS.values()) + ")"
+RESOLUTION_DISMISSED = "dismissed"
+
+
+def _review_where(
+    *, kind: str | None, status: str, start: float | None, end: float | None, procedure_ids: list[str] | None,
+    scope_ids: list[str] | None,
+) -> tuple[str, list]:
+    where, params = [_REVIEWABLE], []
+    if kind:
+        where.append(REVIEW_KINDS[kind])
+    if status == "open":
+        where.append("resolved_at IS NULL")
+    elif status == "resolved":
+        where.append("resolved_at IS NOT NULL")
+    if start is not None:
+        where.append("created_at >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("created_at < ?")
+        params.append(end)
+    for ids in (procedure_ids, scope_ids):  # a filter the person chose, then what they may see
+        if ids is not None:
+            where.append(f"procedure_id IN ({', '.join('?' for _ in ids)})" if ids else "0 = 1")
+            params.extend(ids)
+    return " AND ".join(where), params
+
+
+def review(
+    db: sqlite_utils.Database,
+    *,
+    kind: str | None = None,
+    status: str = "open",
+    start: float | None = None,
+    end: float | None = None,
+    procedure_ids: list[str] | None = None,
+    scope_ids: list[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Questions to improve the content with, newest first, and how many there are.
+
+    kind: unanswered | down | outside | staff | None (all of them); status: open | resolved | all;
+    procedure_ids: only questions about these (a filter); scope_ids: None for every question,
+    else only those about these procedures or ready answers (a staff member's division).
+    """
+    if kind is not None and kind not in REVIEW_KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    where, params = _review_where(
+        kind=kind, status=status, start=start, end=end, procedure_ids=procedure_ids, scope_ids=scope_ids
+    )
+    (total,) = db.execute(f"SELECT count(*) FROM handbook_questions WHERE {where}", params).fetchone()
+    cur = db.execute(
+        f"""SELECT id, question, outcome, procedure_id, section, score, feedback, staff_requested_at, created_at,
+                   resolved_at, resolved_by, resolution
+            FROM handbook_questions WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?""",
+        (*params, limit, offset),
+    )
+    cols = [c[0] for c in cur.description]
+    return total, [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def by_id(db: sqlite_utils.Database, question_id: int) -> dict[str, Any] | None:
+    cur = db.execute(
+        """SELECT id, question, outcome, procedure_id, section, score, feedback, staff_requested_at, created_at,
+                  resolved_at, resolved_by, resolution
+           FROM handbook_questions WHERE id = ?""",
+        (question_id,),
+    )
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row)) if row else None
+
+
+def resolve(db: sqlite_utils.Database, question_id: int, resolution: str, by: str, now: float | None = None) -> bool:
+    """Record how the console dealt with a question (alias:<id>, faq:<id> or dismissed); once."""
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "UPDATE handbook_questions SET resolved_at = ?, resolved_by = ?, resolution = ?, updated_at = ? "
+        "WHERE id = ? AND resolved_at IS NULL",
+        (now, by, resolution, now, question_id),
+    )
+    return cur.rowcount == 1
+
+
+def reopen(db: sqlite_utils.Database, question_id: int, now: float | None = None) -> bool:
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "UPDATE handbook_questions SET resolved_at = NULL, resolved_by = NULL, resolution = NULL, updated_at = ? "
+        "WHERE id = ? AND resolved_at IS NOT NULL",
+        (now, question_id),
+    )
+    return cur.rowcount == 1
+
+
+def counts(db: sqlite_utils.Database, start: float, end: float, scope_ids: list[str] | None = None) -> dict[str, int]:
+    """Questions asked in [start, end): total, by outcome, 👍/👎 and staff requests."""
+    scope, params = ("1 = 1", []) if scope_ids is None else (
+        (f"procedure_id IN ({', '.join('?' for _ in scope_ids)})", list(scope_ids)) if scope_ids else ("0 = 1", [])
+    )
+    row = db.execute(
+        f"""SELECT count(*),
+                   coalesce(sum(outcome = 'answered'), 0), coalesce(sum(outcome = 'choose'), 0),
+                   coalesce(sum(outcome = 'unanswered'), 0), coalesce(sum(outcome = 'outside'), 0),
+                   coalesce(sum(feedback = 'up'), 0), coalesce(sum(feedback = 'down'), 0),
+                   coalesce(sum(staff_requested_at IS NOT NULL), 0)
+            FROM handbook_questions WHERE created_at >= ? AND created_at < ? AND {scope}""",
+        (start, end, *params),
+    ).fetchone()
+    keys = ("total", "answered", "choose", "unanswered", "outside", "up", "down", "staff")
+    return dict(zip(keys, row))
+
+
+def per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds: int,
+            scope_ids: list[str] | None = None) -> dict[int, tuple[int, int]]:
+    """Questions since start per local day: {days since 1970-01-01 local: (asked, answered)}."""
+    scope, params = ("1 = 1", []) if scope_ids is None else (
+        (f"procedure_id IN ({', '.join('?' for _ in scope_ids)})", list(scope_ids)) if scope_ids else ("0 = 1", [])
+    )
+    return {
+        day: (n, answered)
+        for day, n, answered in db.execute(
+            f"SELECT CAST((created_at + ?) / 86400 AS INTEGER) AS day, count(*), coalesce(sum(outcome = 'answered'), 0)"
+            f" FROM handbook_questions WHERE created_at >= ? AND {scope} GROUP BY day",
+            (utc_offset_seconds, start, *params),
+        )
+    }

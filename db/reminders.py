@@ -376,3 +376,32 @@ def reminders_sent(db: sqlite_utils.Database, fiscal_year: int | None = None) ->
             FROM reminders r JOIN deadlines d ON d.id = r.deadline_id {where} ORDER BY r.id""",
         params,
     )
+
+
+def upcoming(db: sqlite_utils.Database, today: date, limit: int = 6, division_ids: list[str] | None = None) -> list[dict]:
+    """The next deadlines not yet reported (due today or later), soonest first; for the dashboard."""
+    scope, params = "1 = 1", []
+    if division_ids is not None:
+        scope = f"d.division_id IN ({', '.join('?' for _ in division_ids)})" if division_ids else "0 = 1"
+        params = list(division_ids)
+    return _rows(
+        db,
+        f"""SELECT d.*, m.number AS measure_number, m.title AS measure_title
+            FROM deadlines d
+            LEFT JOIN plan_measures m ON m.fiscal_year = d.fiscal_year AND m.measure_id = d.measure_id
+            WHERE d.done_at IS NULL AND d.retired = 0 AND d.due_date >= ? AND {scope}
+            ORDER BY d.due_date, m.number, d.division_id LIMIT ?""",
+        (today.isoformat(), *params, limit),
+    )
+
+
+def count_missing(db: sqlite_utils.Database, today: date, division_ids: list[str] | None = None) -> int:
+    """Deadlines past due and not reported (any fiscal year still in the table)."""
+    scope, params = "1 = 1", []
+    if division_ids is not None:
+        scope = f"division_id IN ({', '.join('?' for _ in division_ids)})" if division_ids else "0 = 1"
+        params = list(division_ids)
+    return db.execute(
+        f"SELECT count(*) FROM deadlines WHERE done_at IS NULL AND retired = 0 AND due_date < ? AND {scope}",
+        (today.isoformat(), *params),
+    ).fetchone()[0]

@@ -81,6 +81,21 @@ def codes(db: sqlite_utils.Database, include_used: bool = False) -> list[Code]:
     return [Code(*row) for row in rows]
 
 
+def revoke_code(db: sqlite_utils.Database, code: str, now: float | None = None) -> bool:
+    """End an unused code now (given to the wrong person, or no longer needed); False if used or gone."""
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "UPDATE staff_codes SET expires_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?",
+        (now, code.upper(), now),
+    )
+    return cur.rowcount == 1
+
+
+def recipient(db: sqlite_utils.Database, recipient_id: int) -> Recipient | None:
+    found = _recipients(db, "id = ?", (recipient_id,))
+    return found[0] if found else None
+
+
 def use_code(db: sqlite_utils.Database, code: str, chat_key: str, now: float | None = None) -> bool:
     """Mark a valid code used by this chat; False if it is unknown, used or expired.
 

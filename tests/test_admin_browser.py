@@ -234,9 +234,10 @@ def test_dashboard_renders_thai_with_the_bundled_font_on_desktop_and_phone(peopl
     loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
     assert any("Sarabun" in family for family in loaded)
     stats = page.locator(".stat")
-    assert stats.count() == 4
+    assert stats.count() == 7  # the bot's traffic (4), questions today and answered, ratings
     assert page.locator(".stat", has_text="ข้อความจากประชาชนวันนี้").locator(".stat__value").inner_text() == "3"
-    assert page.locator("svg.chart rect").count() == 30
+    assert page.locator('svg[aria-labelledby^="messages-per-day"] rect').count() == 30
+    assert page.locator("svg.chart").count() == 2  # messages and questions per day
     page.screenshot(path=str(OUTPUT / "admin-dashboard.png"), full_page=True)
 
     phone = tabs(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)

@@ -21,7 +21,11 @@ from db.admin_users import AdminUser
 from werkzeug.exceptions import Forbidden
 
 # A value for each URL argument a console route may take; a new argument needs one here.
-SAMPLE_ARGS = {"user_id": "target", "fmt": "csv"}
+SAMPLE_ARGS = {
+    "user_id": "target", "fmt": "csv", "question_id": "target", "deadline_id": "target", "recipient_id": "target",
+    "procedure_id": "building-permit",  # a procedure of the staff user's division (engineering)
+    "code": "ACDEFG", "entry_id": "parking",
+}
 
 
 def admin_routes(app: Flask):

@@ -4,6 +4,7 @@
             page) and "ตรงกับที่ถามไหมคะ" 👍/👎;
   choose  → "หมายถึงเรื่องไหนคะ" with the top 2–3 procedures as quick replies;
   outside → the SAO does not handle this; where to go instead;
+  faq     → a ready answer from content/faq.yaml, as it is, and 👍/👎;
   unknown → "ไม่ทราบ", and an offer to pass the question to staff.
 
 Every question is recorded (effect handbook_record, bot/handbook/effects.py) under a fresh
@@ -125,6 +126,13 @@ def ask(ctx: Context, state: State, question: str) -> Turn:
         picks += [m.postback_action(texts.HANDBOOK_NONE_OF_THESE, _button(here, f"n:{ref}")), _menu_button()]
         body = texts.handbook_choose([c.short_title for c in result.choices])
         return Turn(here, [m.text(body, picks)], effects=(_record(ctx, ref, question, "choose", result),))
+    if result.outcome == "faq":
+        entry = result.faq
+        record = Effect("handbook_record", {
+            "ref": ref, "question": question, "outcome": "answered", "procedure": entry.key, "section": None,
+            "score": result.score, "version": ctx.handbook.fingerprint,
+        })
+        return Turn(here, [m.text(entry.answer), _feedback_prompt(here, ref)], effects=(record,))
     if result.outcome == "outside":
         from bot.conversation.flows import main_menu_buttons
 

@@ -10,12 +10,13 @@ A running process uses HandbookStore, which rebuilds the handbook and its search
 when the content files change (`store.current()`, `store.reload()`).
 """
 from bot.handbook.loader import load_handbook
-from bot.handbook.model import SECTION_TITLES, SECTIONS, Handbook, NotHandledTopic, Procedure
+from bot.handbook.model import SECTION_TITLES, SECTIONS, FaqEntry, Handbook, NotHandledTopic, Procedure
 from bot.handbook.store import HandbookStore
 from bot.profile import ContentError
 
 __all__ = [
     "ContentError",
+    "FaqEntry",
     "Handbook",
     "HandbookStore",
     "NotHandledTopic",

@@ -22,6 +22,8 @@ def answer_text(result: SearchResult, profile: SaoProfile) -> str:
         return texts.handbook_choose([p.short_title for p in result.choices])
     if result.outcome == "outside":
         return texts.handbook_outside(result.topic.title, result.topic.where, profile)
+    if result.outcome == "faq":
+        return result.faq.answer
     return texts.handbook_unknown(profile)
 
 

@@ -1,8 +1,10 @@
-"""Read and check the handbook content: content/handbook/<id>.yaml and content/not-handled.yaml.
+"""Read and check the handbook content: content/handbook/<id>.yaml, content/not-handled.yaml
+and content/faq.yaml (short ready answers).
 
 Every mistake is reported with file, field and line, all of them at once, and nothing
 loads unless every file is valid: a half-loaded handbook would answer some questions
-from old content and others not at all.
+from old content and others not at all. Each mistake is also kept as a `Problem` with the
+field it concerns and a Thai explanation, so the admin console shows it next to the field.
 
 Text may use placeholders filled from content/profile.yaml, so another SAO can reuse the
 files: {{sao_name}}, {{sao_short_name}}, {{address}}, {{office_hours}}, {{contact}},
@@ -21,12 +23,16 @@ import yaml
 
 from bot import yamlfile
 from bot.divisions import Division, load_divisions
-from bot.handbook.model import Channel, Fee, Handbook, NotHandledTopic, Procedure, ProcedureStep
+from bot.handbook.model import Channel, FaqEntry, Fee, Handbook, NotHandledTopic, Procedure, ProcedureStep
 from bot.line.limits import MAX_LABEL, grapheme_len
 from bot.profile import ContentError, SaoProfile, load_profile
 
 HANDBOOK_DIR = "handbook"
 NOT_HANDLED_FILE = "not-handled.yaml"
+FAQ_FILE = "faq.yaml"
+# libyaml's parser when PyYAML has it (about 10x faster: every process rebuilds on a content change).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FAQ_ANSWER = 2000  # a LINE text message holds 5,000; a ready answer stays short
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -69,14 +75,40 @@ def profile_values(profile: SaoProfile) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a content file: where, which field, and what is wrong (English and Thai)."""
+
+    path: Path
+    line: int
+    keys: tuple  # e.g. ("steps", 2, "duration"); () for the whole file
+    message: str  # English, as in the file-edit error report
+    thai: str  # the same, for a clerk in the console
+
+    @property
+    def field(self) -> str:
+        return str(self.keys[0]) if self.keys else ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class HandbookContentError(ContentError):
+    """Invalid handbook content; `.problems` lists each mistake with its field and Thai text."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
 class _File:
     """One YAML file with the line of every node, for messages that point at the mistake."""
 
-    def __init__(self, path: Path, problems: list[str], values: dict[str, str]):
+    def __init__(self, path: Path, problems: list[Problem], values: dict[str, str], text: str | None = None):
         self.path = path
         self.problems = problems
         self.values = values
-        self.text = path.read_text(encoding="utf-8")
+        self.text = path.read_text(encoding="utf-8") if text is None else text
         self.data: Any = None
         self.node: Any = None
         self.valid = False
@@ -86,8 +118,10 @@ class _File:
             self.valid = True
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}" if mark else ""
-            problems.append(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}")
+            problems.append(Problem(
+                path, mark.line + 1 if mark else 1, (), f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                f"รูปแบบไฟล์ไม่ถูกต้อง (YAML) บรรทัดที่ {mark.line + 1 if mark else 1}",
+            ))
             self.data = None
 
     def line(self, *keys) -> int:
@@ -109,8 +143,8 @@ class _File:
                 break
         return line
 
-    def error(self, message: str, *keys) -> None:
-        self.problems.append(f"{self.path}:{self.line(*keys)}: {message}")
+    def error(self, message: str, *keys, thai: str) -> None:
+        self.problems.append(Problem(self.path, self.line(*keys), tuple(keys), message, thai))
 
     def fill(self, value: str, *keys) -> str:
         """Replace {{placeholders}} with the SAO's profile values."""
@@ -118,8 +152,10 @@ class _File:
         def sub(match: re.Match) -> str:
             name = match.group(1)
             if name not in self.values:
+                known = ", ".join("{{" + v + "}}" for v in sorted(self.values))
                 self.error(f"field '{keys[0]}' uses unknown placeholder {{{{{name}}}}} "
-                           f"(known: {', '.join(sorted(self.values))})", *keys)
+                           f"(known: {', '.join(sorted(self.values))})", *keys,
+                           thai=f"ไม่รู้จักช่องแทนค่า {{{{{name}}}}} (ที่ใช้ได้: {known})")
                 return match.group(0)
             return self.values[name]
 
@@ -130,10 +166,10 @@ class _File:
     def text_value(self, value: Any, *keys, required: bool = True) -> str:
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.error(f"field '{_path(keys)}' must not be empty", *keys)
+                self.error(f"field '{_path(keys)}' must not be empty", *keys, thai=f"{_thai_path(keys)}ต้องไม่เว้นว่าง")
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(f"field '{_path(keys)}' must be text", *keys)
+            self.error(f"field '{_path(keys)}' must be text", *keys, thai=f"{_thai_path(keys)}ต้องเป็นข้อความ")
             return ""
         return self.fill(str(value), *keys)
 
@@ -143,24 +179,26 @@ class _File:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.error(f"field '{key}' must be a list of texts", key)
+            self.error(f"field '{key}' must be a list of texts", key, thai="ต้องเป็นรายการข้อความ (บรรทัดละหนึ่งข้อ)")
             return ()
         if required and not value:
-            self.error(f"field '{key}' must list at least one item", key)
+            self.error(f"field '{key}' must list at least one item", key, thai="ต้องมีอย่างน้อยหนึ่งข้อ")
         return tuple(self.text_value(item, key, i) for i, item in enumerate(value))
 
     def mapping_list(self, value: Any, key: str, allowed: dict[str, bool]) -> list[dict[str, str]]:
         """A list of small mappings, e.g. fees: [{item, amount}]; allowed: field -> required."""
         if not isinstance(value, list) or not value:
-            self.error(f"field '{key}' must be a non-empty list", key)
+            self.error(f"field '{key}' must be a non-empty list", key, thai="ต้องมีอย่างน้อยหนึ่งรายการ")
             return []
         result = []
         for i, entry in enumerate(value):
             if not isinstance(entry, dict):
-                self.error(f"each item of '{key}' needs {', '.join(f for f, r in allowed.items() if r)}", key, i)
+                needs = ", ".join(f for f, r in allowed.items() if r)
+                self.error(f"each item of '{key}' needs {needs}", key, i, thai=f"รายการที่ {i + 1} ต้องมี {needs}")
                 continue
             for unknown in sorted(set(map(str, entry)) - set(allowed)):
-                self.error(f"unknown field '{key}[{i + 1}].{unknown}' (known: {', '.join(allowed)})", key, i, unknown)
+                self.error(f"unknown field '{key}[{i + 1}].{unknown}' (known: {', '.join(allowed)})", key, i, unknown,
+                           thai=f"รายการที่ {i + 1} มีช่อง '{unknown}' ที่ระบบไม่รู้จัก")
             result.append(
                 {name: self.text_value(entry.get(name), key, i, name, required=req) for name, req in allowed.items()}
             )
@@ -175,34 +213,46 @@ def _path(keys) -> str:
     return out
 
 
+def _thai_path(keys) -> str:
+    """'' for a field itself (the console shows the message next to it), else which item: "ข้อที่ 2 ช่อง duration: "."""
+    rest = keys[1:]
+    if not rest:
+        return ""
+    parts = [f"ข้อที่ {k + 1}" if isinstance(k, int) else f"ช่อง {k}" for k in rest]
+    return " ".join(parts) + ": "
+
+
 def _procedure(f: _File, divisions: dict[str, Division]) -> Procedure | None:
     raw = f.data
     if not isinstance(raw, dict):
-        f.error("expected 'field: value' lines (a YAML mapping)")
+        f.error("expected 'field: value' lines (a YAML mapping)", thai="ไฟล์ต้องเป็นบรรทัด 'ช่อง: ค่า'")
         return None
     for key in raw:
         if key not in FIELDS:
-            f.error(f"unknown field '{key}' (known: {', '.join(FIELDS)})", key)
+            f.error(f"unknown field '{key}' (known: {', '.join(FIELDS)})", key, thai=f"ระบบไม่รู้จักช่อง '{key}'")
     for key, (required, _) in FIELDS.items():
         if required and key not in raw:
-            f.error(f"field '{key}' is required")
+            f.error(f"field '{key}' is required", key, thai="ต้องกรอกช่องนี้")
     before = len(f.problems)
 
     proc_id = str(raw.get("id") or "")
     if "id" in raw and not _ID.match(proc_id):
-        f.error(f"field 'id' must be lower-case letters, digits or '-' (got {proc_id!r})", "id")
+        f.error(f"field 'id' must be lower-case letters, digits or '-' (got {proc_id!r})", "id",
+                thai="รหัสเรื่องใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก ตัวเลข และ -")
     elif "id" in raw and proc_id != f.path.stem:
-        f.error(f"field 'id' is {proc_id!r} but the file is named {f.path.name}: they must match", "id")
+        f.error(f"field 'id' is {proc_id!r} but the file is named {f.path.name}: they must match", "id",
+                thai=f"รหัสเรื่องต้องตรงกับชื่อไฟล์ {f.path.name}")
     short_title = f.text_value(raw.get("short_title"), "short_title")
     if grapheme_len(short_title) > MAX_LABEL:
-        f.error(f"field 'short_title' must be at most {MAX_LABEL} characters (a LINE button label)", "short_title")
+        f.error(f"field 'short_title' must be at most {MAX_LABEL} characters (a LINE button label)", "short_title",
+                thai=f"ยาวได้ไม่เกิน {MAX_LABEL} ตัวอักษร (ใช้เป็นชื่อปุ่มใน LINE) ตอนนี้ยาว {grapheme_len(short_title)} ตัวอักษร")
     division = str(raw.get("division") or "")
     if "division" in raw and division not in divisions:
         f.error(f"field 'division' is {division!r}, not a division id in divisions.yaml "
-                f"({', '.join(divisions)})", "division")
+                f"({', '.join(divisions)})", "division", thai="ไม่มีกองนี้ในไฟล์ divisions.yaml")
     order = raw.get("order", 1000)
     if isinstance(order, bool) or not isinstance(order, int):
-        f.error("field 'order' must be a whole number", "order")
+        f.error("field 'order' must be a whole number", "order", thai="ลำดับต้องเป็นจำนวนเต็ม")
         order = 1000
 
     fees = []
@@ -216,11 +266,12 @@ def _procedure(f: _File, divisions: dict[str, Division]) -> Procedure | None:
     total = note = ""
     if isinstance(duration, dict):
         for unknown in sorted(set(map(str, duration)) - {"total", "note"}):
-            f.error(f"unknown field 'duration.{unknown}' (known: total, note)", "duration", unknown)
+            f.error(f"unknown field 'duration.{unknown}' (known: total, note)", "duration", unknown,
+                    thai=f"ระบบไม่รู้จักช่อง 'duration.{unknown}'")
         total = f.text_value(duration.get("total"), "duration", "total")
         note = f.text_value(duration.get("note"), "duration", "note", required=False)
     elif "duration" in raw:
-        f.error("field 'duration' needs 'total:' (and may have 'note:')", "duration")
+        f.error("field 'duration' needs 'total:' (and may have 'note:')", "duration", thai="ต้องระบุระยะเวลารวม")
 
     steps = []
     if "steps" in raw:
@@ -238,7 +289,8 @@ def _procedure(f: _File, divisions: dict[str, Division]) -> Procedure | None:
         except ValueError:
             updated = None
     if "updated" in raw and not isinstance(updated, date):
-        f.error("field 'updated' must be a date written YYYY-MM-DD (Christian era, e.g. 2026-11-20)", "updated")
+        f.error("field 'updated' must be a date written YYYY-MM-DD (Christian era, e.g. 2026-11-20)", "updated",
+                thai="วันที่ปรับปรุงไม่ถูกต้อง")
         updated = None
 
     procedure = Procedure(
@@ -270,24 +322,26 @@ def _procedure(f: _File, divisions: dict[str, Division]) -> Procedure | None:
 def _not_handled(f: _File) -> list[NotHandledTopic]:
     raw = f.data
     if not isinstance(raw, dict) or not isinstance(raw.get("topics"), list):
-        f.error("expected a 'topics:' list")
+        f.error("expected a 'topics:' list", thai="ไฟล์ต้องมีรายการ 'topics:'")
         return []
     topics, seen = [], set()
     for i, entry in enumerate(raw["topics"]):
         if not isinstance(entry, dict):
-            f.error("each topic needs id, title, keywords and where", "topics", i)
+            f.error("each topic needs id, title, keywords and where", "topics", i, thai=f"เรื่องที่ {i + 1} ต้องมี id, title, keywords และ where")
             continue
         for unknown in sorted(set(map(str, entry)) - {"id", "title", "keywords", "where"}):
-            f.error(f"unknown field 'topics[{i + 1}].{unknown}'", "topics", i, unknown)
+            f.error(f"unknown field 'topics[{i + 1}].{unknown}'", "topics", i, unknown, thai=f"ระบบไม่รู้จักช่อง '{unknown}'")
         topic_id = str(entry.get("id") or "")
         if not _ID.match(topic_id):
-            f.error(f"field 'topics[{i + 1}].id' must be lower-case letters, digits or '-'", "topics", i)
+            f.error(f"field 'topics[{i + 1}].id' must be lower-case letters, digits or '-'", "topics", i,
+                    thai="รหัสใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก ตัวเลข และ -")
         elif topic_id in seen:
-            f.error(f"topic id '{topic_id}' appears twice", "topics", i)
+            f.error(f"topic id '{topic_id}' appears twice", "topics", i, thai=f"รหัส '{topic_id}' ซ้ำกัน")
         seen.add(topic_id)
         keywords = entry.get("keywords")
         if not isinstance(keywords, list) or not keywords:
-            f.error(f"field 'topics[{i + 1}].keywords' must list at least one word", "topics", i)
+            f.error(f"field 'topics[{i + 1}].keywords' must list at least one word", "topics", i,
+                    thai="ต้องมีคำค้นอย่างน้อยหนึ่งคำ")
             keywords = []
         topics.append(
             NotHandledTopic(
@@ -300,6 +354,73 @@ def _not_handled(f: _File) -> list[NotHandledTopic]:
     return topics
 
 
+FAQ_FIELDS = {"id": True, "question": True, "aliases": False, "answer": True, "division": False, "updated": True}
+
+
+def _date(f: _File, raw: Any, *keys) -> date | None:
+    value = raw
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, date):
+        f.error(f"field '{_path(keys)}' must be a date written YYYY-MM-DD (Christian era, e.g. 2026-11-20)", *keys,
+                thai="วันที่ไม่ถูกต้อง")
+        return None
+    return value
+
+
+def _faq(f: _File, divisions: dict[str, Division]) -> list[FaqEntry]:
+    """content/faq.yaml: short ready answers the bot gives as they are (see README)."""
+    raw = f.data
+    if raw is None:
+        return []
+    if not isinstance(raw, dict) or not isinstance(raw.get("entries", []), list):
+        f.error("expected an 'entries:' list", thai="ไฟล์ต้องมีรายการ 'entries:'")
+        return []
+    entries, seen = [], set()
+    for i, entry in enumerate(raw.get("entries") or []):
+        if not isinstance(entry, dict):
+            f.error("each entry needs id, question, answer and updated", "entries", i,
+                    thai=f"คำถามที่ {i + 1} ต้องมี id, question, answer และ updated")
+            continue
+        before = len(f.problems)
+        for unknown in sorted(set(map(str, entry)) - set(FAQ_FIELDS)):
+            f.error(f"unknown field 'entries[{i + 1}].{unknown}' (known: {', '.join(FAQ_FIELDS)})", "entries", i, unknown,
+                    thai=f"ระบบไม่รู้จักช่อง '{unknown}'")
+        entry_id = str(entry.get("id") or "")
+        if not _ID.match(entry_id):
+            f.error(f"field 'entries[{i + 1}].id' must be lower-case letters, digits or '-'", "entries", i, "id",
+                    thai="รหัสใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก ตัวเลข และ -")
+        elif entry_id in seen:
+            f.error(f"entry id '{entry_id}' appears twice", "entries", i, "id", thai=f"รหัส '{entry_id}' ซ้ำกับคำถามอื่น")
+        seen.add(entry_id)
+        question = f.text_value(entry.get("question"), "entries", i, "question")
+        aliases = entry.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list):
+            f.error(f"field 'entries[{i + 1}].aliases' must be a list of texts", "entries", i, "aliases",
+                    thai="ต้องเป็นรายการข้อความ (บรรทัดละหนึ่งข้อ)")
+            aliases = []
+        aliases = tuple(f.text_value(a, "entries", i, "aliases", j) for j, a in enumerate(aliases))
+        answer = f.text_value(entry.get("answer"), "entries", i, "answer")
+        if len(answer) > MAX_FAQ_ANSWER:
+            f.error(f"field 'entries[{i + 1}].answer' must be at most {MAX_FAQ_ANSWER} characters", "entries", i, "answer",
+                    thai=f"คำตอบยาวได้ไม่เกิน {MAX_FAQ_ANSWER} ตัวอักษร (ตอนนี้ {len(answer)})")
+        division = str(entry.get("division") or "")
+        if division and division not in divisions:
+            f.error(f"field 'entries[{i + 1}].division' is {division!r}, not a division id in divisions.yaml", "entries", i,
+                    "division", thai="ไม่มีกองนี้ในไฟล์ divisions.yaml")
+        updated = _date(f, entry.get("updated"), "entries", i, "updated") if "updated" in entry else None
+        if "updated" not in entry:
+            f.error(f"field 'entries[{i + 1}].updated' is required", "entries", i, thai="ต้องระบุวันที่ปรับปรุง")
+        if len(f.problems) == before:
+            entries.append(FaqEntry(entry_id, question, aliases, answer, division, updated))
+    return entries
+
+
 @dataclass(frozen=True)
 class ContentFiles:
     """The files a handbook is built from; their stat signature tells when to reload."""
@@ -309,7 +430,7 @@ class ContentFiles:
     def paths(self) -> list[Path]:
         folder = self.content_dir / HANDBOOK_DIR
         files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith((".", "_"))) if folder.is_dir() else []
-        extra = [self.content_dir / name for name in ("profile.yaml", "divisions.yaml", NOT_HANDLED_FILE)]
+        extra = [self.content_dir / name for name in ("profile.yaml", "divisions.yaml", NOT_HANDLED_FILE, FAQ_FILE)]
         return files + [p for p in extra if p.exists()]
 
     def signature(self) -> tuple:
@@ -323,37 +444,53 @@ class ContentFiles:
         return tuple(out)
 
 
-def load_handbook(content_dir: Path, profile: SaoProfile | None = None) -> Handbook:
-    """Build the Handbook from content_dir, or raise ContentError listing every mistake."""
+def load_handbook(content_dir: Path, profile: SaoProfile | None = None, overrides: dict[Path, str] | None = None) -> Handbook:
+    """Build the Handbook from content_dir, or raise HandbookContentError listing every mistake.
+
+    overrides maps a content file's path to text that replaces (or adds) it: the console
+    checks an edit with exactly the checks of the files, before writing anything.
+    """
     content_dir = Path(content_dir)
+    overrides = {Path(k): v for k, v in (overrides or {}).items()}
     profile = profile or load_profile(content_dir / "profile.yaml")
     divisions = {d.id: d for d in load_divisions(content_dir / "divisions.yaml")}
     values = profile_values(profile)
     folder = content_dir / HANDBOOK_DIR
     if not folder.is_dir():
         raise ContentError(f"{folder}: folder not found (one <id>.yaml file per procedure)")
-    problems: list[str] = []
+    problems: list[Problem] = []
     digest = hashlib.sha256()
     procedures: list[Procedure] = []
     files = ContentFiles(content_dir).paths()
+    files += sorted(p for p in overrides if p not in files)
+
+    def text_of(path: Path) -> str:
+        return overrides[path] if path in overrides else path.read_text(encoding="utf-8")
+
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + text_of(path).encode("utf-8") + b"\0")
     for path in (p for p in files if p.parent == folder):
-        f = _File(path, problems, values)
+        f = _File(path, problems, values, text_of(path))
         if not f.valid:
             continue
         procedure = _procedure(f, divisions)
         if procedure:
             procedures.append(procedure)
     if not procedures and not problems:
-        problems.append(f"{folder}: no procedures (one <id>.yaml file per procedure)")
+        problems.append(Problem(folder, 1, (), "no procedures (one <id>.yaml file per procedure)", "ยังไม่มีคู่มือเรื่องใดเลย"))
     not_handled: list[NotHandledTopic] = []
     nh_path = content_dir / NOT_HANDLED_FILE
-    if nh_path.exists():
-        f = _File(nh_path, problems, values)
+    if nh_path.exists() or nh_path in overrides:
+        f = _File(nh_path, problems, values, text_of(nh_path))
         if f.valid:
             not_handled = _not_handled(f)
+    faq: list[FaqEntry] = []
+    faq_path = content_dir / FAQ_FILE
+    if faq_path.exists() or faq_path in overrides:
+        f = _File(faq_path, problems, values, text_of(faq_path))
+        if f.valid:
+            faq = _faq(f, divisions)
     if problems:
-        raise ContentError("\n".join(problems))
+        raise HandbookContentError(problems)
     procedures.sort(key=lambda p: (p.order, p.id))
-    return Handbook(tuple(procedures), tuple(not_handled), fingerprint=digest.hexdigest()[:16])
+    return Handbook(tuple(procedures), tuple(not_handled), fingerprint=digest.hexdigest()[:16], faq=tuple(faq))

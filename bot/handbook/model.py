@@ -123,10 +123,29 @@ class NotHandledTopic:
 
 
 @dataclass(frozen=True)
+class FaqEntry:
+    """A short ready answer (content/faq.yaml) for a question no procedure answers,
+    e.g. "อบต. มีที่จอดรถไหม". The bot sends `answer` as it is."""
+
+    id: str
+    question: str  # as a citizen asks it
+    aliases: tuple[str, ...]  # other ways people ask the same thing
+    answer: str  # polite Thai, placeholders filled
+    division: str = ""  # who keeps it up to date (optional)
+    updated: date | None = None
+
+    @property
+    def key(self) -> str:
+        """How questions and the console refer to it (a procedure id never has a colon)."""
+        return f"faq:{self.id}"
+
+
+@dataclass(frozen=True)
 class Handbook:
     procedures: tuple[Procedure, ...]  # in the order pages and menus list them
     not_handled: tuple[NotHandledTopic, ...] = ()
     fingerprint: str = ""  # changes whenever a content file changes
+    faq: tuple[FaqEntry, ...] = ()
     _by_id: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -134,6 +153,9 @@ class Handbook:
 
     def get(self, procedure_id: str) -> Procedure | None:
         return self._by_id.get(procedure_id)
+
+    def faq_entry(self, entry_id: str) -> FaqEntry | None:
+        return next((e for e in self.faq if e.id == entry_id), None)
 
     def __iter__(self):
         return iter(self.procedures)

@@ -15,6 +15,8 @@ size and lets us weigh fields and fuzzy names, see the README):
      This is what makes typos, missing tone marks and odd spacing cheap.
 Topics the SAO does not handle (content/not-handled.yaml: ID cards, passports, …) are
 ranked with the procedures; when one wins, the bot says where to go instead of guessing.
+Ready answers (content/faq.yaml) are ranked the same way, their question and aliases as names.
+Ready answers (content/faq.yaml) are ranked the same way, on their question and aliases.
 
 Decision (thresholds calibrated on the dev half of bench/handbook_eval/questions.tsv):
   answer   — a procedure the question is about, not one that only shares a word with it.
@@ -29,6 +31,7 @@ Decision (thresholds calibrated on the dev half of bench/handbook_eval/questions
              the food-shop permit and nothing else, so the bot does not answer with the permit;
   choose   — two or three close together, equally named: "หมายถึงเรื่องไหนคะ";
   outside  — a not-handled topic wins: say so and where to go;
+  faq      — a ready answer wins: send it as it is;
   unknown  — nothing matches well enough: say honestly that the bot does not know.
 """
 from __future__ import annotations
@@ -41,7 +44,7 @@ from dataclasses import dataclass, field
 
 from bot.handbook import sections
 from bot.handbook.lexicon import ASKING_WORDS, ORGANISATION, REQUEST_WORDS, SECTION_WORDS, SERVICE_VERBS, STOPWORDS, SYNONYMS
-from bot.handbook.model import Handbook, NotHandledTopic, Procedure
+from bot.handbook.model import FaqEntry, Handbook, NotHandledTopic, Procedure
 from bot.handbook.thai import Segmenter, fold, sound, squash, trigrams
 
 _STOP = frozenset(sound(fold(w)) for w in STOPWORDS)
@@ -79,21 +82,23 @@ class Tuning:
 
 @dataclass(frozen=True)
 class Hit:
-    key: str  # procedure id, or "not-handled:<topic id>"
+    key: str  # procedure id, "not-handled:<topic id>" or "faq:<entry id>"
     score: float
     procedure: Procedure | None = None
     topic: NotHandledTopic | None = None
     named: float = 0.0  # the largest share of one of its names (title, alias) in the question
+    faq: FaqEntry | None = None
 
 
 @dataclass(frozen=True)
 class SearchResult:
     question: str
-    outcome: str  # answer | choose | outside | unknown
+    outcome: str  # answer | choose | outside | faq | unknown
     section: str | None
     hits: tuple[Hit, ...] = ()  # best first
     choices: tuple[Procedure, ...] = ()  # for "choose": the procedures to offer
     topic: NotHandledTopic | None = None  # for "outside"
+    faq: FaqEntry | None = None  # for "faq"
 
     @property
     def procedure(self) -> Procedure | None:
@@ -117,6 +122,7 @@ class _Doc:
     key: str
     procedure: Procedure | None = None
     topic: NotHandledTopic | None = None
+    faq: FaqEntry | None = None
     tf: dict[str, float] = field(default_factory=dict)
     length: float = 0.0
 
@@ -152,6 +158,8 @@ class HandbookSearch:
             domain_words += [p.title, p.short_title, *p.aliases, *p.keywords]
         for topic in handbook.not_handled:
             domain_words += [topic.title, *topic.keywords]
+        for entry in handbook.faq:
+            domain_words += [entry.question, *entry.aliases]
         self.segmenter = segmenter or Segmenter(domain_words)
         keyed = self.segmenter.key_squash
         self._synonyms = sorted(((keyed(k), v) for k, v in SYNONYMS.items()), key=lambda kv: -len(kv[0]))
@@ -167,6 +175,10 @@ class HandbookSearch:
             # Whole keywords only: the bot redirects a question elsewhere only on clear words
             # ("ทำบัตรประชาชน"), never on a part of one ("โรงเรียน" from "โรงเรียนประถม").
             self._add(doc, [topic.title, *topic.keywords], t.name_weight, whole_only=True)
+            self.docs.append(doc)
+        for entry in handbook.faq:
+            doc = _Doc(entry.key, faq=entry)
+            self._add(doc, [entry.question, *entry.aliases], t.name_weight)
             self.docs.append(doc)
         self._index = {doc.key: i for i, doc in enumerate(self.docs)}
         n = len(self.docs)
@@ -190,10 +202,12 @@ class HandbookSearch:
             if doc.procedure:
                 p = doc.procedure
                 names, keywords = [p.title, p.short_title, *p.aliases], list(p.keywords)
+            elif doc.faq:
+                names, keywords = [doc.faq.question, *doc.faq.aliases], []
             else:
                 names, keywords = [doc.topic.title, *doc.topic.keywords], []
             self._names.append(tuple(keyed(n) for n in names + keywords) + tuple(doc.tf))
-            if doc.procedure:
+            if doc.procedure or doc.faq:
                 for name in names:
                     words = self._content_words(name)
                     if len(words) >= 2:
@@ -359,7 +373,7 @@ class HandbookSearch:
         total, named = self._score(q)
         scored = sorted(total.items(), key=lambda kv: -kv[1])[:limit]
         return [
-            Hit(self.docs[i].key, s, self.docs[i].procedure, self.docs[i].topic, named.get(i, 0.0))
+            Hit(self.docs[i].key, s, self.docs[i].procedure, self.docs[i].topic, named.get(i, 0.0), self.docs[i].faq)
             for i, s in scored
         ]
 
@@ -410,6 +424,8 @@ class HandbookSearch:
             return SearchResult(question, "unknown", None, tuple(ordered))
         rest = [h for h in ordered if h is not chosen]
         hits = (chosen, *rest)
+        if chosen.faq is not None:
+            return SearchResult(question, "faq", None, hits, faq=chosen.faq)
         close = [
             h for h in rest[:2]
             if h.procedure is not None and h.score >= t.close_ratio * chosen.score and self.named(h) == self.named(chosen)

@@ -1,0 +1,87 @@
+"""The handbook as the console sees and changes it: the running store, the editor, who may edit what.
+
+Who may change the handbook (README "Admin console"): admins change every procedure and the
+ready answers (FAQ); division staff change the procedures of their own division (and add names
+to them) and cannot move a procedure to another division. Auditors change nothing.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app
+
+from bot.admin.auth import ADMIN, STAFF, division_scope
+from bot.handbook.editing import ContentEditor
+from db.admin_users import AdminUser
+
+HISTORY_DIR = "content-history"  # beside the database: the previous version of every edited file
+
+
+def store():
+    """This process's HandbookStore (the one the bot answers from)."""
+    return current_app.extensions["handbook_store"]
+
+
+def handbook():
+    return store().current().handbook
+
+
+def editor() -> ContentEditor:
+    settings = current_app.config["SETTINGS"]
+    return ContentEditor(settings.content_dir, settings.database_path.parent / HISTORY_DIR)
+
+
+def profile():
+    return current_app.extensions["sao_profile"]
+
+
+def public_base_url() -> str:
+    return current_app.config["SETTINGS"].public_base_url
+
+
+def may_edit_procedure(user: AdminUser | None, procedure) -> bool:
+    if user is None or procedure is None:
+        return False
+    if user.role == ADMIN:
+        return True
+    return user.role == STAFF and bool(user.division_id) and procedure.division == user.division_id
+
+
+def may_edit_faq(user: AdminUser | None) -> bool:
+    return user is not None and user.role == ADMIN
+
+
+def scope_keys(user: AdminUser, book=None) -> list[str] | None:
+    """What questions a person may see, as procedure ids and "faq:<id>" keys; None: all of them.
+
+    Staff see the questions answered with their division's procedures and ready answers;
+    a question the bot could not answer belongs to no division, so only admins see those.
+    """
+    scope = division_scope(user)
+    if scope is None:
+        return None
+    book = book or handbook()
+    keys = [p.id for p in book.procedures if p.division in scope]
+    keys += [e.key for e in book.faq if e.division in scope]
+    return keys
+
+
+def editable_procedures(user: AdminUser, book=None) -> list:
+    book = book or handbook()
+    return [p for p in book.procedures if may_edit_procedure(user, p)]
+
+
+@contextmanager
+def undo_on_failure(editor: ContentEditor, result):
+    """A content change is kept only if its record (audit log, question) is: otherwise the previous file goes back.
+
+        with editor.session():
+            result = editor.add_alias(...)
+            with undo_on_failure(editor, result), transaction(db):
+                audit.record(...)
+    """
+    try:
+        yield
+    except BaseException:
+        editor.restore(result)
+        raise
