@@ -318,6 +318,16 @@ def update(db: sqlite_utils.Database, ticket_id: int, expected_status: str, **ch
     return cur.rowcount == 1
 
 
+def move_division(db: sqlite_utils.Database, ticket_id: int, expected_status: str, from_division: str, to_division: str, now: float) -> bool:
+    """Hand a ticket to another division if neither its status nor its division changed
+    meanwhile (one UPDATE). Returns whether it moved."""
+    cur = db.execute(
+        "UPDATE tickets SET division_id = ?, updated_at = ? WHERE id = ? AND status = ? AND division_id = ?",
+        (to_division, now, ticket_id, expected_status, from_division),
+    )
+    return cur.rowcount == 1
+
+
 def events(db: sqlite_utils.Database, ticket_id: int) -> list[TicketEvent]:
     rows = db.execute(
         "SELECT id, ticket_id, at, actor, from_status, to_status, note FROM ticket_events WHERE ticket_id = ? ORDER BY at, id",

@@ -13,7 +13,7 @@ import openpyxl
 from PIL import Image, ImageDraw
 
 from admin_support import Console
-from feedback_console_support import add_question, add_rating, add_ticket
+from feedback_console_support import add_question, add_rating, add_report, add_ticket
 from feedback_support import Chat
 from helpers import wait_until
 from test_admin_browser import OUTPUT, browser, tabs  # noqa: F401  (fixtures)
@@ -125,4 +125,36 @@ def test_a_clerk_works_through_tickets_and_questions_in_the_browser(served, fake
         phone_page.wait_for_function("document.fonts.status === 'loaded'")
         assert no_sideways_scroll(phone_page), url
         phone_page.screenshot(path=str(OUTPUT / name), full_page=True)
+    phone_page.goto("/admin/")
+    phone_page.wait_for_function("document.fonts.status === 'loaded'")
+    assert no_sideways_scroll(phone_page) and phone_page.locator(".stat", has_text="เรื่องร้องเรียนที่ยังไม่ปิด").count() == 1
+    phone_page.screenshot(path=str(OUTPUT / "admin-dashboard-feedback-phone.png"), full_page=True)
     assert json.dumps(fake_line.state.messages_to(citizen.uid), ensure_ascii=False).count(road.number) == 1
+
+
+def test_the_auditor_reads_a_report_and_the_admin_cannot(served, fake_line, tabs):  # noqa: F811
+    console = Console(served.app)
+    console.make_user("auditor1", "auditor", display_name="หัวหน้าหน่วยตรวจสอบภายใน")
+    console.make_user("somchai", "admin")
+    reporter = Chat(served, fake_line)
+    report_id, code, _ = add_report(served.db, anonymous=False, uid=reporter.uid,
+                                    details="เจ้าหน้าที่เรียกรับเงิน 3,000 บาท เพื่อเร่งออกใบอนุญาตก่อสร้าง ไม่มีใบเสร็จ")
+
+    admin = tabs().login("somchai")
+    assert admin.get_by_role("link", name="แจ้งเบาะแสทุจริต").count() == 0
+    card = admin.locator(".stat", has_text="เรื่องแจ้งเบาะแสทุจริตรอพิจารณา")
+    assert card.locator(".stat__value").inner_text() == "1" and "ใบเสร็จ" not in admin.content()
+    assert admin.goto(f"/admin/integrity/{report_id}").status == 403
+
+    page = tabs(viewport={"width": 1280, "height": 900}).login("auditor1")
+    page.get_by_role("link", name="แจ้งเบาะแสทุจริต").click()
+    page.get_by_role("link", name=code).click()
+    assert "เรียกรับเงิน 3,000 บาท" in page.locator("#report-details").inner_text()
+    page.get_by_label("สถานะใหม่").select_option(label="อยู่ระหว่างตรวจสอบข้อเท็จจริง")
+    page.get_by_label("ข้อความถึงผู้แจ้ง (ไม่บังคับ)").fill("หน่วยตรวจสอบภายในรับเรื่องไว้ตรวจสอบแล้วค่ะ")
+    page.get_by_role("button", name="บันทึกสถานะ").click()
+    assert "ส่งข้อความแจ้งผู้แจ้งทาง LINE แล้ว" in page.get_by_role("status").all_inner_texts()
+    [pushed] = wait_until(reporter.pushed)
+    assert code in pushed["text"] and "รับเรื่องไว้ตรวจสอบแล้ว" in pushed["text"] and "3,000" not in pushed["text"]
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    page.screenshot(path=str(OUTPUT / "admin-integrity-report.png"), full_page=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 
 from bot.admin import add_nav_item, admin_bp, dashboard, divisions
 from bot.admin import feedback_shared as shared
@@ -100,7 +100,7 @@ def ratings_list():
         unit="คะแนน",
         chart_id="ratings-by-service",
     ) if per_service else None
-    services = sorted(set(titles) | set(ratings.service_ids(db, division_sql(current_user()))), key=lambda s: titles.get(s, s))
+    services = sorted(set(_services_of(current_user())) | set(ratings.service_ids(db, division_sql(current_user()))), key=lambda s: titles.get(s, s))
     return render_template(
         "admin/ratings.html",
         rows=rows,
@@ -130,6 +130,14 @@ def ratings_list():
         thai_date=thai_date,
         date_of=date.fromisoformat,
     )
+
+
+def _services_of(user) -> list[str]:
+    """The services to choose from: every one for admins, their division's for staff."""
+    store = current_app.extensions.get("handbook_store")
+    procedures = store.current().handbook.procedures if store is not None else ()
+    scope = division_scope(user)
+    return [p.id for p in procedures if scope is None or p.division in scope]
 
 
 # --- exports ------------------------------------------------------------------------------------

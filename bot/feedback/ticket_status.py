@@ -139,12 +139,7 @@ def assign_division(
     if division_id == ticket.division_id:
         raise TicketError(f"เรื่องนี้อยู่ในความดูแลของ{office.division_name(division_id)}อยู่แล้ว", "the ticket is already with that division")
     reason = " ".join((reason or "").split())[:MAX_NOTE] or None
-    # The status must not have moved meanwhile either: one UPDATE checks both.
-    cur = db.execute(
-        "UPDATE tickets SET division_id = ?, updated_at = ? WHERE id = ? AND status = ? AND division_id = ?",
-        (division_id, now, ticket.id, ticket.status, ticket.division_id),
-    )
-    if cur.rowcount != 1:
+    if not tickets.move_division(db, ticket.id, ticket.status, ticket.division_id, division_id, now):
         raise TicketError("เรื่องนี้เพิ่งถูกเปลี่ยนโดยผู้อื่น กรุณาโหลดใหม่", "the ticket changed meanwhile; try again")
     old_name, new_name = office.division_name(ticket.division_id), office.division_name(division_id)
     tickets.add_event(db, ticket.id, actor, ticket.status, ticket.status, f"มอบหมายให้{new_name} (เดิม {old_name})" + (f": {reason}" if reason else ""), now)
