@@ -6,7 +6,7 @@ Measures, on a copy of content/ and a fresh database:
 - an alias added through the editor (round-trip YAML, the whole handbook checked, backup, atomic write)
   and the HandbookStore reload that follows (the search index rebuilt);
 - the test box (the bot's conversation step and the LINE preview) for one question;
-- GET /admin/questions, /admin/questions/<id>, /admin/ (dashboard) and /admin/reminders with N questions
+- GET /admin/unanswered, /admin/unanswered/<id>, /admin/ (dashboard) and /admin/reminders with N questions
   in the database and the fiscal year planned.
 """
 from __future__ import annotations
@@ -82,9 +82,9 @@ def main(argv=None) -> int:
         results["test box (bot_answer)"] = timed(lambda: bot_answer(store, profile, "เบี้ยคนแก่ใช้เอกสารอะไรบ้างคะ"), args.rounds * 4)
     client.get("/admin/reminders")  # plans the year once
     qid = db.execute("SELECT max(id) FROM handbook_questions WHERE outcome = 'unanswered'").fetchone()[0]
-    for name, url in (("GET /admin/questions", "/admin/questions?period=all"), ("GET /admin/questions/<id>", f"/admin/questions/{qid}"),
+    for name, url in (("GET /admin/unanswered", "/admin/unanswered?period=all"), ("GET /admin/unanswered/<id>", f"/admin/unanswered/{qid}"),
                       ("GET /admin/ (dashboard)", "/admin/"), ("GET /admin/reminders", "/admin/reminders"),
-                      ("GET /admin/questions/export.xlsx (all)", "/admin/questions/export.xlsx?period=all&status=all")):
+                      ("GET /admin/unanswered/export.xlsx (all)", "/admin/unanswered/export.xlsx?period=all&status=all")):
         def get(url=url):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)

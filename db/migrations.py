@@ -475,6 +475,50 @@ CREATE INDEX idx_handbook_questions_resolved ON handbook_questions (resolved_at)
 """
 
 
+V8_FEEDBACK_CONSOLE = """
+-- Thai text search over tickets for the console (db/tickets.py). FTS5's trigram tokenizer
+-- works on Thai code points (unicode61 splits Thai at its vowel and tone marks), and a
+-- LIKE '%คำ%' on it uses the index. It holds a folded copy of what the citizen wrote and
+-- where (the view below): เเ (two sara e) as แ, ํา as ำ, no tone marks (่ ้ ๊ ๋ ็ ์: left out
+-- or mistyped all the time), Thai digits as Arabic, lower case. db.tickets.fold_for_search()
+-- folds a query the same way (a test compares the two). Triggers keep the index in step
+-- with every writer of tickets; erasing a ticket's text also merges the index
+-- (db.tickets.remove_personal_data), so no old segment keeps the words.
+CREATE VIEW ticket_search_source (id, body) AS SELECT id, lower(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(coalesce(description, '') || ' ' || coalesce(location_title, '') || ' ' || coalesce(location_address, ''), char(3648, 3648), char(3649)), char(3661, 3634), char(3635)), char(3656), ''), char(3657), ''), char(3658), ''), char(3659), ''), char(3655), ''), char(3660), ''), char(3664), '0'), char(3665), '1'), char(3666), '2'), char(3667), '3'), char(3668), '4'), char(3669), '5'), char(3670), '6'), char(3671), '7'), char(3672), '8'), char(3673), '9')) FROM tickets;
+CREATE VIRTUAL TABLE ticket_search USING fts5(body, tokenize = 'trigram');
+CREATE TRIGGER ticket_search_after_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO ticket_search (rowid, body) SELECT id, body FROM ticket_search_source WHERE id = new.id;
+END;
+CREATE TRIGGER ticket_search_after_update AFTER UPDATE OF description, location_title, location_address ON tickets BEGIN
+    DELETE FROM ticket_search WHERE rowid = old.id;
+    INSERT INTO ticket_search (rowid, body) SELECT id, body FROM ticket_search_source WHERE id = new.id;
+END;
+CREATE TRIGGER ticket_search_after_delete AFTER DELETE ON tickets BEGIN
+    DELETE FROM ticket_search WHERE rowid = old.id;
+END;
+INSERT INTO ticket_search (rowid, body) SELECT id, body FROM ticket_search_source;
+
+-- Staff's internal notes on a ticket: never sent to the citizen; removed with the
+-- ticket's personal data (they may repeat what the citizen wrote).
+CREATE TABLE ticket_notes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    at REAL NOT NULL,
+    author_id INTEGER,             -- admin_users.id (NULL: the command line)
+    author TEXT NOT NULL,          -- the name shown, kept if the account goes
+    note TEXT NOT NULL
+);
+CREATE INDEX idx_ticket_notes_ticket ON ticket_notes (ticket_id, at);
+
+-- The console's lists: newest first within a division and a period.
+CREATE INDEX idx_tickets_division_created ON tickets (division_id, created_at);
+CREATE INDEX idx_tickets_created ON tickets (created_at);
+CREATE INDEX idx_staff_questions_division ON staff_questions (division_id, status, created_at);
+CREATE INDEX idx_staff_questions_created ON staff_questions (created_at);
+CREATE INDEX idx_service_ratings_division ON service_ratings (division_id, rated_on);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -498,6 +542,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "measures plan deadlines and reminders", _run_script(V5_REMINDERS)),
     (6, "citizen feedback: ratings, tickets, questions for staff, corruption reports", _run_script(V6_FEEDBACK)),
     (7, "question review in the console (resolved by alias, ready answer or dismissed)", _run_script(V7_QUESTION_REVIEW)),
+    (8, "feedback in the console: Thai search over tickets, internal notes, list indexes", _run_script(V8_FEEDBACK_CONSOLE)),
 ]
 
 

@@ -99,3 +99,106 @@ def erase_chat(db: sqlite_utils.Database, chat_key: str) -> int:
     return db.execute(
         "UPDATE service_ratings SET chat_key = NULL, comment = NULL WHERE chat_key = ?", (chat_key,)
     ).rowcount
+
+
+# --- the console: lists, averages and charts, never who rated ------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One rating as reports show it: no chat, no name."""
+
+    id: int
+    service_id: str
+    division_id: str
+    rated_on: str
+    fiscal_year: int
+    process: int
+    staff: int
+    facilities: int
+    information: int
+    overall: int
+    comment: str | None
+    source: str
+
+    def score(self, aspect: str) -> int:
+        return getattr(self, aspect)
+
+
+_RATING_COLUMNS = "id, service_id, division_id, rated_on, fiscal_year, process, staff, facilities, information, overall, comment, source"
+SCORE_FILTERS = ("5", "4", "3", "2", "1", "low")  # "low": 1–2 on the overall question
+
+
+@dataclass(frozen=True)
+class RatingQuery:
+    first_day: str | None = None  # YYYY-MM-DD, inclusive
+    last_day: str | None = None
+    service_id: str | None = None
+    score: str | None = None  # one of SCORE_FILTERS, on the overall question
+    with_comment: bool = False
+    scope: tuple[str, list] = ("1 = 1", [])  # bot.admin.auth.division_sql(user)
+
+
+def _where(q: RatingQuery) -> tuple[str, list]:
+    where, params = [f"({q.scope[0]})"], list(q.scope[1])
+    if q.first_day:
+        where.append("rated_on >= ?")
+        params.append(q.first_day)
+    if q.last_day:
+        where.append("rated_on <= ?")
+        params.append(q.last_day)
+    if q.service_id:
+        where.append("service_id = ?")
+        params.append(q.service_id)
+    if q.score == "low":
+        where.append("overall <= 2")
+    elif q.score in SCORE_FILTERS:
+        where.append("overall = ?")
+        params.append(int(q.score))
+    if q.with_comment:
+        where.append("comment IS NOT NULL AND comment <> ''")
+    return " AND ".join(where), params
+
+
+def find(db: sqlite_utils.Database, q: RatingQuery, limit: int = 50, offset: int = 0) -> list[Rating]:
+    where, params = _where(q)
+    rows = db.execute(
+        f"SELECT {_RATING_COLUMNS} FROM service_ratings WHERE {where} ORDER BY rated_on DESC, id DESC LIMIT ? OFFSET ?",
+        (*params, int(limit), int(offset)),
+    ).fetchall()
+    return [Rating(*row) for row in rows]
+
+
+def averages(db: sqlite_utils.Database, q: RatingQuery) -> tuple[int, dict[str, float | None]]:
+    """(number of ratings, mean score per aspect) of what the filters select."""
+    where, params = _where(q)
+    row = db.execute(f"SELECT count(*), {', '.join(f'avg({a})' for a in ASPECTS)} FROM service_ratings WHERE {where}", params).fetchone()
+    return row[0], {a: (round(v, 2) if v is not None else None) for a, v in zip(ASPECTS, row[1:])}
+
+
+def by_service(db: sqlite_utils.Database, q: RatingQuery) -> list[ServiceSummary]:
+    where, params = _where(q)
+    rows = db.execute(
+        f"SELECT service_id, count(*), {', '.join(f'avg({a})' for a in ASPECTS)} FROM service_ratings WHERE {where} "
+        "GROUP BY service_id ORDER BY count(*) DESC, service_id",
+        params,
+    ).fetchall()
+    return [ServiceSummary(r[0], r[1], {a: round(v, 2) for a, v in zip(ASPECTS, r[2:])}) for r in rows]
+
+
+def by_month(db: sqlite_utils.Database, q: RatingQuery) -> dict[str, tuple[int, float]]:
+    """'YYYY-MM' → (number of ratings, mean overall score)."""
+    where, params = _where(q)
+    rows = db.execute(
+        f"SELECT substr(rated_on, 1, 7), count(*), avg(overall) FROM service_ratings WHERE {where} GROUP BY 1", params
+    ).fetchall()
+    return {month: (n, round(mean, 2)) for month, n, mean in rows}
+
+
+def service_ids(db: sqlite_utils.Database, scope: tuple[str, list] = ("1 = 1", [])) -> list[str]:
+    return [r[0] for r in db.execute(f"SELECT DISTINCT service_id FROM service_ratings WHERE {scope[0]} ORDER BY 1", scope[1])]
+
+
+def first_day(db: sqlite_utils.Database, q: RatingQuery) -> str | None:
+    where, params = _where(q)
+    return db.execute(f"SELECT min(rated_on) FROM service_ratings WHERE {where}", params).fetchone()[0]

@@ -134,3 +134,62 @@ def answered_with_personal_data(db: sqlite_utils.Database, answered_before: floa
             (answered_before,),
         )
     ]
+
+
+# --- the console's queue ------------------------------------------------------------------------
+
+STATES = ("open", "overdue", "answered")
+
+
+@dataclass(frozen=True)
+class QuestionQuery:
+    state: str | None = None  # open (unanswered), overdue (unanswered past due), answered; None: all
+    division_id: str | None = None
+    start: float | None = None  # created_at, epoch seconds, inclusive
+    end: float | None = None  # exclusive
+    scope: tuple[str, list] = ("1 = 1", [])  # bot.admin.auth.division_sql(user)
+
+
+def _query_where(q: QuestionQuery, now: float) -> tuple[str, list]:
+    where, params = [f"({q.scope[0]})"], list(q.scope[1])
+    if q.state == "open":
+        where.append("status = 'open'")
+    elif q.state == "overdue":
+        where.append("status = 'open' AND due_at < ?")
+        params.append(now)
+    elif q.state == "answered":
+        where.append("status = 'answered'")
+    if q.division_id:
+        where.append("division_id = ?")
+        params.append(q.division_id)
+    if q.start is not None:
+        where.append("created_at >= ?")
+        params.append(q.start)
+    if q.end is not None:
+        where.append("created_at < ?")
+        params.append(q.end)
+    return " AND ".join(where), params
+
+
+def find(db: sqlite_utils.Database, q: QuestionQuery, now: float | None = None, limit: int = 50, offset: int = 0) -> list[StaffQuestion]:
+    """Unanswered first (oldest due first), then answered (newest first)."""
+    where, params = _query_where(q, time.time() if now is None else now)
+    order = "ORDER BY (status = 'answered'), CASE WHEN status = 'open' THEN due_at END, created_at DESC, id DESC"
+    return _select(db, where, tuple(params), f"{order} LIMIT {int(limit)} OFFSET {int(offset)}")
+
+
+def count(db: sqlite_utils.Database, q: QuestionQuery, now: float | None = None) -> int:
+    where, params = _query_where(q, time.time() if now is None else now)
+    (n,) = db.execute(f"SELECT count(*) FROM staff_questions WHERE {where}", params).fetchone()
+    return n
+
+
+def queue_counts(db: sqlite_utils.Database, scope: tuple[str, list] = ("1 = 1", []), now: float | None = None) -> dict[str, int]:
+    """open, overdue (a part of open) and answered, for the queue's tabs and the dashboard."""
+    now = time.time() if now is None else now
+    row = db.execute(
+        f"SELECT coalesce(sum(status = 'open'), 0), coalesce(sum(status = 'open' AND due_at < ?), 0),"
+        f" coalesce(sum(status = 'answered'), 0), count(*) FROM staff_questions WHERE {scope[0]}",
+        (now, *scope[1]),
+    ).fetchone()
+    return {"open": row[0], "overdue": row[1], "answered": row[2], "all": row[3]}

@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 
 from admin_support import Console, csrf_from
+from feedback_console_support import seed_one_of_each
 from bot import create_app
 from bot.admin.auth import (
     EVERY_ROLE,
@@ -22,9 +23,11 @@ from werkzeug.exceptions import Forbidden
 
 # A value for each URL argument a console route may take; a new argument needs one here.
 SAMPLE_ARGS = {
-    "user_id": "target", "fmt": "csv", "question_id": "target", "deadline_id": "target", "recipient_id": "target",
+    "user_id": "target", "fmt": "csv", "deadline_id": "target", "recipient_id": "target",
     "procedure_id": "building-permit",  # a procedure of the staff user's division (engineering)
     "code": "ACDEFG", "entry_id": "parking",
+    # seed_one_of_each makes ticket, photo, question and report 1 (the staff member's division)
+    "ticket_id": "1", "photo_id": "1", "question_id": "1", "report_id": "1",
 }
 
 
@@ -70,6 +73,7 @@ def people(console):
         "auditor": console.make_user("auditor1", "auditor"),
     }
     target = console.make_user("target", "staff", "finance")
+    seed_one_of_each(console.db)  # ticket, photo, question and report 1 exist (the staff member's division)
     clients = {role: console.login(user.username) for role, user in users.items()}
     return clients, target
 

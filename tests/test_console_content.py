@@ -50,10 +50,10 @@ def test_turning_a_question_into_an_alias_from_the_console(console):
     console.make_user("somchai", "admin")
     client = console.login("somchai")
     qid = _question(console.db, f"{UNEMPLOYED} <script>alert(1)</script>")
-    page = client.get("/admin/questions").get_data(as_text=True)
+    page = client.get("/admin/unanswered").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
-    token = console.token(client, f"/admin/questions/{qid}")
-    response = client.post(f"/admin/questions/{qid}/alias",
+    token = console.token(client, f"/admin/unanswered/{qid}")
+    response = client.post(f"/admin/unanswered/{qid}/alias",
                            data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -64,11 +64,11 @@ def test_turning_a_question_into_an_alias_from_the_console(console):
     entry = audit_log.search(console.db, audit_log.AuditFilter(action="handbook.alias"))[0]
     assert entry.target == f"question:{qid}" and entry.details["alias"] == UNEMPLOYED and entry.details["backup"]
     # The test box runs the same search: the new name answers.
-    box = client.get("/admin/questions", query_string={"q": f"ขอ{UNEMPLOYED}หน่อยค่ะ"}).get_data(as_text=True)
+    box = client.get("/admin/unanswered", query_string={"q": f"ขอ{UNEMPLOYED}หน่อยค่ะ"}).get_data(as_text=True)
     assert 'class="answer-procedure">ช่วยเหลือผู้ประสบภัย' in box
     # Open questions no longer list it; resolved ones do.
-    assert f"/admin/questions/{qid}\"" not in client.get("/admin/questions").get_data(as_text=True)
-    assert f"/admin/questions/{qid}\"" in client.get("/admin/questions?status=resolved").get_data(as_text=True)
+    assert f"/admin/unanswered/{qid}\"" not in client.get("/admin/unanswered").get_data(as_text=True)
+    assert f"/admin/unanswered/{qid}\"" in client.get("/admin/unanswered?status=resolved").get_data(as_text=True)
 
 
 def test_a_bad_alias_is_explained_and_nothing_changes(console, content_dir):
@@ -76,10 +76,10 @@ def test_a_bad_alias_is_explained_and_nothing_changes(console, content_dir):
     client = console.login("somchai")
     qid = _question(console.db, "เบี้ยคนแก่")
     before = (content_dir / "handbook" / "water-supply.yaml").read_bytes()
-    token = console.token(client, f"/admin/questions/{qid}")
-    page = client.post(f"/admin/questions/{qid}/alias", data={"csrf_token": token, "procedure": "water-supply", "alias": "เบี้ยคนแก่"})
+    token = console.token(client, f"/admin/unanswered/{qid}")
+    page = client.post(f"/admin/unanswered/{qid}/alias", data={"csrf_token": token, "procedure": "water-supply", "alias": "เบี้ยคนแก่"})
     assert page.status_code == 400 and "ใช้ซ้ำกับอีกเรื่องไม่ได้" in page.get_data(as_text=True)
-    page = client.post(f"/admin/questions/{qid}/alias", data={"csrf_token": token, "procedure": "", "alias": "x"})
+    page = client.post(f"/admin/unanswered/{qid}/alias", data={"csrf_token": token, "procedure": "", "alias": "x"})
     assert page.status_code == 400 and "กรุณาเลือกเรื่องในคู่มือ" in page.get_data(as_text=True)
     assert (content_dir / "handbook" / "water-supply.yaml").read_bytes() == before
     assert questions.by_id(console.db, qid)["resolved_at"] is None
@@ -89,11 +89,11 @@ def test_a_ready_answer_from_the_console(console, content_dir):
     console.make_user("somchai", "admin")
     client = console.login("somchai")
     qid = _question(console.db, "อบต มีที่จอดรถมั้ยคะ")
-    token = console.token(client, f"/admin/questions/{qid}")
-    bad = client.post(f"/admin/questions/{qid}/faq", data={"csrf_token": token, "question": "อบต มีที่จอดรถมั้ยคะ", "answer": ""})
+    token = console.token(client, f"/admin/unanswered/{qid}")
+    bad = client.post(f"/admin/unanswered/{qid}/faq", data={"csrf_token": token, "question": "อบต มีที่จอดรถมั้ยคะ", "answer": ""})
     assert bad.status_code == 400 and "กรุณาเขียนคำตอบ" in bad.get_data(as_text=True)
     assert "faq-1" not in (content_dir / "faq.yaml").read_text(encoding="utf-8")
-    ok = client.post(f"/admin/questions/{qid}/faq", data={
+    ok = client.post(f"/admin/unanswered/{qid}/faq", data={
         "csrf_token": token, "question": "อบต. มีที่จอดรถไหม", "aliases": "จอดรถตรงไหน\nที่จอดรถ",
         "answer": "มีลานจอดรถหน้าสำนักงานค่ะ จอดได้ฟรี", "division": "palad"})
     assert ok.status_code == 302
@@ -115,24 +115,24 @@ def test_staff_see_and_fix_only_their_divisions_questions(console):
     mine = _question(db, "ขออนุญาตสร้างบ้านต้องทำยังไง", outcome="answered", procedure="building-permit", feedback="down")
     theirs = _question(db, "เบี้ยคนแก่", outcome="answered", procedure="elderly-allowance", feedback="down")
     staff = console.login("wichai")
-    page = staff.get("/admin/questions").get_data(as_text=True)
-    assert f"/admin/questions/{mine}\"" in page
-    assert f"/admin/questions/{theirs}\"" not in page and f"/admin/questions/{unanswered}\"" not in page
-    assert staff.get(f"/admin/questions/{theirs}").status_code == 403
-    assert staff.get(f"/admin/questions/{unanswered}").status_code == 403
-    csv = staff.get("/admin/questions/export.csv").get_data(as_text=True)
+    page = staff.get("/admin/unanswered").get_data(as_text=True)
+    assert f"/admin/unanswered/{mine}\"" in page
+    assert f"/admin/unanswered/{theirs}\"" not in page and f"/admin/unanswered/{unanswered}\"" not in page
+    assert staff.get(f"/admin/unanswered/{theirs}").status_code == 403
+    assert staff.get(f"/admin/unanswered/{unanswered}").status_code == 403
+    csv = staff.get("/admin/unanswered/export.csv").get_data(as_text=True)
     assert "ขออนุญาตสร้างบ้าน" in csv and "เบี้ยคนแก่" not in csv
-    token = console.token(staff, f"/admin/questions/{mine}")
+    token = console.token(staff, f"/admin/unanswered/{mine}")
     # Not to another division's procedure; not a ready answer (admins only).
-    assert staff.post(f"/admin/questions/{mine}/alias", data={"csrf_token": token, "procedure": "elderly-allowance", "alias": "บ้านใหม่"}).status_code == 403
-    assert staff.post(f"/admin/questions/{mine}/faq", data={"csrf_token": token, "question": "x", "answer": "y"}).status_code == 403
-    assert staff.post(f"/admin/questions/{mine}/alias", data={"csrf_token": token, "procedure": "building-permit", "alias": "ขอสร้างโรงรถ"}).status_code == 302
+    assert staff.post(f"/admin/unanswered/{mine}/alias", data={"csrf_token": token, "procedure": "elderly-allowance", "alias": "บ้านใหม่"}).status_code == 403
+    assert staff.post(f"/admin/unanswered/{mine}/faq", data={"csrf_token": token, "question": "x", "answer": "y"}).status_code == 403
+    assert staff.post(f"/admin/unanswered/{mine}/alias", data={"csrf_token": token, "procedure": "building-permit", "alias": "ขอสร้างโรงรถ"}).status_code == 302
     assert "ขอสร้างโรงรถ" in console.app.extensions["handbook_store"].current().handbook.get("building-permit").aliases
     admin = console.login("somchai")
-    assert f"/admin/questions/{unanswered}\"" in admin.get("/admin/questions").get_data(as_text=True)
+    assert f"/admin/unanswered/{unanswered}\"" in admin.get("/admin/unanswered").get_data(as_text=True)
     # Auditors have no business with citizens' questions.
     console.make_user("auditor1", "auditor")
-    assert console.login("auditor1").get("/admin/questions").status_code == 403
+    assert console.login("auditor1").get("/admin/unanswered").status_code == 403
 
 
 def test_question_filters_and_dismiss(console):
@@ -141,16 +141,16 @@ def test_question_filters_and_dismiss(console):
     db = console.db
     down = _question(db, "ภาษีบ้านจ่ายที่ไหน", outcome="answered", procedure="land-building-tax", feedback="down")
     unknown = _question(db, "ถามเรื่องหวยงวดนี้")
-    page = client.get("/admin/questions?kind=down").get_data(as_text=True)
-    assert f"/admin/questions/{down}\"" in page and f"/admin/questions/{unknown}\"" not in page
-    page = client.get("/admin/questions?procedure=land-building-tax").get_data(as_text=True)
-    assert f"/admin/questions/{down}\"" in page and f"/admin/questions/{unknown}\"" not in page
-    assert "ไม่มีคำถามในช่วงนี้" in client.get("/admin/questions?period=custom&from=1/1/2560&to=2/1/2560").get_data(as_text=True)
+    page = client.get("/admin/unanswered?kind=down").get_data(as_text=True)
+    assert f"/admin/unanswered/{down}\"" in page and f"/admin/unanswered/{unknown}\"" not in page
+    page = client.get("/admin/unanswered?procedure=land-building-tax").get_data(as_text=True)
+    assert f"/admin/unanswered/{down}\"" in page and f"/admin/unanswered/{unknown}\"" not in page
+    assert "ไม่มีคำถามในช่วงนี้" in client.get("/admin/unanswered?period=custom&from=1/1/2560&to=2/1/2560").get_data(as_text=True)
     token = console.token(client)
-    assert client.post(f"/admin/questions/{unknown}/dismiss", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/admin/unanswered/{unknown}/dismiss", data={"csrf_token": token}).status_code == 302
     assert questions.by_id(db, unknown)["resolution"] == "dismissed"
-    assert f"/admin/questions/{unknown}\"" not in client.get("/admin/questions").get_data(as_text=True)
-    assert client.post(f"/admin/questions/{unknown}/reopen", data={"csrf_token": token}).status_code == 302
+    assert f"/admin/unanswered/{unknown}\"" not in client.get("/admin/unanswered").get_data(as_text=True)
+    assert client.post(f"/admin/unanswered/{unknown}/reopen", data={"csrf_token": token}).status_code == 302
     assert questions.by_id(db, unknown)["resolved_at"] is None
     actions = [e.action for e in audit_log.search(db, audit_log.AuditFilter())]
     assert "question.dismiss" in actions and "question.reopen" in actions
@@ -287,8 +287,8 @@ def test_console_changes_reach_a_citizen_on_line(settings, content_dir, fake_lin
         assert "ส่งให้เจ้าหน้าที่" in reply and "ช่วยเหลือผู้ประสบภัย" not in reply  # the bot does not know
         row = wait_until(lambda: served.db.execute(
             "SELECT id FROM handbook_questions WHERE outcome = 'unanswered'").fetchone())
-        token = console.token(client, f"/admin/questions/{row[0]}")
-        assert client.post(f"/admin/questions/{row[0]}/alias",
+        token = console.token(client, f"/admin/unanswered/{row[0]}")
+        assert client.post(f"/admin/unanswered/{row[0]}/alias",
                            data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED}).status_code == 302
         reply = _ask(served, fake_line, citizen, f"{UNEMPLOYED} ขอได้ไหมคะ")
         assert '"type": "flex"' in reply and "ช่วยเหลือผู้ประสบภัย" in reply
@@ -310,8 +310,8 @@ def test_a_ready_answer_reaches_a_citizen_and_takes_a_rating(settings, content_d
         citizen = user_id()
         assert "ส่งให้เจ้าหน้าที่" in _ask(served, fake_line, citizen, "อบต มีที่จอดรถมั้ยคะ")
         qid = wait_until(lambda: served.db.execute("SELECT id FROM handbook_questions").fetchone())[0]
-        token = console.token(client, f"/admin/questions/{qid}")
-        assert client.post(f"/admin/questions/{qid}/faq", data={
+        token = console.token(client, f"/admin/unanswered/{qid}")
+        assert client.post(f"/admin/unanswered/{qid}/faq", data={
             "csrf_token": token, "question": "อบต. มีที่จอดรถไหม", "aliases": "จอดรถตรงไหน",
             "answer": "มีลานจอดรถหน้าสำนักงานค่ะ เปิด {{office_hours}}"}).status_code == 302
         before = len(_replies(fake_line))
@@ -325,7 +325,7 @@ def test_a_ready_answer_reaches_a_citizen_and_takes_a_rating(settings, content_d
             "SELECT ref FROM handbook_questions WHERE procedure_id = 'faq:faq-1'").fetchone())
         served.post(postback_event(citizen, thumbs_down))
         wait_until(lambda: questions.get(served.db, row[0])["feedback"] == "down")
-        page = client.get("/admin/questions?kind=down").get_data(as_text=True)
+        page = client.get("/admin/unanswered?kind=down").get_data(as_text=True)
         assert "คำตอบสำเร็จรูป: อบต. มีที่จอดรถไหม" in page
 
 
@@ -342,8 +342,8 @@ def test_a_change_whose_audit_record_fails_is_undone(console, content_dir, monke
         raise RuntimeError("database is locked")
 
     monkeypatch.setattr(audit, "record", broken)
-    token = console.token(client, f"/admin/questions/{qid}")
-    response = client.post(f"/admin/questions/{qid}/alias", data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED})
+    token = console.token(client, f"/admin/unanswered/{qid}")
+    response = client.post(f"/admin/unanswered/{qid}/alias", data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED})
     assert response.status_code == 500
     assert path.read_bytes() == before and questions.by_id(console.db, qid)["resolved_at"] is None
 
@@ -353,8 +353,8 @@ def test_an_admin_edits_and_deletes_a_ready_answer(console, content_dir):
     console.make_user("wichai", "staff", "engineering")
     client = console.login("somchai")
     qid = _question(console.db, "อบต มีที่จอดรถมั้ยคะ")
-    token = console.token(client, f"/admin/questions/{qid}")
-    client.post(f"/admin/questions/{qid}/faq", data={"csrf_token": token, "question": "อบต. มีที่จอดรถไหม", "answer": "มีค่ะ"})
+    token = console.token(client, f"/admin/unanswered/{qid}")
+    client.post(f"/admin/unanswered/{qid}/faq", data={"csrf_token": token, "question": "อบต. มีที่จอดรถไหม", "answer": "มีค่ะ"})
     store = console.app.extensions["handbook_store"]
     page = client.get("/admin/handbook/faq/faq-1").get_data(as_text=True)
     assert "อบต. มีที่จอดรถไหม" in page and 'href="/admin/handbook/faq/faq-1"' in client.get("/admin/handbook").get_data(as_text=True)

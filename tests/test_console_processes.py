@@ -52,10 +52,10 @@ def test_every_gunicorn_worker_answers_with_an_alias_added_in_the_console(line_e
         signed_in = session.post(app.url + "/admin/login", timeout=5,
                                  data={"username": "somchai", "password": PASSWORD, "csrf_token": _token(login)})
         assert signed_in.url.endswith("/admin/")
-        listing = session.get(app.url + "/admin/questions", timeout=5).text
-        qid = re.search(r'href="/admin/questions/(\d+)" class="question-text"', listing).group(1)
-        page = session.get(f"{app.url}/admin/questions/{qid}", timeout=5).text
-        done = session.post(f"{app.url}/admin/questions/{qid}/alias", timeout=10,
+        listing = session.get(app.url + "/admin/unanswered", timeout=5).text
+        qid = re.search(r'href="/admin/unanswered/(\d+)" class="question-text"', listing).group(1)
+        page = session.get(f"{app.url}/admin/unanswered/{qid}", timeout=5).text
+        done = session.post(f"{app.url}/admin/unanswered/{qid}/alias", timeout=10,
                             data={"csrf_token": _token(page), "procedure": "disaster-relief", "alias": UNEMPLOYED})
         assert done.status_code == 200 and "บอทใช้ได้ทันที" in done.text
 

@@ -39,9 +39,12 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def bar_chart(bars: list[Bar], *, title: str, unit: str = "", label_every: int = 1, chart_id: str = "chart") -> Markup:
-    """A vertical bar chart; label_every=5 writes every fifth label under the bars."""
-    top = nice_ceiling(max((b.value for b in bars), default=0))
+def bar_chart(
+    bars: list[Bar], *, title: str, unit: str = "", label_every: int = 1, chart_id: str = "chart", maximum: float | None = None
+) -> Markup:
+    """A vertical bar chart; label_every=5 writes every fifth label under the bars; maximum
+    fixes the axis (a score out of 5) instead of rounding up the highest bar."""
+    top = maximum or nice_ceiling(max((b.value for b in bars), default=0))
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = plot_w / max(1, len(bars))
@@ -81,5 +84,48 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "", label_every: int =
             parts.append(
                 f'<text class="chart-label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(bar.label)}</text>'
             )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class HBar:
+    label: str  # written in full above its bar (Thai service names are long)
+    value: float
+    note: str = ""  # after the value, e.g. "(12 ครั้ง)"
+    low: bool = False  # drawn in the warning colour
+
+
+HBAR_WIDTH = 360  # narrow, so the text stays readable when a phone shrinks the chart
+HBAR_ROW = 40
+
+
+def horizontal_bar_chart(bars: list[HBar], *, title: str, maximum: float | None = None, unit: str = "", chart_id: str = "hchart") -> Markup:
+    """One bar per row, its label above it and its value at its end: for long names
+    (services) that a vertical chart could not write under its bars."""
+    top = maximum or nice_ceiling(max((b.value for b in bars), default=0))
+    height = HBAR_ROW * max(1, len(bars)) + 4
+    cid = escape(chart_id)
+    description = f"{title}: " + ", ".join(f"{b.label} {_number(b.value)} {unit}".strip() for b in bars)
+    parts = [
+        f'<svg class="chart hchart" viewBox="0 0 {HBAR_WIDTH} {height}" role="img" aria-labelledby="{cid}-title {cid}-desc"'
+        f' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{cid}-title">{escape(title)}</title>',
+        f'<desc id="{cid}-desc">{escape(description)}</desc>',
+    ]
+    value_room = 110  # for "4.5 คะแนน (12)"
+    plot_w = HBAR_WIDTH - value_room
+    for i, bar in enumerate(bars):
+        y = i * HBAR_ROW
+        w = plot_w * (bar.value / top) if top else 0
+        tip = f"{bar.label}: {_number(bar.value)} {unit} {bar.note}".strip()
+        css = "hchart-bar hchart-bar--low" if bar.low else "hchart-bar"
+        parts.append(f'<text class="hchart-label" x="0" y="{y + 14}">{escape(bar.label)}</text>')
+        parts.append(
+            f'<rect class="{css}" x="0" y="{y + 19}" width="{max(w, 1):.1f}" height="14" rx="3"><title>{escape(tip)}</title></rect>'
+        )
+        parts.append(
+            f'<text class="hchart-value" x="{max(w, 1) + 6:.1f}" y="{y + 31}">{escape(_number(bar.value))} {escape(bar.note)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

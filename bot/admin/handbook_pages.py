@@ -26,7 +26,7 @@ from bot.handbook.model import SECTION_TITLES, SECTIONS
 from bot.thaidate import now, parse_thai_date, short_numeric
 from db import transaction
 
-add_nav_item("admin.handbook", "คู่มือประชาชน", roles=(ADMIN, STAFF), order=30)
+add_nav_item("admin.handbook", "คู่มือประชาชน", roles=(ADMIN, STAFF), order=32)
 audit.register_action("handbook.edit", "แก้ไขคู่มือประชาชน")
 
 LIST_FIELDS = ("aliases", "keywords", "legal_basis", "eligibility", "documents", "complaints")

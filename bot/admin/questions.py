@@ -40,7 +40,7 @@ KIND_LABELS = {
 }
 STATUS_LABELS = {"open": "ยังไม่ได้ปรับปรุง", "resolved": "ปรับปรุงแล้ว", "all": "ทั้งหมด"}
 
-add_nav_item("admin.questions", "คำถามที่บอทตอบไม่ได้", roles=(ADMIN, STAFF), order=20)
+add_nav_item("admin.questions", "คำถามที่บอทตอบไม่ได้", roles=(ADMIN, STAFF), order=24)
 audit.register_action("handbook.alias", "เพิ่มชื่อเรียกในคู่มือจากคำถามของประชาชน")
 audit.register_action("handbook.faq", "เพิ่มคำตอบสำเร็จรูป (FAQ)")
 audit.register_action("question.dismiss", "ปิดคำถามโดยไม่แก้ไขคู่มือ")
@@ -128,7 +128,7 @@ def _test_box():
     return text, bot_answer(content.store(), content.profile(), text, content.public_base_url())
 
 
-@admin_bp.get("/questions")
+@admin_bp.get("/unanswered")
 @require_role(ADMIN, STAFF)
 def questions():
     user = current_user()
@@ -192,7 +192,7 @@ def _render_detail(row: dict, *, alias: dict | None = None, faq: dict | None = N
     ), status
 
 
-@admin_bp.get("/questions/<int:question_id>")
+@admin_bp.get("/unanswered/<int:question_id>")
 @require_role(ADMIN, STAFF)
 def question_detail(question_id: int):
     return _render_detail(_question_or_404(question_id))
@@ -203,7 +203,7 @@ def _remember_before(row: dict) -> None:
     session[BEFORE_KEY] = {"id": row["id"], **before}
 
 
-@admin_bp.post("/questions/<int:question_id>/alias")
+@admin_bp.post("/unanswered/<int:question_id>/alias")
 @require_role(ADMIN, STAFF)
 def question_alias(question_id: int):
     row = _question_or_404(question_id)
@@ -236,7 +236,7 @@ def question_alias(question_id: int):
     return redirect(url_for("admin.question_detail", question_id=row["id"], _anchor="result"))
 
 
-@admin_bp.post("/questions/<int:question_id>/faq")
+@admin_bp.post("/unanswered/<int:question_id>/faq")
 @require_role(ADMIN)
 def question_faq(question_id: int):
     row = _question_or_404(question_id)
@@ -270,7 +270,7 @@ def question_faq(question_id: int):
     return redirect(url_for("admin.question_detail", question_id=row["id"], _anchor="result"))
 
 
-@admin_bp.post("/questions/<int:question_id>/dismiss")
+@admin_bp.post("/unanswered/<int:question_id>/dismiss")
 @require_role(ADMIN, STAFF)
 def question_dismiss(question_id: int):
     row = _question_or_404(question_id)
@@ -283,7 +283,7 @@ def question_dismiss(question_id: int):
     return redirect(url_for("admin.questions"))
 
 
-@admin_bp.post("/questions/<int:question_id>/reopen")
+@admin_bp.post("/unanswered/<int:question_id>/reopen")
 @require_role(ADMIN, STAFF)
 def question_reopen(question_id: int):
     row = _question_or_404(question_id)
@@ -312,7 +312,7 @@ def _export_columns(book) -> list[Column]:
     ]
 
 
-@admin_bp.get("/questions/export.<fmt>")
+@admin_bp.get("/unanswered/export.<fmt>")
 @require_role(ADMIN, STAFF)
 def questions_export(fmt: str):
     if fmt not in FORMATS:

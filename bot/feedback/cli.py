@@ -76,7 +76,7 @@ _TICKET_ACTIONS = {
 
 def cmd_ticket(args, settings) -> int:
     from bot.feedback import texts as t
-    from bot.feedback.ticket_status import TicketError, change_status, find
+    from bot.feedback.ticket_status import TicketError, assign_division, change_status, find
     from db import tickets, transaction
 
     db, office = _context(settings)
@@ -123,6 +123,15 @@ def cmd_ticket(args, settings) -> int:
                 written += 1
         print(f"บันทึกรูป {written} รูป / {written} photos written to {out}")
         return 0
+    if args.ticket_command == "assign":
+        try:
+            with transaction(db):
+                change = assign_division(db, office, ticket.id, args.division, actor=args.by, reason=args.reason, tell_citizen=not args.quiet)
+        except TicketError as exc:
+            return _fail(str(exc), exc.english)
+        print(f"{change.ticket.number}: {office.division_name(change.ticket.division_id)} ({change.ticket.division_id})")
+        _deliver(settings, db, change.outbox_ids)
+        return 0
     to_status = _TICKET_ACTIONS[args.ticket_command]
     try:
         with transaction(db):
@@ -138,7 +147,7 @@ def cmd_ticket(args, settings) -> int:
 
 
 def add_ticket_arguments(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="ticket_command", metavar="<list|show|accept|start|resolve|forward|reject|reopen|photos>", required=True)
+    sub = p.add_subparsers(dest="ticket_command", metavar="<list|show|accept|start|resolve|forward|reject|reopen|assign|photos>", required=True)
     listing = sub.add_parser("list", help="รายการเรื่อง — list tickets (newest first)")
     listing.add_argument("--open", action="store_true", help="เฉพาะเรื่องที่ยังไม่ปิด — open tickets only")
     listing.add_argument("--status", help="received, accepted, in_progress, resolved, forwarded, rejected, reopened")
@@ -167,6 +176,16 @@ def add_ticket_arguments(p: argparse.ArgumentParser) -> None:
             action.add_argument("--contact", required=True, help="ช่องทางติดต่อหน่วยงาน เช่น โทร 1129")
         if name == "reject":
             action.add_argument("--reason", required=True, help="เหตุผล (แจ้งประชาชน) — the reason, told to the citizen")
+    assign = sub.add_parser(
+        "assign",
+        help="มอบหมายให้กองอื่น (แจ้งกองนั้นและประชาชนทาง LINE) — hand to another division; it and the citizen are told",
+        description="มอบหมายเรื่องให้กองอื่น — hand a ticket to another division",
+    )
+    assign.add_argument("ref", help="เลขที่เรื่อง เช่น KC-2570-00042 หรือ id")
+    assign.add_argument("--division", required=True, help="รหัสกอง เช่น finance (content/divisions.yaml) — a division id")
+    assign.add_argument("--by", required=True, help="ชื่อผู้มอบหมาย — who makes the change")
+    assign.add_argument("--reason", help="เหตุผลที่ส่งต่อ (แจ้งกองที่รับเรื่อง) — why, told to the division")
+    assign.add_argument("--quiet", action="store_true", help="ไม่ต้องแจ้งประชาชน — do not tell the citizen")
 
 
 # --- questions for staff ----------------------------------------------------------------------------

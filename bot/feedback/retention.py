@@ -30,8 +30,7 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
     today = datetime.fromtimestamp(now, BANGKOK).date().isoformat()
     with transaction(db):
         closed = ticket_store.closed_with_personal_data(db, cutoff)
-        for ticket_id in closed:
-            tickets.remove_personal_data(db, ticket_id, "retention")
+        tickets.remove_personal_data(db, closed, "retention")
         answered = question_store.answered_with_personal_data(db, cutoff)
         for question_id in answered:
             staff_questions.remove_personal_data(db, question_id)

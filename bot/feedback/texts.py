@@ -316,6 +316,20 @@ def ticket_reopened_announcement(number: str, division: str, link: str) -> str:
     return f"🔁 ประชาชนแจ้งว่าเรื่อง {number} ยังไม่ได้รับการแก้ไข จึงเปิดเรื่องอีกครั้ง ({division})\nดูเรื่อง: {link}"
 
 
+def ticket_assigned_announcement(number: str, category: str, division: str, from_division: str, excerpt: str, reason: str, link: str) -> str:
+    return (
+        f"📨 เรื่อง {number} ส่งมาให้{division}ดูแล (เดิม {from_division})\n"
+        f"ประเภท: {category}\n"
+        f"รายละเอียด: {excerpt}\n"
+        + (f"เหตุผลที่ส่งมา: {reason}\n" if reason else "")
+        + f"ดูและอัปเดตสถานะ: {link}"
+    )
+
+
+def ticket_reassigned(number: str, division: str) -> str:
+    return f"📋 เรื่องเลขที่ {number}\nเรื่องของท่านอยู่ในความดูแลของ{division}แล้วค่ะ ระบบจะแจ้งความคืบหน้าให้ทราบทาง LINE นี้"
+
+
 NO_RECIPIENTS_NOTE = "(ส่งถึงผู้ดูแลระบบ เพราะ{division}ยังไม่ได้ลงทะเบียนรับแจ้งเตือนทาง LINE)"
 
 # --- following up: "ติดตามเรื่อง" ---------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Changing a ticket's status: the one place for it. `python -m bot ticket …` calls these
-functions now, the admin console will call the same ones.
+"""Changing a ticket's status or its division: the one place for it. `python -m bot ticket …`
+and the admin console (bot/admin/tickets.py) call these functions.
 
 Each change is checked against TRANSITIONS, written with who and when (ticket_events),
 and pushes a Thai message to the citizen through the outbox, all in the caller's
@@ -19,7 +19,7 @@ import sqlite_utils
 
 from bot.conversation import messages as m
 from bot.conversation import postback
-from bot.feedback import announce
+from bot.feedback import announce, common
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
 from db import tickets
@@ -116,6 +116,58 @@ def change_status(
     tickets.add_event(db, ticket.id, actor, ticket.status, to_status, event_note, now)
     updated = tickets.get(db, ticket.id)
     return Change(updated, _tell_citizen(db, office, updated, note, now))
+
+
+def assign_division(
+    db: sqlite_utils.Database,
+    office: Office,
+    ref: str | int,
+    division_id: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    tell_citizen: bool = True,
+    now: float | None = None,
+) -> Change:
+    """Hand a ticket to another division: recorded in its history (the status stays),
+    announced to that division's LINE chats, and the citizen told who handles it now."""
+    now = time.time() if now is None else now
+    actor = _require(actor, "ต้องระบุชื่อผู้มอบหมาย", "say who makes the change (--by)")
+    ticket = find(db, ref)
+    if not office.has_division(division_id):
+        raise TicketError("ไม่พบกองที่เลือก", f"no division {division_id!r} in divisions.yaml")
+    if division_id == ticket.division_id:
+        raise TicketError(f"เรื่องนี้อยู่ในความดูแลของ{office.division_name(division_id)}อยู่แล้ว", "the ticket is already with that division")
+    reason = " ".join((reason or "").split())[:MAX_NOTE] or None
+    if not tickets.move_division(db, ticket.id, ticket.status, ticket.division_id, division_id, now):
+        raise TicketError("เรื่องนี้เพิ่งถูกเปลี่ยนโดยผู้อื่น กรุณาโหลดใหม่", "the ticket changed meanwhile; try again")
+    old_name, new_name = office.division_name(ticket.division_id), office.division_name(division_id)
+    tickets.add_event(db, ticket.id, actor, ticket.status, ticket.status, f"มอบหมายให้{new_name} (เดิม {old_name})" + (f": {reason}" if reason else ""), now)
+    updated = tickets.get(db, ticket.id)
+    (n,) = db.execute("SELECT count(*) FROM ticket_events WHERE ticket_id = ?", (ticket.id,)).fetchone()
+    link = office.console_link("tickets", updated.id)
+    category = t.TICKET_CATEGORIES.get(updated.category, ("", updated.category))[1]
+    excerpt = common.excerpt(updated.description or "(ลบข้อมูลส่วนบุคคลแล้ว)", 200)
+    ids = announce.to_division(
+        db,
+        office,
+        division_id,
+        lambda note: [announce.text(t.ticket_assigned_announcement(updated.number, category, new_name, old_name, excerpt, reason or "", link) + (f"\n{note}" if note else ""))],
+        dedupe_key=f"ticket:{updated.id}:assigned:{n}",
+        purpose=f"ticket:{updated.id}:announce",
+    )
+    if tell_citizen and updated.line_user_id and updated.chat_key:
+        queued = announce.push(
+            db,
+            chat_key=updated.chat_key,
+            line_id=updated.line_user_id,
+            messages=[announce.text(t.ticket_reassigned(updated.number, new_name))],
+            dedupe_key=f"ticket:{updated.id}:update:{n}",
+            purpose=f"ticket:{updated.id}:update",
+        )
+        if queued:
+            ids.append(queued)
+    return Change(updated, ids)
 
 
 def reopen_by_citizen(db: sqlite_utils.Database, office: Office, ticket: Ticket, now: float | None = None) -> Change:

@@ -396,13 +396,15 @@ def reopen(req: effects.EffectRequest) -> effects.EffectResult:
 # --- personal data -------------------------------------------------------------------------------
 
 
-def remove_personal_data(db, ticket_id: int, why: str) -> None:
-    store.remove_personal_data(db, ticket_id, why)
-    outbox.erase_purpose(db, f"ticket:{ticket_id}:")  # announcements quoting what they wrote
+def remove_personal_data(db, ticket_ids: int | list[int], why: str) -> None:
+    """One ticket or many (the search index is merged once for all of them)."""
+    ids = [ticket_ids] if isinstance(ticket_ids, int) else list(ticket_ids)
+    store.remove_personal_data_of(db, ids, why)
+    for ticket_id in ids:
+        outbox.erase_purpose(db, f"ticket:{ticket_id}:")  # announcements quoting what they wrote
 
 
 @effects.eraser
 def _erase(db, chat_key: str, user_id: str | None) -> None:
-    for ticket_id in store.ids_of_chat(db, chat_key):
-        remove_personal_data(db, ticket_id, "erasure")
+    remove_personal_data(db, store.ids_of_chat(db, chat_key), "erasure")
     feedback_limits.erase_chat(db, chat_key)
