@@ -465,6 +465,26 @@ CREATE INDEX idx_outbox_confidential ON outbox (created_at) WHERE purpose = 'con
 """
 
 
+V7_REPORT_COUNTS = """
+-- Handbook questions are deleted after 90 days (db/questions.py KEEP_DAYS), but the yearly
+-- service statistics count a whole fiscal year: before a question is deleted it is added to
+-- these anonymous daily counts (no text, no chat, no LINE id).
+CREATE TABLE handbook_question_counts (
+    day TEXT NOT NULL,              -- YYYY-MM-DD, Asia/Bangkok, the day it was asked
+    procedure_id TEXT NOT NULL,     -- '' when the answer named no procedure
+    outcome TEXT NOT NULL,          -- answered | choose | unanswered | outside
+    feedback TEXT NOT NULL,         -- up | down | ''
+    staff_requested INTEGER NOT NULL,  -- 1: the person asked to pass it to staff
+    questions INTEGER NOT NULL,
+    PRIMARY KEY (day, procedure_id, outcome, feedback, staff_requested)
+);
+
+-- The yearly reports read a period's tickets and questions for staff by when they came in.
+CREATE INDEX idx_tickets_created_at ON tickets (created_at);
+CREATE INDEX idx_staff_questions_created_at ON staff_questions (created_at);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -487,6 +507,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "admin console: users, sessions, login failures, audit log", _run_script(V4_ADMIN_CONSOLE)),
     (5, "measures plan deadlines and reminders", _run_script(V5_REMINDERS)),
     (6, "citizen feedback: ratings, tickets, questions for staff, corruption reports", _run_script(V6_FEEDBACK)),
+    (7, "report counts: handbook questions kept as daily counts; report indexes", _run_script(V7_REPORT_COUNTS)),
 ]
 
 

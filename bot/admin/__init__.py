@@ -185,3 +185,4 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 # Pages: importing a module registers its routes, menu entries and dashboard cards.
 from bot.admin import dashboard, login, users, audit_page  # noqa: E402,F401
+from bot.admin import reports_page  # noqa: E402,F401
