@@ -6,7 +6,6 @@ FY 2570's 6-month round: 1 Oct 2026 – 31 Mar 2027, as of 20 April 2027 10:00.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 

@@ -10,7 +10,7 @@ by citizens or staff is data in every renderer.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Sequence, Union
 

@@ -15,7 +15,6 @@ has, and with a break opportunity between Thai words (thai_text.py).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
@@ -23,9 +22,6 @@ from fpdf.fonts import FontFace
 
 from bot.fonts import font_path
 from bot.reports.document import (
-    CENTER,
-    LEFT,
-    RIGHT,
     Bullets,
     Chart,
     Column,
@@ -256,7 +252,7 @@ def _column_widths(pdf: _Pdf, table: Table, body: list) -> list[float]:
     minimum = []
     for index, column in enumerate(table.columns):
         _font(pdf, TABLE_PT, bold=True)
-        widest = _widest_word(pdf, column.header)
+        widest = _widest_word(pdf, column.header, keep_short=False)  # headings wrap between words
         _font(pdf, TABLE_PT)
         for values in body[:200] + ([table.total] if table.total else []):
             widest = max(widest, _widest_word(pdf, format_value(values[index], column)))
@@ -281,11 +277,11 @@ def _column_widths(pdf: _Pdf, table: Table, body: list) -> list[float]:
 _word_widths: dict[tuple[str, str, float], float] = {}
 
 
-def _widest_word(pdf: _Pdf, text: str) -> float:
+def _widest_word(pdf: _Pdf, text: str, keep_short: bool = True) -> float:
     """The widest part of a cell that must stay on one line: a word, or a short value
     whole ("15 ม.ค. 2570", "77.61%")."""
     widest = 0.0
-    words = [text] if len(text) <= 14 else breakable(text).replace("\u200b", " ").split()
+    words = [text] if keep_short and len(text) <= 14 else breakable(text).replace("\u200b", " ").split()
     for word in words:
         key = (word, pdf.font_style, pdf.font_size_pt)
         if key not in _word_widths:
