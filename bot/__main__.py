@@ -181,8 +181,9 @@ COMMANDS = {
 def _feature_commands() -> dict:
     """Commands whose arguments their feature module declares: name → (function, help, add_arguments)."""
     from bot.feedback.cli import COMMANDS as FEEDBACK
+    from bot.reports.cli import COMMANDS as REPORTS
 
-    return dict(FEEDBACK)
+    return dict(FEEDBACK) | dict(REPORTS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,11 @@ def thai_date(value: Moment, full_month: bool = True) -> str:
     return _strftime(_day_or_moment(value), "%-d %B %Y" if full_month else "%-d %b %Y")
 
 
+def thai_month(year: int, month: int, full_month: bool = False) -> str:
+    """A calendar month (C.E. year): ต.ค. 2569, or ตุลาคม 2569 with full_month."""
+    return _strftime(date(year, month, 1), "%B %Y" if full_month else "%b %Y")
+
+
 def thai_date_short(value: Moment) -> str:
     """27 พ.ย. 69"""
     if value is None or value == "":

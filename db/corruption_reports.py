@@ -214,6 +214,16 @@ def count_by_status(db: sqlite_utils.Database) -> dict[str, int]:
     return dict(db.execute("SELECT status, count(*) FROM corruption_reports GROUP BY status").fetchall())
 
 
+def counts_received_between(db: sqlite_utils.Database, first_day: str, last_day: str) -> list[tuple[str, str, int]]:
+    """Counts only, no content: (month YYYY-MM received, current status, number) of the
+    reports received between two days (inclusive), for the audit unit's yearly report."""
+    return db.execute(
+        "SELECT substr(received_on, 1, 7), status, count(*) FROM corruption_reports "
+        "WHERE received_on BETWEEN ? AND ? GROUP BY 1, 2 ORDER BY 1, 2",
+        (first_day, last_day),
+    ).fetchall()
+
+
 def count_received_since(db: sqlite_utils.Database, day: str) -> int:
     (n,) = db.execute("SELECT count(*) FROM corruption_reports WHERE received_on >= ?", (day,)).fetchone()
     return n

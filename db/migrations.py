@@ -519,6 +519,23 @@ CREATE INDEX idx_service_ratings_division ON service_ratings (division_id, rated
 """
 
 
+V9_REPORT_COUNTS = """
+-- Handbook questions are deleted after 90 days (db/questions.py KEEP_DAYS), but the yearly
+-- service statistics count a whole fiscal year: before a question is deleted it is added to
+-- these anonymous daily counts (no text, no chat, no LINE id).
+CREATE TABLE handbook_question_counts (
+    day TEXT NOT NULL,              -- YYYY-MM-DD, Asia/Bangkok, the day it was asked
+    procedure_id TEXT NOT NULL,     -- '' when the answer named no procedure
+    outcome TEXT NOT NULL,          -- answered | choose | unanswered | outside
+    feedback TEXT NOT NULL,         -- up | down | ''
+    staff_requested INTEGER NOT NULL,  -- 1: the person asked to pass it to staff
+    questions INTEGER NOT NULL,
+    PRIMARY KEY (day, procedure_id, outcome, feedback, staff_requested)
+);
+
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -543,6 +560,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (6, "citizen feedback: ratings, tickets, questions for staff, corruption reports", _run_script(V6_FEEDBACK)),
     (7, "question review in the console (resolved by alias, ready answer or dismissed)", _run_script(V7_QUESTION_REVIEW)),
     (8, "feedback in the console: Thai search over tickets, internal notes, list indexes", _run_script(V8_FEEDBACK_CONSOLE)),
+    (9, "report counts: handbook questions kept as daily counts", _run_script(V9_REPORT_COUNTS)),
 ]
 
 

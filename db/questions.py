@@ -4,7 +4,8 @@ Kept so admins can improve the content: every unanswered question, every 👎, a
 requests to pass a question to staff (the staff queue routes them; see issue 4). The
 question text is personal data: a 👍 drops it at once (the rating is enough), an answered
 question nobody rated loses its text after ANSWERED_TEXT_DAYS, and every row is deleted
-after KEEP_DAYS. A person's rows are deleted when they ask for erasure.
+after KEEP_DAYS — first added to anonymous daily counts (handbook_question_counts), so the
+yearly service statistics still count it. A person's rows are deleted when they ask for erasure.
 """
 from __future__ import annotations
 
@@ -146,7 +147,19 @@ def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]
              AND staff_requested_at IS NULL AND created_at < ?""",
         (now - ANSWERED_TEXT_DAYS * 86400,),
     ).rowcount
-    rows = db.execute("DELETE FROM handbook_questions WHERE created_at < ?", (now - KEEP_DAYS * 86400,)).rowcount
+    cutoff = now - KEEP_DAYS * 86400
+    # The yearly service statistics still count them: as anonymous daily counts.
+    db.execute(
+        f"""INSERT INTO handbook_question_counts (day, procedure_id, outcome, feedback, staff_requested, questions)
+            SELECT {_DAY}, coalesce(procedure_id, ''), outcome, coalesce(feedback, ''),
+                   staff_requested_at IS NOT NULL, count(*)
+            FROM handbook_questions WHERE created_at < ?
+            GROUP BY 1, 2, 3, 4, 5
+            ON CONFLICT (day, procedure_id, outcome, feedback, staff_requested)
+            DO UPDATE SET questions = questions + excluded.questions""",
+        (cutoff,),
+    )
+    rows = db.execute("DELETE FROM handbook_questions WHERE created_at < ?", (cutoff,)).rowcount
     return {"question_texts": texts, "questions": rows}
 
 
@@ -285,3 +298,35 @@ def per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds: int,
             (utc_offset_seconds, start, *params),
         )
     }
+
+
+# The Bangkok day of created_at (Asia/Bangkok is UTC+7 all year: no daylight saving).
+_DAY = "date(created_at, 'unixepoch', '+7 hours')"
+
+
+def report_counts(db: sqlite_utils.Database, first_day: str, last_day: str) -> list[tuple[str, str, str, str, int, int]]:
+    """Questions asked between two days (YYYY-MM-DD, inclusive), kept or already purged, as
+    (day, procedure_id or '', outcome, feedback or '', staff_requested 0/1, number). No text."""
+    return db.execute(
+        f"""SELECT day, procedure_id, outcome, feedback, staff_requested, sum(n) FROM (
+              SELECT {_DAY} AS day, coalesce(procedure_id, '') AS procedure_id, outcome,
+                     coalesce(feedback, '') AS feedback, staff_requested_at IS NOT NULL AS staff_requested, 1 AS n
+              FROM handbook_questions
+              WHERE created_at >= ? AND created_at < ?
+              UNION ALL
+              SELECT day, procedure_id, outcome, feedback, staff_requested, questions
+              FROM handbook_question_counts WHERE day BETWEEN ? AND ?
+            )
+            GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
+        (*_day_span(first_day, last_day), first_day, last_day),
+    ).fetchall()
+
+
+def _day_span(first_day: str, last_day: str) -> tuple[float, float]:
+    """Epoch seconds of 00:00 in Bangkok on first_day and on the day after last_day."""
+    from datetime import date, datetime, time as clock, timedelta, timezone
+
+    bangkok = timezone(timedelta(hours=7))
+    start = datetime.combine(date.fromisoformat(first_day), clock(), bangkok).timestamp()
+    end = datetime.combine(date.fromisoformat(last_day) + timedelta(days=1), clock(), bangkok).timestamp()
+    return start, end

@@ -78,13 +78,57 @@ def summary(db: sqlite_utils.Database, first_day: str, last_day: str) -> list[Se
     return [ServiceSummary(r[0], r[1], {a: round(v, 2) for a, v in zip(ASPECTS, r[2:])}) for r in rows]
 
 
-def comments(db: sqlite_utils.Database, first_day: str, last_day: str) -> list[tuple[str, str, str]]:
-    """(rated_on, service_id, comment) without who wrote them."""
+def comments(
+    db: sqlite_utils.Database, first_day: str, last_day: str, division_id: str | None = None
+) -> list[tuple[str, str, str]]:
+    """(rated_on, service_id, comment) without who wrote them; optionally one division's services."""
+    where, params = ("AND division_id = ?", (division_id,)) if division_id else ("", ())
     return db.execute(
         "SELECT rated_on, service_id, comment FROM service_ratings "
-        "WHERE comment IS NOT NULL AND rated_on BETWEEN ? AND ? ORDER BY rated_on, id",
-        (first_day, last_day),
+        f"WHERE comment IS NOT NULL AND rated_on BETWEEN ? AND ? {where} ORDER BY rated_on, id",
+        (first_day, last_day, *params),
     ).fetchall()
+
+
+# --- for the published reports (bot/reports) ---------------------------------------------------
+
+REPORT_GROUPS = {
+    "all": "''",
+    "service": "service_id",
+    "source": "source",
+    "month": "substr(rated_on, 1, 7)",
+    "division": "division_id",
+}
+
+
+def score_totals(
+    db: sqlite_utils.Database, first_day: str, last_day: str, group: str = "all", division_id: str | None = None
+) -> dict[str, dict[str, tuple[int, int, int, dict[int, int]]]]:
+    """Sums to compute means, S.D. and shares without reading every rating into Python.
+
+    {group key: {aspect: (answers, sum of scores, sum of squares, {level: answers})}}; the
+    group is the service id, the source (menu | qr | handbook), the month (YYYY-MM), the
+    division, or '' for all ratings between the two days (inclusive). No names.
+    """
+    key = REPORT_GROUPS[group]
+    parts = []
+    for a in ASPECTS:
+        parts.append(f"sum({a}), sum({a} * {a})")
+        parts.extend(f"sum({a} = {level})" for level in (5, 4, 3, 2, 1))
+    where, params = ("AND division_id = ?", (division_id,)) if division_id else ("", ())
+    rows = db.execute(
+        f"SELECT {key}, count(*), {', '.join(parts)} FROM service_ratings "
+        f"WHERE rated_on BETWEEN ? AND ? {where} GROUP BY 1 ORDER BY 1",
+        (first_day, last_day, *params),
+    ).fetchall()
+    out: dict[str, dict[str, tuple[int, int, int, dict[int, int]]]] = {}
+    for row in rows:
+        n, values, per = row[1], row[2:], {}
+        for i, a in enumerate(ASPECTS):
+            total, squares, *levels = values[i * 7:(i + 1) * 7]
+            per[a] = (n, total, squares, dict(zip((5, 4, 3, 2, 1), levels)))
+        out[row[0]] = per
+    return out
 
 
 def forget_raters(db: sqlite_utils.Database, before_day: str) -> int:

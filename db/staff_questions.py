@@ -112,6 +112,19 @@ def flag_overdue(db: sqlite_utils.Database, now: float | None = None) -> list[St
     return [q for q in (get(db, i) for i in sorted(ids)) if q is not None]
 
 
+def for_report(
+    db: sqlite_utils.Database, start: float, end: float, division_id: str | None = None
+) -> list[tuple[int, str, str | None, str, str, float, float, float | None]]:
+    """Questions asked in [start, end), oldest first, without their text: (id, division_id,
+    procedure_id, source, status, created_at, due_at, answered_at)."""
+    where, params = ("AND division_id = ?", (division_id,)) if division_id else ("", ())
+    return db.execute(
+        "SELECT id, division_id, procedure_id, source, status, created_at, due_at, answered_at FROM staff_questions "
+        f"WHERE created_at >= ? AND created_at < ? {where} ORDER BY created_at, id",
+        (start, end, *params),
+    ).fetchall()
+
+
 def remove_personal_data(db: sqlite_utils.Database, question_id: int, now: float | None = None) -> None:
     """Keep the division, dates and status (response-time reports); drop who asked, the
     question and the answer written to them."""

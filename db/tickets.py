@@ -345,6 +345,42 @@ def rate_handling(db: sqlite_utils.Database, ticket_id: int, rating: int, now: f
     return cur.rowcount == 1
 
 
+# --- for the published reports (bot/reports) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportTicket:
+    """What a published report may show of a ticket: never who filed it or what they wrote."""
+
+    number: str
+    created_at: float
+    category: str
+    topic: str | None
+    service_id: str | None
+    division_id: str
+    status: str
+    forwarded_to: str | None
+    reject_reason: str | None
+    resolution: str | None  # what staff told the citizen was done
+    resolved_at: float | None
+    closed_at: float | None
+    reopen_count: int
+    handling_rating: int | None
+
+
+_REPORT_COLUMNS = ", ".join(f.name for f in fields(ReportTicket))
+
+
+def for_report(db: sqlite_utils.Database, start: float, end: float, division_id: str | None = None) -> list[ReportTicket]:
+    """Tickets filed in [start, end) (epoch seconds), oldest first; optionally one division's."""
+    where, params = ("AND division_id = ?", (division_id,)) if division_id else ("", ())
+    rows = db.execute(
+        f"SELECT {_REPORT_COLUMNS} FROM tickets WHERE created_at >= ? AND created_at < ? {where} ORDER BY created_at, id",
+        (start, end, *params),
+    ).fetchall()
+    return [ReportTicket(*row) for row in rows]
+
+
 # --- photos ---------------------------------------------------------------------------------
 
 

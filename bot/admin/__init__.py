@@ -187,3 +187,4 @@ def init_app(app: Flask, settings: Settings) -> None:
 from bot.admin import dashboard, login, users, audit_page  # noqa: E402,F401
 from bot.admin import questions, handbook_pages, reminders_page, staff_page  # noqa: E402,F401
 from bot.admin import tickets, staff_questions_page, ratings, integrity  # noqa: E402,F401  (citizen feedback)
+from bot.admin import reports_page  # noqa: E402,F401
