@@ -128,7 +128,7 @@ def reminders():
 def deadline_done(deadline_id: int):
     """An admin records that a division sent its report (or held its activity) on its behalf."""
     from bot.reminders import record_activity, record_report
-    from scheduler.calendar import WorkCalendar
+    from bot.workdays import WorkCalendar
 
     db = _db()
     deadline = store.deadline(db, deadline_id)
