@@ -68,7 +68,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from bot.webhook import MAX_BODY_BYTES, webhook_bp
+    from bot.webhook import MAX_BODY_BYTES, SessionsOutsideWebhook, webhook_bp
 
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings = settings.with_(secret_key=_local_secret(var_dir / "secret-key"))
 
     app = Flask(__name__)
+    app.session_interface = SessionsOutsideWebhook()
     app.config["SETTINGS"] = settings
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -103,7 +104,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from db import connect
     from db.inbox import InboxWriter
 
-    writer = InboxWriter(lambda: connect(settings.database_path, autocheckpoint=not settings.start_worker))
+    # busy_timeout 0: the writer polls for the write lock itself (db.transaction).
+    writer = InboxWriter(
+        lambda: connect(settings.database_path, autocheckpoint=not settings.start_worker, busy_timeout_ms=0)
+    )
     app.extensions.update(
         db_pool=pool,
         sao_profile=worker.planner.profile,

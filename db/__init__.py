@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -16,7 +17,7 @@ import sqlite_utils
 BUSY_TIMEOUT_MS = 10_000
 
 
-def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite_utils.Database:
+def connect(path: str | Path, autocheckpoint: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
     """Open the database with the pragmas every connection needs.
 
     autocheckpoint=False leaves copying the WAL into the database file to checkpoint(),
@@ -29,9 +30,9 @@ def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite_utils.Datab
     # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE) so that
     # writers queue on the busy timeout instead of failing on lock upgrades.
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        str(path), timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
     )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     conn.execute("PRAGMA journal_mode = WAL")
     # NORMAL is durable against process crashes in WAL mode (a power cut may lose the last commit).
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -66,10 +67,19 @@ class ConnectionPool:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE)."""
+def transaction(db: sqlite_utils.Database, poll_for_lock: bool = False) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    poll_for_lock=True, for a connection opened with busy_timeout_ms=0, tries for the lock
+    every fraction of a millisecond instead of leaving the wait to SQLite's busy handler,
+    which sleeps 1, 2, 5, 10 … ms between tries although another process's commit
+    releases the lock again within a fraction of a millisecond.
+    """
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
+    if poll_for_lock:
+        _begin_immediate_polling(conn)
+    else:
+        conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
@@ -77,6 +87,20 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def _begin_immediate_polling(conn: sqlite3.Connection) -> None:
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.0001
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.002)
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:

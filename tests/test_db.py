@@ -1,6 +1,7 @@
 """Storage: migrations in place, WAL, the inbox's claim order and races."""
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -120,6 +121,68 @@ def test_inbox_writer_failure_reaches_every_waiting_request(tmp_path):
     assert len(errors) == 8
     open_database(path).close()
     assert writer.store([row("AFTER")]) == 1  # the writer carries on once storage works
+
+
+def test_quiet_inbox_writer_commits_in_the_requesting_thread(tmp_path):
+    # No writer thread to hand over to: a lone request stores its own events.
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    writer = inbox.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
+    before = threading.active_count()
+    assert writer.store([row("ONE")]) == 1
+    assert writer.store([row("ONE"), row("TWO")]) == 1
+    assert threading.active_count() == before
+    assert dbmod.connect(path).execute("SELECT count(*) FROM inbox").fetchone()[0] == 2
+
+
+def test_inbox_writer_request_that_times_out_is_not_stored_and_the_lead_moves_on(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    writer = inbox.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
+    other_process = dbmod.connect(path)
+    other_process.execute("BEGIN IMMEDIATE")  # holds the write lock
+    results, errors = {}, {}
+
+    def request(name, timeout):
+        try:
+            results[name] = writer.store([row(name)], timeout=timeout)
+        except TimeoutError as exc:
+            errors[name] = exc
+
+    leader = threading.Thread(target=request, args=("LEADER", 30))
+    leader.start()
+    while not writer._leader:  # the leader is now polling for the lock
+        time.sleep(0.001)
+    impatient = threading.Thread(target=request, args=("IMPATIENT", 0.05))
+    impatient.start()
+    impatient.join()
+    patient = threading.Thread(target=request, args=("PATIENT", 30))
+    patient.start()
+    other_process.execute("COMMIT")
+    leader.join()
+    patient.join()
+    assert set(errors) == {"IMPATIENT"}
+    assert results == {"LEADER": 1, "PATIENT": 1}
+    stored = {r[0] for r in dbmod.connect(path).execute("SELECT event_key FROM inbox")}
+    assert stored == {"LEADER", "PATIENT"}  # told 503, so not stored: LINE redelivers it
+    assert writer.store([row("AFTER")]) == 1 and not writer._leader
+
+
+def test_polling_transaction_waits_for_another_writer_and_gives_up_at_the_busy_timeout(tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    holder = dbmod.connect(path)
+    poller = dbmod.connect(path, busy_timeout_ms=0)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.05, lambda: holder.execute("COMMIT")).start()
+    with dbmod.transaction(poller, poll_for_lock=True):
+        poller.execute("INSERT INTO chats (chat_key, kind, status) VALUES ('after-the-wait', 'user', 'following')")
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with dbmod.transaction(poller, poll_for_lock=True):
+            pass
+    holder.execute("ROLLBACK")
 
 
 def test_claims_keep_each_chats_order_and_let_other_chats_go_ahead(tmp_path):
