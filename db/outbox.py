@@ -38,6 +38,7 @@ class OutboxRow:
     status: str
     attempts: int
     created_at: float
+    error: str | None = None  # what went wrong last time, if anything
 
 
 def _to_row(record: dict) -> OutboxRow:
@@ -55,6 +56,7 @@ def _to_row(record: dict) -> OutboxRow:
         status=record["status"],
         attempts=record["attempts"],
         created_at=record["created_at"],
+        error=record.get("error"),
     )
 
 

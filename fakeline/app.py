@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import io
 import re
+import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -59,7 +60,10 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
             return None
         if not _authorized(request.headers.get("Authorization", ""), access_token):
             return _error(401, AUTH_FAILED)
-        delay, status = state.take_faults(request.path)
+        delay, status, drop = state.take_faults(request.path)
+        if drop:
+            g.dropped = True
+            return Response(_drop_connection(request.environ), mimetype="application/json")
         if delay:
             time.sleep(delay)
         if status is not None:
@@ -78,7 +82,7 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
                     headers={name.lower(): value for name, value in request.headers.items()},
                     json=request.get_json(silent=True),
                     raw_length=len(request.get_data()),
-                    status=response.status_code,
+                    status=0 if g.get("dropped") else response.status_code,
                     request_id=g.request_id,
                 )
             )
@@ -242,6 +246,7 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
     fault_commands: dict[str, Callable[[Any], None]] = {
         "fail_next": lambda args: state.fail_next(**args),
         "delay_next": lambda args: state.delay_next(**args),
+        "drop_next": lambda args: state.drop_next(**args),
         "expire_reply_tokens": lambda flag: state.expire_reply_tokens() if flag else None,
         "expire_token": state.expire_token,
         "register_reply_token": lambda args: state.register_reply_token(**args),
@@ -283,6 +288,22 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
         return {}
 
     return app
+
+
+def _drop_connection(environ: dict[str, Any]) -> Iterator[bytes]:
+    """A response body that closes the client's connection before a byte of the answer.
+
+    Werkzeug's and gunicorn's servers send the status line with the first chunk of the
+    body; a ConnectionError raised instead is, to both, a dropped connection.
+    """
+    sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise ConnectionAbortedError("fault: connection dropped without an answer")
+    yield b""  # a generator: runs when the server starts sending
 
 
 def _authorized(header: str, expected: str | None) -> bool:

@@ -56,7 +56,7 @@ class RecordedRequest:
     headers: dict[str, str]  # lower-case names
     json: Any  # the parsed JSON body, or None
     raw_length: int  # body size in bytes
-    status: int  # status code the fake answered with
+    status: int  # status code the fake answered with; 0: dropped the connection unanswered
     request_id: str  # the x-line-request-id it answered with
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +71,7 @@ class Fault:
     path_prefix: str
     status: int | None = None  # answer with this error status instead
     seconds: float = 0.0  # or sleep this long before answering normally
+    drop: bool = False  # or close the connection without answering or carrying it out
 
 
 @dataclass
@@ -250,30 +251,42 @@ class FakeLineState:
             raise ValueError("seconds must be positive")
         self._add_fault(Fault(n, path_prefix, seconds=seconds))
 
+    def drop_next(self, n: int, path_prefix: str = DEFAULT_FAULT_PREFIX) -> None:
+        """Close the connection without an answer for the next ``n`` requests under
+        ``path_prefix``, without carrying them out: what a client sees when it reuses a
+        pooled connection that the server closed a moment before."""
+        self._add_fault(Fault(n, path_prefix, drop=True))
+
     def _add_fault(self, fault: Fault) -> None:
         if fault.remaining < 1:
             raise ValueError("n must be at least 1")
         with self._lock:
             self._faults.append(fault)
 
-    def take_faults(self, path: str) -> tuple[float, int | None]:
-        """Consume the faults for a request: (seconds to sleep, error status or None)."""
+    def take_faults(self, path: str) -> tuple[float, int | None, bool]:
+        """Consume the faults for a request: (seconds to sleep, error status or None, drop)."""
         delay: float = 0.0
         status: int | None = None
+        drop = False
         with self._lock:
             if not self._faults:
-                return delay, status
-            for fault in self._faults:
+                return delay, status, drop
+            # A dropped request gets nothing else: other faults wait for the next request.
+            dropping = next((f for f in self._faults if f.drop and path.startswith(f.path_prefix)), None)
+            for fault in [dropping] if dropping else self._faults:
                 if not path.startswith(fault.path_prefix):
                     continue
-                if fault.status is not None and status is None:
+                if fault.drop:
+                    drop = True
+                    fault.remaining -= 1
+                elif fault.status is not None and status is None:
                     status = fault.status
                     fault.remaining -= 1
                 elif fault.status is None and not delay:
                     delay = fault.seconds
                     fault.remaining -= 1
             self._faults = [f for f in self._faults if f.remaining > 0]
-        return delay, status
+        return delay, status, drop
 
     # Groups and rooms --------------------------------------------------------
 

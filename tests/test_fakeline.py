@@ -685,6 +685,17 @@ def test_delay_makes_clients_time_out_but_still_delivers(server: FakeLineServer,
     assert state.messages_to(USER) == [text("ช้า")]
 
 
+def test_drop_closes_the_connection_unanswered_and_does_not_carry_out_the_request(
+    server: FakeLineServer, state: FakeLineState
+) -> None:
+    state.drop_next(1, path_prefix="/v2/bot/message/reply")
+    with pytest.raises(requests.ConnectionError):
+        reply(server, "dropped", text())
+    assert state.deliveries() == []
+    assert reply(server, "dropped", text()).status_code == 200  # the token was not spent
+    assert len(state.deliveries()) == 1
+
+
 def test_fail_next_rejects_non_error_status(state: FakeLineState) -> None:
     with pytest.raises(ValueError):
         state.fail_next(1, status=200)

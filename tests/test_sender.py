@@ -97,13 +97,40 @@ def test_push_that_timed_out_is_retried_and_line_answers_409_not_a_second_delive
     assert len(fake_line.state.deliveries()) == 1
 
 
-def test_reply_that_timed_out_is_not_repeated(sender, db, fake_line):
+def test_reply_that_timed_out_after_reaching_line_ends_uncertain_and_is_never_pushed(sender, db, fake_line):
+    # The slow first request spends the token; the repeat is refused, not delivered again.
     fake_line.state.delay_next(1, 1.0, path_prefix="/v2/bot/message/reply")
     outbox_id = queue(db, kind="reply", reply_token="slow-token", must_arrive=True)
-    assert deliver_until_final(sender, db, outbox_id)["status"] == "uncertain"
+    assert sender.deliver(db, outbox_id).status == "retry"
     import time
 
-    time.sleep(0.8)
+    time.sleep(0.8)  # the slow request completes on the server
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "uncertain" and row["kind"] == "reply"
+    assert sent_requests(fake_line, "/v2/bot/message/push") == []
+    assert len(fake_line.state.deliveries()) == 1
+
+
+def test_reply_on_a_connection_the_server_dropped_is_repeated_and_delivered_once(sender, db, fake_line):
+    # A pooled connection closed by the server: the request never reached LINE.
+    fake_line.state.drop_next(1, path_prefix="/v2/bot/message/reply")
+    outbox_id = queue(db, kind="reply", reply_token="fresh-token")
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "sent" and row["attempts"] == 2
+    assert len(fake_line.state.deliveries()) == 1
+
+
+def test_ambiguous_reply_attempt_is_remembered_through_later_line_errors(sender, db, fake_line):
+    # dropped (may have arrived, as far as the bot knows), then 500, then a refused token:
+    # the refusal may mean the first attempt was delivered, so no push and no "expired".
+    fake_line.state.drop_next(1, path_prefix="/v2/bot/message/reply")
+    fake_line.state.fail_next(1, status=500, path_prefix="/v2/bot/message/reply")
+    outbox_id = queue(db, kind="reply", reply_token="odd-token", must_arrive=True)
+    assert sender.deliver(db, outbox_id).status == "retry"
+    assert sender.deliver(db, outbox_id).status == "retry"
+    fake_line.state.expire_token("odd-token")
+    row = deliver_until_final(sender, db, outbox_id)
+    assert row["status"] == "uncertain" and row["error"].startswith("may have reached LINE")
     assert sent_requests(fake_line, "/v2/bot/message/push") == []
 
 

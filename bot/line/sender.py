@@ -40,6 +40,9 @@ REPLY_TOKEN_LIFETIME_SECONDS = 50
 MAX_BACKOFF_SECONDS = 60.0
 # Replies wait at most this long between tries: the token's minute must not pass unused.
 MAX_REPLY_BACKOFF_SECONDS = 4.0
+# Marks a reply row one of whose attempts may have reached LINE (the connection broke
+# or timed out after the request went out). It stays on the row's error from then on.
+AMBIGUOUS = "may have reached LINE: "
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class Outcome:
 
 def _is_transient(status: int | None) -> bool:
     return status is None or status == 429 or status >= 500
+
+
+def _was_ambiguous(row: outbox.OutboxRow) -> bool:
+    return (row.error or "").startswith(AMBIGUOUS)
 
 
 def _error_text(exc: ApiException) -> str:
@@ -139,8 +146,13 @@ class LineSender:
         except ApiException as exc:
             error = _error_text(exc)
             if exc.status == 400 and "reply token" in error.lower():
-                # Earlier attempts of this row, if any, ended in definite HTTP errors (an
-                # ambiguous one ends the row as uncertain), so nothing was delivered yet.
+                if _was_ambiguous(row):
+                    # An earlier attempt may have used the token: delivered, or not. A push
+                    # could say it twice, so the row ends as uncertain for staff to see.
+                    outbox.mark_final(db, row.id, "uncertain", f"{AMBIGUOUS}then {error}")
+                    log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
+                    return Outcome("uncertain", error)
+                # Every earlier attempt ended in a definite HTTP error: nothing was delivered.
                 if row.must_arrive and row.to_ids:
                     outbox.switch_to_push(db, row.id, error)
                     log.info("outbox %s: reply token refused, pushing instead", row.id)
@@ -150,11 +162,10 @@ class LineSender:
                 return Outcome("expired", error)
             return self._after_failure(db, row, exc.status, error)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            # The request may have reached LINE: repeating it could deliver twice.
-            error = f"{type(exc).__name__}: {exc}"
-            outbox.mark_final(db, row.id, "uncertain", error)
-            log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
-            return Outcome("uncertain", error)
+            # The request may or may not have reached LINE (most often a pooled connection
+            # the server had just closed). Repeating a reply is safe: LINE accepts a reply
+            # token once, so a repeat after a delivered attempt is refused, not delivered.
+            return self._after_reply_failure(db, row, None, f"{AMBIGUOUS}{type(exc).__name__}: {exc}")
         request_id = _header(response.headers, "x-line-request-id")
         outbox.mark_sent(db, row.id, request_id)
         return Outcome("sent", request_id or "")
@@ -192,17 +203,26 @@ class LineSender:
         return Outcome("failed", error)
 
     def _after_reply_failure(self, db, row: outbox.OutboxRow, status: int | None, error: str) -> Outcome:
-        """A reply that LINE refused with a definite error (nothing was delivered).
+        """A reply that failed: refused by LINE, or lost on the way with no answer.
 
-        Transient errors (429, 5xx) are retried for as long as the reply token lives, not a
-        fixed number of times: a minute of LINE trouble must not cost the citizen the answer.
-        When the token is about to expire, a message that must arrive is pushed instead.
+        Transient errors (429, 5xx, a broken connection) are retried for as long as the
+        reply token lives, not a fixed number of times: a minute of LINE trouble must not
+        cost the citizen the answer. When the token is about to expire, a message that must
+        arrive is pushed instead, unless an attempt may have reached LINE: then it ends
+        uncertain, as a push might say it twice.
         """
         age = self._clock() - row.created_at
+        ambiguous = _was_ambiguous(row) or error.startswith(AMBIGUOUS)
+        if ambiguous and not error.startswith(AMBIGUOUS):
+            error = AMBIGUOUS + error
         if _is_transient(status):
             delay = min(MAX_REPLY_BACKOFF_SECONDS, self.settings.line_backoff_base_seconds * 2 ** (row.attempts - 1))
             if age + delay < REPLY_TOKEN_LIFETIME_SECONDS:
                 return self._retry(db, row, delay, error)
+            if ambiguous:
+                outbox.mark_final(db, row.id, "uncertain", error)
+                log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
+                return Outcome("uncertain", error)
             if row.must_arrive and row.to_ids:
                 outbox.switch_to_push(db, row.id, error)
                 log.info("outbox %s: reply token about to expire during LINE trouble, pushing instead", row.id)
