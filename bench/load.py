@@ -24,6 +24,7 @@ Faults (--fault, at the middle of the run):
   line-500         the fake LINE API answers three bursts of 25 sends with 500
   line-429         … with 429 (rate limited)
   line-timeout     the next 30 sends take longer than the sender's timeout (LINE still delivers)
+  line-drop        the next 30 sends lose their connection unanswered (LINE never got them)
   db-locked        another process holds SQLite's write lock for 12 s (> the 10 s busy timeout)
 
 The reconciliation: events sent = acknowledged = stored = processed; every acknowledged event
@@ -59,7 +60,7 @@ from bot.line.signature import sign  # noqa: E402
 
 SECRET = "load-channel-secret"
 TOKEN = "load-access-token"
-FAULTS = ("kill-web-worker", "kill-web", "kill-clock", "line-500", "line-429", "line-timeout", "db-locked")
+FAULTS = ("kill-web-worker", "kill-web", "kill-clock", "line-500", "line-429", "line-timeout", "line-drop", "db-locked")
 QUESTIONS = [
     "ขอเบี้ยคนแก่ต้องใช้เอกสารอะไรบ้างคะ", "เบียคนแกได้เดือนละกี่บาท", "เงินคนพิการยื่นที่ไหนครับ",
     "ภาษีบ้านจ่ายที่ไหน", "ขออนุญาตสร้างบ้านใช้เวลากี่วัน", "รถขยะมาวันไหนคะะะ 🙏", "ขอน้ำประปาเข้าบ้านทำไง",
@@ -396,6 +397,8 @@ def inject(fault: str, web: Web, fake: Process, db_path: Path, clock: ClockRun |
             time.sleep(1)
     elif fault == "line-timeout":
         fake_faults(fake.url, {"delay_next": {"n": 30, "seconds": 12, "path_prefix": "/v2/bot/message/"}})
+    elif fault == "line-drop":
+        fake_faults(fake.url, {"drop_next": {"n": 30, "path_prefix": "/v2/bot/message/"}})
     elif fault == "db-locked":
         hold_write_lock(db_path, 12).wait()
     elif fault == "kill-clock":
@@ -595,7 +598,7 @@ def main(argv=None) -> int:
     results = [run_one(args, fault) for fault in faults]
     print(f"{'fault':16}{'ev/s':>7}{'p50':>7}{'p99':>8}{'sent':>7}{'stored':>7}{'done':>7}{'replied':>8}{'miss':>5}{'dbl':>5}  other")
     for r in results:
-        other = f"refused {r['refused']} redelivered {r['redeliveries']}"
+        other = f"refused {r['refused']} redelivered {r['redeliveries']}; LINE sends failed {r['send_errors_at_line']}"
         if "clock_groups" in r:
             other += f"; clock: {r['clock_digests']} digests for {r['clock_groups']} groups, missing {r['clock_missing']}, doubled {r['clock_doubled']}"
         if "restart_seconds" in r:

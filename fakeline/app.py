@@ -11,6 +11,7 @@ run the bot in another process. They need no token and are not recorded.
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 import socket
@@ -302,7 +303,7 @@ def _drop_connection(environ: dict[str, Any]) -> Iterator[bytes]:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-    raise ConnectionAbortedError("fault: connection dropped without an answer")
+    raise ConnectionResetError(errno.ECONNRESET, "fault: connection dropped without an answer")
     yield b""  # a generator: runs when the server starts sending
 
 
