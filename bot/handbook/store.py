@@ -39,12 +39,15 @@ def _default_index(handbook: Handbook):
     return HandbookSearch(handbook)
 
 
+CHECK_SECONDS = 2.0  # how stale another process's handbook may be after an edit
+
+
 class HandbookStore:
     def __init__(
         self,
         content_dir: Path,
         *,
-        check_seconds: float = 2.0,
+        check_seconds: float = CHECK_SECONDS,
         build_index: Callable[[Handbook], Any] | None = _default_index,
     ):
         self.content_dir = Path(content_dir)
