@@ -50,7 +50,7 @@ class Settings:
     line_timeout_seconds: float = 10.0
     line_max_attempts: int = 5
     line_backoff_base_seconds: float = 0.5
-    # Show LINE's loading animation when an event waited longer than this before handling.
+    # Show LINE's loading animation to a person whose message has waited longer than this.
     loading_threshold_seconds: float = 1.0
     # Conversations idle this long go back to the main menu.
     conversation_timeout_minutes: int = 30

@@ -29,6 +29,10 @@ MAX_HANDLING_ATTEMPTS = 3
 SWEEP_INTERVAL_SECONDS = 0.5
 # The longest an event waits for webhook answers in progress before it is handled anyway.
 MAX_YIELD_SECONDS = 0.05
+# LINE shows the loading animation this long, or until the bot's next message arrives.
+LOADING_SECONDS = 20
+# Loading animations asked for in one look at the inbox: a backlog must not become a flood.
+MAX_LOADING_PER_PASS = 50
 
 
 def _state_from_row(row: dict | None) -> State | None:
@@ -66,6 +70,10 @@ class InboxWorker:
         sweeper = threading.Thread(target=self._sweep_loop, name="outbox-sweeper", daemon=True)
         sweeper.start()
         self._threads.append(sweeper)
+        if self.settings.worker_threads:
+            loading = threading.Thread(target=self._loading_loop, name="loading-animation", daemon=True)
+            loading.start()
+            self._threads.append(loading)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -146,7 +154,6 @@ class InboxWorker:
             inbox.finish(db, item.id, "skipped", str(exc))
             return
         try:
-            self._maybe_show_loading(event, item)
             state = _state_from_row(conversations.load(db, event.source.key))
             plan = self.planner.plan(event, state)
             outbox_ids = self._apply(db, item, event, plan)
@@ -155,15 +162,30 @@ class InboxWorker:
             return
         self._deliver_and_finish(db, item.id, outbox_ids)
 
-    def _maybe_show_loading(self, event: Event, item: inbox.InboxEvent) -> None:
-        waited = time.time() - item.received_at
-        if (
-            event.source.kind == "user"
-            and event.type in ("message", "postback")
-            and event.mode == "active"
-            and waited > self.settings.loading_threshold_seconds
-        ):
-            self.sender.show_loading(event.source.user_id)
+    def show_loading_to_people_waiting(self, now: float | None = None) -> int:
+        """LINE's loading animation for each person whose message has waited past the threshold.
+
+        Shown while they wait (a backlog, a slow step), not when their turn comes: by then
+        the answer follows within milliseconds and the animation would only cost a request.
+        Asked again for a newer message (the bot's reply ended the last animation) or once
+        the last one has run out. Returns how many were shown.
+        """
+        now = time.time() if now is None else now
+        people = inbox.take_people_waiting(
+            self.pool.get(),
+            received_before=now - self.settings.loading_threshold_seconds,
+            now=now,
+            repeat_after=LOADING_SECONDS,
+            limit=MAX_LOADING_PER_PASS,
+        )
+        return sum(self.sender.show_loading(user_id, LOADING_SECONDS) for user_id in people)
+
+    def _loading_loop(self) -> None:
+        while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
+            try:
+                self.show_loading_to_people_waiting()
+            except Exception:  # the animation is a courtesy: never stop trying because of one error
+                log.exception("loading animation error")
 
     def _apply(self, db, item: inbox.InboxEvent, event: Event, plan: Plan) -> list[int]:
         """Save everything the plan says in one transaction; return the queued outbox ids."""

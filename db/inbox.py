@@ -275,6 +275,33 @@ def stale_handled_ids(db: sqlite_utils.Database, now: float | None = None) -> li
     ]
 
 
+def take_people_waiting(
+    db: sqlite_utils.Database, received_before: float, now: float, repeat_after: float, limit: int = 100
+) -> list[str]:
+    """People in 1:1 chats whose message or tap, received before `received_before`, is not
+    handled yet, and who have not been shown the loading animation for their newest such
+    event in the last `repeat_after` seconds: their user ids, longest wait first.
+
+    One UPDATE … RETURNING marks those events as shown, so that however many processes
+    look, each person is taken once.
+    """
+    return [
+        row[0]
+        for row in db.execute(
+            """UPDATE inbox SET loading_at = :now
+               WHERE id IN (
+                 SELECT max(id) FROM inbox
+                 WHERE status IN ('pending', 'processing') AND received_at < :before
+                   AND event_type IN ('message', 'postback') AND mode = 'active'
+                   AND source_key LIKE 'user:%' AND user_id IS NOT NULL
+                 GROUP BY user_id ORDER BY min(id) LIMIT :limit)
+               AND (loading_at IS NULL OR loading_at <= :now - :repeat_after)
+               RETURNING user_id""",
+            {"now": now, "before": received_before, "limit": limit, "repeat_after": repeat_after},
+        ).fetchall()
+    ]
+
+
 def chat_busy(db: sqlite_utils.Database, source_key: str) -> bool:
     """Whether the bot is still working on something one chat sent."""
     row = db.execute(

@@ -535,6 +535,12 @@ CREATE TABLE handbook_question_counts (
 
 """
 
+V10_LOADING_ANIMATION = """
+-- When LINE's loading animation was last asked for on behalf of this event: shown to a person
+-- whose message waits, once across every process (bot/worker.py).
+ALTER TABLE inbox ADD COLUMN loading_at REAL;
+"""
+
 
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -561,6 +567,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (7, "question review in the console (resolved by alias, ready answer or dismissed)", _run_script(V7_QUESTION_REVIEW)),
     (8, "feedback in the console: Thai search over tickets, internal notes, list indexes", _run_script(V8_FEEDBACK_CONSOLE)),
     (9, "report counts: handbook questions kept as daily counts", _run_script(V9_REPORT_COUNTS)),
+    (10, "loading animation shown for waiting events", _run_script(V10_LOADING_ANIMATION)),
 ]
 
 

@@ -1,0 +1,88 @@
+"""LINE's loading animation: shown to a person while their message waits, once across processes.
+
+The worker shows it while people wait (a backlog, a slow step), not at the moment it takes
+their message: by then the answer follows within milliseconds.
+"""
+import time
+
+from bot import build_worker
+from bot.webhook import inbox_rows
+from bot.worker import LOADING_SECONDS
+from db import inbox, open_database
+from helpers import base_event, follow_event, text_event, user_id, wait_until
+
+LOADING_PATH = "/v2/bot/chat/loading/start"
+
+
+def loading_requests(fake_line) -> list[str]:
+    return [r.json["chatId"] for r in fake_line.state.requests if r.path == LOADING_PATH]
+
+
+def store(settings, *events) -> None:
+    db = open_database(settings.database_path)
+    inbox.store_events(db, inbox_rows(list(events)))
+    db.close()
+
+
+def test_people_whose_message_waits_see_the_animation_once(settings, fake_line):
+    worker = build_worker(settings.with_(loading_threshold_seconds=1.0))
+    somchai, malee, group_member = user_id(), user_id(), user_id()
+    store(
+        settings,
+        text_event(somchai, "ขอเบี้ยคนแก่ทำไงคะ"),
+        text_event(somchai, "ด่วนนะคะ 🙏"),
+        text_event(malee, "ถังขยะเต็มแล้วค่ะ"),
+        follow_event(user_id()),  # not a question: nobody is waiting for an answer
+        text_event(user_id(), "ตอบช้าก็ได้", mode="standby"),  # another channel answers it
+        base_event("message", {"type": "group", "groupId": "C" + "0" * 32, "userId": group_member},
+                   message={"id": "1", "type": "text", "text": "ประชุมกี่โมง"}),
+    )
+    now = time.time()
+    assert worker.show_loading_to_people_waiting(now) == 0  # not waited past the threshold yet
+    assert worker.show_loading_to_people_waiting(now + 2) == 2
+    assert sorted(loading_requests(fake_line)) == sorted([somchai, malee])
+    assert fake_line.state.requests[-1].json["loadingSeconds"] == LOADING_SECONDS
+
+    # A second process looking at the same inbox, and the next look of the first: nothing new.
+    other_process = build_worker(settings.with_(loading_threshold_seconds=1.0))
+    assert other_process.show_loading_to_people_waiting(now + 3) == 0
+    assert worker.show_loading_to_people_waiting(now + 4) == 0
+
+    # A newer message from Malee (the animation ended with the bot's reply, or is renewed).
+    store(settings, text_event(malee, "ยังไม่มีใครตอบเลยค่ะ"))
+    assert other_process.show_loading_to_people_waiting(now + 10) == 1
+    assert loading_requests(fake_line)[-1] == malee
+    # Somchai still waits after the animation ran out: shown again.
+    assert worker.show_loading_to_people_waiting(now + 2 + LOADING_SECONDS + 1) == 1
+    assert loading_requests(fake_line)[-1] == somchai
+
+
+def test_handled_events_get_no_animation(settings, fake_line):
+    worker = build_worker(settings.with_(loading_threshold_seconds=1.0))
+    citizen = user_id()
+    store(settings, text_event(citizen, "เบอร์โทร อบต. ค่ะ"))
+    assert worker.process_next()
+    assert worker.show_loading_to_people_waiting(time.time() + 5) == 0
+    assert loading_requests(fake_line) == []
+
+
+def test_the_running_worker_shows_it_during_a_backlog(settings, fake_line):
+    # One slow worker thread and many people at once: those at the back see the animation.
+    worker = build_worker(settings.with_(loading_threshold_seconds=0.2, worker_threads=1))
+    original_plan = worker.planner.plan
+
+    def slow_plan(event, state):
+        time.sleep(0.1)
+        return original_plan(event, state)
+
+    worker.planner.plan = slow_plan
+    people = [user_id() for _ in range(8)]
+    store(settings, *(text_event(p, "สวัสดีค่ะ") for p in people))
+    worker.start()
+    try:
+        wait_until(lambda: not inbox.chat_busy(open_database(settings.database_path), f"user:{people[-1]}"), timeout=20)
+    finally:
+        worker.stop()
+    shown = loading_requests(fake_line)
+    assert shown and set(shown) <= set(people[1:])  # the first was answered at once
+    assert len(shown) == len(set(shown))  # once each
