@@ -23,6 +23,11 @@ CONFIDENTIAL = "confidential"
 CONFIDENTIAL_KEEP_SECONDS = 600  # long enough for the simulator or a console to show it
 
 
+# Starts the error of a reply row one of whose attempts may have reached LINE (the
+# connection broke, timed out, or the process stopped after the request went out).
+AMBIGUOUS = "may have reached LINE: "
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
@@ -174,10 +179,11 @@ def switch_to_push(db: sqlite_utils.Database, outbox_id: int, error: str) -> Non
 
 
 def recover_stale(db: sqlite_utils.Database, now: float | None = None, everything: bool = False) -> int:
-    """Rows left 'sending' by a dead process.
+    """Rows left 'sending' by a dead process go back to pending, to be sent again.
 
-    A push goes back to pending: its retry key makes the repeat safe. A reply cannot be
-    repeated safely (its token may have been used), so it is marked uncertain.
+    A push's retry key makes the repeat safe. So does a reply's token, which LINE takes
+    once: the row is marked as possibly delivered, so that a refused token then ends it
+    as uncertain instead of pushing the messages a second time.
     """
     now = time.time() if now is None else now
     condition = "status = 'sending'" + ("" if everything else " AND locked_until < ?")
@@ -189,9 +195,9 @@ def recover_stale(db: sqlite_utils.Database, now: float | None = None, everythin
             params,
         ).rowcount
         replies = db.execute(
-            f"UPDATE outbox SET status = 'uncertain', locked_until = NULL, "
-            f"error = 'process stopped during the reply request' WHERE {condition} AND kind = 'reply'",
-            params,
+            f"UPDATE outbox SET status = 'pending', locked_until = NULL, next_attempt_at = 0, "
+            f"error = ? WHERE {condition} AND kind = 'reply'",
+            (AMBIGUOUS + "the process stopped during the reply request", *params),
         ).rowcount
     return pushes + replies
 

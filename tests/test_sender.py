@@ -1,4 +1,6 @@
 """The one sender against the fake LINE API: limits, reply-then-push, retries without duplicates."""
+import json
+
 import pytest
 
 from bot.line.sender import LineSender
@@ -166,14 +168,24 @@ def test_thai_label_is_counted_in_grapheme_clusters(sender, db, fake_line):
     assert row["status"] == "sent"
 
 
-def test_recover_stale_repeats_pushes_but_not_replies(db):
+def test_after_a_crash_pushes_and_replies_are_sent_again_and_arrive_once(sender, db, fake_line):
     push_id = queue(db)
-    reply_id = queue(db, kind="reply", reply_token="t")
-    for outbox_id in (push_id, reply_id):
-        outbox.claim(db, outbox_id, lease_seconds=60)
-    outbox.recover_stale(db, everything=True)
-    assert outbox.get(db, push_id)["status"] == "pending"
-    assert outbox.get(db, reply_id)["status"] == "uncertain"
+    reply_id = queue(db, kind="reply", reply_token="t", must_arrive=True)
+    unsent_reply_id = queue(db, kind="reply", reply_token="never-used", to=user_id())
+    for outbox_id in (push_id, reply_id, unsent_reply_id):
+        outbox.claim(db, outbox_id, lease_seconds=60)  # the process died while sending them
+    # The push and the first reply had reached LINE before the process died.
+    push = outbox.get(db, push_id)
+    before_the_crash = [{"type": "text", "text": "ก่อนดับ"}]
+    sender._post("/v2/bot/message/push", {"to": json.loads(push["to_ids"])[0], "messages": before_the_crash},
+                 retry_key=push["retry_key"])
+    sender._post("/v2/bot/message/reply", {"replyToken": "t", "messages": before_the_crash})
+    assert outbox.recover_stale(db, everything=True) == 3
+    assert deliver_until_final(sender, db, push_id)["status"] == "sent"  # LINE: 409, already accepted
+    reply = deliver_until_final(sender, db, reply_id)
+    assert reply["status"] == "uncertain" and reply["kind"] == "reply"  # token used: not pushed
+    assert deliver_until_final(sender, db, unsent_reply_id)["status"] == "sent"
+    assert len(fake_line.state.deliveries()) == 3  # each message once
 
 
 def test_loading_animation_and_quota(sender, fake_line):

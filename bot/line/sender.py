@@ -40,9 +40,8 @@ REPLY_TOKEN_LIFETIME_SECONDS = 50
 MAX_BACKOFF_SECONDS = 60.0
 # Replies wait at most this long between tries: the token's minute must not pass unused.
 MAX_REPLY_BACKOFF_SECONDS = 4.0
-# Marks a reply row one of whose attempts may have reached LINE (the connection broke
-# or timed out after the request went out). It stays on the row's error from then on.
-AMBIGUOUS = "may have reached LINE: "
+# A reply row one of whose attempts may have reached LINE keeps this mark on its error.
+AMBIGUOUS = outbox.AMBIGUOUS
 
 
 @dataclass(frozen=True)
