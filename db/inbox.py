@@ -283,8 +283,15 @@ def take_people_waiting(
     event in the last `repeat_after` seconds: their user ids, longest wait first.
 
     One UPDATE … RETURNING marks those events as shown, so that however many processes
-    look, each person is taken once.
+    look, each person is taken once. A read looks first: most of the time nobody waits,
+    and an UPDATE would take the write lock even when it changes nothing.
     """
+    anyone = db.execute(
+        "SELECT 1 FROM inbox WHERE status IN ('pending', 'processing') AND received_at < ? LIMIT 1",
+        (received_before,),
+    ).fetchone()
+    if anyone is None:
+        return []
     return [
         row[0]
         for row in db.execute(
