@@ -144,6 +144,16 @@ class Inbox:
             await asyncio.sleep(0.02)
         await self.poll(session)
 
+    def catch_up(self) -> None:
+        """Take what the fake received since the last look (after the run, without a session)."""
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.fake_url}/__fake__/requests?since={self.next}", timeout=30) as r:
+            data = json.load(r)
+        self.next = data["next"]
+        for request in data["requests"]:
+            self.take(request)
+
     async def poll(self, session: aiohttp.ClientSession) -> None:
         async with session.get(f"{self.fake_url}/__fake__/requests", params={"since": self.next}) as r:
             data = await r.json()
@@ -431,9 +441,13 @@ def reconcile(db_path: Path, stats: Stats, inbox: Inbox, clock: ClockRun | None,
     conn = sqlite3.connect(db_path, timeout=30)
     while time.monotonic() < deadline:
         unfinished = conn.execute("SELECT count(*) FROM inbox WHERE status IN ('pending','processing','handled')").fetchone()[0]
-        if unfinished == 0:
+        # Messages still to go out: retries backing off, or a push that a killed process had
+        # claimed (taken over by the web's sweeper when its lease runs out).
+        unsent = conn.execute("SELECT count(*) FROM outbox WHERE status IN ('pending','sending')").fetchone()[0]
+        if unfinished == unsent == 0:
             break
         time.sleep(0.5)
+    inbox.catch_up()
     ids = [e for e, r in stats.events.items() if r["acked"]]
     conn.execute("CREATE TEMP TABLE sent (id TEXT PRIMARY KEY)")
     conn.executemany("INSERT INTO sent VALUES (?)", [(i,) for i in stats.events])
