@@ -10,6 +10,7 @@ import sqlite_utils
 from bot.divisions import Division
 from bot.handbook.model import Handbook
 from bot.profile import SaoProfile
+from bot.reports.document import Document
 from bot.reports.period import ReportPeriod
 from bot.thaidate import BANGKOK, day_start
 
@@ -56,6 +57,21 @@ class ReportContext:
 
     def with_period(self, period: ReportPeriod) -> "ReportContext":
         return replace(self, period=period)
+
+    def document(self, kind: str, title: str, file_name: str, sections, *, scope: str | None = None) -> Document:
+        """A report of this SAO for this period: its heading, scope and file name."""
+        return Document(
+            kind=kind,
+            title=title,
+            organisation=self.profile.name,
+            address=self.profile.address,
+            period_label=self.period.label,
+            subtitle=self.period.heading,
+            generated_at=self.generated_at,
+            sections=tuple(sections),
+            scope=self.scope if scope is None else scope,
+            file_stem=f"{file_name}_{self.period.slug}",
+        )
 
     # --- names ---------------------------------------------------------------------------
 

@@ -81,18 +81,7 @@ def document(ctx: ReportContext, data: CorruptionCounts) -> Document:
         )),
         Section("2. จำนวนเรื่องรายเดือน", (month_table,)),
     )
-    return Document(
-        kind=KIND,
-        title=TITLE,
-        organisation=ctx.profile.name,
-        address=ctx.profile.address,
-        period_label=ctx.period.label,
-        subtitle=ctx.period.heading,
-        generated_at=ctx.generated_at,
-        sections=sections,
-        scope="",
-        file_stem=f"corruption-reports_{ctx.period.slug}",
-    )
+    return ctx.document(KIND, TITLE, "corruption-reports", sections, scope="")
 
 
 def build(ctx: ReportContext) -> Document:

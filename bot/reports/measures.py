@@ -236,18 +236,7 @@ def document(ctx: ReportContext, data: MeasureFollowUp) -> Document:
         Section("1. สรุปผลการติดตาม", intro_blocks),
         Section("2. รายละเอียดแต่ละมาตรการ", tuple(measure_blocks) + (detail,) if measure_blocks else (Paragraph("ไม่มีกำหนดส่งในช่วงนี้"),)),
     )
-    return Document(
-        kind=KIND,
-        title=TITLE,
-        organisation=ctx.profile.name,
-        address=ctx.profile.address,
-        period_label=ctx.period.label,
-        subtitle=ctx.period.heading,
-        generated_at=ctx.generated_at,
-        sections=sections,
-        scope=ctx.scope,
-        file_stem=f"measure-follow-up_{ctx.period.slug}",
-    )
+    return ctx.document(KIND, TITLE, "measure-follow-up", sections)
 
 
 def build(ctx: ReportContext) -> Document:

@@ -385,18 +385,7 @@ def document(ctx: ReportContext, data: Participation) -> Document:
         )),
         Section("4. สรุป", (Bullets(tuple(_summary(data))),)),
     )
-    return Document(
-        kind=KIND,
-        title=TITLE,
-        organisation=ctx.profile.name,
-        address=ctx.profile.address,
-        period_label=ctx.period.label,
-        subtitle=ctx.period.heading,
-        generated_at=ctx.generated_at,
-        sections=sections,
-        scope=ctx.scope,
-        file_stem=f"participation_{ctx.period.slug}",
-    )
+    return ctx.document(KIND, TITLE, "participation", sections)
 
 
 def _day(epoch: float) -> date:

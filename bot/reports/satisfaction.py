@@ -353,18 +353,7 @@ def document(ctx: ReportContext, data: Satisfaction) -> Document:
         Section("5. ข้อเสนอแนะจากผู้รับบริการ", tuple(_comment_tables(data)) if data.comments else (Paragraph("ไม่มีข้อเสนอแนะในช่วงนี้"),)),
         Section("6. สรุปผล", (Bullets(tuple(_conclusions(data))),)),
     ]
-    return Document(
-        kind=KIND,
-        title=TITLE,
-        organisation=ctx.profile.name,
-        address=ctx.profile.address,
-        period_label=ctx.period.label,
-        subtitle=ctx.period.heading,
-        generated_at=ctx.generated_at,
-        sections=tuple(sections),
-        scope=ctx.scope,
-        file_stem=f"satisfaction_{ctx.period.slug}",
-    )
+    return ctx.document(KIND, TITLE, "satisfaction", sections)
 
 
 def _conclusions(data: Satisfaction) -> list[str]:

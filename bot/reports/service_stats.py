@@ -322,18 +322,7 @@ def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
             Chart("เรื่องเสนอแนะและร้องเรียนจำแนกตามประเภท", ticket_table, 0, (Series("ได้รับ", 1),), unit="เรื่อง"),
         )),
     )
-    return Document(
-        kind=KIND,
-        title=TITLE,
-        organisation=ctx.profile.name,
-        address=ctx.profile.address,
-        period_label=ctx.period.label,
-        subtitle=ctx.period.heading,
-        generated_at=ctx.generated_at,
-        sections=sections,
-        scope=ctx.scope,
-        file_stem=f"service-statistics_{ctx.period.slug}",
-    )
+    return ctx.document(KIND, TITLE, "service-statistics", sections)
 
 
 def build(ctx: ReportContext) -> Document:
