@@ -82,8 +82,13 @@ def to_division(
     if not recipients:
         log.warning("nobody registered to hear about %s (%s): see it in the console", purpose, division_id)
         return []
+    return to_recipients(db, recipients, build(note), dedupe_key=dedupe_key, purpose=purpose)
+
+
+def to_recipients(db: sqlite_utils.Database, recipients, messages: list[dict], *, dedupe_key: str, purpose: str) -> list[int]:
+    """Queue the same messages to each recipient, once each (the dedupe key gets their chat
+    key). Returns the newly queued outbox ids."""
     ids = []
-    messages = build(note)
     for recipient in recipients:
         queued = push(
             db,

@@ -228,19 +228,9 @@ def announce_new_reports(db: sqlite_utils.Database, office: Office, today: str) 
     else:
         recipients = staff.admins(db)
         body = t.corruption_announcement_to_admins(f"{len(codes)} เรื่อง")
-    queued = []
-    for recipient in recipients:
-        queued_id = announce.push(
-            db,
-            chat_key=recipient.chat_key,
-            line_id=recipient.line_id,
-            messages=[announce.text(body)],
-            dedupe_key=f"corruption-digest:{today}:{recipient.chat_key}",
-            purpose="corruption-digest",
-        )
-        if queued_id:
-            queued.append(queued_id)
-    return queued
+    return announce.to_recipients(
+        db, recipients, [announce.text(body)], dedupe_key=f"corruption-digest:{today}", purpose="corruption-digest"
+    )
 
 
 @effects.eraser

@@ -402,17 +402,13 @@ def flag_overdue(db: sqlite_utils.Database, office: Office, now: float | None = 
         ]
         body = t.overdue_announcement(items, f"{office.base_url}/admin/questions?overdue=1")
         recipients = {r.chat_key: r for r in staff.for_division(db, division_id) + staff.admins(db)}
-        for recipient in recipients.values():
-            queued_id = announce.push(
-                db,
-                chat_key=recipient.chat_key,
-                line_id=recipient.line_id,
-                messages=[announce.text(body)],
-                dedupe_key=f"questions-overdue:{division_id}:{stamp}:{recipient.chat_key}",
-                purpose="questions-overdue",
-            )
-            if queued_id:
-                queued.append(queued_id)
+        queued += announce.to_recipients(
+            db,
+            recipients.values(),
+            [announce.text(body)],
+            dedupe_key=f"questions-overdue:{division_id}:{stamp}",
+            purpose="questions-overdue",
+        )
     return flagged, queued
 
 
