@@ -145,20 +145,7 @@ class LineSender:
         except ApiException as exc:
             error = _error_text(exc)
             if exc.status == 400 and "reply token" in error.lower():
-                if _was_ambiguous(row):
-                    # An earlier attempt may have used the token: delivered, or not. A push
-                    # could say it twice, so the row ends as uncertain for staff to see.
-                    outbox.mark_final(db, row.id, "uncertain", f"{AMBIGUOUS}then {error}")
-                    log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
-                    return Outcome("uncertain", error)
-                # Every earlier attempt ended in a definite HTTP error: nothing was delivered.
-                if row.must_arrive and row.to_ids:
-                    outbox.switch_to_push(db, row.id, error)
-                    log.info("outbox %s: reply token refused, pushing instead", row.id)
-                    self.deliver(db, row.id)
-                    return Outcome("pushed", error)
-                outbox.mark_final(db, row.id, "expired", error)
-                return Outcome("expired", error)
+                return self._reply_token_gone(db, row, error, "reply token refused")
             return self._after_failure(db, row, exc.status, error)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             # The request may or may not have reached LINE (most often a pooled connection
@@ -211,28 +198,36 @@ class LineSender:
         uncertain, as a push might say it twice.
         """
         age = self._clock() - row.created_at
-        ambiguous = _was_ambiguous(row) or error.startswith(AMBIGUOUS)
-        if ambiguous and not error.startswith(AMBIGUOUS):
-            error = AMBIGUOUS + error
+        if _was_ambiguous(row) and not error.startswith(AMBIGUOUS):
+            error = AMBIGUOUS + error  # the mark stays for the rest of the row's life
         if _is_transient(status):
             delay = min(MAX_REPLY_BACKOFF_SECONDS, self.settings.line_backoff_base_seconds * 2 ** (row.attempts - 1))
             if age + delay < REPLY_TOKEN_LIFETIME_SECONDS:
                 return self._retry(db, row, delay, error)
-            if ambiguous:
-                outbox.mark_final(db, row.id, "uncertain", error)
-                log.warning("outbox %s: reply outcome unknown (%s)", row.id, error)
-                return Outcome("uncertain", error)
-            if row.must_arrive and row.to_ids:
-                outbox.switch_to_push(db, row.id, error)
-                log.info("outbox %s: reply token about to expire during LINE trouble, pushing instead", row.id)
-                self.deliver(db, row.id)
-                return Outcome("pushed", error)
-            outbox.mark_final(db, row.id, "expired", error)
-            log.error("outbox %s: LINE refused the reply until its token expired: %s", row.id, error)
-            return Outcome("expired", error)
+            return self._reply_token_gone(db, row, error, "reply token about to expire during LINE trouble")
         outbox.mark_final(db, row.id, "failed", error)
         log.error("outbox %s failed for good: %s", row.id, error)
         return Outcome("failed", error)
+
+    def _reply_token_gone(self, db, row: outbox.OutboxRow, error: str, why: str) -> Outcome:
+        """The reply token can no longer be used: push what must arrive, drop the rest.
+
+        Unless an earlier attempt may have reached LINE and used the token: delivered or
+        not, nobody knows, and a push could say it twice. The row then ends as uncertain.
+        """
+        if _was_ambiguous(row) or error.startswith(AMBIGUOUS):
+            error = error if error.startswith(AMBIGUOUS) else f"{AMBIGUOUS}then {error}"
+            outbox.mark_final(db, row.id, "uncertain", error)
+            log.warning("outbox %s: %s, and the reply may have been delivered: %s", row.id, why, error)
+            return Outcome("uncertain", error)
+        if row.must_arrive and row.to_ids:
+            outbox.switch_to_push(db, row.id, error)
+            log.info("outbox %s: %s, pushing instead", row.id, why)
+            self.deliver(db, row.id)
+            return Outcome("pushed", error)
+        outbox.mark_final(db, row.id, "expired", error)
+        log.warning("outbox %s: %s: %s", row.id, why, error)
+        return Outcome("expired", error)
 
     def _retry(self, db, row: outbox.OutboxRow, delay: float, error: str) -> Outcome:
         delay *= random.uniform(0.8, 1.2)  # spread retries of many rows after an outage
