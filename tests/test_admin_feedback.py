@@ -115,6 +115,16 @@ def test_staff_see_their_divisions_ratings_only(console, staff_people):
     assert "ช่างให้คำแนะนำดีมาก" in admin_page and "คิวยาวมากค่ะ" in admin_page
 
 
+def test_an_admins_division_filter_keeps_its_choice_on_every_list(console, staff_people):
+    somchai = staff_people["somchai"]
+    chosen = re.compile(r'<option value="finance" selected>')
+    for url in ("/admin/tickets", "/admin/questions", "/admin/ratings", "/admin/reminders"):
+        assert chosen.search(_page(somchai, url + "?division=finance")), url
+        page = _page(somchai, url)
+        assert '<option value="finance">' in page and not chosen.search(page), url
+        assert 'href="' + url in page.split("ล้างตัวกรอง")[0].rsplit("<a", 1)[1]  # clearing leads back
+
+
 def test_nobody_but_the_auditor_reads_a_corruption_report(console, staff_people):
     report_id, code, _ = add_report(console.db)
     secret_words = "เรียกรับเงินค่าดำเนินการ"
