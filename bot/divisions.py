@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot import yamlfile
 from bot.profile import ContentError
 
@@ -26,14 +24,7 @@ class Division:
 
 def load_divisions(path: Path) -> tuple[Division, ...]:
     """Read and check the divisions file; any mistake names the file and line, and nothing loads."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yamlfile.compose(text)
-        raw = yamlfile.load(text)
-    except FileNotFoundError:
-        raise ContentError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    raw, node = yamlfile.read(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("divisions"), list) or not raw["divisions"]:
         raise ContentError(f"{path}: expected a non-empty 'divisions:' list")
     items = next(v for k, v in node.value if k.value == "divisions").value

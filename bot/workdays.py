@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import holidays
-import yaml
 
 from bot import yamlfile
 from bot.profile import ContentError
@@ -40,12 +39,7 @@ def load_days_off(path: Path) -> tuple[DayOff, ...]:
     """Read the SAO's days off; a missing file means none. Mistakes name the file and line."""
     if not path.exists():
         return ()
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yamlfile.compose(text)
-        raw = yamlfile.load(text)
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    raw, node = yamlfile.read(path)
     if raw is None:
         return ()
     if not isinstance(raw, dict) or not isinstance(raw.get("days_off", []), list):

@@ -6,11 +6,16 @@ handbook's 25 files load in a fraction of the time), else from the pure-Python p
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class ContentError(ValueError):
+    """A content file an admin edited is not valid; the message names file, field and line."""
 
 
 def parse(text: str) -> tuple[Any, yaml.Node | None]:
@@ -24,3 +29,14 @@ def compose(text: str) -> yaml.Node | None:
 
 def load(text: str) -> Any:
     return yaml.load(text, Loader=Loader)
+
+
+def read(path: Path) -> tuple[Any, yaml.Node | None]:
+    """(data, node tree) of a content file; ContentError naming the file if it is missing or
+    not valid YAML."""
+    try:
+        return parse(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML: {exc}") from None

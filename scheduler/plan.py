@@ -406,14 +406,7 @@ def _measure(doc: _Doc, node, raw: Any, index: int, divisions: tuple[Division, .
 
 def load_plan(path: Path, divisions: tuple[Division, ...], fiscal_year: int | None = None) -> Plan:
     """Read and check one plan file; raise ContentError listing every mistake."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yamlfile.compose(text)
-        raw = yamlfile.load(text)
-    except FileNotFoundError:
-        raise ContentError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    raw, node = yamlfile.read(path)
     problems: list[str] = []
     doc = _Doc(path, problems)
     if not isinstance(raw, dict) or not isinstance(raw.get("measures"), list) or not raw["measures"]:

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-
+from bot import yamlfile
 from bot.profile import ContentError
 from bot.reports import texts as t
 from bot.reports.context import ReportContext
@@ -68,12 +67,7 @@ def load_notes(content_dir: Path) -> tuple[Note, ...]:
     path = Path(content_dir) / NOTES_FILE
     if not path.exists():
         return ()
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    raw, node = yamlfile.read(path)
     if raw is None:
         return ()
     if not isinstance(raw, dict) or not isinstance(raw.get("entries", []), list):
