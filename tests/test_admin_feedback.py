@@ -125,6 +125,17 @@ def test_an_admins_division_filter_keeps_its_choice_on_every_list(console, staff
         assert 'href="' + url in page.split("ล้างตัวกรอง")[0].rsplit("<a", 1)[1]  # clearing leads back
 
 
+def test_every_list_filter_keeps_its_choice(console, staff_people):
+    somchai = staff_people["somchai"]
+    for url, name, value in (("/admin/tickets", "status", "closed"), ("/admin/tickets", "category", "village"),
+                             ("/admin/ratings", "score", "low"), ("/admin/unanswered", "kind", "down"),
+                             ("/admin/reminders", "status", "reminded")):
+        page = _page(somchai, f"{url}?{name}={value}")
+        select = re.search(rf'<select class="field__input" id="{name}" name="{name}">(.*?)</select>', page, re.S).group(1)
+        assert f'<option value="{value}" selected>' in select and select.count(" selected") == 1, (url, name)
+        assert _page(somchai, url).count(f'<option value="{value}" selected>') == 0, (url, name)
+
+
 def test_nobody_but_the_auditor_reads_a_corruption_report(console, staff_people):
     report_id, code, _ = add_report(console.db)
     secret_words = "เรียกรับเงินค่าดำเนินการ"
