@@ -149,14 +149,13 @@ class Inbox:
         import urllib.request
 
         with urllib.request.urlopen(f"{self.fake_url}/__fake__/requests?since={self.next}", timeout=30) as r:
-            data = json.load(r)
-        self.next = data["next"]
-        for request in data["requests"]:
-            self.take(request)
+            self.take_page(json.load(r))
 
     async def poll(self, session: aiohttp.ClientSession) -> None:
         async with session.get(f"{self.fake_url}/__fake__/requests", params={"since": self.next}) as r:
-            data = await r.json()
+            self.take_page(await r.json())
+
+    def take_page(self, data: dict) -> None:
         self.next = data["next"]
         for request in data["requests"]:
             self.take(request)
