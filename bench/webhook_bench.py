@@ -52,6 +52,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def children(pid: int) -> list[str]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [p for p in found if Path(f"/proc/{p}/stat").exists()]
+
+
+def cpu_seconds(pid: str) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Process:
     def __init__(self, args: list[str], env: dict, url: str, health: str):
         self.url = url
@@ -64,11 +77,28 @@ class Process:
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(url + health, timeout=1)
-                return
+                break
             except Exception:
                 time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"{args} did not start")
+        else:
+            self.stop()
+            raise RuntimeError(f"{args} did not start")
+        self.wait_until_settled(deadline)
+
+    def wait_until_settled(self, deadline: float) -> None:
+        """Wait until every child (gunicorn worker) has finished starting: its CPU time stands still.
+
+        /healthz answers as soon as the first worker is up. A load that starts then puts
+        all its keep-alive connections on that worker and leaves the others idle for the
+        whole run: the measure would depend on start-up speed, not on the app.
+        """
+        previous: dict[str, float] = {}
+        while time.monotonic() < deadline:
+            now = {pid: cpu_seconds(pid) for pid in children(self.proc.pid)}
+            if now and previous.keys() == now.keys() and all(now[p] - previous[p] < 0.02 for p in now):
+                return
+            previous = now
+            time.sleep(0.3)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -74,6 +74,11 @@ def transaction(db: sqlite_utils.Database, poll_for_lock: bool = False) -> Itera
     every fraction of a millisecond instead of leaving the wait to SQLite's busy handler,
     which sleeps 1, 2, 5, 10 … ms between tries although another process's commit
     releases the lock again within a fraction of a millisecond.
+
+    Only the webhook's inbox writer polls. The other writers (event handling, the clock)
+    wait in SQLite's sleeping handler and so leave the lock to the webhook's answer, which
+    LINE is waiting for: with every connection polling, the webhook's p99 at 300 events/s
+    went from 53 to 109 ms in one benchmark run, and handling got no faster.
     """
     conn = db.conn
     if poll_for_lock:

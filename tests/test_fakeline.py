@@ -344,6 +344,19 @@ def test_invalid_body_does_not_spend_the_reply_token(server: FakeLineServer) -> 
     assert reply(server, "keep", text()).status_code == 200
 
 
+def test_a_repeated_body_is_judged_the_same_every_time(server: FakeLineServer, state: FakeLineState) -> None:
+    # The fake remembers its verdict on a reply body (all but the token): the same answer
+    # sent again must still be refused or accepted exactly as the first time.
+    too_long = text("ก" * 5001)
+    first, again = reply(server, "t1", too_long), reply(server, "t2", too_long)
+    assert first.status_code == again.status_code == 400
+    assert first.json()["details"] == again.json()["details"]
+    assert reply(server, "t1", text()).status_code == reply(server, "t2", text()).status_code == 200
+    refused = call(server, "POST", "/v2/bot/message/reply", {"replyToken": 7, "messages": [text()]})
+    assert refused.status_code == 400
+    assert len(state.deliveries()) == 2
+
+
 # Limits, each at its boundary ------------------------------------------------------
 
 
