@@ -25,7 +25,6 @@ from linebot.v3.messaging import (
     Configuration,
     MessagingApi,
     MessagingApiBlob,
-    ShowLoadingAnimationRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
 
@@ -98,7 +97,7 @@ class LineSender:
         self._timeout = settings.line_timeout_seconds
 
     def _post(self, path: str, body: dict, retry_key: str | None = None):
-        """POST a message request through the SDK's ApiClient (auth, host, errors, pooling).
+        """POST a request through the SDK's ApiClient (auth, host, errors, pooling).
 
         The body is a plain dict already checked against LINE's limits. Rebuilding it as
         the SDK's pydantic models and serialising it back cost about 4 ms of CPU per
@@ -240,10 +239,9 @@ class LineSender:
     def show_loading(self, user_id: str, seconds: int = 20) -> bool:
         """LINE's typing animation in a 1:1 chat; best effort, never retried."""
         try:
-            self.api.show_loading_animation_with_http_info(
-                ShowLoadingAnimationRequest(chatId=user_id, loadingSeconds=seconds),
-                _request_timeout=self._timeout,
-            )
+            # Plain JSON like the messages (see _post): the SDK's model and argument checks
+            # cost more than the request itself, and a backlog asks for many animations.
+            self._post("/v2/bot/chat/loading/start", {"chatId": user_id, "loadingSeconds": seconds})
             return True
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             log.info("loading animation not shown for %s: %s", user_id, exc)
