@@ -55,6 +55,18 @@ def test_reply_is_sent_once_and_recorded_with_line_request_id(sender, db, fake_l
     assert len(sent_requests(fake_line, "/v2/bot/message/reply")) == 1
 
 
+def test_requests_carry_the_token_and_thai_as_utf8_json(sender, db, fake_line, settings):
+    outbox_id = queue(db, kind="reply", reply_token="token-utf8")
+    assert deliver_until_final(sender, db, outbox_id)["status"] == "sent"
+    request = sent_requests(fake_line, "/v2/bot/message/reply")[0]
+    assert request.headers["authorization"] == f"Bearer {settings.channel_access_token}"
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["user-agent"].startswith("line-bot-sdk-python/")
+    assert request.json["messages"][0]["text"] == "แจ้งเลขที่เรื่อง KC-2570-00042 ค่ะ"
+    # Thai goes as UTF-8 (3 bytes a letter), not as \\u escapes (6 bytes a letter).
+    assert request.raw_length == len(json.dumps(request.json, ensure_ascii=False, separators=(",", ":")).encode())
+
+
 def test_rejected_reply_token_falls_back_to_push_for_messages_that_must_arrive(sender, db, fake_line):
     fake_line.state.expire_token("old-token")
     outbox_id = queue(db, kind="reply", reply_token="old-token", must_arrive=True)

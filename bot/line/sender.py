@@ -13,6 +13,7 @@ Each status change is one UPDATE statement, atomic without an explicit transacti
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -27,6 +28,7 @@ from linebot.v3.messaging import (
     MessagingApiBlob,
 )
 from linebot.v3.messaging.exceptions import ApiException
+from linebot.v3.messaging.rest import RESTResponse
 
 from bot.config import Settings
 from bot.line import limits
@@ -96,31 +98,29 @@ class LineSender:
         self._clock = clock or time.time
         self._timeout = settings.line_timeout_seconds
 
-    def _post(self, path: str, body: dict, retry_key: str | None = None):
-        """POST a request through the SDK's ApiClient (auth, host, errors, pooling).
+    def _post(self, path: str, body: dict, retry_key: str | None = None) -> urllib3.BaseHTTPResponse:
+        """POST a JSON request on the SDK's connection pool, with its host, token and errors.
 
         The body is a plain dict already checked against LINE's limits. Rebuilding it as
-        the SDK's pydantic models and serialising it back cost about 4 ms of CPU per
-        reply with a Flex card (measured with cProfile), more than the rest of an
-        event's handling, so the request goes to the SDK's client as JSON-ready data.
+        the SDK's pydantic models cost about 4 ms of CPU per reply with a Flex card, and
+        even the SDK's plain-data path walks the whole body once more and escapes every
+        Thai character into six bytes; measured per request against the fake LINE API:
+        582 µs of CPU through ApiClient.call_api, about 430 µs like this. LINE reads UTF-8 JSON.
+        A status outside 2xx raises the SDK's ApiException, as the SDK would.
         """
-        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        headers = {**self._client.default_headers, "Accept": "application/json", "Content-Type": "application/json"}
         if retry_key:
             headers["X-Line-Retry-Key"] = retry_key
-        return self._client.call_api(
-            path,
+        response = self._client.rest_client.pool_manager.request(
             "POST",
-            {},
-            [],
-            headers,
-            body=body,
-            post_params=[],
-            files={},
-            response_types_map={},
-            auth_settings=["Bearer"],
-            _return_http_data_only=False,
-            _request_timeout=self._timeout,
+            self._client.configuration.host + path,
+            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+            headers=headers,
+            timeout=urllib3.Timeout(total=self._timeout),
         )
+        if not 200 <= response.status <= 299:
+            raise ApiException(http_resp=RESTResponse(response))
+        return response
 
     # --- delivering outbox rows -------------------------------------------------------
 
