@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from bot.line import limits
 from bot.line.sender import LineSender
 from db import open_database, outbox, transaction
 from helpers import user_id
@@ -178,6 +179,24 @@ def test_thai_label_is_counted_in_grapheme_clusters(sender, db, fake_line):
     messages = [{"type": "text", "text": "เลือกค่ะ", "quickReply": {"items": [{"type": "action", "action": {"type": "message", "label": label, "text": label}}]}}]
     row = deliver_until_final(sender, db, queue(db, messages=messages))
     assert row["status"] == "sent"
+
+
+@pytest.mark.parametrize(
+    ("label", "over"),
+    [
+        ("ก" * 20, False),
+        ("ก" * 21, True),
+        ("ผู้สูงอายุ" * 3, False),  # 30 code points, 18 clusters
+        ("ผู้สูงอายุ" * 3 + "ผู้ส", False),  # 34 code points, 20 clusters
+        ("ผู้สูงอายุ" * 3 + "ผู้สูง", True),  # 21 clusters
+        ("👍🏽" * 20, False),  # skin-tone pairs: 40 code points, 20 clusters
+        ("👍🏽" * 21, True),
+    ],
+)
+def test_label_length_is_judged_in_clusters_at_the_boundary(label, over):
+    assert limits.more_graphemes_than(label, limits.MAX_LABEL) is over
+    shortened = limits.truncate_label(label)
+    assert (shortened != label) is over and not limits.more_graphemes_than(shortened, limits.MAX_LABEL)
 
 
 def test_after_a_crash_pushes_and_replies_are_sent_again_and_arrive_once(sender, db, fake_line):

@@ -51,8 +51,16 @@ def grapheme_len(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
+def more_graphemes_than(text: str, limit: int) -> bool:
+    # A cluster holds at least one code point, so a short string needs no clustering
+    # (the regex ran thousands of times a second, for every button of every reply).
+    return len(text) > limit and grapheme_len(text) > limit
+
+
 def truncate_label(text: str, limit: int = MAX_LABEL) -> str:
     """Shorten a label to `limit` grapheme clusters, never splitting a Thai syllable mark."""
+    if len(text) <= limit:
+        return text
     clusters = _GRAPHEME.findall(text)
     if len(clusters) <= limit:
         return text
@@ -71,7 +79,7 @@ def _check_action(action: Any, path: str, label_required: bool) -> Iterator[tupl
     if label is None:
         if label_required:
             yield f"{path}.label", "label is required"
-    elif grapheme_len(str(label)) > MAX_LABEL:
+    elif more_graphemes_than(str(label), MAX_LABEL):
         yield f"{path}.label", f"label longer than {MAX_LABEL} characters"
     kind = action["type"]
     if kind == "message":
