@@ -20,6 +20,16 @@ from bot.config import PROJECT_ROOT
 from db import admin_users, audit_log
 from helpers import text_event, user_id, wait_until
 
+
+def wait_in_page(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript expression is true in the page.
+
+    Not page.wait_for_function(): when its first check is false it compiles the expression
+    inside the page, which the console's Content-Security-Policy (no 'unsafe-eval') refuses.
+    evaluate() runs through the DevTools protocol, which the policy does not govern.
+    """
+    wait_until(lambda: page.evaluate(expression), timeout=timeout, interval=0.05)
+
 OUTPUT = PROJECT_ROOT / "test-output"
 CHROMIUM_ARGS = [
     "--headless",
@@ -229,7 +239,7 @@ def test_dashboard_renders_thai_with_the_bundled_font_on_desktop_and_phone(peopl
     OUTPUT.mkdir(exist_ok=True)
     tab = tabs(viewport={"width": 1280, "height": 900})
     page = tab.login("somchai")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(page, "document.fonts.status === 'loaded'")
     assert page.evaluate("document.fonts.check('16px Sarabun', 'ภาพรวม')")
     loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
     assert any("Sarabun" in family for family in loaded)
@@ -242,11 +252,11 @@ def test_dashboard_renders_thai_with_the_bundled_font_on_desktop_and_phone(peopl
 
     phone = tabs(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
     phone_page = phone.login("somchai")
-    phone_page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(phone_page, "document.fonts.status === 'loaded'")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
     phone_page.screenshot(path=str(OUTPUT / "admin-dashboard-phone.png"), full_page=True)
     phone_page.goto("/admin/audit")
-    phone_page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(phone_page, "document.fonts.status === 'loaded'")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone_page.screenshot(path=str(OUTPUT / "admin-audit-phone.png"), full_page=True)
     assert (OUTPUT / "admin-dashboard.png").stat().st_size > 20_000
@@ -258,5 +268,5 @@ def test_first_start_login_page_explains_create_admin(served, tabs):
     assert page.locator("pre.command").inner_text() == "python -m bot create-admin"
     assert "ยังไม่มีบัญชีผู้ดูแลระบบ" in page.locator("main").inner_text()
     OUTPUT.mkdir(exist_ok=True)
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(page, "document.fonts.status === 'loaded'")
     page.screenshot(path=str(OUTPUT / "admin-first-start-phone.png"), full_page=True)

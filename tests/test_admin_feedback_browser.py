@@ -16,7 +16,7 @@ from admin_support import Console
 from feedback_console_support import add_question, add_rating, add_report, add_ticket
 from feedback_support import Chat
 from helpers import wait_until
-from test_admin_browser import OUTPUT, browser, tabs  # noqa: F401  (fixtures)
+from test_admin_browser import OUTPUT, browser, tabs, wait_in_page  # noqa: F401  (fixtures)
 
 
 def road_photo() -> bytes:
@@ -56,7 +56,7 @@ def test_a_clerk_works_through_tickets_and_questions_in_the_browser(served, fake
     OUTPUT.mkdir(exist_ok=True)
     tab = tabs(viewport={"width": 1280, "height": 900})
     page = tab.login("wichai")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(page, "document.fonts.status === 'loaded'")
     assert page.evaluate("document.fonts.check('16px Sarabun', 'เรื่องร้องเรียนที่ยังไม่ปิด')")
     for title in ("เรื่องร้องเรียนที่ยังไม่ปิด", "คำถามถึงเจ้าหน้าที่ที่เกินกำหนด", "ผลประเมินความพึงพอใจวันนี้"):
         assert page.locator(".stat", has_text=title).count() == 1, title
@@ -75,7 +75,7 @@ def test_a_clerk_works_through_tickets_and_questions_in_the_browser(served, fake
     assert "<b>ช่วยด่วน</b>" in page.locator("#citizen-text").inner_text()  # shown as text, not markup
     image = page.locator(".photos img")
     image.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.photos img').complete && document.querySelector('.photos img').naturalWidth > 0")
+    wait_in_page(page, "document.querySelector('.photos img').complete && document.querySelector('.photos img').naturalWidth > 0")
     assert page.locator("#coordinates").inner_text() == "16.034500, 102.587100"
     page.screenshot(path=str(OUTPUT / "admin-ticket.png"), full_page=True)
 
@@ -122,11 +122,11 @@ def test_a_clerk_works_through_tickets_and_questions_in_the_browser(served, fake
     for url, name in ((f"/admin/tickets/{road.id}", "admin-ticket-phone.png"), ("/admin/ratings", "admin-ratings-phone.png"),
                       ("/admin/tickets", "admin-tickets-phone.png")):
         phone_page.goto(url)
-        phone_page.wait_for_function("document.fonts.status === 'loaded'")
+        wait_in_page(phone_page, "document.fonts.status === 'loaded'")
         assert no_sideways_scroll(phone_page), url
         phone_page.screenshot(path=str(OUTPUT / name), full_page=True)
     phone_page.goto("/admin/")
-    phone_page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(phone_page, "document.fonts.status === 'loaded'")
     assert no_sideways_scroll(phone_page) and phone_page.locator(".stat", has_text="เรื่องร้องเรียนที่ยังไม่ปิด").count() == 1
     phone_page.screenshot(path=str(OUTPUT / "admin-dashboard-feedback-phone.png"), full_page=True)
     assert json.dumps(fake_line.state.messages_to(citizen.uid), ensure_ascii=False).count(road.number) == 1
@@ -156,5 +156,5 @@ def test_the_auditor_reads_a_report_and_the_admin_cannot(served, fake_line, tabs
     assert "ส่งข้อความแจ้งผู้แจ้งทาง LINE แล้ว" in page.get_by_role("status").all_inner_texts()
     [pushed] = wait_until(reporter.pushed)
     assert code in pushed["text"] and "รับเรื่องไว้ตรวจสอบแล้ว" in pushed["text"] and "3,000" not in pushed["text"]
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(page, "document.fonts.status === 'loaded'")
     page.screenshot(path=str(OUTPUT / "admin-integrity-report.png"), full_page=True)

@@ -17,7 +17,7 @@ from bot.config import PROJECT_ROOT
 from bot.thaidate import fiscal_year, now
 from db import reminders as store
 from helpers import ServedApp, text_event, user_id, wait_until
-from test_admin_browser import OUTPUT, Tab, browser  # noqa: F401  (the module-scoped browser fixture)
+from test_admin_browser import OUTPUT, Tab, browser, wait_in_page  # noqa: F401  (the module-scoped browser fixture)
 
 UNEMPLOYED = "เงินช่วยคนตกงานหน้าฝน"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -51,7 +51,7 @@ def tabs(browser, served_copy):  # noqa: F811
 
 def _shot(page, name: str) -> None:
     OUTPUT.mkdir(exist_ok=True)
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_in_page(page, "document.fonts.status === 'loaded'")
     page.screenshot(path=str(OUTPUT / name), full_page=True)
 
 
