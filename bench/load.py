@@ -85,12 +85,14 @@ class Web:
         self.env = {**env, "BIND": f"127.0.0.1:{self.port}", "PORT": str(self.port)}
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: Process | None = None
-        self.start()
+        self.start(settle=True)  # the run starts with every worker up (see Process.wait_until_settled)
 
-    def start(self) -> float:
+    def start(self, settle: bool = False) -> float:
+        """Start gunicorn; return the seconds until it answered (a restart's recovery time)."""
         started = time.monotonic()
         self.proc = Process(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bot:create_app()"], self.env, self.url, "/healthz"
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bot:create_app()"], self.env, self.url, "/healthz",
+            settle=settle,
         )
         return time.monotonic() - started
 

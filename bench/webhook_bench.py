@@ -66,7 +66,7 @@ def cpu_seconds(pid: str) -> float:
 
 
 class Process:
-    def __init__(self, args: list[str], env: dict, url: str, health: str):
+    def __init__(self, args: list[str], env: dict, url: str, health: str, settle: bool = False):
         self.url = url
         self.proc = subprocess.Popen(
             args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -83,7 +83,8 @@ class Process:
         else:
             self.stop()
             raise RuntimeError(f"{args} did not start")
-        self.wait_until_settled(deadline)
+        if settle:
+            self.wait_until_settled(deadline)
 
     def wait_until_settled(self, deadline: float) -> None:
         """Wait until every child (gunicorn worker) has finished starting: its CPU time stands still.
@@ -112,7 +113,9 @@ class Process:
 def gunicorn(app_spec: str, env: dict) -> Process:
     port = free_port()
     env = {**env, "BIND": f"127.0.0.1:{port}", "PORT": str(port)}
-    return Process([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_spec], env, f"http://127.0.0.1:{port}", "/healthz")
+    return Process(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_spec], env, f"http://127.0.0.1:{port}", "/healthz", settle=True
+    )
 
 
 class Load:
