@@ -55,7 +55,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook_bench import Process, free_port, percentile  # noqa: E402
+from bench.webhook_bench import Process, children, free_port, percentile  # noqa: E402
 from bot.line.signature import sign  # noqa: E402
 
 SECRET = "load-channel-secret"
@@ -97,9 +97,7 @@ class Web:
         return time.monotonic() - started
 
     def worker_pids(self) -> list[int]:
-        master = self.proc.proc.pid
-        out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
-        return [int(pid) for pid in out]
+        return [int(pid) for pid in children(self.proc.proc.pid)]
 
     def kill_worker(self) -> int:
         pid = self.worker_pids()[0]

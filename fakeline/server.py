@@ -263,6 +263,11 @@ class FakeLineState:
         with self._lock:
             self._faults.append(fault)
 
+    def faults_pending(self) -> int:
+        """How many injected faults have not met their request yet (0: each request arrived)."""
+        with self._lock:
+            return sum(f.remaining for f in self._faults)
+
     def take_faults(self, path: str) -> tuple[float, int | None, bool]:
         """Consume the faults for a request: (seconds to sleep, error status or None, drop)."""
         delay: float = 0.0

@@ -668,7 +668,9 @@ def test_faults_only_hit_their_path_prefix(server: FakeLineServer, state: FakeLi
     state.fail_next(1, status=500, path_prefix="/v2/bot/message/push")
     assert reply(server, "r", text()).status_code == 200
     assert call(server, "GET", "/v2/bot/message/quota").status_code == 200
+    assert state.faults_pending() == 1  # still waiting for its push
     assert push(server, text()).status_code == 500
+    assert state.faults_pending() == 0
     assert push(server, text()).status_code == 200
 
 

@@ -150,6 +150,8 @@ def test_kill_9_while_the_push_is_on_its_way(settings, fake_line, db):
     fake_line.state.delay_next(n=1, seconds=3)
     proc = scheduler_tick(settings, "2027-03-22T09:00+07:00")
     wait_until(lambda: db.execute("SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0] == 1, timeout=30)
+    # Killed once the push has reached LINE and waits there, not between the claim and the send.
+    wait_until(lambda: fake_line.state.faults_pending() == 0, timeout=30)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
     wait_until(lambda: len(pushes(fake_line)) >= 1, timeout=10)  # LINE delivered it after all
