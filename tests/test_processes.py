@@ -109,7 +109,8 @@ def test_kill_during_the_reply_sends_nothing_twice_and_the_chat_goes_on(line_env
         first.wait_healthy()
         event = text_event(uid, "ข้อมูลส่วนบุคคล")
         assert post_signed(first.url, body_of(event)).status_code == 200
-        time.sleep(0.8)  # the reply request is now in flight at the (slow) fake
+        # Killed once the reply request has reached the (slow) fake and waits there.
+        wait_until(lambda: fake_line.state.faults_pending() == 0, timeout=10)
         first.kill9()
     finally:
         first.stop()
