@@ -21,15 +21,6 @@ from db import admin_users, audit_log
 from helpers import text_event, user_id, wait_until
 
 
-def wait_in_page(page, expression: str, timeout: float = 10.0) -> None:
-    """Wait until a JavaScript expression is true in the page.
-
-    Not page.wait_for_function(): when its first check is false it compiles the expression
-    inside the page, which the console's Content-Security-Policy (no 'unsafe-eval') refuses.
-    evaluate() runs through the DevTools protocol, which the policy does not govern.
-    """
-    wait_until(lambda: page.evaluate(expression), timeout=timeout, interval=0.05)
-
 OUTPUT = PROJECT_ROOT / "test-output"
 CHROMIUM_ARGS = [
     "--headless",
@@ -48,6 +39,16 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def wait_in_page(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript expression is true in the page.
+
+    Not page.wait_for_function(): when its first check is false it compiles the expression
+    inside the page, which the console's Content-Security-Policy (no 'unsafe-eval') refuses.
+    evaluate() runs through the DevTools protocol, which the policy does not govern.
+    """
+    wait_until(lambda: page.evaluate(expression), timeout=timeout, interval=0.05)
 
 
 @pytest.fixture(scope="module")
