@@ -167,8 +167,9 @@ class InboxWorker:
 
         Shown while they wait (a backlog, a slow step), not when their turn comes: by then
         the answer follows within milliseconds and the animation would only cost a request.
-        Asked again for a newer message (the bot's reply ended the last animation) or once
-        the last one has run out. Returns how many were shown.
+        Asked again once the bot has answered the person's oldest waiting message (that
+        reply ended the animation) or once the last one has run out; more messages from
+        someone who is already watching it ask for nothing. Returns how many were shown.
         """
         now = time.time() if now is None else now
         people = inbox.take_people_waiting(

@@ -279,8 +279,14 @@ def take_people_waiting(
     db: sqlite_utils.Database, received_before: float, now: float, repeat_after: float, limit: int = 100
 ) -> list[str]:
     """People in 1:1 chats whose message or tap, received before `received_before`, is not
-    handled yet, and who have not been shown the loading animation for their newest such
-    event in the last `repeat_after` seconds: their user ids, longest wait first.
+    handled yet, and who are not being shown the loading animation already: their user
+    ids, longest wait first.
+
+    The animation runs until the bot's next message to that person or until it runs out
+    (`repeat_after` seconds). The bot's next message is the answer to the person's oldest
+    waiting event (one chat's events are handled in order), so the mark sits on that
+    event: more messages from the same person while they wait ask for nothing more, and
+    once that event is answered, the next one is unmarked and may be shown again.
 
     One UPDATE … RETURNING marks those events as shown, so that however many processes
     look, each person is taken once. A read looks first: most of the time nobody waits,
@@ -292,17 +298,21 @@ def take_people_waiting(
     ).fetchone()
     if anyone is None:
         return []
+    # In SQLite, a bare column next to min() comes from the row that has the minimum:
+    # loading_at is that of each person's oldest waiting event.
     return [
         row[0]
         for row in db.execute(
             """UPDATE inbox SET loading_at = :now
                WHERE id IN (
-                 SELECT max(id) FROM inbox
-                 WHERE status IN ('pending', 'processing') AND received_at < :before
-                   AND event_type IN ('message', 'postback') AND mode = 'active'
-                   AND source_key LIKE 'user:%' AND user_id IS NOT NULL
-                 GROUP BY user_id ORDER BY min(id) LIMIT :limit)
-               AND (loading_at IS NULL OR loading_at <= :now - :repeat_after)
+                 SELECT oldest FROM (
+                   SELECT min(id) AS oldest, loading_at FROM inbox
+                   WHERE status IN ('pending', 'processing') AND received_at < :before
+                     AND event_type IN ('message', 'postback') AND mode = 'active'
+                     AND source_key LIKE 'user:%' AND user_id IS NOT NULL
+                   GROUP BY user_id)
+                 WHERE loading_at IS NULL OR loading_at <= :now - :repeat_after
+                 ORDER BY oldest LIMIT :limit)
                RETURNING user_id""",
             {"now": now, "before": received_before, "limit": limit, "repeat_after": repeat_after},
         ).fetchall()

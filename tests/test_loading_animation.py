@@ -48,13 +48,34 @@ def test_people_whose_message_waits_see_the_animation_once(settings, fake_line):
     assert other_process.show_loading_to_people_waiting(now + 3) == 0
     assert worker.show_loading_to_people_waiting(now + 4) == 0
 
-    # A newer message from Malee (the animation ended with the bot's reply, or is renewed).
+    # Malee writes again while she still watches the animation: nothing more to ask for.
     store(settings, text_event(malee, "ยังไม่มีใครตอบเลยค่ะ"))
-    assert other_process.show_loading_to_people_waiting(now + 10) == 1
+    assert other_process.show_loading_to_people_waiting(now + 10) == 0
+    # The bot answers her first message, which ends the animation; the second still waits.
+    db = open_database(settings.database_path)
+    first = db.execute("SELECT min(id) FROM inbox WHERE user_id = ?", (malee,)).fetchone()[0]
+    inbox.finish(db, first, "done")
+    db.close()
+    assert other_process.show_loading_to_people_waiting(now + 11) == 1
     assert loading_requests(fake_line)[-1] == malee
-    # Somchai still waits after the animation ran out: shown again.
+    # Somchai still waits after the animation ran out: shown again. Malee's runs on.
     assert worker.show_loading_to_people_waiting(now + 2 + LOADING_SECONDS + 1) == 1
     assert loading_requests(fake_line)[-1] == somchai
+
+
+def test_one_look_passes_over_people_already_watching_it(settings, fake_line):
+    # The first in line already see the animation; those behind them must not be starved
+    # by the limit of one look.
+    worker = build_worker(settings.with_(loading_threshold_seconds=1.0))
+    people = [user_id() for _ in range(5)]
+    store(settings, *(text_event(p, f"คำถามที่ {n} ค่ะ 🙏") for n, p in enumerate(people, 1)))
+    now = time.time()
+    # Another process has just shown it to the first two.
+    assert inbox.take_people_waiting(
+        open_database(settings.database_path), received_before=now + 1, now=now + 2, repeat_after=LOADING_SECONDS, limit=2
+    ) == people[:2]
+    assert worker.show_loading_to_people_waiting(now + 3) == 3
+    assert sorted(loading_requests(fake_line)) == sorted(people[2:])
 
 
 def test_handled_events_get_no_animation(settings, fake_line):
