@@ -10,7 +10,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import sqlite_utils
 
@@ -95,12 +95,21 @@ def transaction(db: sqlite_utils.Database, poll_for_lock: bool = False) -> Itera
 
 
 def _begin_immediate_polling(conn: sqlite3.Connection) -> None:
+    execute_polling(conn, "BEGIN IMMEDIATE")
+
+
+def execute_polling(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[tuple]:
+    """Run one statement on a busy_timeout_ms=0 connection, trying again every fraction of a
+    millisecond while the database is locked (see transaction()); return its rows.
+
+    Outside a transaction, one statement is its own transaction: a try that met the lock
+    wrote nothing, so trying again is safe.
+    """
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     pause = 0.0001
     while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
+            return conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() >= deadline:
                 raise

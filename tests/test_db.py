@@ -102,6 +102,23 @@ def test_inbox_writer_group_commits_many_requests_and_reports_new_events(tmp_pat
     assert sorted(results.values()).count(3) == 1
 
 
+@pytest.mark.parametrize("events", [3, inbox.ROWS_PER_STATEMENT * 2 + 1])
+def test_inbox_writer_stores_a_request_all_or_none_in_one_statement_or_several(tmp_path, events):
+    # Up to ROWS_PER_STATEMENT rows go in one INSERT; more in one transaction of several.
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    writer = inbox.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
+    rows = [row(f"E{n}", f"user:U{n % 7}") for n in range(events)]
+    broken = [*rows[:-1], row("BROKEN", payload=object())]  # SQLite cannot store it
+    with pytest.raises(sqlite3.Error):
+        writer.store(broken)
+    db = dbmod.connect(path)
+    assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0
+    assert writer.store(rows) == events
+    assert writer.store(rows[:2] + [row("NEW")]) == 1  # a redelivery is not new
+    assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == events + 1
+
+
 def test_inbox_writer_failure_reaches_every_waiting_request(tmp_path):
     path = tmp_path / "a.sqlite3"
     writer = inbox.InboxWriter(lambda: dbmod.connect(path))  # no schema yet: every insert fails
