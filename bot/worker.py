@@ -156,11 +156,11 @@ class InboxWorker:
         try:
             state = _state_from_row(conversations.load(db, event.source.key))
             plan = self.planner.plan(event, state)
-            outbox_ids = self._apply(db, item, event, plan)
+            queued, replies = self._apply(db, item, event, plan)
         except Exception as exc:
             self._on_error(db, item, exc)
             return
-        self._deliver_and_finish(db, item.id, outbox_ids)
+        self._deliver_and_finish(db, item.id, queued, replies)
 
     def show_loading_to_people_waiting(self, now: float | None = None) -> int:
         """LINE's loading animation for each person whose message has waited past the threshold.
@@ -188,11 +188,18 @@ class InboxWorker:
             except Exception:  # the animation is a courtesy: never stop trying because of one error
                 log.exception("loading animation error")
 
-    def _apply(self, db, item: inbox.InboxEvent, event: Event, plan: Plan) -> list[int]:
-        """Save everything the plan says in one transaction; return the queued outbox ids."""
+    def _apply(self, db, item: inbox.InboxEvent, event: Event, plan: Plan) -> tuple[list[int], list[outbox.OutboxRow]]:
+        """Save everything the plan says in one transaction.
+
+        Returns the outbox ids that effects queued, and the reply rows, queued already
+        claimed for sending. Work that needs no database (checking the replies against
+        LINE's limits) is done before the transaction when it can be: the write lock it
+        holds stops every other writer, the webhook's included.
+        """
         key = event.source.key
-        messages = plan.messages
+        messages = plan.messages if plan.effects else self._within_limits(item, plan.messages)
         queued: list[int] = []
+        replies: list[outbox.OutboxRow] = []
         with transaction(db):
             if plan.chat_status:
                 chats.set_status(db, key, event.source.kind, plan.chat_status)
@@ -215,15 +222,14 @@ class InboxWorker:
                     conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
                 if effect.name == "erase_chat_data":
                     inbox.redact(db, item.id)  # the erasure request itself keeps no content
-            if messages and limits.problems(messages):
-                # A content mistake must not leave the citizen in silence.
-                log.error("reply to inbox %s over LINE limits: %s", item.id, limits.problems(messages))
-                messages = apology_messages()
+            if plan.effects:
+                messages = self._within_limits(item, messages)
             if messages and event.reply_token:
                 # Replies in chunks of 5, the most one request may carry.
                 for n, start in enumerate(range(0, len(messages), limits.MAX_MESSAGES)):
-                    outbox_id = outbox.enqueue(
+                    row = outbox.enqueue_claimed(
                         db,
+                        lease_seconds=self.sender.claim_lease_seconds,
                         dedupe_key=f"reply:{item.event_key}:{n}",
                         inbox_id=item.id,
                         chat_key=key,
@@ -234,13 +240,21 @@ class InboxWorker:
                         messages=messages[start : start + limits.MAX_MESSAGES],
                         purpose=outbox.CONFIDENTIAL if confidential else "reply",
                     )
-                    if outbox_id:
-                        queued.append(outbox_id)
-            if plan.outcome == "skipped" or not queued:
+                    if row:
+                        replies.append(row)
+            if plan.outcome == "skipped" or not (queued or replies):
                 inbox.finish(db, item.id, plan.outcome, plan.note or None)
             else:
                 inbox.mark_handled(db, item.id, self.settings.inbox_lease_seconds)
-        return queued
+        return queued, replies
+
+    @staticmethod
+    def _within_limits(item: inbox.InboxEvent, messages: list[dict]) -> list[dict]:
+        if messages and limits.problems(messages):
+            # A content mistake must not leave the citizen in silence.
+            log.error("reply to inbox %s over LINE limits: %s", item.id, limits.problems(messages))
+            return apology_messages()
+        return messages
 
     def _effect_request(self, db, item: inbox.InboxEvent, event: Event, effect) -> effects.EffectRequest:
         return effects.EffectRequest(
@@ -288,11 +302,13 @@ class InboxWorker:
         for outbox_id in queued:
             self.sender.deliver(db, outbox_id)
 
-    def _deliver_and_finish(self, db, inbox_id: int, outbox_ids: list[int]) -> None:
-        if not outbox_ids:
+    def _deliver_and_finish(self, db, inbox_id: int, queued: list[int], replies: list[outbox.OutboxRow]) -> None:
+        if not queued and not replies:
             return
-        for outbox_id in outbox_ids:
+        for outbox_id in queued:
             self.sender.deliver(db, outbox_id)
+        for row in replies:
+            self.sender.send_claimed(db, row, limits_checked=True)
         # Every reply has had its first attempt (retries continue in the sweeper), so the
         # chat's next event may go ahead.
         inbox.finish(db, inbox_id, "done")

@@ -7,6 +7,7 @@ mid-request) is never turned into a push, for the same reason.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -88,28 +89,76 @@ def enqueue(
 
     Call inside the caller's transaction so the queue and the state change commit together.
     """
+    fields = dict(
+        dedupe_key=dedupe_key,
+        chat_key=chat_key,
+        kind=kind,
+        to_ids=to_ids,
+        messages=messages,
+        reply_token=reply_token,
+        must_arrive=must_arrive,
+        purpose=purpose,
+        inbox_id=inbox_id,
+    )
+    row = _insert(db, fields, lease_seconds=None)
+    return row.id if row else None
+
+
+def enqueue_claimed(db: sqlite_utils.Database, *, lease_seconds: float, **fields) -> OutboxRow | None:
+    """Queue one request already claimed for its first attempt, as claim() would; the
+    fields are those of enqueue().
+
+    For a caller that sends it as soon as its transaction commits (the inbox worker's
+    replies): one write fewer than enqueue() and then claim(), each of which takes the
+    database's write lock. A process that stops before sending leaves the row to
+    recover_stale(), like any row it had claimed. None for a repeated dedupe_key.
+    """
+    defaults = {"reply_token": None, "must_arrive": False, "purpose": "", "inbox_id": None}
+    return _insert(db, {**defaults, **fields}, lease_seconds=lease_seconds)
+
+
+def _insert(db: sqlite_utils.Database, fields: dict, lease_seconds: float | None) -> OutboxRow | None:
     now = time.time()
+    claimed = lease_seconds is not None
+    row = OutboxRow(
+        id=0,
+        dedupe_key=fields["dedupe_key"],
+        chat_key=fields["chat_key"],
+        kind=fields["kind"],
+        to_ids=fields["to_ids"],
+        reply_token=fields["reply_token"],
+        must_arrive=bool(fields["must_arrive"]),
+        messages=fields["messages"],
+        purpose=fields["purpose"],
+        retry_key=str(uuid.uuid4()),
+        status="sending" if claimed else "pending",
+        attempts=1 if claimed else 0,
+        created_at=now,
+    )
     cur = db.execute(
         """INSERT OR IGNORE INTO outbox
            (dedupe_key, inbox_id, chat_key, kind, to_ids, reply_token, must_arrive, messages,
-            purpose, retry_key, status, attempts, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
+            purpose, retry_key, status, attempts, locked_until, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
-            dedupe_key,
-            inbox_id,
-            chat_key,
-            kind,
-            json.dumps(to_ids),
-            reply_token,
-            int(must_arrive),
-            json.dumps(messages, ensure_ascii=False),
-            purpose,
-            str(uuid.uuid4()),
+            row.dedupe_key,
+            fields["inbox_id"],
+            row.chat_key,
+            row.kind,
+            json.dumps(row.to_ids),
+            row.reply_token,
+            int(row.must_arrive),
+            json.dumps(row.messages, ensure_ascii=False),
+            row.purpose,
+            row.retry_key,
+            row.status,
+            row.attempts,
+            now + lease_seconds if claimed else None,
             now,
             now,
         ),
     )
-    return cur.lastrowid if cur.rowcount else None
+    return dataclasses.replace(row, id=cur.lastrowid) if cur.rowcount else None
 
 
 def claim(db: sqlite_utils.Database, outbox_id: int, lease_seconds: float) -> OutboxRow | None:

@@ -6,7 +6,7 @@ import time
 import pytest
 
 import db as dbmod
-from db import inbox, migrations, open_database, transaction
+from db import inbox, migrations, open_database, outbox, transaction
 
 
 def row(event_key: str, source: str = "user:U1", **extra) -> dict:
@@ -255,3 +255,23 @@ def test_locked_database_makes_the_webhook_answer_503_and_lose_nothing(served):
         blocker.close()
     event = text_event(user_id(), "สวัสดีอีกครั้ง")
     assert served.post(event).status_code == 200  # LINE's redelivery would now succeed
+
+
+def test_a_reply_queued_already_claimed_is_this_threads_until_its_lease_runs_out(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    fields = dict(dedupe_key="reply:E1:0", chat_key="user:U1", kind="reply", to_ids=["U1"],
+                  reply_token="token-1", messages=[{"type": "text", "text": "สวัสดีค่ะ 🙏"}])
+    with transaction(db):
+        row = outbox.enqueue_claimed(db, lease_seconds=30, **fields)
+        assert outbox.enqueue_claimed(db, lease_seconds=30, **fields) is None  # the same reply twice
+    stored = outbox.get(db, row.id)
+    assert (stored["status"], stored["attempts"], row.status, row.attempts) == ("sending", 1, "sending", 1)
+    assert row.messages == fields["messages"] and stored["retry_key"] == row.retry_key
+    assert outbox.claim(db, row.id, lease_seconds=30) is None  # no other thread sends it
+    assert outbox.due_ids(db) == []
+    # The process stopped before sending: once the lease is over, a sweeper takes it over
+    # as a reply that may have reached LINE (so a refused token never turns into a push).
+    assert outbox.recover_stale(db, now=time.time() + 10) == 0
+    assert outbox.recover_stale(db, now=time.time() + 31) == 1
+    again = outbox.claim(db, row.id, lease_seconds=30)
+    assert again.attempts == 2 and again.error.startswith(outbox.AMBIGUOUS)

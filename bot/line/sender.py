@@ -124,11 +124,21 @@ class LineSender:
 
     # --- delivering outbox rows -------------------------------------------------------
 
+    @property
+    def claim_lease_seconds(self) -> float:
+        """How long a claimed row is this sender's before a sweeper may take it over."""
+        return self._timeout * 3
+
     def deliver(self, db: sqlite_utils.Database, outbox_id: int) -> Outcome:
-        row = outbox.claim(db, outbox_id, lease_seconds=self._timeout * 3)
+        row = outbox.claim(db, outbox_id, lease_seconds=self.claim_lease_seconds)
         if row is None:
             return Outcome("busy", "not due, taken by another thread, or finished")
-        found = limits.problems(row.messages)
+        return self.send_claimed(db, row)
+
+    def send_claimed(self, db: sqlite_utils.Database, row: outbox.OutboxRow, limits_checked: bool = False) -> Outcome:
+        """Send a row this thread has claimed: by deliver(), or queued already claimed
+        (outbox.enqueue_claimed) by a caller that has also checked its messages."""
+        found = None if limits_checked else limits.problems(row.messages)
         if found:
             error = str(limits.MessageLimitError(found))
             log.error("outbox %s refused before sending: %s", row.id, error)
