@@ -310,9 +310,13 @@ def stale_handled_ids(db: sqlite_utils.Database, now: float | None = None) -> li
 def take_people_waiting(
     db: sqlite_utils.Database, received_before: float, now: float, repeat_after: float, limit: int = 100
 ) -> list[str]:
-    """People in 1:1 chats whose message or tap, received before `received_before`, is not
-    handled yet, and who are not being shown the loading animation already: their user
-    ids, longest wait first.
+    """People in 1:1 chats who have waited since before `received_before` for an answer to
+    a message or tap, and who are not being shown the loading animation already: their
+    user ids, longest wait first.
+
+    They wait from when the message came or from the bot's last answer to them, whichever
+    is later: someone whose earlier messages are being answered one after another sees
+    the answers coming, not the animation.
 
     The animation runs until the bot's next message to that person or until it runs out
     (`repeat_after` seconds). The bot's next message is the answer to the person's oldest
@@ -338,12 +342,15 @@ def take_people_waiting(
             """UPDATE inbox SET loading_at = :now
                WHERE id IN (
                  SELECT oldest FROM (
-                   SELECT min(id) AS oldest, loading_at FROM inbox
+                   SELECT min(id) AS oldest, loading_at, source_key FROM inbox
                    WHERE status IN ('pending', 'processing') AND received_at < :before
                      AND event_type IN ('message', 'postback') AND mode = 'active'
                      AND source_key LIKE 'user:%' AND user_id IS NOT NULL
-                   GROUP BY user_id)
-                 WHERE loading_at IS NULL OR loading_at <= :now - :repeat_after
+                   GROUP BY user_id) AS waiting
+                 WHERE (loading_at IS NULL OR loading_at <= :now - :repeat_after)
+                   AND NOT EXISTS (
+                     SELECT 1 FROM inbox answered
+                     WHERE answered.source_key = waiting.source_key AND answered.finished_at >= :before)
                  ORDER BY oldest LIMIT :limit)
                RETURNING user_id""",
             {"now": now, "before": received_before, "limit": limit, "repeat_after": repeat_after},

@@ -541,6 +541,12 @@ V10_LOADING_ANIMATION = """
 ALTER TABLE inbox ADD COLUMN loading_at REAL;
 """
 
+V11_LAST_ANSWER = """
+-- When each chat was last answered (an event finished): the loading animation waits for
+-- a person's next answer from then, not from when the message came (db/inbox.py).
+CREATE INDEX idx_inbox_source_key_finished_at ON inbox (source_key, finished_at);
+"""
+
 
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -568,6 +574,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (8, "feedback in the console: Thai search over tickets, internal notes, list indexes", _run_script(V8_FEEDBACK_CONSOLE)),
     (9, "report counts: handbook questions kept as daily counts", _run_script(V9_REPORT_COUNTS)),
     (10, "loading animation shown for waiting events", _run_script(V10_LOADING_ANIMATION)),
+    (11, "when each chat was last answered, for the loading animation", _run_script(V11_LAST_ANSWER)),
 ]
 
 

@@ -78,6 +78,25 @@ def test_one_look_passes_over_people_already_watching_it(settings, fake_line):
     assert sorted(loading_requests(fake_line)) == sorted(people[2:])
 
 
+def test_someone_whose_messages_are_being_answered_waits_from_the_last_answer(settings, fake_line):
+    # Three questions at once: the answers come one after another, each within the
+    # threshold of the last, so the person sees them coming and no animation between.
+    worker = build_worker(settings.with_(loading_threshold_seconds=1.0))
+    citizen = user_id()
+    store(settings, *(text_event(citizen, q) for q in ("ขอเบอร์ อบต.", "เปิดกี่โมงคะ", "ขอบคุณค่ะ 🙏")))
+    db = open_database(settings.database_path)
+    first = db.execute("SELECT min(id) FROM inbox WHERE user_id = ?", (citizen,)).fetchone()[0]
+    answered = time.time() + 10  # all three have waited 10 s by then
+    inbox.finish(db, first, "done")
+    db.execute("UPDATE inbox SET finished_at = ? WHERE id = ?", (answered, first))
+    assert worker.show_loading_to_people_waiting(answered + 0.5) == 0
+    assert worker.show_loading_to_people_waiting(answered + 1.5) == 1  # the next answer is late
+    assert loading_requests(fake_line) == [citizen]
+    plan = " ".join(r[-1] for r in db.execute(
+        "EXPLAIN QUERY PLAN SELECT 1 FROM inbox WHERE source_key = 'user:U1' AND finished_at >= 0"))
+    assert "idx_inbox_source_key_finished_at" in plan  # a look is cheap however long the history
+
+
 def test_handled_events_get_no_animation(settings, fake_line):
     worker = build_worker(settings.with_(loading_threshold_seconds=1.0))
     citizen = user_id()
