@@ -326,7 +326,10 @@ class InboxWorker:
         for inbox_id in inbox.stale_handled_ids(db):
             for outbox_id in outbox.ids_for_inbox(db, inbox_id):
                 self.sender.deliver(db, outbox_id)
-            inbox.finish(db, inbox_id, "done")
+            # A reply still claimed by the stopped process waits for its lease to run out
+            # (outbox.recover_stale above, in a later sweep): the chat's next event waits too.
+            if not outbox.claimed_for_inbox(db, inbox_id):
+                inbox.finish(db, inbox_id, "done")
         for outbox_id in outbox.due_ids(db):
             self.sender.deliver(db, outbox_id)
         for job in effects.background_jobs():

@@ -195,6 +195,11 @@ def ids_for_inbox(db: sqlite_utils.Database, inbox_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM outbox WHERE inbox_id = ? ORDER BY id", (inbox_id,))]
 
 
+def claimed_for_inbox(db: sqlite_utils.Database, inbox_id: int) -> bool:
+    """Whether a message answering this inbox event is claimed for sending right now."""
+    return db.execute("SELECT 1 FROM outbox WHERE inbox_id = ? AND status = 'sending' LIMIT 1", (inbox_id,)).fetchone() is not None
+
+
 def mark_sent(db: sqlite_utils.Database, outbox_id: int, request_id: str | None, kind: str | None = None) -> None:
     db.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, line_request_id = ?, locked_until = NULL, error = NULL,"

@@ -1,5 +1,6 @@
 """The one sender against the fake LINE API: limits, reply-then-push, retries without duplicates."""
 import json
+import time
 
 import pytest
 
@@ -217,6 +218,35 @@ def test_after_a_crash_pushes_and_replies_are_sent_again_and_arrive_once(sender,
     assert reply["status"] == "uncertain" and reply["kind"] == "reply"  # token used: not pushed
     assert deliver_until_final(sender, db, unsent_reply_id)["status"] == "sent"
     assert len(fake_line.state.deliveries()) == 3  # each message once
+
+
+def test_a_worker_that_stopped_between_saving_and_sending_leaves_the_reply_to_a_sweeper(settings, fake_line):
+    # The worker saves the reply already claimed (outbox.enqueue_claimed) and stops before
+    # sending it. A sweeper sends it once its lease is over, and only then frees the chat's
+    # next event, even where the event's own lease ran out first.
+    from bot import build_worker
+    from bot.line.events import parse
+    from bot.webhook import inbox_rows
+    from db import inbox
+    from helpers import text_event
+
+    worker = build_worker(settings.with_(line_timeout_seconds=0.2, inbox_lease_seconds=0.1))
+    db = worker.pool.get()
+    citizen = user_id()
+    inbox.store_events(db, inbox_rows([text_event(citizen, "เบอร์โทร อบต. ค่ะ"), text_event(citizen, "ขอบคุณค่ะ")]))
+    item = inbox.claim_next(db, lease_seconds=settings.inbox_lease_seconds)
+    event = parse(item.payload)
+    queued, replies = worker._apply(db, item, event, worker.planner.plan(event, None))
+    assert not queued and len(replies) == 1 and replies[0].status == "sending"  # … and here it stops
+    time.sleep(0.15)  # the event's lease is over, the reply's (0.6 s) is not
+    worker.sweep()
+    assert inbox.counts_by_status(db).get("handled") == 1 and fake_line.state.deliveries() == []
+    assert inbox.claim_next(db, lease_seconds=30) is None  # the chat's next event still waits
+    time.sleep(0.5)
+    worker.sweep()
+    assert outbox.get(db, replies[0].id)["status"] == "sent"
+    assert len(fake_line.state.deliveries()) == 1
+    assert inbox.counts_by_status(db) == {"done": 1, "pending": 1}
 
 
 def test_loading_animation_and_quota(sender, fake_line):
