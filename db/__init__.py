@@ -98,9 +98,9 @@ def _begin_immediate_polling(conn: sqlite3.Connection) -> None:
     execute_polling(conn, "BEGIN IMMEDIATE")
 
 
-def execute_polling(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[tuple]:
+def execute_polling(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> sqlite3.Cursor:
     """Run one statement on a busy_timeout_ms=0 connection, trying again every fraction of a
-    millisecond while the database is locked (see transaction()); return its rows.
+    millisecond while the database is locked (see transaction()).
 
     Outside a transaction, one statement is its own transaction: a try that met the lock
     wrote nothing, so trying again is safe.
@@ -109,7 +109,7 @@ def execute_polling(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -
     pause = 0.0001
     while True:
         try:
-            return conn.execute(sql, params).fetchall()
+            return conn.execute(sql, params)
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() >= deadline:
                 raise

@@ -62,8 +62,8 @@ ROWS_PER_STATEMENT = 250
 
 
 @functools.lru_cache(maxsize=ROWS_PER_STATEMENT)
-def _insert_returning(rows: int) -> str:
-    return f"INSERT OR IGNORE INTO inbox {_COLUMNS} VALUES {', '.join([_ROW_VALUES] * rows)} RETURNING event_key"
+def _insert_rows(rows: int) -> str:
+    return f"INSERT OR IGNORE INTO inbox {_COLUMNS} VALUES {', '.join([_ROW_VALUES] * rows)}"
 
 
 def _values(row: dict, now: float) -> tuple:
@@ -163,7 +163,7 @@ class InboxWriter:
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
         now = time.time()
         try:
-            stored = Counter(self._insert([_values(row, now) for item in batch for row in item.rows]))
+            stored = Counter(self._insert([_values(row, now) for item in batch for row in item.rows], now))
             for item in batch:  # the first of two requests with the same event stored it
                 item.new = 0
                 for row in item.rows:
@@ -183,20 +183,34 @@ class InboxWriter:
         for item in batch:
             item.done.set()
 
-    def _insert(self, values: list[tuple]) -> list[str]:
-        """Insert the rows; return the event keys that were new.
+    def _insert(self, values: list[tuple], now: float) -> list[str]:
+        """Insert the rows, received at `now`; return the event keys that were new.
 
         A batch that fits one statement is one statement and no BEGIN or COMMIT: the
         write lock is held for one call into SQLite. Each call releases the GIL, and in
-        a process where other threads want it, every further call in a transaction
-        waits for its turn while still holding the lock every other writer needs.
+        a process where other threads want it, every further call in a transaction (or
+        every row of a RETURNING clause) waits for its turn while still holding the lock
+        every other writer needs. So repeats are found by reading afterwards, and only
+        when the count of inserted rows says there were some (LINE's redeliveries).
         """
         conn = self._connection().conn
         chunks = [values[i : i + ROWS_PER_STATEMENT] for i in range(0, len(values), ROWS_PER_STATEMENT)]
         if len(chunks) == 1:
-            return [key for (key,) in execute_polling(conn, _insert_returning(len(values)), _flat(values))]
-        with transaction(self._connection(), poll_for_lock=True):
-            return [key for chunk in chunks for (key,) in conn.execute(_insert_returning(len(chunk)), _flat(chunk))]
+            inserted = execute_polling(conn, _insert_rows(len(values)), _flat(values)).rowcount
+        else:
+            with transaction(self._connection(), poll_for_lock=True):
+                inserted = sum(conn.execute(_insert_rows(len(chunk)), _flat(chunk)).rowcount for chunk in chunks)
+        keys = [v[1] for v in values]
+        if inserted == len(keys):
+            return keys
+        # Ours are the rows with this batch's received_at (time.time(), to the microsecond).
+        distinct = sorted(set(keys))
+        new = []
+        for i in range(0, len(distinct), ROWS_PER_STATEMENT):
+            part = distinct[i : i + ROWS_PER_STATEMENT]
+            sql = f"SELECT event_key FROM inbox WHERE received_at = ? AND event_key IN ({','.join('?' * len(part))})"
+            new += [key for (key,) in conn.execute(sql, (now, *part))]
+        return new
 
     def _connection(self) -> sqlite_utils.Database:
         # Opened on first use and again after a fork: a connection must not cross fork().
