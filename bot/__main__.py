@@ -66,6 +66,9 @@ def cmd_work(args, settings) -> int:
 
     if args.nice:
         os.nice(args.nice)  # the web process's answers to LINE come first
+    # As in the web process (gunicorn.conf.py): a thread that holds SQLite's write lock and
+    # comes back from a call into SQLite waits for the GIL; let it wait 1 ms, not 5.
+    sys.setswitchinterval(0.001)
     logging.getLogger().setLevel(logging.INFO)
     worker = build_worker(settings, idle_poll_seconds=0.02)
     stop = threading.Event()
