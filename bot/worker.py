@@ -250,9 +250,10 @@ class InboxWorker:
 
     @staticmethod
     def _within_limits(item: inbox.InboxEvent, messages: list[dict]) -> list[dict]:
-        if messages and limits.problems(messages):
+        found = limits.problems(messages) if messages else None
+        if found:
             # A content mistake must not leave the citizen in silence.
-            log.error("reply to inbox %s over LINE limits: %s", item.id, limits.problems(messages))
+            log.error("reply to inbox %s over LINE limits: %s", item.id, found)
             return apology_messages()
         return messages
 

@@ -55,7 +55,6 @@ def _row_to_event(row: dict) -> InboxEvent:
 _COLUMNS = """(webhook_event_id, event_key, event_type, mode, source_key, user_id, message_id,
     is_redelivery, event_time, payload, received_at, status, attempts)"""
 _ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
-_INSERT = f"INSERT OR IGNORE INTO inbox {_COLUMNS} VALUES {_ROW_VALUES}"
 # Rows one INSERT of the webhook's writer carries: 12 parameters each, far below SQLite's
 # limit of 32,766 parameters a statement.
 ROWS_PER_STATEMENT = 250
@@ -64,6 +63,9 @@ ROWS_PER_STATEMENT = 250
 @functools.lru_cache(maxsize=ROWS_PER_STATEMENT)
 def _insert_rows(rows: int) -> str:
     return f"INSERT OR IGNORE INTO inbox {_COLUMNS} VALUES {', '.join([_ROW_VALUES] * rows)}"
+
+
+_INSERT = _insert_rows(1)
 
 
 def _values(row: dict, now: float) -> tuple:
@@ -193,12 +195,13 @@ class InboxWriter:
         every other writer needs. So repeats are found by reading afterwards, and only
         when the count of inserted rows says there were some (LINE's redeliveries).
         """
-        conn = self._connection().conn
+        db = self._connection()
+        conn = db.conn
         chunks = [values[i : i + ROWS_PER_STATEMENT] for i in range(0, len(values), ROWS_PER_STATEMENT)]
         if len(chunks) == 1:
             inserted = execute_polling(conn, _insert_rows(len(values)), _flat(values)).rowcount
         else:
-            with transaction(self._connection(), poll_for_lock=True):
+            with transaction(db, poll_for_lock=True):
                 inserted = sum(conn.execute(_insert_rows(len(chunk)), _flat(chunk)).rowcount for chunk in chunks)
         keys = [v[1] for v in values]
         if inserted == len(keys):
