@@ -70,12 +70,15 @@ def test_one_look_passes_over_people_already_watching_it(settings, fake_line):
     people = [user_id() for _ in range(5)]
     store(settings, *(text_event(p, f"คำถามที่ {n} ค่ะ 🙏") for n, p in enumerate(people, 1)))
     now = time.time()
-    # Another process has just shown it to the first two.
-    assert inbox.take_people_waiting(
-        open_database(settings.database_path), received_before=now + 1, now=now + 2, repeat_after=LOADING_SECONDS, limit=2
-    ) == people[:2]
-    assert worker.show_loading_to_people_waiting(now + 3) == 3
-    assert sorted(loading_requests(fake_line)) == sorted(people[2:])
+    db = open_database(settings.database_path)
+
+    def look(at):
+        return inbox.take_people_waiting(db, received_before=at - 1, now=at, repeat_after=LOADING_SECONDS, limit=2)
+
+    assert look(now + 2) == people[:2]  # another process has just shown it to the first two
+    assert look(now + 3) == people[2:4]  # the next look goes on to the next two
+    assert worker.show_loading_to_people_waiting(now + 4) == 1
+    assert loading_requests(fake_line) == [people[4]]
 
 
 def test_someone_whose_messages_are_being_answered_waits_from_the_last_answer(settings, fake_line):
