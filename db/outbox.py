@@ -8,6 +8,7 @@ mid-request) is never turned into a push, for the same reason.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import time
 import uuid
@@ -89,32 +90,26 @@ def enqueue(
 
     Call inside the caller's transaction so the queue and the state change commit together.
     """
-    fields = dict(
-        dedupe_key=dedupe_key,
-        chat_key=chat_key,
-        kind=kind,
-        to_ids=to_ids,
-        messages=messages,
-        reply_token=reply_token,
-        must_arrive=must_arrive,
-        purpose=purpose,
-        inbox_id=inbox_id,
-    )
+    fields = {name: value for name, value in locals().items() if name != "db"}  # the arguments above
     row = _insert(db, fields, lease_seconds=None)
     return row.id if row else None
 
 
 def enqueue_claimed(db: sqlite_utils.Database, *, lease_seconds: float, **fields) -> OutboxRow | None:
     """Queue one request already claimed for its first attempt, as claim() would; the
-    fields are those of enqueue().
+    fields, their defaults and their checks are those of enqueue().
 
     For a caller that sends it as soon as its transaction commits (the inbox worker's
     replies): one write fewer than enqueue() and then claim(), each of which takes the
     database's write lock. A process that stops before sending leaves the row to
     recover_stale(), like any row it had claimed. None for a repeated dedupe_key.
     """
-    defaults = {"reply_token": None, "must_arrive": False, "purpose": "", "inbox_id": None}
-    return _insert(db, {**defaults, **fields}, lease_seconds=lease_seconds)
+    bound = _ENQUEUE_SIGNATURE.bind(db, **fields)  # TypeError for a missing or unknown field
+    bound.apply_defaults()
+    return _insert(db, {name: value for name, value in bound.arguments.items() if name != "db"}, lease_seconds)
+
+
+_ENQUEUE_SIGNATURE = inspect.signature(enqueue)
 
 
 def _insert(db: sqlite_utils.Database, fields: dict, lease_seconds: float | None) -> OutboxRow | None:
@@ -197,7 +192,8 @@ def ids_for_inbox(db: sqlite_utils.Database, inbox_id: int) -> list[int]:
 
 def claimed_for_inbox(db: sqlite_utils.Database, inbox_id: int) -> bool:
     """Whether a message answering this inbox event is claimed for sending right now."""
-    return db.execute("SELECT 1 FROM outbox WHERE inbox_id = ? AND status = 'sending' LIMIT 1", (inbox_id,)).fetchone() is not None
+    row = db.execute("SELECT 1 FROM outbox WHERE inbox_id = ? AND status = 'sending' LIMIT 1", (inbox_id,)).fetchone()
+    return row is not None
 
 
 def mark_sent(db: sqlite_utils.Database, outbox_id: int, request_id: str | None, kind: str | None = None) -> None:

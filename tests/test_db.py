@@ -264,6 +264,8 @@ def test_a_reply_queued_already_claimed_is_this_threads_until_its_lease_runs_out
     with transaction(db):
         row = outbox.enqueue_claimed(db, lease_seconds=30, **fields)
         assert outbox.enqueue_claimed(db, lease_seconds=30, **fields) is None  # the same reply twice
+        with pytest.raises(TypeError):  # enqueue()'s fields, checked as enqueue() checks them
+            outbox.enqueue_claimed(db, lease_seconds=30, **fields, purpse="reply")
     stored = outbox.get(db, row.id)
     assert (stored["status"], stored["attempts"], row.status, row.attempts) == ("sending", 1, "sending", 1)
     assert row.messages == fields["messages"] and stored["retry_key"] == row.retry_key
