@@ -28,10 +28,10 @@ from linebot.v3.messaging import (
     MessagingApiBlob,
 )
 from linebot.v3.messaging.exceptions import ApiException
-from linebot.v3.messaging.rest import RESTResponse
 
 from bot.config import Settings
 from bot.line import limits
+from bot.line.transport import JsonPoster, Response
 from db import outbox
 
 log = logging.getLogger(__name__)
@@ -92,34 +92,31 @@ class LineSender:
         config.retries = 0  # retries are ours: urllib3 must not repeat a POST behind our back
         self._client = ApiClient(config)
         self.api = MessagingApi(self._client)
+        self._poster = JsonPoster(settings.line_api_base_url, self._client.default_headers, settings.line_timeout_seconds)
         data_config = Configuration(host=settings.line_data_api_base_url, access_token=settings.channel_access_token)
         data_config.retries = 0
         self.blob_api = MessagingApiBlob(ApiClient(data_config))
         self._clock = clock or time.time
         self._timeout = settings.line_timeout_seconds
 
-    def _post(self, path: str, body: dict, retry_key: str | None = None) -> urllib3.BaseHTTPResponse:
-        """POST a JSON request on the SDK's connection pool, with its host, token and errors.
+    def _post(self, path: str, body: dict, retry_key: str | None = None) -> Response:
+        """POST a JSON request with the SDK's token and headers (see bot/line/transport.py).
 
         The body is a plain dict already checked against LINE's limits. Rebuilding it as
         the SDK's pydantic models cost about 4 ms of CPU per reply with a Flex card, and
         even the SDK's plain-data path walks the whole body once more and escapes every
-        Thai character into six bytes; measured per request against the fake LINE API:
-        582 µs of CPU through ApiClient.call_api, about 430 µs like this. LINE reads UTF-8 JSON.
-        A status outside 2xx raises the SDK's ApiException, as the SDK would.
+        Thai character into six bytes. LINE reads UTF-8 JSON. A status outside 2xx raises
+        the SDK's ApiException, as the SDK would; no answer at all raises TransportError.
         """
-        headers = {**self._client.default_headers, "Accept": "application/json", "Content-Type": "application/json"}
-        if retry_key:
-            headers["X-Line-Retry-Key"] = retry_key
-        response = self._client.rest_client.pool_manager.request(
-            "POST",
-            self._client.configuration.host + path,
-            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
-            headers=headers,
-            timeout=urllib3.Timeout(total=self._timeout),
+        response = self._poster.post(
+            path,
+            json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+            {"X-Line-Retry-Key": retry_key} if retry_key else None,
         )
         if not 200 <= response.status <= 299:
-            raise ApiException(http_resp=RESTResponse(response))
+            exc = ApiException(status=response.status, reason=response.reason)
+            exc.body, exc.headers = response.data, response.headers
+            raise exc
         return response
 
     # --- delivering outbox rows -------------------------------------------------------
@@ -157,8 +154,8 @@ class LineSender:
                 return self._reply_token_gone(db, row, error, "reply token refused")
             return self._after_failure(db, row, exc.status, error)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            # The request may or may not have reached LINE (most often a pooled connection
-            # the server had just closed). Repeating a reply is safe: LINE accepts a reply
+            # The request may or may not have reached LINE (a reset or a timeout after it
+            # was written). Repeating a reply is safe: LINE accepts a reply
             # token once, so a repeat after a delivered attempt is refused, not delivered.
             return self._after_reply_failure(db, row, None, f"{AMBIGUOUS}{type(exc).__name__}: {exc}")
         request_id = _header(response.headers, "x-line-request-id")
