@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -50,7 +51,7 @@ class Input:
     location: Mapping[str, Any] = field(default_factory=dict)
     message_id: str = ""  # LINE's id of an image/video/file message: its content is fetched by this id
 
-    @property
+    @cached_property  # asked for several times a turn, by the engine and the flows
     def command(self) -> str:
         return normalize_command(self.text) if self.kind == "text" else ""
 
