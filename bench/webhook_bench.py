@@ -1,15 +1,21 @@
 """Webhook benchmark: the bot under gunicorn (Procfile config) vs a bare signature-checking endpoint.
 
-    python bench/webhook_bench.py [--seconds 10] [--concurrency 16] [--rate 300] [--users 200]
+    python bench/webhook_bench.py [--seconds 5] [--rounds 3] [--rate 300] [--rate-seconds 10]
+                                  [--concurrency 16] [--users 200]
 
-Both apps run with the same gunicorn.conf.py on this machine, against the fake LINE API
-(python -m fakeline) in its own process. For each app it runs:
-  1. a closed loop: `concurrency` clients send signed one-event requests back to back
-     for `seconds`: the most events per second the app takes;
-  2. an open loop at a fixed `rate` (events/s) for `seconds`: HTTP answer p50/p95/p99 at
-     that load, and for the bot, the time from sending an event to its reply reaching
-     the fake LINE server.
-Then it reconciles the bot's run: events sent = stored = processed, replies = events,
+Four apps run side by side with the same gunicorn.conf.py, against the fake LINE API
+(python -m fakeline) in its own process: the bare endpoint; the bot with worker threads in
+the web process (the Procfile's default); the bot with a separate `python -m bot work`
+process; and the webhook alone (events stored and acknowledged, handled afterwards),
+like-for-like with the bare endpoint.
+  1. Closed loop, in `rounds` rounds: in each, every app in turn gets `concurrency` clients
+     sending signed one-event requests back to back for `seconds`: the most events per
+     second it takes. The order is reversed every other round, and an app's backlog is
+     handled before the next app's turn. Ratios to bare are per round, then the median.
+  2. Open loop at a fixed `rate` (events/s) for `rate_seconds`, one app at a time: HTTP
+     answer p50/p95/p99 at that load and, for the bot, the time from sending an event to
+     its reply reaching the fake LINE server.
+Then it reconciles each bot's run: events sent = stored = processed, replies = events,
 none doubled. Prints a table and a JSON line (for notes and CI logs).
 """
 from __future__ import annotations
@@ -121,8 +127,9 @@ def gunicorn(app_spec: str, env: dict) -> Process:
 class Load:
     """Builds signed one-event webhook requests and records what happened to each."""
 
-    def __init__(self, users: int):
+    def __init__(self, users: int, tag: str = ""):
         self.users = [f"U{n:032x}" for n in range(1, users + 1)]
+        self.tag = tag  # starts every reply token: loads sharing one fake LINE API never collide
         self.n = 0
         self.sent: dict[str, float] = {}  # reply token → send time
         self.latencies: list[float] = []
@@ -130,7 +137,7 @@ class Load:
 
     def next_body(self) -> tuple[str, bytes]:
         self.n += 1
-        token = f"{self.n:032x}"
+        token = f"{self.tag}{self.n:0{32 - len(self.tag)}x}"
         event = {
             "type": "message",
             "mode": "active",
@@ -161,6 +168,8 @@ class Load:
 
 
 async def closed_loop(url: str, load: Load, seconds: float, concurrency: int) -> float:
+    """Events per second answered 200 in this run (the load may carry earlier runs')."""
+    before = len(load.latencies)
     deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
@@ -170,7 +179,7 @@ async def closed_loop(url: str, load: Load, seconds: float, concurrency: int) ->
 
         started = time.monotonic()
         await asyncio.gather(*(client() for _ in range(concurrency)))
-        return len(load.latencies) / (time.monotonic() - started)
+        return (len(load.latencies) - before) / (time.monotonic() - started)
 
 
 async def open_loop(url: str, load: Load, seconds: float, rate: float) -> float:
@@ -208,12 +217,6 @@ def fake_requests(fake_url: str) -> list[dict]:
     return data["requests"] if isinstance(data, dict) else data
 
 
-def reset_fake(fake_url: str) -> None:
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(fake_url + "/__fake__/reset", data=b"", method="POST"), timeout=30)
-
-
 def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) -> dict:
     """Wait until the bot has answered everything, then count."""
     import sqlite3
@@ -230,8 +233,8 @@ def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) ->
         processed = conn.execute("SELECT count(*) FROM inbox WHERE status = 'done'").fetchone()[0]
         outbox_status = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
     replies: dict[str, list[float]] = {}
-    for r in fake_requests(fake_url):
-        if r["path"] == "/v2/bot/message/reply" and r["status"] == 200:
+    for r in fake_requests(fake_url):  # the fake is shared: only this load's replies count
+        if r["path"] == "/v2/bot/message/reply" and r["status"] == 200 and r["json"]["replyToken"] in load.sent:
             replies.setdefault(r["json"]["replyToken"], []).append(r["time"])
     delays = [(times[0] - load.sent[token]) * 1000 for token, times in replies.items() if token in load.sent]
     return {
@@ -247,7 +250,27 @@ def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) ->
     }
 
 
+APPS = ("bare", "bot", "bot_split", "accept")
+
+
+def wait_until_handled(db_path: Path, timeout: float = 300) -> None:
+    """Let an app's backlog drain, so its handling takes no CPU from the next app's turn."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db_path) as conn:
+            if not conn.execute("SELECT 1 FROM inbox WHERE status IN ('pending','processing','handled') LIMIT 1").fetchone():
+                return
+        time.sleep(0.3)
+
+
 def run(args) -> dict:
+    """All four apps run side by side and take turns under the closed loop, round after
+    round, the order reversed every other round. This machine's speed swings by up to two
+    times within an hour (the bare endpoint measured 1,800 and 3,500 events/s on one
+    afternoon), so each app is compared with the bare endpoint of the same round, and the
+    ratios reported are the median of the rounds'."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     fake_port = free_port()
     # The fake LINE API under gunicorn (one process: its state is in memory), which keeps
@@ -266,107 +289,102 @@ def run(args) -> dict:
         "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
         "LINE_API_BASE_URL": fake.url,
         "SECRET_KEY": "bench",
-        "DATABASE_PATH": str(tmp / "bare.sqlite3"),
     }
-    results: dict = {"seconds": args.seconds, "concurrency": args.concurrency, "rate": args.rate, "cpus": os.cpu_count()}
+    results: dict = {
+        "seconds": args.seconds, "rounds": args.rounds, "rate_seconds": args.rate_seconds,
+        "concurrency": args.concurrency, "rate": args.rate, "cpus": os.cpu_count(),
+    }
+    db = {name: tmp / f"{name}.sqlite3" for name in APPS}
+    apps: dict[str, Process] = {}
+    work = None
     try:
-        bare = gunicorn("bench.bare_app:create_bare_app()", env)
-        try:
-            load = Load(args.users)
-            results["bare_max_eps"] = round(asyncio.run(closed_loop(bare.url, load, args.seconds, args.concurrency)), 1)
-            results["bare_max"] = summary(load)
-            load = Load(args.users)
-            results["bare_rate_eps"] = round(asyncio.run(open_loop(bare.url, load, args.seconds, args.rate)), 1)
-            results["bare_rate"] = summary(load)
-        finally:
-            bare.stop()
-        for name, web_env, work_args in [
-            ("bot", env, None),
-            # Handling in its own lower-priority process: python -m bot work (see README).
-            ("bot_split", {**env, "WORKER_THREADS": "0"}, [sys.executable, "-m", "bot", "work", "--nice", "10"]),
-        ]:
-            reset_fake(fake.url)
-            db_path = tmp / f"{name}.sqlite3"
-            run_env = {**web_env, "DATABASE_PATH": str(db_path)}
-            app = gunicorn("bot:create_app()", run_env)
-            work = None
-            if work_args:
-                work_env = {**os.environ, **run_env, "WORKER_THREADS": "4"}
-                work = subprocess.Popen(
-                    work_args, cwd=ROOT, env=work_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-                )
-            try:
-                results.update(measure_bot(name, app.url, fake.url, db_path, args))
-            finally:
-                app.stop()
-                if work is not None:
-                    os.killpg(work.pid, signal.SIGTERM)
-                    work.wait(15)
-        # The webhook alone: events are stored and acknowledged with no handling during the
-        # run (like-for-like with the bare endpoint), then a worker process drains the backlog.
-        reset_fake(fake.url)
-        db_path = tmp / "accept.sqlite3"
-        run_env = {**env, "DATABASE_PATH": str(db_path), "WORKER_THREADS": "0"}
-        app = gunicorn("bot:create_app()", run_env)
-        try:
-            load = Load(args.users)
-            results["accept_max_eps"] = round(asyncio.run(closed_loop(app.url, load, args.seconds, args.concurrency)), 1)
-            results["accept_max"] = summary(load)
-        finally:
-            app.stop()
-        started = time.monotonic()
+        apps["bare"] = gunicorn("bench.bare_app:create_bare_app()", {**env, "DATABASE_PATH": str(db["bare"])})
+        apps["bot"] = gunicorn("bot:create_app()", {**env, "DATABASE_PATH": str(db["bot"])})
+        split_env = {**env, "DATABASE_PATH": str(db["bot_split"]), "WORKER_THREADS": "0"}
+        apps["bot_split"] = gunicorn("bot:create_app()", split_env)
+        # Handling in its own lower-priority process: python -m bot work (see README).
         work = subprocess.Popen(
+            [sys.executable, "-m", "bot", "work", "--nice", "10"], cwd=ROOT, env={**os.environ, **split_env, "WORKER_THREADS": "4"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        # The webhook alone: events are stored and acknowledged with no handling during the
+        # run (like-for-like with the bare endpoint); a worker process drains them at the end.
+        apps["accept"] = gunicorn("bot:create_app()", {**env, "DATABASE_PATH": str(db["accept"]), "WORKER_THREADS": "0"})
+        # Each app its own reply tokens: the fake LINE API is shared and accepts a token once.
+        loads = {name: Load(args.users, tag=f"{i}") for i, name in enumerate(APPS)}
+        rounds: list[dict] = []
+        for r in range(args.rounds):
+            eps = {}
+            for name in APPS if r % 2 == 0 else APPS[::-1]:
+                eps[name] = round(asyncio.run(closed_loop(apps[name].url, loads[name], args.seconds, args.concurrency)), 1)
+                if name in ("bot", "bot_split"):
+                    wait_until_handled(db[name])
+            rounds.append(eps)
+        results["rounds_eps"] = rounds
+        for name in APPS:
+            results[f"{name}_max_eps"] = round(statistics.median(r[name] for r in rounds), 1)
+            results[f"{name}_max"] = summary(loads[name])
+        for name, key in (("accept", "accept_ratio"), ("bot", "throughput_ratio"), ("bot_split", "split_throughput_ratio")):
+            results[key] = round(statistics.median(r[name] / r["bare"] for r in rounds), 2)
+        # The open loop at the set rate, one app at a time.
+        for name in ("bare", "bot", "bot_split"):
+            closed = loads[name]
+            load = Load(args.users, tag=closed.tag)
+            load.n = closed.n  # fresh reply tokens and event IDs
+            results[f"{name}_rate_eps"] = round(asyncio.run(open_loop(apps[name].url, load, args.rate_seconds, args.rate)), 1)
+            results[f"{name}_rate"] = summary(load)
+            if name == "bare":
+                continue
+            rate_only = reconcile(fake.url, db[name], load)
+            results[f"{name}_rate_reply_p50_ms"] = rate_only["reply_p50_ms"]
+            results[f"{name}_rate_reply_p99_ms"] = rate_only["reply_p99_ms"]
+            merged = Load(args.users, tag=closed.tag)
+            merged.sent = {**closed.sent, **load.sent}
+            merged.latencies = closed.latencies + load.latencies
+            results[f"{name}_reconcile"] = reconcile(fake.url, db[name], merged)
+        for name in APPS:
+            apps.pop(name).stop()
+        started = time.monotonic()
+        drain = subprocess.Popen(
             [sys.executable, "-m", "bot", "work", "--nice", "0"],
-            cwd=ROOT, env={**os.environ, **run_env, "WORKER_THREADS": "4"},
+            cwd=ROOT, env={**os.environ, **env, "DATABASE_PATH": str(db["accept"]), "WORKER_THREADS": "4"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:
-            rec = reconcile(fake.url, db_path, load, timeout=600)
+            rec = reconcile(fake.url, db["accept"], loads["accept"], timeout=600)
             results["drain_eps"] = round(rec["processed"] / (time.monotonic() - started), 1)
             results["accept_reconcile"] = rec
         finally:
+            os.killpg(drain.pid, signal.SIGTERM)
+            drain.wait(15)
+    finally:
+        for app in apps.values():
+            app.stop()
+        if work is not None:
             os.killpg(work.pid, signal.SIGTERM)
             work.wait(15)
-    finally:
         fake.stop()
-    results["accept_ratio"] = round(results["accept_max_eps"] / results["bare_max_eps"], 2)
-    results["throughput_ratio"] = round(results["bot_max_eps"] / results["bare_max_eps"], 2)
-    results["split_throughput_ratio"] = round(results["bot_split_max_eps"] / results["bare_max_eps"], 2)
     return results
-
-
-def measure_bot(name: str, url: str, fake_url: str, db_path: Path, args) -> dict:
-    """Closed loop, then open loop at the set rate, then reconcile everything the bot received."""
-    out: dict = {}
-    load = Load(args.users)
-    out[f"{name}_max_eps"] = round(asyncio.run(closed_loop(url, load, args.seconds, args.concurrency)), 1)
-    out[f"{name}_max"] = summary(load)
-    max_load = load
-    reconcile(fake_url, db_path, max_load)  # let the backlog drain before the rate run
-    load = Load(args.users)
-    load.n = max_load.n  # fresh reply tokens and event IDs
-    out[f"{name}_rate_eps"] = round(asyncio.run(open_loop(url, load, args.seconds, args.rate)), 1)
-    out[f"{name}_rate"] = summary(load)
-    rate_only = reconcile(fake_url, db_path, load)
-    out[f"{name}_rate_reply_p50_ms"] = rate_only["reply_p50_ms"]
-    out[f"{name}_rate_reply_p99_ms"] = rate_only["reply_p99_ms"]
-    merged = Load(args.users)
-    merged.sent = {**max_load.sent, **load.sent}
-    merged.latencies = max_load.latencies + load.latencies
-    out[f"{name}_reconcile"] = reconcile(fake_url, db_path, merged)
-    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=5, help="each app's turn in a round of the closed loop")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rate", type=float, default=300, help="events per second for the open-loop run")
+    parser.add_argument("--rate-seconds", type=float, default=10)
     parser.add_argument("--users", type=int, default=200, help="distinct LINE users the events come from")
     args = parser.parse_args(argv)
     r = run(args)
-    print(f"machine: {r['cpus']} CPUs; {args.seconds:.0f} s per run; closed loop {args.concurrency} clients; open loop {args.rate:.0f} events/s")
-    print(f"{'':34}{'events/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"machine: {r['cpus']} CPUs; closed loop {args.concurrency} clients, {args.rounds} rounds of {args.seconds:g} s an app; "
+        f"open loop {args.rate:g} events/s for {args.rate_seconds:g} s"
+    )
+    print("closed loop, events/s in each round: " + "; ".join(
+        ", ".join(f"{name} {eps:.0f}" for name, eps in one.items()) for one in r["rounds_eps"]
+    ))
+    print(f"{'(max: median of the rounds)':34}{'events/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     rows = [("bare signature check, max", "bare_max"), (f"bare, at {args.rate:.0f}/s", "bare_rate")]
     for name, label in [("bot", "bot (worker threads in web)"), ("bot_split", "bot + separate worker process")]:
         rows += [(f"{label}, max", f"{name}_max"), (f"{label}, at {args.rate:.0f}/s", f"{name}_rate")]
@@ -377,9 +395,9 @@ def main(argv=None) -> int:
     ok = True
     for name in ("bot", "bot_split"):
         rec = r[f"{name}_reconcile"]
-        ratio = r[f"{name}_max_eps"] / r["bare_max_eps"]
+        ratio = r["throughput_ratio" if name == "bot" else "split_throughput_ratio"]
         print(
-            f"{name}: max throughput {ratio:.2f}x bare; webhook → reply at the fake LINE API at {args.rate:.0f}/s: "
+            f"{name}: max throughput {ratio:.2f}x bare (median of the rounds' ratios); webhook → reply at the fake LINE API at {args.rate:.0f}/s: "
             f"p50 {r[name + '_rate_reply_p50_ms']} ms, p99 {r[name + '_rate_reply_p99_ms']} ms"
         )
         print(
@@ -389,7 +407,7 @@ def main(argv=None) -> int:
         ok = ok and rec["sent"] == rec["stored"] == rec["processed"] == rec["replies"] and not rec["doubled"] and not rec["missing"]
     rec = r["accept_reconcile"]
     print(
-        f"webhook only: {r['accept_ratio']:.2f}x bare; then one worker process (4 threads) drained the backlog at "
+        f"webhook only: {r['accept_ratio']:.2f}x bare (median of the rounds' ratios); then one worker process (4 threads) drained the backlog at "
         f"{r['drain_eps']} events/s (start-up included): processed {rec['processed']} of {rec['sent']}, "
         f"replies {rec['replies']}, doubled {rec['doubled']}"
     )
