@@ -2,6 +2,7 @@
 in ways the fake LINE API does not: closing idle connections, never answering, answering
 garbage, speaking only TLS."""
 import socket
+import ssl
 import threading
 import time
 
@@ -152,8 +153,11 @@ def test_https_speaks_tls_to_the_host_it_names(serve):
         conn.close()
 
     server = serve(record_client_hello)
+    client = poster(f"https://localhost:{server.port}")
+    context = client._ssl_context
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname  # LINE's certificate is checked
     with pytest.raises(TransportError):
-        poster(f"https://localhost:{server.port}").post("/v2/bot/message/reply", b"{}")
+        client.post("/v2/bot/message/reply", b"{}")
     assert hello and hello[0][:1] == b"\x16"  # a TLS handshake record, not plain HTTP
     assert b"localhost" in hello[0]  # SNI: the certificate is checked against this name
 

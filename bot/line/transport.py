@@ -54,7 +54,8 @@ class JsonPoster:
         self._prefix = url.path.rstrip("/")
         self._headers = {**headers, "Content-Type": "application/json", "Accept": "application/json"}
         self._timeout = timeout
-        self._ssl_context = ssl_context
+        # Built once: loading the system's certificate authorities takes milliseconds.
+        self._ssl_context = (ssl_context or ssl.create_default_context()) if self._https else None
         self._local = threading.local()
 
     def _connection(self, timeout: float) -> http.client.HTTPConnection:
@@ -63,8 +64,7 @@ class JsonPoster:
             conn.close()
         if conn is None:
             if self._https:
-                context = self._ssl_context or ssl.create_default_context()
-                conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=context)
+                conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl_context)
             else:
                 conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
             self._local.conn = conn
