@@ -2,6 +2,7 @@
 and the QR posters and the simulator's photo button."""
 import io
 import time
+from datetime import datetime
 
 from PIL import Image
 
@@ -9,6 +10,7 @@ from bot.feedback import posters
 from bot.feedback import retention as feedback_retention
 from bot.feedback.cli import safe
 from bot.feedback.common import clean_text
+from bot.thaidate import BANGKOK
 from db import ratings, tickets, transaction
 from feedback_support import Chat, staff_group, text_of
 from helpers import follow_event, wait_until
@@ -161,7 +163,7 @@ def test_the_simulator_sends_a_sample_photo_into_a_ticket(served, fake_line):
     wait_until(lambda: '"photos": ["' in state()[2])
 
 
-def test_ratings_summary_command_reports_without_names(served, fake_line):
+def test_ratings_summary_command_reports_without_names(served, fake_line, monkeypatch):
     chat = Chat(served, fake_line)
     chat.say("ประเมินบริการ [water-supply]")
     for _ in range(5):
@@ -169,7 +171,12 @@ def test_ratings_summary_command_reports_without_names(served, fake_line):
     chat.say("น้ำไหลแรงดีค่ะ")
     from test_feedback_tickets import cli
 
+    # A server clock 19 hours behind Bangkok (UTC-12): until 19:00 Thai time it is still
+    # yesterday there. The report's default period must end today in Bangkok all the same,
+    # or today's ratings are left out.
+    monkeypatch.setenv("TZ", "XXX+12")
     report = cli(served, fake_line, "ratings", "--comments")
+    assert f"ถึง {datetime.now(BANGKOK).date().isoformat()} " in report.stdout
     assert "ขอใช้น้ำประปา\t1\t5.00" in report.stdout and "น้ำไหลแรงดีค่ะ" in report.stdout
     assert chat.uid not in report.stdout
     assert ratings.summary(served.db, "2000-01-01", "2999-12-31")[0].count == 1

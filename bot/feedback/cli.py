@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from bot.thaidate import BANGKOK, fiscal_year_bounds, thai_datetime
@@ -358,7 +358,9 @@ def cmd_ratings(args, settings) -> int:
     if args.fiscal_year:
         first, last = (d.isoformat() for d in fiscal_year_bounds(args.fiscal_year))
     else:
-        first, last = args.since or "0000-01-01", args.until or date.today().isoformat()
+        # Today in Bangkok, not on the server's clock: from 00:00 to 07:00 Thai time a server
+        # on UTC is still on yesterday, and today's ratings would be left out.
+        first, last = args.since or "0000-01-01", args.until or datetime.now(BANGKOK).date().isoformat()
     titles = {p.id: p.short_title for p in load_handbook(settings.content_dir).procedures}
     rows = ratings.summary(db, first, last)
     print(f"ผลประเมินความพึงพอใจ {first} ถึง {last} (ไม่ระบุชื่อ) / satisfaction, no names")

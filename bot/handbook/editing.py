@@ -23,10 +23,9 @@ import os
 import re
 import secrets
 import shutil
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from bot.handbook.loader import FAQ_FILE, FIELDS, HANDBOOK_DIR, HandbookContentError, Problem, load_handbook
 from bot.handbook.model import Handbook
 from bot.handbook.thai import squash
+from bot.thaidate import BANGKOK
 
 MAX_ALIAS = 100
 MAX_FAQ_QUESTION = 200
@@ -238,7 +238,7 @@ class ContentEditor:
         folder = self.history_dir / path.parent.relative_to(self.content_dir)
         folder.mkdir(parents=True, exist_ok=True)
         who = re.sub(r"[^A-Za-z0-9._-]+", "-", actor)[:40] or "unknown"
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime())
+        stamp = datetime.now(BANGKOK).strftime("%Y%m%d-%H%M%S")  # Thai time, whatever the server's zone
         target = folder / f"{path.name}.{stamp}.{secrets.token_hex(2)}.{who}"
         shutil.copy2(path, target)
         return target
