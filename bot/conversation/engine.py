@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Callable, Mapping
 
 from bot.conversation import postback

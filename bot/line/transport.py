@@ -1,9 +1,10 @@
 """POSTs of JSON to LINE's Messaging API on one kept-alive connection per thread.
 
 The sender's hot path (replies, pushes, the loading animation) runs here rather than
-through urllib3's pool manager, which the SDK's ApiClient uses: for one reply against
-the fake LINE API that costs about 390 µs of CPU, the standard library's http.client
-about 210 µs (bench/handling_bench.py; an event's whole handling is about 1.6 ms).
+through urllib3's pool manager, which the SDK's ApiClient uses: for one reply with
+quick-reply buttons against the fake LINE API that costs about 360 µs of CPU, the
+standard library's http.client about 210 µs (bench/transport_bench.py), out of about
+1.1–1.4 ms for an event's whole handling (bench/handling_bench.py).
 Everything else the SDK offers (profiles, content, quota, rich menus) still goes
 through the SDK.
 
@@ -58,26 +59,26 @@ class JsonPoster:
         self._ssl_context = (ssl_context or ssl.create_default_context()) if self._https else None
         self._local = threading.local()
 
-    def _connection(self, timeout: float) -> http.client.HTTPConnection:
+    def _connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
-        if conn is not None and conn.sock is not None and _closed_by_peer(conn.sock):
-            conn.close()
         if conn is None:
             if self._https:
-                conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl_context)
+                conn = http.client.HTTPSConnection(self._host, self._port, timeout=self._timeout, context=self._ssl_context)
             else:
-                conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+                conn = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
             self._local.conn = conn
-        conn.timeout = timeout  # used when it (re)connects
-        if conn.sock is not None:
-            conn.sock.settimeout(timeout)
+        elif conn.sock is not None:
+            if _closed_by_peer(conn.sock):
+                conn.close()  # the next request opens a new connection
+            else:
+                conn.sock.settimeout(self._timeout)  # the last answer may have left it shorter
         return conn
 
     def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
         """POST body; return LINE's answer, whatever its status. Raises TransportError
         (an OSError) when no answer came: refused, reset, timed out, or garbled."""
         deadline = time.monotonic() + self._timeout
-        conn = self._connection(self._timeout)
+        conn = self._connection()
         try:
             conn.request("POST", self._prefix + path, body=body, headers={**self._headers, **(headers or {})})
             remaining = deadline - time.monotonic()
