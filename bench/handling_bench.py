@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook_bench import TOKEN, Load, Process, fake_requests, free_port  # noqa: E402
+from bench.webhook_bench import TOKEN, Load, fake_requests, start_fake_line  # noqa: E402
 from bot import build_worker  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.webhook import inbox_rows  # noqa: E402
@@ -44,14 +44,7 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
-    port = free_port()
-    fake = Process(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "fakeline.app:create_standalone_app()"],
-        {"FAKE_LINE_TOKEN": TOKEN, "FAKE_LINE_QUOTA": "100000000"},
-        f"http://127.0.0.1:{port}",
-        "/__fake__/deliveries",
-    )
+    fake = start_fake_line(4)
     try:
         settings = Settings(
             channel_secret="bench", channel_access_token=TOKEN, line_api_base_url=fake.url,

@@ -55,7 +55,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook_bench import Process, children, free_port, percentile  # noqa: E402
+from bench.webhook_bench import Process, children, free_port, percentile, start_fake_line  # noqa: E402
 from bot.line.signature import sign  # noqa: E402
 
 SECRET = "load-channel-secret"
@@ -111,17 +111,6 @@ class Web:
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.stop()
-
-
-def start_fake_line() -> Process:
-    port = free_port()
-    return Process(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "16",
-         "-b", f"127.0.0.1:{port}", "fakeline.app:create_standalone_app()"],
-        {"FAKE_LINE_TOKEN": TOKEN, "FAKE_LINE_QUOTA": "100000000"},
-        f"http://127.0.0.1:{port}",
-        "/__fake__/deliveries",
-    )
 
 
 # --- what the fake LINE API received ---------------------------------------------------------------
@@ -541,7 +530,7 @@ async def _run_load(web: Web, fake: Process, db_path: Path, args, fault: str | N
 def run_one(args, fault: str | None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="load-"))
     db_path = tmp / "bot.sqlite3"
-    fake = start_fake_line()
+    fake = start_fake_line(token=TOKEN)
     env = {
         "LINE_CHANNEL_SECRET": SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,

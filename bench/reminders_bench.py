@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.webhook_bench import Process, free_port  # noqa: E402
+from bench.webhook_bench import start_fake_line  # noqa: E402
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.line.sender import LineSender  # noqa: E402
 from bot.thaidate import BANGKOK  # noqa: E402
@@ -106,14 +106,7 @@ def main() -> int:
     parser.add_argument("--divisions", type=int, default=1000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="reminders-bench-"))
-    port = free_port()
-    fake = Process(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}",
-         "fakeline.app:create_standalone_app()"],
-        {"FAKE_LINE_TOKEN": TOKEN, "FAKE_LINE_QUOTA": "100000000"},
-        f"http://127.0.0.1:{port}",
-        "/__fake__/deliveries",
-    )
+    fake = start_fake_line(8, token=TOKEN)
     try:
         content, ids = make_content(tmp, args.divisions)
         out = {"divisions": args.divisions, "registered_chats": args.divisions + 1}

@@ -23,7 +23,7 @@ import urllib3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook_bench import TOKEN, Process, free_port  # noqa: E402
+from bench.webhook_bench import TOKEN, start_fake_line  # noqa: E402
 from bot.line.transport import JsonPoster  # noqa: E402
 
 MESSAGES = [
@@ -45,14 +45,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=500, help="requests a round, for each")
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args(argv)
-    port = free_port()
-    fake = Process(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "fakeline.app:create_standalone_app()"],
-        {"FAKE_LINE_TOKEN": TOKEN, "FAKE_LINE_QUOTA": "100000000"},
-        f"http://127.0.0.1:{port}",
-        "/__fake__/deliveries",
-    )
+    fake = start_fake_line(4)
     headers = {"Authorization": f"Bearer {TOKEN}"}
     poster = JsonPoster(fake.url, headers, timeout=10)
     pool = urllib3.PoolManager(retries=False)  # as the SDK's ApiClient builds it, retries off as the sender sets

@@ -124,6 +124,19 @@ def gunicorn(app_spec: str, env: dict) -> Process:
     )
 
 
+def start_fake_line(threads: int = 16, token: str = TOKEN) -> Process:
+    """The fake LINE API under gunicorn, in its own process: one worker (its state is in
+    memory) whose threads keep connections alive as LINE's servers do."""
+    port = free_port()
+    return Process(
+        [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", str(threads),
+         "-b", f"127.0.0.1:{port}", "fakeline.app:create_standalone_app()"],
+        {"FAKE_LINE_TOKEN": token, "FAKE_LINE_QUOTA": "100000000"},
+        f"http://127.0.0.1:{port}",
+        "/__fake__/deliveries",
+    )
+
+
 class Load:
     """Builds signed one-event webhook requests and records what happened to each."""
 
@@ -272,18 +285,7 @@ def run(args) -> dict:
     afternoon), so each app is compared with the bare endpoint of the same round, and the
     ratios reported are the median of the rounds'."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
-    fake_port = free_port()
-    # The fake LINE API under gunicorn (one process: its state is in memory), which keeps
-    # connections alive as LINE's servers do.
-    fake = Process(
-        [
-            sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "16",
-            "-b", f"127.0.0.1:{fake_port}", "fakeline.app:create_standalone_app()",
-        ],
-        {"FAKE_LINE_TOKEN": TOKEN, "FAKE_LINE_QUOTA": "100000000"},
-        f"http://127.0.0.1:{fake_port}",
-        "/__fake__/deliveries",
-    )
+    fake = start_fake_line()
     env = {
         "LINE_CHANNEL_SECRET": SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
