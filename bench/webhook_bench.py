@@ -230,17 +230,23 @@ def fake_requests(fake_url: str) -> list[dict]:
     return data["requests"] if isinstance(data, dict) else data
 
 
-def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) -> dict:
-    """Wait until the bot has answered everything, then count."""
+def wait_until_handled(db_path: Path, timeout: float = 300) -> None:
+    """Wait until every event in the inbox is finished (handled and answered, or skipped)."""
     import sqlite3
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with sqlite3.connect(db_path) as conn:
-            open_events = conn.execute("SELECT count(*) FROM inbox WHERE status IN ('pending','processing','handled')").fetchone()[0]
-        if open_events == 0:
-            break
-        time.sleep(0.5)
+            if not conn.execute("SELECT 1 FROM inbox WHERE status IN ('pending','processing','handled') LIMIT 1").fetchone():
+                return
+        time.sleep(0.3)
+
+
+def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) -> dict:
+    """Wait until the bot has answered everything, then count."""
+    import sqlite3
+
+    wait_until_handled(db_path, timeout)
     with sqlite3.connect(db_path) as conn:
         stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
         processed = conn.execute("SELECT count(*) FROM inbox WHERE status = 'done'").fetchone()[0]
@@ -264,18 +270,6 @@ def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) ->
 
 
 APPS = ("bare", "bot", "bot_split", "accept")
-
-
-def wait_until_handled(db_path: Path, timeout: float = 300) -> None:
-    """Let an app's backlog drain, so its handling takes no CPU from the next app's turn."""
-    import sqlite3
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with sqlite3.connect(db_path) as conn:
-            if not conn.execute("SELECT 1 FROM inbox WHERE status IN ('pending','processing','handled') LIMIT 1").fetchone():
-                return
-        time.sleep(0.3)
 
 
 def run(args) -> dict:
@@ -319,7 +313,7 @@ def run(args) -> dict:
             eps = {}
             for name in APPS if r % 2 == 0 else APPS[::-1]:
                 eps[name] = round(asyncio.run(closed_loop(apps[name].url, loads[name], args.seconds, args.concurrency)), 1)
-                if name in ("bot", "bot_split"):
+                if name in ("bot", "bot_split"):  # its handling must take no CPU from the next turn
                     wait_until_handled(db[name])
             rounds.append(eps)
         results["rounds_eps"] = rounds
