@@ -62,6 +62,9 @@ def load_profile(path: Path) -> SaoProfile:
         raise ContentError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ContentError(f"{path}: expected key: value lines")
+    twice = yamlfile.duplicate_key(yamlfile.compose(text))
+    if twice:
+        raise ContentError(f"{path}:{twice[1]}: '{twice[0]}' is written twice; keep one (ช่อง '{twice[0]}' ซ้ำกัน)")
     lines = _key_lines(text)
     known = {f.name for f in fields(SaoProfile)}
     problems = []

@@ -31,12 +31,35 @@ def load(text: str) -> Any:
     return yaml.load(text, Loader=Loader)
 
 
+def duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
+    """The first key written twice in one mapping, and its line (1-based): YAML keeps the
+    last one silently, so an admin's second `where:` would replace the first unseen."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        return key.value, key.start_mark.line + 1
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return None
+
+
 def read(path: Path) -> tuple[Any, yaml.Node | None]:
-    """(data, node tree) of a content file; ContentError naming the file if it is missing or
-    not valid YAML."""
+    """(data, node tree) of a content file; ContentError naming the file if it is missing,
+    not valid YAML, or has a key written twice in one place."""
     try:
-        return parse(Path(path).read_text(encoding="utf-8"))
+        data, node = parse(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    twice = duplicate_key(node)
+    if twice:
+        raise ContentError(f"{path}:{twice[1]}: '{twice[0]}' is written twice; keep one (ช่อง '{twice[0]}' ซ้ำกัน)")
+    return data, node

@@ -178,3 +178,28 @@ def _bump(path: Path) -> None:
     import os
 
     os.utime(path, ns=(stamp, stamp))
+
+
+def test_a_field_written_twice_is_an_error_not_a_silent_replacement(tmp_path):
+    # YAML keeps the last of two equal keys without a word: a clerk's second `where:` under
+    # a topic would replace the first unseen (the default content once had exactly that).
+    content = copy_content(tmp_path)
+    text = (content / "not-handled.yaml").read_text(encoding="utf-8")
+    anchor = "    where: สถานีตำรวจภูธร"
+    assert anchor in text
+    (content / "not-handled.yaml").write_text(
+        text.replace(anchor, "    where: ที่ว่าการอำเภอ\n" + anchor, 1), encoding="utf-8"
+    )
+    with pytest.raises(ContentError, match=r"not-handled.yaml:\d+: 'where' is written twice"):
+        load_handbook(content)
+
+
+def test_a_profile_or_divisions_key_written_twice_is_an_error(tmp_path):
+    from bot.divisions import load_divisions
+
+    content = copy_content(tmp_path)
+    text = (content / "divisions.yaml").read_text(encoding="utf-8")
+    (content / "divisions.yaml").write_text(text.replace("    name: กองคลัง\n", "    name: กองคลัง\n    name: กองคลังใหม่\n", 1),
+                                           encoding="utf-8")
+    with pytest.raises(ContentError, match=r"divisions.yaml:\d+: 'name' is written twice"):
+        load_divisions(content / "divisions.yaml")

@@ -116,6 +116,12 @@ class _File:
             self.node = yamlfile.compose(self.text)
             self.data = yamlfile.load(self.text)
             self.valid = True
+            twice = yamlfile.duplicate_key(self.node)
+            if twice:
+                problems.append(Problem(
+                    path, twice[1], (twice[0],), f"'{twice[0]}' is written twice in one place; keep one",
+                    f"ช่อง '{twice[0]}' เขียนซ้ำสองครั้ง (บรรทัดที่ {twice[1]}) ให้เหลือไว้ช่องเดียว",
+                ))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problems.append(Problem(
