@@ -17,7 +17,7 @@ REQUIRED_IDS = {
     "land-filling-notice", "health-hazard-business-license", "food-premises-permit", "street-vending-permit",
     "commercial-registration", "waste-collection", "water-supply", "drinking-water-delivery",
     "disaster-relief", "official-information-request", "complaint", "corruption-complaint",
-    "child-development-center-enrollment", "office-contact",
+    "child-development-center-enrollment", "office-contact", "equipment-loan",
 }
 DIVISIONS = {"palad", "finance", "engineering", "education", "welfare", "health", "audit"}
 
@@ -34,7 +34,7 @@ def copy_content(tmp_path: Path) -> Path:
 
 
 def test_default_handbook_has_exactly_the_procedures_other_tools_rely_on(handbook):
-    assert set(handbook.ids) == REQUIRED_IDS and len(handbook.procedures) == 23
+    assert set(handbook.ids) == REQUIRED_IDS and len(handbook.procedures) == 24
     assert handbook.get("elderly-allowance").title.startswith("การลงทะเบียน")
     assert handbook.get("no-such-thing") is None
     assert handbook.procedures[0].id == "elderly-allowance"  # ordered by `order`
@@ -149,7 +149,7 @@ def test_a_file_that_is_not_a_mapping(tmp_path):
 def test_files_starting_with_underscore_are_drafts_and_ignored(tmp_path):
     content = copy_content(tmp_path)
     _write(content, "_draft.yaml", "not: [valid")
-    assert len(load_handbook(content)) == 23
+    assert len(load_handbook(content)) == 24
 
 
 def test_store_reloads_changed_content_and_keeps_the_last_good_version(tmp_path):

@@ -92,7 +92,7 @@ def test_thumbs_down_is_kept_and_can_go_to_staff(served, fake_line):
 
 def test_no_match_says_so_honestly_and_records_the_question(served, fake_line):
     uid = user_id()
-    (offer,) = ask(served, fake_line, uid, text_event(uid, "ขอยืมเต็นท์กับโต๊ะเก้าอี้จัดงานบุญ"))
+    (offer,) = ask(served, fake_line, uid, text_event(uid, "ปีนี้ อบต. จัดงานลอยกระทงที่ไหนคะ"))
     assert "ยังไม่ทราบคำตอบ" in offer["text"] and "08.30" in offer["text"]
     (row,) = rows(served)
     assert row["outcome"] == "unanswered" and row["procedure_id"] is None

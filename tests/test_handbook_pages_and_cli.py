@@ -18,7 +18,7 @@ def client(served):
 def test_the_list_page_shows_every_procedure_in_thai_with_local_assets(client):
     page = client.get("/handbook").get_data(as_text=True)
     assert 'lang="th"' in page and "คู่มือสำหรับประชาชน" in page and "/assets/fonts.css" in page
-    assert page.count('href="/handbook/') >= 23 and "ปรับปรุงล่าสุด 27 พฤศจิกายน พ.ศ. 2569" in page
+    assert page.count('href="/handbook/') >= 24 and "ปรับปรุงล่าสุด 6 ธันวาคม พ.ศ. 2569" in page
     assert "https://" not in page and "http://" not in page  # nothing from the internet
 
 
@@ -69,7 +69,7 @@ def test_ask_prints_one_json_object():
 
 
 def test_ask_reads_one_question_per_line_from_stdin():
-    results = _ask(stdin="ภาษีป้ายกี่บาท\n\nทำบัตรประชาชนใหม่ที่ไหน\nหวยออกอะไร\n")
+    results = _ask(stdin="ภาษีป้ายกี่บาท\n\nทำบัตรประชาชนใหม่ที่ไหน\nทำไงให้ผิวขาว\n")
     assert [r["procedure"] for r in results] == ["signboard-tax", None, None]
     assert results[0]["section"] == "fees" and results[1]["section"] is None
     assert "อำเภอแวงใหญ่" in results[1]["answer"] and "ยังไม่ทราบคำตอบ" in results[2]["answer"]
