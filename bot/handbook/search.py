@@ -350,11 +350,7 @@ class HandbookSearch:
         mangoes that shares only "ปลูก" with the building permit is not about the building permit."""
         q = q or self._analyse(question)
         doc = self.docs[doc_index]
-        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(question)))
-        words = [
-            w for w in self.segmenter.general(rest)
-            if w not in _STOP and w not in _SECTION_WORDS and len(w) > 1 and not w.isdigit()
-        ]
+        words = self.content_words(question)
         if not words:
             return 1.0
         names = self._names[doc_index] + q.canonicals
@@ -365,6 +361,15 @@ class HandbookSearch:
             if w in doc.tf or any(w in name for name in names):
                 have += weight
         return have / total
+
+    def content_words(self, text: str) -> list[str]:
+        """The keyed words that say what a text is about: no question words, section words,
+        the SAO's name, particles or filler (also how the console groups similar questions)."""
+        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(text)))
+        return [
+            w for w in self.segmenter.general(rest)
+            if w not in _STOP and w not in _SECTION_WORDS and len(w) > 1 and not w.isdigit()
+        ]
 
     def rank(self, question: str, limit: int = 5) -> list[Hit]:
         return self._rank(self._analyse(question), limit)
@@ -382,6 +387,10 @@ class HandbookSearch:
     def named(self, hit: Hit) -> bool:
         """Is one of its names (a procedure's title or alias, a topic's keyword) in the question?"""
         return hit.named >= self.tuning.name_evidence
+
+    def covered(self, question: str, hit: Hit) -> float:
+        """How much of what the question is about the hit's document explains (0–1)."""
+        return self.coverage(question, self._index[hit.key])
 
     def explains(self, question: str, hit: Hit, q: _Query | None = None) -> bool:
         """Does the question ask the SAO for something (lexicon.ASKING_WORDS) and does the

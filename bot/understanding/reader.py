@@ -1,0 +1,241 @@
+"""The one place that decides what a free-text message is for.
+
+    reader = Reader.default(search)            # search: the handbook's HandbookSearch
+    u = reader.understand("ไฟถนนหน้าบ้านดับ 3 วันแล้ว")
+    u.intent        # "report_problem" (one of bot/understanding/intents.py)
+    u.topic         # "light": what the problem is about, for the complaint form
+
+How it decides, in this order:
+  1. A ticket number with a prefix ("KC-2570-00042", "kc 2570 42") asks for that ticket: track.
+  2. The intent model (a logistic regression over the message's features, see features.py
+     and train.py) gives each intent a probability; the likeliest wins.
+  3. A question or a request needs a service: the handbook search's answer when it has one
+     (a name of the service in the message, or a question it explains), otherwise the
+     procedure model's best guess when it is sure enough. Neither: a question the handbook
+     cannot answer (the bot says so and offers staff).
+  4. A message with two requests ("…เท่าไหร่ แล้วภาษีที่ดินจ่ายที่ไหน") is split at the
+     joint: the first request is the answer, the other is offered (`second`).
+What the bot then does with each intent is the conversation's business: the table in
+bot/conversation/router.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from bot.handbook.search import HandbookSearch
+from bot.understanding import clauses
+from bot.understanding import intents as i
+from bot.understanding.features import Featurizer, Reading
+from bot.understanding.lexicon import THING_DIVISIONS
+from bot.understanding.model import LinearModel
+
+HERE = Path(__file__).resolve().parent
+# The procedure model's guess is used without the search's agreement only this sure (dev).
+PROCEDURE_SURE = 0.3
+# A service's name covering this much of an "out of scope" message makes it a question (dev).
+NAME_COVERS = 0.9
+# Joints tried when looking for a second request (the first few: requests come early).
+MAX_CUTS = 3
+# Each side of a cut must be at least this likely its intent to count as a request of its own.
+CLAUSE_SURE = 0.5
+SECOND_SURE = 0.6  # …and the second part this sure, being read without the first (dev: 0.5–0.85 tried)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    text: str
+    intent: str
+    confidence: float  # the intent model's probability of `intent` (1.0 for a rule)
+    procedure: str | None = None  # question / request_service: the handbook service
+    section: str | None = None  # question: which part of it is asked
+    search: object = None  # the handbook search's SearchResult for this text (answer, outside …)
+    # report_problem: what kind of problem — road | light | water | waste | other (village
+    # problems), service | official (a complaint about a service or a staff member), suggestion
+    topic: str | None = None
+    division_hint: str | None = None  # report_problem: the division that would see to it, if known
+    talk: str | None = None  # smalltalk: thanks | greeting | laugh | blessing | test | ack | praise | bye | annoyed
+    ticket: tuple[str, int, int] | None = None  # track: (prefix, fiscal year, number) as typed
+    second: "Understanding | None" = None  # the other request of a two-request message
+    clause: str = ""  # the part of the text this understanding is about
+
+    @property
+    def outside_topic(self):
+        """For out_of_scope: the not-handled topic (where to go instead), if the search knows one."""
+        r = self.search
+        return r.topic if r is not None and r.outcome == "outside" else None
+
+
+@dataclass(frozen=True)
+class Models:
+    intent: LinearModel  # which intent, from the words and the sentence embedding
+    intent_lexical: LinearModel  # which intent, from the words alone (clauses; no embedding installed)
+    procedure: LinearModel  # which handbook service a question or request is about
+    section: LinearModel  # which part of the service is asked (documents, fees, where …)
+    problem: LinearModel  # what kind of problem a report is (road, light … service, official)
+
+
+MODEL_FILES = {"intent": "intent.json.gz", "intent_lexical": "intent-lexical.json.gz",
+               "procedure": "procedure.json.gz", "section": "section.json.gz", "problem": "problem.json.gz"}
+
+
+@lru_cache(maxsize=1)
+def shipped_models() -> Models:
+    """The trained models that ship with the bot (bot/understanding/*.json.gz), read once per process."""
+    return Models(**{name: LinearModel.load(HERE / file) for name, file in MODEL_FILES.items()})
+
+
+class Reader:
+    def __init__(self, search, models: Models, featurizer: Featurizer | None = None):
+        self.search = search
+        self.models = models
+        self.featurizer = featurizer or Featurizer(search)
+
+    @classmethod
+    def default(cls, search) -> "Reader":
+        from bot.understanding import embedding
+
+        if embedding.available():
+            featurizer = Featurizer(search, embedder=embedding.shared_embedder(), neighbours=embedding.shipped_neighbours())
+        else:
+            featurizer = Featurizer(search)
+        return cls(search, shipped_models(), featurizer)
+
+    def understand(self, text: str) -> Understanding:
+        """The whole message is read with its meaning (the embedding) when it can be; the
+        pieces around a joint only by their words: cheaper, and enough to tell two requests."""
+        whole = self._decide(self.featurizer.read(text, embed=True))
+        if whole.intent == i.TRACK and whole.confidence == 1.0:
+            return whole  # a ticket number: nothing else matters
+        for at in clauses.joints(text)[:MAX_CUTS]:
+            first_text, rest_text = clauses.cut(text, at)
+            first = self._decide(self.featurizer.read(first_text))
+            if not _substantive(first):
+                continue  # "สวัสดีค่ะ ..." : greetings before the request are not a request
+            rest = self._in_context(self._decide(self.featurizer.read(rest_text), guess=False), first)
+            if _substantive(rest, SECOND_SURE) and _asks_something_else(first, rest):
+                if self.featurizer.embeds:  # the answer goes to the first request: read it fully
+                    full = self._decide(self.featurizer.read(first_text, embed=True))
+                    if _substantive(full):
+                        first = full
+                        rest = self._in_context(rest, first)
+                        if not _asks_something_else(first, rest):
+                            break
+                return replace(first, second=rest)
+        return whole
+
+    def _in_context(self, rest: Understanding, first: Understanding) -> Understanding:
+        """"…ต้องขออนุญาตไหม แล้วเสียค่าธรรมเนียมเท่าไหร่": the second clause names no service
+        of its own; it asks about the first one's."""
+        if not first.procedure or rest.procedure or rest.outside_topic is not None:
+            return rest
+        if rest.intent not in (i.QUESTION, i.OUT_OF_SCOPE, i.REQUEST_SERVICE):
+            return rest
+        if rest.search is not None and rest.search.outcome in ("answer", "choose"):
+            return rest  # it names a service of its own ("แล้วภาษีที่ดินจ่ายที่ไหน"): not the first one's
+        procedure = self.search.handbook.get(first.procedure)
+        intent = rest.intent if rest.intent in i.WITH_PROCEDURE else i.QUESTION
+        reading = self.featurizer.read(rest.text)
+        return replace(rest, intent=intent, procedure=first.procedure,
+                       section=self.section(reading, self.featurizer.features(reading), procedure))
+
+    def section(self, reading: Reading, features: dict, procedure) -> str:
+        """Which part of the service is asked: the section model over the message's words and
+        the rule of bot/handbook/sections.py (what the rule says is one of its features)."""
+        rule = HandbookSearch.section_for(reading.text, procedure)
+        return self.models.section.ranked({**features, f"r:{rule}": 1.0})[0][0]
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    def _decide(self, reading: Reading, guess: bool = True) -> Understanding:
+        """guess: a question's service may come from the procedure model alone when the search
+        finds none (not for the second part of a message: too little to go on)."""
+        features = self.featurizer.features(reading)
+        if reading.ticket_numbers and reading.ticket_numbers[0][0]:
+            return Understanding(reading.text, i.TRACK, 1.0, search=reading.search, ticket=reading.ticket_numbers[0],
+                                 clause=reading.text)
+        model = self.models.intent if reading.vector is not None else self.models.intent_lexical
+        ranked = model.ranked(features)
+        intent, confidence = ranked[0]
+        if intent == i.OUT_OF_SCOPE and self._named_whole(reading):
+            intent, confidence = i.QUESTION, dict(ranked)[i.QUESTION]
+        u = Understanding(reading.text, intent, confidence, search=reading.search, clause=reading.text)
+        if intent in i.WITH_PROCEDURE:
+            u = self._with_procedure(u, reading, features, guess)
+        elif intent == i.REPORT_PROBLEM:
+            u = replace(u, topic=self.models.problem.ranked(features)[0][0], division_hint=_division_hint(reading))
+        elif intent == i.SMALLTALK:
+            u = replace(u, talk=_talk_kind(reading))
+        elif intent == i.TRACK and reading.ticket_numbers:
+            u = replace(u, ticket=reading.ticket_numbers[0])
+        return u
+
+    def _named_whole(self, reading: Reading) -> bool:
+        """The message is one of a service's names and little else ("เงินช่วยคนตกงานหน้าฝน"
+        once a clerk adds it as a name from the console): the handbook says it is the SAO's,
+        whatever the model learnt of such words elsewhere."""
+        result = reading.search
+        if result is None or result.outcome != "answer" or not self.search.named(result.hits[0]):
+            return False
+        return self.search.covered(reading.text, result.hits[0]) >= NAME_COVERS
+
+    def _with_procedure(self, u: Understanding, reading: Reading, features: dict, guess: bool = True) -> Understanding:
+        result = reading.search
+        procedure = None
+        if result is not None and result.outcome == "answer":
+            procedure = result.procedure
+        elif result is not None and result.outcome == "choose":
+            procedure = result.choices[0]
+        elif result is not None and result.outcome == "faq":
+            return u  # a ready answer of content/faq.yaml answers it as it is
+        elif guess:
+            # The model knows "-" too: the SAO's own matters that no service covers.
+            best, p = self.models.procedure.ranked(features)[0]
+            if p >= PROCEDURE_SURE and self.search.handbook.get(best) is not None:
+                procedure = self.search.handbook.get(best)
+        if procedure is None:
+            return u
+        return replace(u, procedure=procedure.id, section=self.section(reading, features, procedure))
+
+
+
+def _division_hint(reading: Reading) -> str | None:
+    """For a village problem of no listed topic: the division its words point to."""
+    for thing, division in THING_DIVISIONS.items():
+        if f"thing:{thing}" in reading.cues:
+            return division
+    return None
+
+
+def _talk_kind(reading: Reading) -> str:
+    kinds = [c.split(":", 1)[1] for c in reading.cues if c.startswith("talk:")]
+    for kind in ("annoyed", "thanks", "blessing", "greeting", "test", "laugh", "praise", "bye", "ack"):
+        if kind in kinds:
+            return kind
+    return "emoji" if not reading.keyed else "ack"
+
+
+def _substantive(u: Understanding, sure: float = CLAUSE_SURE) -> bool:
+    """A request of its own: likely enough — or naming a service of the handbook outright."""
+    if u.intent == i.SMALLTALK:
+        return False
+    named = u.intent in i.WITH_PROCEDURE and u.procedure and u.search is not None and u.search.outcome == "answer" \
+        and u.search.hits[0].named >= 0.75
+    return bool(named) or u.confidence >= sure
+
+
+def _asks_something_else(first: Understanding, rest: Understanding) -> bool:
+    """Two different requests, not one told in two sentences: a story and then "ช่วยมาดูหน่อย"
+    is one report; a report and then "แจ้งที่ไหน" asks about reporting it."""
+    if first.intent in i.WITH_PROCEDURE and rest.intent in i.WITH_PROCEDURE and first.intent != rest.intent \
+            and rest.procedure == first.procedure:
+        return False  # "ขอยืมเต็นท์ … ต้องเอาอะไรไปบ้าง": a request and what it needs
+    if first.intent != rest.intent:
+        same_thing = {
+            (i.REPORT_PROBLEM, "complaint"), (i.CORRUPTION, "corruption-complaint"),
+        }
+        return (first.intent, rest.procedure) not in same_thing
+    if first.intent in i.WITH_PROCEDURE:
+        return bool(rest.procedure) and (rest.procedure != first.procedure or rest.section != first.section)
+    return False

@@ -1,0 +1,152 @@
+"""Reading free text (bot/understanding): the parts that need no LINE and no database."""
+from __future__ import annotations
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.handbook import SECTIONS, load_handbook
+from bot.handbook.search import HandbookSearch
+from bot.understanding import clauses, dataset, reader_for, similar, train
+from bot.understanding.features import ticket_numbers
+from bot.understanding.intents import INTENTS, WITH_PROCEDURE
+from bot.understanding.model import LinearModel
+from bot.understanding.reader import HERE, MODEL_FILES, shipped_models
+
+
+@pytest.fixture(scope="module")
+def search() -> HandbookSearch:
+    return HandbookSearch(load_handbook(PROJECT_ROOT / "content"))
+
+
+@pytest.fixture(scope="module")
+def reader(search):
+    return reader_for(search)
+
+
+# --- the shipped models ------------------------------------------------------------------------
+
+
+def test_the_shipped_models_were_trained_on_the_labelled_messages_as_they_are_now():
+    # Editing bench/understanding/messages.tsv without `python -m bot.understanding.train`
+    # would leave the bot on a model of other data.
+    digest = train.digest([train.MESSAGES, train.HANDBOOK_QUESTIONS])
+    models = shipped_models()
+    for name in MODEL_FILES:
+        assert getattr(models, name).info["data"] == digest, f"retrain: python -m bot.understanding.train ({name})"
+    assert set(models.intent.classes) == set(INTENTS)
+
+
+def test_the_model_file_round_trips(tmp_path):
+    model = LinearModel(("a", "b"), (0.5, -0.5), {"w:x": (1.0, -1.0)}, {"data": "x"})
+    model.save(tmp_path / "m.json.gz")
+    again = LinearModel.load(tmp_path / "m.json.gz")
+    assert again == model
+    assert again.ranked({"w:x": 1.0})[0][0] == "a" and again.ranked({"w:x": -3.0})[0][0] == "b"
+    first = (tmp_path / "m.json.gz").read_bytes()
+    model.save(tmp_path / "m.json.gz")
+    assert (tmp_path / "m.json.gz").read_bytes() == first  # same model, same bytes (no timestamp)
+    assert {p.name for p in HERE.glob("*.json.gz")} == set(MODEL_FILES.values())
+
+
+def test_the_nearest_labelled_messages_vote_and_a_message_is_not_its_own_neighbour():
+    import numpy as np
+
+    from bot.understanding.embedding import Neighbours
+
+    vectors = np.eye(3, dtype=np.float32)
+    near = Neighbours(vectors, np.array([0, 1, 1]), ("question", "smalltalk"), ("a", "b", "c"))
+    assert near.votes(np.array([0.0, 1.0, 0.0], dtype=np.float32)) == {"n:smalltalk": 1.0, "n:nearest": 1.0}
+    left_out = near.votes(np.array([0.0, 1.0, 0.0], dtype=np.float32), exclude="b")
+    assert left_out == {"n:nearest": 0.0}  # "b" does not vote for itself; nothing else is near
+
+
+def test_without_the_embedding_package_the_words_only_model_reads(search, monkeypatch):
+    from bot.understanding import embedding
+    from bot.understanding.reader import Reader
+
+    monkeypatch.setattr(embedding, "available", lambda: False)
+    words_only = Reader.default(search)
+    assert not words_only.featurizer.embeds
+    u = words_only.understand("ไฟถนนหน้าบ้านดับมาสามคืนแล้ว")
+    assert u.intent == "report_problem"
+
+
+def test_the_labelled_set_is_split_once_and_test_is_never_trained_on():
+    messages = dataset.load(train.MESSAGES)
+    assert len(messages) >= 800 and {m.split for m in messages} == set(dataset.SPLITS)
+    assert len({m.text for m in messages}) == len(messages)
+    # Assigning again changes nothing: the split is in the file, not recomputed.
+    assert dataset.assign_splits(messages) == messages
+    trained_on = {m.text for m in train.training_messages()}
+    assert not trained_on & {m.text for m in messages if m.split == "test"}
+    counts = {intent: sum(m.intent == intent for m in messages) for intent in INTENTS}
+    assert all(counts[i] >= 40 for i in INTENTS), counts
+
+
+# --- pieces --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed, number", [
+    ("KC-2570-00042", ("KC", 2570, 42)),
+    ("kc 2570 42 ค่ะ", ("KC", 2570, 42)),
+    ("เลขที่เรื่อง kc2570-00007 ถึงไหนแล้ว", ("KC", 2570, 7)),
+    ("๒๕๗๐-๐๐๐๓๑", ("", 2570, 31)),
+])
+def test_ticket_numbers_as_people_type_them(typed, number):
+    assert ticket_numbers(typed)[0] == number
+
+
+def test_no_ticket_number_in_ordinary_numbers():
+    assert ticket_numbers("ปี 2570 ภาษีที่ดิน 10 ไร่ เสียเท่าไหร่") == []
+    assert ticket_numbers("โทร 089-123-4567") == []
+    assert ticket_numbers("บ้านเลขที่ 45/1 หมู่ 10") == []
+
+
+def test_joints_between_two_requests():
+    text = "เบี้ยคนแก่ได้เดือนละเท่าไหร่ แล้วภาษีที่ดินจ่ายที่ไหน"
+    (at,) = clauses.joints(text)
+    assert clauses.cut(text, at) == ("เบี้ยคนแก่ได้เดือนละเท่าไหร่", "แล้วภาษีที่ดินจ่ายที่ไหน")
+    glued = "ต่อเติมกันสาดต้องขออนุญาติไหมครับแล้วเสียค่าทำเนียมเท่าไหร่"
+    assert [clauses.cut(glued, a)[1] for a in clauses.joints(glued)] == ["แล้วเสียค่าทำเนียมเท่าไหร่"]
+    assert clauses.joints("ไฟถนนหน้าบ้านดับ") == []
+
+
+def test_similar_questions_are_grouped_by_what_they_are_about(search):
+    texts_ = ["ยืมรถกระเช้า", "ขอยืมรถกระเช้าตัดกิ่งไม้หน่อยค่ะ", "ปีนี้ อบต. จัดงานลอยกระทงที่ไหนคะ",
+              "งานลอยกระทงปีนี้จัดที่ไหน", "นายก อบต ชื่ออะไร", "???", "รถกระเช้าตัดกิ่ง อบต มีไหม"]
+    assert similar.group(texts_, search.content_words) == [[0, 1, 6], [2, 3], [4], [5]]
+
+
+# --- what the issue saw go wrong, read right ------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed, intent, procedure", [
+    ("ไฟถนนหน้าบ้านดับ", "report_problem", None),
+    ("อยากแจ้งถนนพัง", "report_problem", None),
+    ("น้ำปะปาบ่ไหล", "report_problem", None),
+    ("ขอบคุณค่ะ", "smalltalk", None),
+    ("555555", "smalltalk", None),
+    ("บอทโง่จัง ตอบไม่ตรงเลย", "smalltalk", None),
+    ("ค่าไฟเดือนนี้แพงผิดปกติ ร้องเรียนที่ไหน", "out_of_scope", None),
+    ("จ่ายค่าน้ำประปาส่วนภูมิภาคผ่านแอปได้ไหม", "out_of_scope", None),
+    ("กู้ ธอส. ปลูกบ้าน ดอกเบี้ยเท่าไหร่", "out_of_scope", None),
+    ("นายกเอารถ อบต ไปใช้ขนของส่วนตัว", "corruption", None),
+    ("เบี้ยคนแก่ได้เดือนละเท่าไหร่", "question", "elderly-allowance"),
+    ("ผู้ป่วยเอส ขอเงินช่วยเหลือได้ไหม", "question", "hiv-patient-support"),
+    ("สูญเด็กเล็กรับเด็กกี่ขวบ", "question", "child-development-center-enrollment"),
+])
+def test_messages_the_issue_saw_misread(reader, typed, intent, procedure):
+    u = reader.understand(typed)
+    assert (u.intent, u.procedure) == (intent, procedure), (u.intent, u.procedure, round(u.confidence, 2))
+
+
+def test_annoyance_and_thanks_are_told_apart(reader):
+    assert reader.understand("บอทโง่จัง ตอบไม่ตรงเลย").talk == "annoyed"
+    assert reader.understand("ขอบคุณมากค่ะ 🙏").talk == "thanks"
+
+
+def test_a_report_says_what_kind_of_problem_and_who_would_fix_it(reader):
+    light = reader.understand("ไฟถนนหน้าบ้านดับ 3 วันแล้ว")
+    assert (light.intent, light.topic) == ("report_problem", "light")
+    farm = reader.understand("ฟาร์มหมูข้างบ้านเหม็นมากทั้งวันทั้งคืน แมลงวันเต็มบ้าน")
+    assert (farm.intent, farm.topic, farm.division_hint) == ("report_problem", "other", "health")
