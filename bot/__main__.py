@@ -22,9 +22,12 @@ def cmd_init_db(args, settings) -> int:
 
 
 def cmd_flows(args, settings) -> int:
+    from bot.conversation import router
     from bot.conversation.flows import build_engine
 
     print(build_engine(settings.conversation_timeout_minutes).diagram(), end="")
+    print("\n%% bot/conversation/router.py: free text, by what it is for\n")
+    print(router.diagram(), end="")
     return 0
 
 
@@ -126,40 +129,66 @@ def cmd_staff(args, settings) -> int:
     return 2
 
 
-def ask_result(search, profile, question: str) -> dict:
-    """One question → the JSON object `ask` prints (see README, "Citizen handbook")."""
-    from bot.handbook.cards import answer_text
+def ask_result(search, profile, question: str, divisions: tuple = ()) -> dict:
+    """One message → the JSON object `ask` prints (see README, "Understanding messages"):
+    what the bot understood (`intent`, one of bot/understanding/intents.py), the service and
+    section for a question or a request (null otherwise), and the reply's plain text."""
+    from datetime import datetime
 
-    result = search.search(question)
-    procedure = None
-    if result.outcome == "answer":
-        procedure = result.procedure.id
-    elif result.outcome == "choose":
-        procedure = result.choices[0].id  # offered first; the others are the alternatives
+    from dataclasses import replace
+
+    from bot.conversation import router
+    from bot.conversation.engine import Context, Input, State
+    from bot.conversation.flows import build_engine, entry_intent
+    from bot.thaidate import BANGKOK
+    from bot.understanding import reader_for
+    from bot.understanding.intents import WITH_PROCEDURE
+
+    u = reader_for(search).understand(question)
+    entry = entry_intent(question)
+    if entry is not None:  # an entry word starts its flow before any reading, as in the engine
+        u = replace(u, intent=entry, confidence=1.0, procedure=None, section=None, second=None)
+    ctx = Context(profile=profile, now=datetime.now(BANGKOK), new_session="ask", handbook=search.handbook,
+                  search=search, divisions=tuple(divisions))
+    turn = build_engine().handle(ctx, State(), Input(kind="text", text=question))  # what the bot replies
+    result = u.search
+    procedure = u.procedure if u.intent in WITH_PROCEDURE else None
+    alternatives = [pid for pid in (result.alternatives if result is not None else []) if pid != procedure]
+    second = None
+    if u.second is not None:
+        second = {"intent": u.second.intent, "procedure": u.second.procedure if u.second.intent in WITH_PROCEDURE else None,
+                  "section": u.second.section if u.second.intent in WITH_PROCEDURE else None, "text": u.second.clause}
     return {
+        "intent": u.intent,
+        "confidence": round(u.confidence, 3),
         "procedure": procedure,
-        "section": result.section if procedure else None,
-        "score": result.score,
-        "answer": answer_text(result, profile),
-        "alternatives": [pid for pid in result.alternatives if pid != procedure],
-        "outcome": result.outcome,
-        "faq": result.faq.id if result.outcome == "faq" else None,  # a ready answer of content/faq.yaml
+        "section": u.section if procedure else None,
+        "score": result.score if result is not None else 0.0,
+        "answer": router.plain_text(turn),
+        "alternatives": alternatives if procedure else [],
+        "outcome": result.outcome if result is not None else "unknown",
+        "faq": result.faq.id if (result is not None and result.outcome == "faq" and u.intent == "question") else None,
+        "problem": u.topic,  # report_problem: road | light | water | waste | other | service | official | suggestion
+        "agency": u.outside_topic.id if u.outside_topic is not None else None,  # where to go instead
+        "second": second,  # a second request in the same message, offered as a quick reply
     }
 
 
 def cmd_ask(args, settings) -> int:
     import json
 
+    from bot.divisions import load_divisions
     from bot.handbook import HandbookStore
     from bot.profile import load_profile
 
     profile = load_profile(settings.content_dir / "profile.yaml")
+    divisions = tuple(load_divisions(settings.content_dir / "divisions.yaml"))
     search = HandbookStore(settings.content_dir).current().index  # the index is built once
     questions = [args.question] if args.question is not None else (line.strip() for line in sys.stdin)
     for question in questions:
         if not question:
             continue
-        print(json.dumps(ask_result(search, profile, question), ensure_ascii=False), flush=True)
+        print(json.dumps(ask_result(search, profile, question, divisions), ensure_ascii=False), flush=True)
     return 0
 
 
@@ -175,7 +204,7 @@ COMMANDS = {
     "richmenu": (cmd_richmenu, "สร้างริชเมนูและตั้งเป็นค่าเริ่มต้นบน LINE — create the rich menu on LINE and make it the default"),
     "work": (cmd_work, "ประมวลผลข้อความในโปรเซสแยก — handle inbox events in a separate process (web with WORKER_THREADS=0)"),
     "staff": (cmd_staff, "รหัสลงทะเบียนและรายชื่อเจ้าหน้าที่ที่รับแจ้งเตือนทาง LINE — staff registration codes and registered chats"),
-    "ask": (cmd_ask, "ถามคู่มือประชาชน — ask the citizen handbook; prints JSON (one question, or one per line from stdin)"),
+    "ask": (cmd_ask, "บอทเข้าใจข้อความว่าอย่างไร — what the bot understands a message to be and answers; prints JSON (one message, or one per line from stdin)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
     "create-admin": (cmd_create_admin, "สร้างผู้ดูแลระบบของหน้าจัดการ (/admin) — create an admin account for the console"),
 }

@@ -131,6 +131,7 @@ class EventPlanner:
             handbook=loaded.handbook if loaded else None,
             search=loaded.index if loaded else None,
             public_base_url=self.public_base_url,
+            divisions=tuple(self.divisions),
         )
 
     def plan(self, event: Event, state: State | None, now: datetime | None = None) -> Plan:

@@ -547,6 +547,12 @@ V11_LAST_ANSWER = """
 CREATE INDEX idx_inbox_source_key_finished_at ON inbox (source_key, finished_at);
 """
 
+V12_QUESTION_INTENT = """
+-- What the bot understood a recorded message to be (bot/understanding/intents.py): question,
+-- request_service or out_of_scope. Small talk and reports are never recorded here.
+ALTER TABLE handbook_questions ADD COLUMN intent TEXT;
+"""
+
 
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -575,6 +581,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (9, "report counts: handbook questions kept as daily counts", _run_script(V9_REPORT_COUNTS)),
     (10, "loading animation shown for waiting events", _run_script(V10_LOADING_ANIMATION)),
     (11, "when each chat was last answered, for the loading animation", _run_script(V11_LAST_ANSWER)),
+    (12, "what the bot understood each recorded question to be", _run_script(V12_QUESTION_INTENT)),
 ]
 
 

@@ -31,17 +31,21 @@ def record(
     section: str | None = None,
     score: float | None = None,
     handbook_version: str | None = None,
+    intent: str | None = None,
     now: float | None = None,
 ) -> int | None:
-    """Store one question; a second call with the same ref (a redelivered event) is a no-op."""
+    """Store one question; a second call with the same ref (a redelivered event) is a no-op.
+    intent: what the bot understood it to be (question, request_service, out_of_scope)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     now = time.time() if now is None else now
     cur = db.execute(
         """INSERT OR IGNORE INTO handbook_questions
-           (ref, chat_key, user_id, question, outcome, procedure_id, section, score, handbook_version, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (ref, chat_key, user_id, question[:2000], outcome, procedure_id, section, score, handbook_version, now, now),
+           (ref, chat_key, user_id, question, outcome, procedure_id, section, score, handbook_version, intent,
+            created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (ref, chat_key, user_id, question[:2000], outcome, procedure_id, section, score, handbook_version, intent,
+         now, now),
     )
     return cur.lastrowid if cur.rowcount else None
 

@@ -83,7 +83,8 @@ def test_privacy_erasure_by_typing_and_saying_no():
     asking = say("ลบข้อมูลของฉัน", start.state)
     assert asking.state.step == "confirm"
     unclear = say("หืม?", asking.state)
-    assert unclear.state == asking.state and "ยืนยันลบ" in all_text(unclear)
+    assert (unclear.state.flow, unclear.state.step, unclear.state.session) == ("privacy", "confirm", asking.state.session)
+    assert "ยืนยันลบ" in all_text(unclear) and unclear.state.data == {"_misses": 1}
     kept = say("ไม่ค่ะ", asking.state)
     assert kept.state.at_main and not kept.effects and "ไม่ได้ลบ" in all_text(kept)
     confirmed = say("ใช่ค่ะ", asking.state)
@@ -168,6 +169,9 @@ def test_menu_entries_fit_a_rich_menu():
 
 
 def test_diagram_in_docs_is_up_to_date():
+    from bot.conversation import router
+
     doc = (PROJECT_ROOT / "docs" / "conversation.md").read_text(encoding="utf-8")
-    block = doc.split("```mermaid\n", 1)[1].split("```", 1)[0]
-    assert block == ENGINE.diagram(), "run: python -m bot flows, and paste into docs/conversation.md"
+    flows, free_text = [part.split("```", 1)[0] for part in doc.split("```mermaid\n")[1:3]]
+    assert flows == ENGINE.diagram(), "run: python -m bot flows, and paste into docs/conversation.md"
+    assert free_text == router.diagram(), "run: python -m bot flows, and paste the router's part into docs/conversation.md"

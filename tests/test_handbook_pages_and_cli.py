@@ -72,7 +72,8 @@ def test_ask_reads_one_question_per_line_from_stdin():
     results = _ask(stdin="ภาษีป้ายกี่บาท\n\nทำบัตรประชาชนใหม่ที่ไหน\nทำไงให้ผิวขาว\n")
     assert [r["procedure"] for r in results] == ["signboard-tax", None, None]
     assert results[0]["section"] == "fees" and results[1]["section"] is None
-    assert "อำเภอแวงใหญ่" in results[1]["answer"] and "ยังไม่ทราบคำตอบ" in results[2]["answer"]
+    assert "อำเภอแวงใหญ่" in results[1]["answer"] and "ไม่ใช่งานที่" in results[2]["answer"]
+    assert [r["intent"] for r in results] == ["question", "out_of_scope", "out_of_scope"]
 
 
 def test_question_retention(tmp_path):

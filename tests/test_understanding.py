@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.conversation import texts
 from bot.handbook import SECTIONS, load_handbook
 from bot.handbook.search import HandbookSearch
 from bot.understanding import clauses, dataset, reader_for, similar, train
@@ -115,6 +116,19 @@ def test_similar_questions_are_grouped_by_what_they_are_about(search):
     texts_ = ["ยืมรถกระเช้า", "ขอยืมรถกระเช้าตัดกิ่งไม้หน่อยค่ะ", "ปีนี้ อบต. จัดงานลอยกระทงที่ไหนคะ",
               "งานลอยกระทงปีนี้จัดที่ไหน", "นายก อบต ชื่ออะไร", "???", "รถกระเช้าตัดกิ่ง อบต มีไหม"]
     assert similar.group(texts_, search.content_words) == [[0, 1, 6], [2, 3], [4], [5]]
+
+
+def test_a_second_question_typed_by_its_quick_reply_reads_back_as_the_same_section(reader, search):
+    # The quick reply of a two-question message types "<service> <question>": the reader must
+    # take it for that very service and section, or the button would answer something else.
+    wrong = []
+    for procedure in search.handbook.procedures:
+        for section in SECTIONS:
+            typed = f"{procedure.short_title} {texts.SECTION_QUESTIONS[section]}"
+            u = reader.understand(typed)
+            if u.intent not in WITH_PROCEDURE or (u.procedure, u.section) != (procedure.id, section):
+                wrong.append((typed, u.intent, u.procedure, u.section))
+    assert not wrong, wrong
 
 
 # --- what the issue saw go wrong, read right ------------------------------------------------------

@@ -8,7 +8,12 @@ flow shares, in this order (ConversationHandler-style fallbacks):
      a record-action button (postback.action) becomes its effect, which checks the record;
   4. typed commands with an argument (Command), menu buttons and entry words start
      their flow from anywhere;
-  5. otherwise the current step of the current flow handles the input.
+  5. otherwise the current step of the current flow handles the input;
+  6. a step that could not use the input says so (Turn.unusable): at a step that wants a
+     button, text that is clearly about something else is answered aside, and the person
+     chooses to go back to the flow or leave it (`on_unusable`, bot/conversation/router.py);
+     after two unusable inputs in a row the way out is offered instead of the same prompt.
+     Buttons whose argument starts with "~" (ASIDE) are these choices: `on_aside` acts on them.
 """
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ from bot.profile import SaoProfile
 
 MAIN = "main"
 IDLE = "idle"
+ASIDE = "~"  # a button argument the engine hands to `on_aside`: back to the flow, leave it …
+MISSES = "_misses"  # in a flow's data: unusable inputs in a row at the current step
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,18 @@ class Context:
     search: Any = None
     # Where the app is reachable (PUBLIC_BASE_URL): links to /handbook/<id>, /privacy.
     public_base_url: str = ""
+    # The SAO's divisions (bot.divisions.Division), e.g. to say who will handle a report.
+    divisions: tuple = ()
+
+    @property
+    def reader(self):
+        """What reads free text (bot.understanding.Reader) over this handbook's search; None
+        without a handbook. One per search index, built on first use."""
+        if self.search is None:
+            return None
+        from bot.understanding import reader_for
+
+        return reader_for(self.search)
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,9 @@ class Turn:
     messages: list[dict] = field(default_factory=list)
     must_arrive: bool = False  # push if the reply token is refused
     effects: tuple[Effect, ...] = ()
+    # The step could not use this input and asks again: the engine may answer it aside
+    # or, at the second time in a row, offer the way out instead (see Engine._unusable).
+    unusable: bool = False
 
 
 def action_effect(action: str) -> str:
@@ -106,6 +128,9 @@ class Step:
     handle: StepFn
     goes_to: tuple[str, ...] = ()  # the steps (or "main") it can lead to, for the diagram
     note: str = ""
+    # It asks for free text (a description, a comment): whatever is typed is its answer,
+    # never read as another request.
+    takes_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +152,9 @@ class Flow:
     # The rich menu holds at most 6 cells: a flow with a menu label may stay in the
     # main menu's quick replies only.
     on_rich_menu: bool = True
+    # The current step's question again (after an aside answer, "ทำต่อ"); None: the flow
+    # has no step that waits for a button.
+    prompt: Callable[[Context, State], list[dict]] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +188,9 @@ class Engine:
         cancel_words: tuple[str, ...],
         timeout_minutes: int = 30,
         has_action: Callable[[str], bool] = lambda name: False,
+        on_unusable: Callable[[Context, State, Input, Flow], Turn | None] | None = None,
+        on_aside: Callable[[Context, State, "postback.Postback", Flow], Turn] | None = None,
+        way_out: Callable[[Context, State, Flow], list[dict]] | None = None,
     ):
         self.flows = {f.name: f for f in flows}
         if len(self.flows) != len(flows):
@@ -172,6 +203,9 @@ class Engine:
         self.cancel_words = frozenset(normalize_command(w) for w in cancel_words)
         self.timeout_minutes = timeout_minutes
         self.has_action = has_action
+        self.on_unusable = on_unusable
+        self.on_aside = on_aside
+        self.way_out = way_out
         self.commands = tuple(commands)
         self._entry_words = {}
         for flow in flows:
@@ -238,6 +272,8 @@ class Engine:
             flow = self.flows.get(state.flow)
             if flow is None or button.flow != state.flow or button.session != state.session or button.step not in flow.steps:
                 return Turn(state, self.on_stale_button(ctx, state))
+            if button.arg.startswith(ASIDE) and self.on_aside is not None:
+                return self.on_aside(ctx, state, button, flow)
         elif event.kind == "postback":
             return Turn(state, self.on_stale_button(ctx, state))  # data we never made
         if event.kind == "text":
@@ -253,7 +289,29 @@ class Engine:
         step = flow.steps.get(state.step)
         if step is None:
             return Turn(State(), self.main_menu(ctx))
-        return step.handle(ctx, state, event)
+        turn = step.handle(ctx, state, event)
+        if turn.unusable:
+            return self._unusable(ctx, state, event, turn, flow, step)
+        if MISSES in turn.state.data:  # the input was used: the count starts again
+            turn = replace(turn, state=replace(turn.state, data={k: v for k, v in turn.state.data.items() if k != MISSES}))
+        return turn
+
+    def _unusable(self, ctx: Context, state: State, event: Input, turn: Turn, flow: Flow, step: Step) -> Turn:
+        """The step could not use the input. Text at a step that wants a button may be a
+        request of its own, answered aside by `on_unusable` (None: it is not); otherwise the
+        step asks again, and from the second miss in a row the way out is offered instead of
+        the same prompt."""
+        if event.kind == "text" and step.takes_text:
+            return turn  # its own note says what was wrong with the text (too short, too long)
+        if event.kind == "text" and self.on_unusable is not None:
+            aside = self.on_unusable(ctx, state, event, flow)
+            if aside is not None:
+                return aside
+        misses = int(state.data.get(MISSES, 0)) + 1
+        kept = replace(turn.state, data={**turn.state.data, MISSES: misses})
+        if misses >= 2 and self.way_out is not None:
+            return Turn(kept, self.way_out(ctx, kept, flow), effects=turn.effects)
+        return replace(turn, state=kept)
 
     def diagram(self) -> str:
         """A Mermaid state diagram of every flow, generated from the table."""

@@ -5,7 +5,7 @@ Diagram: docs/conversation.md (regenerate with `python -m bot flows`).
 from __future__ import annotations
 
 from bot import effects
-from bot.conversation import handbook
+from bot.conversation import handbook, router
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
@@ -52,13 +52,14 @@ def _with_menu(body: str) -> dict:
 
 
 def free_input(ctx: Context, state: State, event: Input) -> Turn:
-    """Anything said at the main menu that no flow claimed: a question goes to the handbook."""
+    """Anything said at the main menu that no flow claimed: typed text is read by the router
+    (bot/conversation/router.py: a question, a problem to report, small talk …)."""
     p = ctx.profile
     if event.kind == "text":
         if event.command in _MENU_WORDS:
             return Turn(State(), main_menu(ctx))
-        if ctx.search is not None and event.command:
-            return handbook.ask(ctx, state, event.text)
+        if event.text.strip():
+            return router.route(ctx, state, event.text)
         return Turn(State(), [_with_menu(texts.unknown_question(p))])
     if event.kind == "sticker":
         return Turn(State(), [_with_menu(texts.STICKER_THANKS)])
@@ -137,7 +138,11 @@ def privacy_confirm_step(ctx: Context, state: State, event: Input) -> Turn:
         return Turn(State(), [_with_menu(texts.ERASED)], effects=(Effect("erase_chat_data"),))
     if answer == "no" or event.command in _NO:
         return Turn(State(), [_with_menu(texts.NOT_ERASED)])
-    return Turn(state, [m.text(texts.ERASE_ASK_AGAIN), _erase_confirm(state)])
+    return Turn(state, [m.text(texts.ERASE_ASK_AGAIN), _erase_confirm(state)], unusable=True)
+
+
+def privacy_prompt(ctx: Context, state: State) -> list[dict]:
+    return [_erase_confirm(state)]
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -179,6 +184,7 @@ FLOWS: list[Flow] = [
         },
         entry_words=("ข้อมูลส่วนบุคคล", "ข้อมูลส่วนตัว", "ลบข้อมูล", "pdpa", "ความเป็นส่วนตัว"),
         timeout_minutes=10,
+        prompt=privacy_prompt,
         menu_label="ข้อมูลส่วนบุคคล",
         menu_caption="การเก็บข้อมูล และขอลบข้อมูล",
         icon="shield",
@@ -195,6 +201,7 @@ FLOWS: list[Flow] = [
         starts_at=("category", satisfaction.RATE_STEPS[0]),
         entry_words=("ประเมิน", "แบบประเมิน", "ความพึงพอใจ", "ให้คะแนนบริการ"),
         timeout_minutes=10,
+        prompt=satisfaction.prompt,
         menu_label="ประเมินความพึงพอใจ",
         menu_caption="ให้คะแนนบริการที่ได้รับ",
         icon="star",
@@ -204,9 +211,10 @@ FLOWS: list[Flow] = [
         title="แจ้งเรื่อง เสนอแนะ ร้องเรียน",
         start=tickets.start,
         steps=tickets.STEPS,
-        starts_at=("category",),
+        starts_at=("category", "guess"),
         entry_words=("แจ้งเรื่อง", "ร้องเรียน", "ร้องทุกข์", "เสนอแนะ", "ข้อเสนอแนะ", "แจ้งปัญหา", "แจ้งซ่อม"),
         timeout_minutes=30,
+        prompt=tickets.prompt,
         menu_label="แจ้งเรื่อง ร้องเรียน",
         menu_caption="เสนอแนะ ร้องเรียน แจ้งปัญหา",
         icon="megaphone",
@@ -228,6 +236,7 @@ FLOWS: list[Flow] = [
         starts_at=("question", "topic", "confirm"),
         entry_words=("ถามเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่", "คุยกับเจ้าหน้าที่", "ติดต่อเจ้าหน้าที่", "ขอคุยกับคน", "คุยกับคน"),
         timeout_minutes=20,
+        prompt=staff_questions.prompt,
         menu_label="ถามเจ้าหน้าที่",
         menu_caption="ส่งคำถามถึงเจ้าหน้าที่",
         icon="question",
@@ -241,6 +250,7 @@ FLOWS: list[Flow] = [
         starts_at=("mode",),
         entry_words=("แจ้งเบาะแสทุจริต", "แจ้งเบาะแส", "ทุจริต", "ร้องเรียนทุจริต", "คอร์รัปชัน", "คอรัปชั่น"),
         timeout_minutes=20,
+        prompt=corruption.prompt,
         menu_label="แจ้งเบาะแสทุจริต",
         menu_caption="ปกปิดตัวตนผู้แจ้งได้",
         icon="shield",
@@ -271,4 +281,21 @@ def build_engine(timeout_minutes: int = 30) -> Engine:
         cancel_words=texts.CANCEL_WORDS,
         timeout_minutes=timeout_minutes,
         has_action=effects.has_action,
+        on_unusable=router.aside,
+        on_aside=router.on_aside_button,
+        way_out=router.way_out,
     )
+
+
+# What a flow's entry word means as an intent (bot/understanding/intents.py): the engine starts
+# the flow before any reading, so `python -m bot ask` and the evaluation say the same.
+ENTRY_INTENTS = {"ticket": "report_problem", "track": "track", "ask_staff": "human", "corruption": "corruption"}
+
+
+def entry_intent(text: str) -> str | None:
+    """The intent of a typed entry word ("ติดตามเรื่องค่ะ", "แจ้งเรื่อง"), or None for other text."""
+    command = normalize_command(text)
+    for flow in FLOWS:
+        if command in {normalize_command(w) for w in flow.entry_words}:
+            return ENTRY_INTENTS.get(flow.name, "question")
+    return None

@@ -1,7 +1,11 @@
-"""The handbook Q&A flow: free text → the handbook search → an honest answer.
+"""The handbook Q&A flow: what the reader understood (bot/understanding) → an honest answer.
+
+The router (bot/conversation/router.py) sends questions, requests for a service and other
+agencies' business here, already understood: the service, the section asked, the search's result.
 
   answer  → a Flex card of the asked section (buttons to the other sections and to the web
-            page) and "ตรงกับที่ถามไหมคะ" 👍/👎;
+            page) and "ตรงกับที่ถามไหมคะ" 👍/👎; a request for the service ("ขอรถน้ำหน่อย")
+            gets the card of how to get it and "ส่งคำขอถึงเจ้าหน้าที่";
   choose  → "หมายถึงเรื่องไหนคะ" with the top 2–3 procedures as quick replies;
   outside → the SAO does not handle this; where to go instead;
   faq     → a ready answer from content/faq.yaml, as it is, and 👍/👎;
@@ -27,6 +31,10 @@ from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Input, State, Turn
 from bot.handbook.cards import page_url, section_card
 from bot.handbook.model import SECTION_BUTTONS, SECTION_TITLES, SECTIONS
+from bot.handbook.search import HandbookSearch
+from bot.handbook.sections import cue_sections
+from bot.understanding.intents import OUT_OF_SCOPE, QUESTION, REQUEST_SERVICE
+from bot.understanding.reader import Understanding
 
 FLOW = "handbook"
 STEP = "asked"
@@ -43,7 +51,9 @@ def _menu_button() -> dict:
     return m.postback_action(texts.MENU_BUTTON, postback.menu(MAIN))
 
 
-def _card(ctx: Context, state: State, procedure, section: str) -> dict:
+def _card(ctx: Context, state: State | None, procedure, section: str) -> dict:
+    """The card of one section; state None: without buttons to the other sections (an answer
+    given aside, while another flow goes on: they would belong to no conversation)."""
     if procedure.id == "office-contact":
         from bot.conversation.flows import contact_card  # the same card as the contact menu
 
@@ -56,7 +66,7 @@ def _card(ctx: Context, state: State, procedure, section: str) -> dict:
             display_text=f"{procedure.short_title}: {SECTION_TITLES[other]}",
         )
 
-    return section_card(procedure, section, action, page_url(ctx.public_base_url, procedure))
+    return section_card(procedure, section, action if state is not None else None, page_url(ctx.public_base_url, procedure))
 
 
 def _feedback_prompt(state: State, ref: str, procedure=None) -> dict:
@@ -69,10 +79,10 @@ def _feedback_prompt(state: State, ref: str, procedure=None) -> dict:
     return m.text(texts.HANDBOOK_ASK_FEEDBACK, buttons + [_menu_button()])
 
 
-def _remember(state: State, ref: str, question: str, procedure_id: str | None) -> State:
+def _remember(state: State, ref: str, question: str, procedure_id: str | None, request: bool = False) -> State:
     """The state with this question remembered under its ref (the last few only)."""
     asked = dict(state.data.get("asked") or {}) if state.flow == FLOW else {}
-    asked[ref] = [question, procedure_id]
+    asked[ref] = [question, procedure_id, "request" if request else "question"]
     kept = dict(list(asked.items())[-REMEMBERED_QUESTIONS:])
     return State(FLOW, STEP, state.session, {**state.data, "asked": kept} if state.flow == FLOW else {"asked": kept})
 
@@ -88,58 +98,119 @@ def staff_offer(state: State, ref: str, body: str) -> dict:
     )
 
 
-def _record(ctx: Context, ref: str, question: str, outcome: str, result, procedure=None, section=None) -> Effect:
+def _record(ctx: Context, ref: str, question: str, outcome: str, u: Understanding, procedure=None, section=None,
+            key: str | None = None) -> Effect:
+    """The question, kept for the console's review and the statistics (effect handbook_record)."""
+    result = u.search
     return Effect(
         "handbook_record",
         {
             "ref": ref,
             "question": question,
             "outcome": outcome,
-            "procedure": procedure.id if procedure else None,
+            "procedure": key or (procedure.id if procedure else None),
             "section": section,
-            "score": result.score,
+            "score": result.score if result is not None else 0.0,
             "version": ctx.handbook.fingerprint,
+            "intent": u.intent,
         },
     )
 
 
-def ask(ctx: Context, state: State, question: str) -> Turn:
-    """Answer a typed question. Keeps the flow's session if already in the handbook flow."""
+def _asked_something(question: str) -> bool:
+    """Does the text ask a particular part of a service (documents, fees, where …)?"""
+    return bool(cue_sections(question))
+
+
+def answer(ctx: Context, state: State, u: Understanding, request: bool = False) -> Turn:
+    """Answer what the reader understood (a question, a request for a service, or something
+    another agency does). Keeps the flow's session if already in the handbook flow.
+
+    request: the person wants the service done now ("ขอรถน้ำหน่อย"): the card tells how to get
+    it (its steps, unless something else was asked) and the next step is to send the request
+    to the staff who do it."""
     session = state.session if state.flow == FLOW else ctx.new_session
     ref = ctx.new_session  # fresh for every event: the question's record id
-    result = ctx.search.search(question)
-    answered = result.procedure if result.outcome == "answer" else None
+    question = u.clause or u.text
+    result = u.search
+    procedure = ctx.handbook.get(u.procedure) if (u.procedure and ctx.handbook is not None) else None
     here = _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question,
-                     answered.id if answered else None)
+                     procedure.id if procedure else None, request)
     p = ctx.profile
-    if result.outcome == "answer":
-        procedure, section = result.procedure, result.section
-        return Turn(here, [_card(ctx, here, procedure, section), _feedback_prompt(here, ref, procedure)],
-                    effects=(_record(ctx, ref, question, "answered", result, procedure, section),))
-    if result.outcome == "choose":
-        from bot.handbook.search import HandbookSearch
-
-        picks = [
-            m.postback_action(c.short_title, _button(here, f"p:{ref}:{c.id}:{HandbookSearch.section_for(question, c)}"))
-            for c in result.choices
-        ]
-        picks += [m.postback_action(texts.HANDBOOK_NONE_OF_THESE, _button(here, f"n:{ref}")), _menu_button()]
-        body = texts.handbook_choose([c.short_title for c in result.choices])
-        return Turn(here, [m.text(body, picks)], effects=(_record(ctx, ref, question, "choose", result),))
-    if result.outcome == "faq":
+    if procedure is not None:
+        if not request and result is not None and result.outcome == "choose" and result.choices[0].id == procedure.id:
+            picks = [
+                m.postback_action(c.short_title, _button(here, f"p:{ref}:{c.id}:{HandbookSearch.section_for(question, c)}"))
+                for c in result.choices
+            ]
+            picks += [m.postback_action(texts.HANDBOOK_NONE_OF_THESE, _button(here, f"n:{ref}")), _menu_button()]
+            body = texts.handbook_choose([c.short_title for c in result.choices])
+            return Turn(here, [m.text(body, picks)], effects=(_record(ctx, ref, question, "choose", u),))
+        section = _section(u, question, request)
+        prompt = _request_prompt(here, ref, procedure) if request else _feedback_prompt(here, ref, procedure)
+        return Turn(here, [_card(ctx, here, procedure, section), prompt],
+                    effects=(_record(ctx, ref, question, "answered", u, procedure, section),))
+    if result is not None and result.outcome == "faq" and u.intent == QUESTION:
         entry = result.faq
-        record = Effect("handbook_record", {
-            "ref": ref, "question": question, "outcome": "answered", "procedure": entry.key, "section": None,
-            "score": result.score, "version": ctx.handbook.fingerprint,
-        })
+        record = _record(ctx, ref, question, "answered", u, key=entry.key)
         return Turn(here, [m.text(entry.answer), _feedback_prompt(here, ref)], effects=(record,))
-    if result.outcome == "outside":
+    topic = u.outside_topic
+    if topic is not None:
         from bot.conversation.flows import main_menu_buttons
 
-        body = texts.handbook_outside(result.topic.title, result.topic.where, p)
-        return Turn(here, [m.text(body, main_menu_buttons())], effects=(_record(ctx, ref, question, "outside", result),))
+        body = texts.handbook_outside(topic.title, topic.where, p)
+        return Turn(here, [m.text(body, main_menu_buttons())], effects=(_record(ctx, ref, question, "outside", u),))
     return Turn(here, [staff_offer(here, ref, texts.handbook_unknown(p))],
-                effects=(_record(ctx, ref, question, "unanswered", result),))
+                effects=(_record(ctx, ref, question, "unanswered", u),))
+
+
+def _section(u: Understanding, question: str, request: bool) -> str:
+    """The section to show: the one asked; for a request of the service, how to get it."""
+    if request and not _asked_something(question):
+        return "steps"
+    return u.section or "overview"
+
+
+def answer_aside(ctx: Context, u: Understanding) -> list[dict]:
+    """The answer without buttons of its own, given while another flow goes on (the router
+    adds the choice to go back to that flow): the card, a ready answer, where to go instead,
+    or the honest "not yet" with the SAO's contact."""
+    question = u.clause or u.text
+    procedure = ctx.handbook.get(u.procedure) if (u.procedure and ctx.handbook is not None) else None
+    if procedure is not None:
+        return [_card(ctx, None, procedure, _section(u, question, u.intent == REQUEST_SERVICE))]
+    result = u.search
+    if result is not None and result.outcome == "faq" and u.intent == QUESTION:
+        return [m.text(result.faq.answer)]
+    topic = u.outside_topic
+    if topic is not None:
+        return [m.text(texts.handbook_outside(topic.title, topic.where, ctx.profile))]
+    return [m.text(texts.unknown_question(ctx.profile))]
+
+
+def record_aside(ctx: Context, u: Understanding) -> Effect:
+    """An aside answer's question, recorded like any other (the console's review, statistics)."""
+    question = u.clause or u.text
+    procedure = ctx.handbook.get(u.procedure) if (u.procedure and ctx.handbook is not None) else None
+    if procedure is not None:
+        section = _section(u, question, u.intent == REQUEST_SERVICE)
+        return _record(ctx, ctx.new_session, question, "answered", u, procedure, section)
+    if u.search is not None and u.search.outcome == "faq" and u.intent == QUESTION:
+        return _record(ctx, ctx.new_session, question, "answered", u, key=u.search.faq.key)
+    outcome = "outside" if u.outside_topic is not None or u.intent == OUT_OF_SCOPE else "unanswered"
+    return _record(ctx, ctx.new_session, question, outcome, u)
+
+
+def _request_prompt(state: State, ref: str, procedure) -> dict:
+    """After the card of a service someone asked for: send the request to the staff who do it."""
+    return m.text(
+        texts.request_next_step(procedure.division_name),
+        [
+            m.postback_action(texts.SEND_REQUEST, _button(state, f"h:{ref}:yes")),
+            m.postback_action(texts.HANDBOOK_NO, _button(state, f"f:{ref}:down")),
+            _menu_button(),
+        ],
+    )
 
 
 def start(ctx: Context, state: State) -> Turn:
@@ -163,7 +234,7 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
     if button is None:
         from bot.conversation.flows import free_input
 
-        return free_input(ctx, state, event)  # a new question, or the menu
+        return free_input(ctx, state, event)  # a new message: read like any other
     kind, _, rest = button.arg.partition(":")
     parts = rest.split(":")
     handbook = ctx.handbook
@@ -183,8 +254,9 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
             return Turn(state, [m.text(texts.HANDBOOK_STAFF_DECLINED, [_menu_button()])])
         from bot.feedback.staff_questions import ask_staff_turn
 
-        question, procedure_id = (state.data.get("asked") or {}).get(parts[0]) or ("", None)
-        handover = ask_staff_turn(ctx, question, procedure_id, source="handbook")
+        question, procedure_id, *kind = (state.data.get("asked") or {}).get(parts[0]) or ("", None)
+        source = "request" if kind == ["request"] else "handbook"  # a request for the service, or a question
+        handover = ask_staff_turn(ctx, question, procedure_id, source=source)
         return Turn(handover.state, handover.messages, handover.must_arrive,
                     handover.effects + (Effect("handbook_staff", {"ref": parts[0]}),))
     if kind == "r" and len(parts) == 1 and handbook and handbook.get(parts[0]):

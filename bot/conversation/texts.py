@@ -184,3 +184,93 @@ def handbook_thanks_down(p: SaoProfile) -> str:
 def handbook_choose(titles: list[str]) -> str:
     lines = [f"{n}. {title}" for n, title in enumerate(titles, 1)]
     return HANDBOOK_CHOOSE + "\n" + "\n".join(lines)
+
+
+# Free text understood (bot/conversation/router.py)
+TALK_TO_STAFF = "คุยกับเจ้าหน้าที่"
+SEND_REQUEST = "📨 ส่งคำขอถึงเจ้าหน้าที่"
+CANCEL_BUTTON_LABEL = "ยกเลิก"
+LEAVE_FLOW = "ออกจากรายการนี้"
+RESUME_BUTTON = "▶️ ทำต่อจากเดิม"
+RESUMED = "กลับมาทำต่อจากเดิมค่ะ ข้อมูลที่ให้ไว้ยังอยู่ครบ"
+SECOND_REQUEST_NOTE = "อีกเรื่องที่ถามมา แตะปุ่มด้านล่างได้เลยค่ะ"
+SMALLTALK_ANNOYED_ASIDE = "ขออภัยที่บอทยังตอบได้ไม่ตรงใจนะคะ 🙏"
+SMALLTALK_ANNOYED = (
+    "ขออภัยที่บอทยังตอบได้ไม่ตรงใจนะคะ 🙏 บอทยังเรียนรู้อยู่\n"
+    "เลือกเรื่องจากเมนู หรือให้เจ้าหน้าที่ช่วยตอบแทนได้เลยค่ะ"
+)
+# A question about a service, as a quick reply types it: the reader reads it back as the same section.
+SECTION_QUESTIONS = {
+    "overview": "คืออะไร",
+    "eligibility": "ใครมีสิทธิ์ขอได้บ้าง",
+    "documents": "ใช้เอกสารอะไรบ้าง",
+    "fees": "ค่าธรรมเนียมเท่าไหร่",
+    "duration": "ใช้เวลากี่วัน",
+    "steps": "มีขั้นตอนยังไง",
+    "channels": "ยื่นที่ไหน",
+}
+SECOND_REQUEST_LABELS = {
+    "question": "❓ ถามเรื่องที่สอง",
+    "report_problem": "📢 แจ้งปัญหานี้",
+    "track": "🔎 ติดตามเรื่อง",
+    "human": "👩‍💼 ถามเจ้าหน้าที่",
+    "corruption": "🛡️ แจ้งเบาะแส",
+    "out_of_scope": "❓ ถามเรื่องที่สอง",
+}
+
+
+def smalltalk_reply(kind: str, p: SaoProfile) -> str:
+    replies = {
+        "thanks": "ยินดีค่ะ 😊 มีเรื่องใดให้ช่วยอีก พิมพ์มาได้เลยนะคะ",
+        "greeting": f"สวัสดีค่ะ 😊 {p.short_name}ยินดีให้บริการค่ะ",
+        "blessing": "ขอบพระคุณค่ะ 🙏 ขอให้ท่านและครอบครัวมีความสุขเช่นกันนะคะ",
+        "praise": f"ขอบคุณมากค่ะ 😊 {p.short_name}ยินดีให้บริการค่ะ",
+        "laugh": "😊 มีเรื่องใดให้ช่วยไหมคะ พิมพ์ถามหรือเลือกจากเมนูได้เลยค่ะ",
+        "test": f"ระบบตอบได้ตามปกติค่ะ ✅ พิมพ์ถามเรื่องบริการของ {p.short_name} หรือแจ้งเรื่องได้เลยค่ะ",
+        "bye": f"ขอบคุณที่ติดต่อ {p.short_name} ค่ะ 🙏 มีเรื่องใดทักมาได้ทุกเมื่อนะคะ",
+        "emoji": "😊 มีเรื่องใดให้ช่วยไหมคะ พิมพ์ถามหรือเลือกจากเมนูได้เลยค่ะ",
+    }
+    return replies.get(kind, "รับทราบค่ะ 😊 มีเรื่องใดให้ช่วยอีก พิมพ์มาได้เลยนะคะ")
+
+
+def not_the_saos(p: SaoProfile) -> str:
+    return (
+        f"เรื่องนี้ไม่ใช่งานที่ {p.short_name} ให้บริการค่ะ จึงตอบให้ไม่ได้ 🙏\n"
+        f"หากมีเรื่องบริการของ {p.short_name} แจ้งปัญหาในหมู่บ้าน หรือต้องการคุยกับเจ้าหน้าที่ เลือกจากเมนูได้เลยค่ะ"
+    )
+
+
+def request_next_step(division: str) -> str:
+    return (
+        f"ต้องการให้{division}ดำเนินการให้ ส่งคำขอถึงเจ้าหน้าที่ได้เลยค่ะ "
+        "เจ้าหน้าที่จะติดต่อกลับทาง LINE นี้ (หรือยื่นเองตามขั้นตอนด้านบน)"
+    )
+
+
+def back_to_flow(flow_title: str) -> str:
+    return f"ตอนนี้ท่านทำเรื่อง \"{flow_title}\" ค้างอยู่ค่ะ จะทำต่อ หรือออกจากรายการนี้คะ"
+
+
+def aside_offer(offer: str, flow_title: str) -> str:
+    return (
+        f"ดูเหมือนเป็นอีกเรื่องหนึ่งค่ะ ตอนนี้ท่านทำเรื่อง \"{flow_title}\" ค้างอยู่\n"
+        f"กด \"{offer}\" เพื่อไปเรื่องใหม่ (รายการเดิมจะไม่ถูกบันทึก) หรือกด \"ทำต่อจากเดิม\" ค่ะ"
+    )
+
+
+def left_flow(flow_title: str) -> str:
+    return f"ออกจากเรื่อง \"{flow_title}\" แล้วค่ะ ไม่มีการบันทึกข้อมูลที่ยังกรอกไม่เสร็จ มีเรื่องใดให้ช่วยอีกคะ"
+
+
+def way_out(flow_title: str) -> str:
+    return (
+        f"ขออภัยค่ะ บอทยังไม่เข้าใจคำตอบสำหรับขั้นตอนนี้ของเรื่อง \"{flow_title}\"\n"
+        "เลือกทางด้านล่างได้เลยค่ะ: ทำต่อจากเดิม กลับเมนูหลัก ให้เจ้าหน้าที่ช่วย หรือยกเลิก"
+    )
+
+
+# What an effect answers, for plain-text views of a reply (`python -m bot ask`, the console's test box).
+EFFECT_REPLIES = {
+    "feedback-track": "(แสดงรายการเรื่องที่ท่านแจ้งไว้และสถานะล่าสุด)",
+    "feedback-track-number": "(แสดงสถานะของเรื่องเลขที่ที่พิมพ์มา เฉพาะเรื่องที่แจ้งจาก LINE นี้)",
+}

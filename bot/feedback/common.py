@@ -81,6 +81,12 @@ def earlier_button(state: State, ask_again: list[dict]) -> Turn:
     return Turn(state, [m.text(t.EARLIER_BUTTON)] + ask_again)
 
 
+def not_usable(state: State, ask_again: list[dict]) -> Turn:
+    """The step could not use the input and asks again. The engine may answer the text
+    aside, or after a second miss offer the way out instead (bot/conversation/engine.py)."""
+    return Turn(state, ask_again, unusable=True)
+
+
 def button(state: State, label: str, arg: str, display: str | None = None) -> dict:
     return m.postback_action(label, postback.button(state.flow, state.step, state.session, arg), display)
 

@@ -77,6 +77,10 @@ def _ask_confirm(state: State) -> list[dict]:
     return [m.text(t.corruption_confirm(state.data["anonymous"], len(state.data["details"])), buttons)]
 
 
+def _not_usable(state: State, messages: list[dict]) -> Turn:
+    return Turn(state, messages, effects=(_forget(),), unusable=True)
+
+
 def start(ctx: Context, state: State) -> Turn:
     refused = c.private_only(ctx)
     if refused:
@@ -85,26 +89,63 @@ def start(ctx: Context, state: State) -> Turn:
     return _turn(asking, _ask_mode(ctx, asking))
 
 
+def _story(text: str) -> str | None:
+    """What someone told in their own words, if it is enough to be the report's account."""
+    story = c.clean_text(text)
+    return story if DETAILS_MIN <= len(story) <= DETAILS_MAX else None
+
+
+def start_from_message(ctx: Context, state: State, text: str) -> Turn:
+    """Misconduct told in plain words (the router's `corruption`): the confidential channel
+    and how the reporter is protected, with what they told kept as the account, so they
+    choose anonymity and confirm without writing it again. Like every turn of this flow,
+    the message is redacted from the inbox."""
+    refused = c.private_only(ctx)
+    if refused:
+        return Turn(refused.state, refused.messages, effects=(_forget(),))
+    story = _story(text)
+    asking = State(FLOW, "mode", state.session, {"details": story} if story else {})
+    return _turn(asking, [m.text(t.CORRUPTION_NOTICED)] + _ask_mode(ctx, asking))
+
+
 def mode_step(ctx: Context, state: State, event: Input) -> Turn:
     arg = c.step_arg(state, event)
     if arg in ("anonymous", "contact"):
+        if state.data.get("details"):  # told already: straight to the confirmation
+            nxt = c.with_data(state, "confirm", anonymous=arg == "anonymous")
+            return _turn(nxt, _ask_confirm(nxt))
         nxt = c.with_data(state, "details", anonymous=arg == "anonymous")
         return _turn(nxt, _ask_details(nxt))
     if arg == "follow":
         nxt = c.with_data(state, "code")
         return _turn(nxt, [m.text(t.FOLLOW_UP_CODE_PROMPT, [c.cancel_button()])])
-    return _turn(state, [m.text(t.CHOOSE_ANONYMITY, _mode_buttons(state))])
+    story = _story(event.text) if event.kind == "text" else None
+    if story:  # the account typed before choosing: kept, and the choice asked again
+        nxt = c.with_data(state, "mode", details=story)
+        return _turn(nxt, [m.text(t.STORY_KEPT, _mode_buttons(nxt))])
+    return _not_usable(state, [m.text(t.CHOOSE_ANONYMITY, _mode_buttons(state))])
 
 
 def details_step(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind != "text":
-        return _turn(state, [m.text(t.NEED_TEXT)] + _ask_details(state))
+        return _not_usable(state, [m.text(t.NEED_TEXT)] + _ask_details(state))
     text = c.clean_text(event.text)
     problem = c.check_length(text, DETAILS_MIN, DETAILS_MAX)
     if problem:
-        return _turn(state, [m.text(problem)] + _ask_details(state))
+        return _not_usable(state, [m.text(problem)] + _ask_details(state))
     nxt = c.with_data(state, "confirm", details=text)
     return _turn(nxt, _ask_confirm(nxt))
+
+
+def prompt(ctx: Context, state: State) -> list[dict]:
+    """The current step's question again (after an aside answer)."""
+    if state.step == "mode":
+        return _ask_mode(ctx, state)
+    if state.step == "details":
+        return _ask_details(state)
+    if state.step == "confirm":
+        return _ask_confirm(state)
+    return [m.text(t.FOLLOW_UP_CODE_PROMPT if state.step == "code" else t.FOLLOW_UP_SECRET_PROMPT, [c.cancel_button()])]
 
 
 def confirm_step(ctx: Context, state: State, event: Input) -> Turn:
@@ -116,7 +157,7 @@ def confirm_step(ctx: Context, state: State, event: Input) -> Turn:
         args = {"anonymous": bool(state.data["anonymous"]), "details": state.data["details"]}
         # The code and secret must reach the reporter: pushed if the reply token is refused.
         return _turn(State(), [], Effect(SUBMIT, args), must_arrive=True)
-    return _turn(state, _ask_confirm(state))
+    return _not_usable(state, _ask_confirm(state))
 
 
 def code_step(ctx: Context, state: State, event: Input) -> Turn:
@@ -134,11 +175,11 @@ def secret_step(ctx: Context, state: State, event: Input) -> Turn:
 
 
 STEPS = {
-    "mode": Step(mode_step, goes_to=("details", "code"), note="วิธีคุ้มครอง / ไม่เปิดเผยตัวตนหรือไม่"),
-    "details": Step(details_step, goes_to=("confirm",), note="เล่าเหตุการณ์"),
+    "mode": Step(mode_step, goes_to=("mode", "details", "confirm", "code"), note="วิธีคุ้มครอง / ไม่เปิดเผยตัวตนหรือไม่"),
+    "details": Step(details_step, goes_to=("confirm",), note="เล่าเหตุการณ์", takes_text=True),
     "confirm": Step(confirm_step, goes_to=("details", MAIN), note="ยืนยัน แล้วได้รหัสเรื่องและรหัสลับ"),
-    "code": Step(code_step, goes_to=("secret",), note="ติดตาม: รหัสเรื่อง"),
-    "secret": Step(secret_step, goes_to=(MAIN,), note="ติดตาม: รหัสลับ"),
+    "code": Step(code_step, goes_to=("secret",), note="ติดตาม: รหัสเรื่อง", takes_text=True),
+    "secret": Step(secret_step, goes_to=(MAIN,), note="ติดตาม: รหัสลับ", takes_text=True),
 }
 
 

@@ -50,6 +50,11 @@ def _ask_comment(state: State) -> list[dict]:
     return [m.text(t.COMMENT_PROMPT, [c.button(state, t.NO_COMMENT_BUTTON, "none"), c.cancel_button()])]
 
 
+def prompt(ctx: Context, state: State) -> list[dict]:
+    """The current step's question again (after an aside answer, "ทำต่อ")."""
+    return _ask_again(ctx, state)
+
+
 def _ask_again(ctx: Context, state: State) -> list[dict]:
     if state.step == "category":
         return _ask_category(ctx, state)
@@ -138,10 +143,10 @@ def category_step(ctx: Context, state: State, event: Input) -> Turn:
         if procedure is not None:
             rating = State(FLOW, RATE_STEPS[0], state.session, _service_data(procedure, state.data.get("source", "menu")))
             return Turn(rating, [m.text(t.service_chosen(procedure.short_title))] + _ask_rating(rating))
-        return Turn(state, [m.text(t.SERVICE_NOT_FOUND)] + _ask_category(ctx, state))
+        return c.not_usable(state, [m.text(t.SERVICE_NOT_FOUND)] + _ask_category(ctx, state))
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_category(ctx, state))
-    return Turn(state, _ask_category(ctx, state))
+    return c.not_usable(state, _ask_category(ctx, state))
 
 
 def service_step(ctx: Context, state: State, event: Input) -> Turn:
@@ -154,10 +159,10 @@ def service_step(ctx: Context, state: State, event: Input) -> Turn:
         rating = State(FLOW, RATE_STEPS[0], state.session, data)
         return Turn(rating, [m.text(t.service_chosen(procedure.short_title))] + _ask_rating(rating))
     if event.kind == "text":
-        return Turn(state, [m.text(t.SERVICE_NOT_FOUND)] + _ask_service(ctx, state))
+        return c.not_usable(state, [m.text(t.SERVICE_NOT_FOUND)] + _ask_service(ctx, state))
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_service(ctx, state))
-    return Turn(state, _ask_service(ctx, state))
+    return c.not_usable(state, _ask_service(ctx, state))
 
 
 def rate_step(ctx: Context, state: State, event: Input) -> Turn:
@@ -165,7 +170,7 @@ def rate_step(ctx: Context, state: State, event: Input) -> Turn:
     if level is None:
         if c.is_earlier_button(state, event):
             return c.earlier_button(state, _ask_rating(state))
-        return Turn(state, [m.text(t.PICK_A_LEVEL)] + _ask_rating(state))
+        return c.not_usable(state, [m.text(t.PICK_A_LEVEL)] + _ask_rating(state))
     aspect = state.step.removeprefix("rate_")
     scores = dict(state.data.get("scores") or {})
     scores[aspect] = level
@@ -185,11 +190,11 @@ def comment_step(ctx: Context, state: State, event: Input) -> Turn:
         comment = c.clean_text(event.text)
         problem = c.check_length(comment, 1, COMMENT_MAX)
         if problem:
-            return Turn(state, [m.text(problem)] + _ask_comment(state))
+            return c.not_usable(state, [m.text(problem)] + _ask_comment(state))
     elif c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_comment(state))
     if comment is None:
-        return Turn(state, [m.text(t.NEED_TEXT)] + _ask_comment(state))
+        return c.not_usable(state, [m.text(t.NEED_TEXT)] + _ask_comment(state))
     data = state.data
     args = {
         "service": data["service"],
@@ -209,7 +214,7 @@ STEPS = {
         step: Step(rate_step, goes_to=(RATE_STEPS[i + 1] if i + 1 < len(RATE_STEPS) else "comment",), note=t.ASPECT_SHORT[step[5:]])
         for i, step in enumerate(RATE_STEPS)
     },
-    "comment": Step(comment_step, goes_to=(MAIN,), note="ข้อเสนอแนะ แล้วบันทึก"),
+    "comment": Step(comment_step, goes_to=(MAIN,), note="ข้อเสนอแนะ แล้วบันทึก", takes_text=True),
 }
 
 

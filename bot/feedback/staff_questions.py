@@ -61,8 +61,10 @@ def _ask_topic(ctx: Context, state: State) -> list[dict]:
 
 def _ask_confirm(ctx: Context, state: State) -> list[dict]:
     division = state.data.get("division_name") or f"เจ้าหน้าที่{ctx.profile.short_name}"
-    buttons = [c.button(state, t.SEND_QUESTION, "send"), c.cancel_button()]
-    return [m.text(t.question_summary(state.data["question"], division)), m.text("ส่งคำถามนี้เลยไหมคะ", buttons)]
+    request = state.data.get("source") == "request"
+    buttons = [c.button(state, t.SEND_REQUEST if request else t.SEND_QUESTION, "send"), c.cancel_button()]
+    return [m.text(t.question_summary(state.data["question"], division, request)),
+            m.text("ส่งคำขอนี้เลยไหมคะ" if request else "ส่งคำถามนี้เลยไหมคะ", buttons)]
 
 
 def start(ctx: Context, state: State) -> Turn:
@@ -100,15 +102,39 @@ def ask_staff_turn(ctx: Context, question: str, procedure_id: str | None = None,
     return Turn(state, head + _ask_confirm(ctx, state))
 
 
+# Asking for a person says nothing of what to ask: "ขอคุยกับเจ้าหน้าที่" is not a question.
+_ASKS_ONLY_FOR_A_PERSON = 40  # characters: a longer message carries the question itself
+
+
+def start_from_message(ctx: Context, u) -> Turn:
+    """Someone who wants a person (the router's `human`): the question-for-staff form, with
+    their message as the question when it holds one ("ขอคุยกับเจ้าหน้าที่เรื่องภาษีที่ดินหน่อย"),
+    routed by the service it names; otherwise the form asks what they want to ask."""
+    text = c.clean_text(u.text)
+    procedure_id = u.search.procedure.id if (u.search is not None and u.search.outcome == "answer") else None
+    if len(text) > _ASKS_ONLY_FOR_A_PERSON or procedure_id:
+        return ask_staff_turn(ctx, text, procedure_id, source="human")
+    return start(ctx, State(session=ctx.new_session))
+
+
+def prompt(ctx: Context, state: State) -> list[dict]:
+    """The current step's question again (after an aside answer)."""
+    if state.step == "topic":
+        return _ask_topic(ctx, state)
+    if state.step == "confirm":
+        return _ask_confirm(ctx, state)
+    return _ask_question(state)
+
+
 def question_step(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind != "text":
         if c.is_earlier_button(state, event):
             return c.earlier_button(state, _ask_question(state))
-        return Turn(state, [m.text(t.NEED_TEXT)] + _ask_question(state))
+        return c.not_usable(state, [m.text(t.NEED_TEXT)] + _ask_question(state))
     text = c.clean_text(event.text)
     problem = c.check_length(text, QUESTION_MIN, QUESTION_MAX)
     if problem:
-        return Turn(state, [m.text(problem)] + _ask_question(state))
+        return c.not_usable(state, [m.text(problem)] + _ask_question(state))
     if state.data.get("procedure") or not c.categories(ctx):
         nxt = c.with_data(state, "confirm", question=text)
         procedure = c.find_service(ctx, state.data.get("procedure") or "")
@@ -133,7 +159,7 @@ def topic_step(ctx: Context, state: State, event: Input) -> Turn:
         return Turn(nxt, _ask_confirm(ctx, nxt))
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_topic(ctx, state))
-    return Turn(state, _ask_topic(ctx, state))
+    return c.not_usable(state, _ask_topic(ctx, state))
 
 
 def confirm_step(ctx: Context, state: State, event: Input) -> Turn:
@@ -149,11 +175,11 @@ def confirm_step(ctx: Context, state: State, event: Input) -> Turn:
         return Turn(State(), [], must_arrive=True, effects=(Effect(CREATE, args),))
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_confirm(ctx, state))
-    return Turn(state, _ask_confirm(ctx, state))
+    return c.not_usable(state, _ask_confirm(ctx, state))
 
 
 STEPS = {
-    "question": Step(question_step, goes_to=("topic", "confirm"), note="พิมพ์คำถาม"),
+    "question": Step(question_step, goes_to=("topic", "confirm"), note="พิมพ์คำถาม", takes_text=True),
     "topic": Step(topic_step, goes_to=("confirm",), note="หมวดของคำถาม (ส่งถึงกองใด)"),
     "confirm": Step(confirm_step, goes_to=(MAIN,), note="ยืนยันส่งถึงเจ้าหน้าที่"),
 }
@@ -339,7 +365,7 @@ def staff_confirm_step(ctx: Context, state: State, event: Input) -> Turn:
 
 
 STAFF_STEPS = {
-    "answer": Step(staff_answer_step, goes_to=("confirm",), note="พิมพ์คำตอบ"),
+    "answer": Step(staff_answer_step, goes_to=("confirm",), note="พิมพ์คำตอบ", takes_text=True),
     "confirm": Step(staff_confirm_step, goes_to=("answer", MAIN), note="ยืนยันส่งคำตอบถึงประชาชน"),
 }
 

@@ -158,6 +158,7 @@ def ticket_intro(p: SaoProfile) -> str:
 CORRUPTION_SHORTCUT = "แจ้งเบาะแสทุจริต"
 CORRUPTION_HINT = "หากเป็นเรื่องทุจริต เช่น เรียกรับเงิน กด \"แจ้งเบาะแสทุจริต\" แทนนะคะ ช่องทางนั้นปกปิดตัวตนผู้แจ้งได้"
 CHOOSE_TICKET_CATEGORY = "เรื่องที่ต้องการแจ้งเป็นเรื่องประเภทใดคะ เลือกจากปุ่มด้านล่างได้เลยค่ะ"
+CATEGORY_NOT_UNDERSTOOD = "ขออภัยค่ะ ยังไม่เข้าใจประเภทที่พิมพ์มา เลือกจากปุ่มด้านล่าง หรือพิมพ์เล่าปัญหามาได้เลย เช่น \"ไฟถนนหน้าบ้านดับ\""
 CHOOSE_VILLAGE_TOPIC = "ปัญหาในหมู่บ้านเรื่องใดคะ"
 TICKET_SERVICE_PROMPT = "เรื่องนี้เกี่ยวกับบริการใดคะ เลือกหมวด หรือกด \"ไม่ระบุ\" ถ้าไม่แน่ใจ"
 NO_SERVICE_BUTTON = "ไม่ระบุ"
@@ -198,6 +199,19 @@ LOCATION_PROMPT = "ขอตำแหน่งที่เกิดเรื่�
 SEND_LOCATION = "📍 ส่งตำแหน่ง"
 SKIP_BUTTON = "ข้าม"
 LOCATION_ONLY = "ขั้นตอนนี้รับตำแหน่งบนแผนที่ค่ะ กด \"ส่งตำแหน่ง\" หรือ \"ข้าม\""
+GUESS_RIGHT = "✅ ถูกต้อง แจ้งเรื่องนี้"
+GUESS_CHANGE = "✏️ เปลี่ยนประเภท"
+
+
+def report_guess(excerpt: str, category: str, topic: str, division: str) -> str:
+    lines = ["📢 รับแจ้งเรื่องค่ะ", f"“{excerpt}”", f"ประเภท: {category}"]
+    if topic:
+        lines.append(f"เรื่อง: {topic}")
+    lines.append(f"ส่งถึง: {division}")
+    lines.append("ถูกต้องไหมคะ กดยืนยัน แล้วแนบรูปหรือตำแหน่งได้ (ไม่บังคับ) ไม่ต้องพิมพ์เรื่องใหม่ค่ะ")
+    return "\n".join(lines)
+
+
 CONFIRM_TICKET = "✅ ยืนยันส่งเรื่อง"
 EDIT_TICKET = "✏️ แก้รายละเอียด"
 CONFIRM_ASK = "ตรวจสอบแล้วถูกต้อง กด \"ยืนยันส่งเรื่อง\" ได้เลยค่ะ"
@@ -334,6 +348,10 @@ NO_RECIPIENTS_NOTE = "(ส่งถึงผู้ดูแลระบบ เ�
 
 # --- following up: "ติดตามเรื่อง" ---------------------------------------------------------
 
+def track_number_not_found(number: str) -> str:
+    return f"ไม่พบเรื่องเลขที่ {number} ในรายการที่ท่านแจ้งไว้ค่ะ (ดูได้เฉพาะเรื่องที่แจ้งจาก LINE นี้) ตรวจเลขอีกครั้ง หรือดูรายการของท่านด้านล่างค่ะ"
+
+
 TRACK_NONE = "ท่านยังไม่มีเรื่องที่แจ้งไว้ค่ะ แจ้งเรื่องใหม่ได้ที่ \"แจ้งเรื่อง ร้องเรียน\""
 TRACK_HEAD = "เรื่องของท่าน (ล่าสุด {n} เรื่อง)"
 TRACK_QUESTIONS_HEAD = "คำถามถึงเจ้าหน้าที่"
@@ -352,9 +370,12 @@ def ask_staff_intro(p: SaoProfile) -> str:
 CHOOSE_QUESTION_TOPIC = "คำถามนี้เกี่ยวกับเรื่องใดคะ เลือกหมวดที่ใกล้เคียงที่สุด เพื่อส่งถึงเจ้าหน้าที่ที่ดูแลโดยตรง"
 NOT_SURE_TOPIC = "ไม่แน่ใจ"
 SEND_QUESTION = "✅ ส่งคำถาม"
+SEND_REQUEST = "✅ ส่งคำขอ"
 
 
-def question_summary(question: str, division: str) -> str:
+def question_summary(question: str, division: str, request: bool = False) -> str:
+    if request:  # a request for a service typed to the bot ("ขอรถน้ำหน่อย"): staff act on it
+        return f"📨 คำขอที่จะส่งถึงเจ้าหน้าที่\n{question}\n\nส่งถึง: {division} (เจ้าหน้าที่จะติดต่อกลับทาง LINE นี้)"
     return f"❓ คำถามที่จะส่ง\n{question}\n\nส่งถึง: {division}"
 
 
@@ -447,6 +468,14 @@ ANONYMOUS_BUTTON = "ไม่เปิดเผยตัวตน"
 CONTACTABLE_BUTTON = "ติดต่อกลับทาง LINE ได้"
 FOLLOW_UP_BUTTON = "ติดตามเรื่องที่แจ้งไว้"
 CHOOSE_ANONYMITY = "กรุณาเลือกจากปุ่มด้านล่างค่ะ: แจ้งแบบไม่เปิดเผยตัวตน หรือยินยอมให้ติดต่อกลับทาง LINE"
+CORRUPTION_NOTICED = (
+    "เรื่องที่ท่านเล่ามาอาจเป็นการทุจริตหรือประพฤติมิชอบค่ะ ขอบคุณที่กล้าบอกนะคะ 🙏\n"
+    "เรื่องแบบนี้แจ้งผ่านช่องทางลับได้ ไม่ใช่การร้องเรียนทั่วไป ผู้แจ้งได้รับการคุ้มครองดังนี้"
+)
+STORY_KEPT = (
+    "ได้รับเรื่องที่ท่านเล่าแล้วค่ะ (ระบบไม่แสดงข้อความซ้ำ) "
+    "ก่อนส่ง กรุณาเลือกว่าจะแจ้งแบบไม่เปิดเผยตัวตน หรือยินยอมให้ติดต่อกลับทาง LINE"
+)
 
 
 def corruption_details_prompt(anonymous: bool) -> str:
@@ -461,10 +490,13 @@ def corruption_details_prompt(anonymous: bool) -> str:
 
 def corruption_confirm(anonymous: bool, length: int) -> str:
     who = "ไม่เปิดเผยตัวตน" if anonymous else "ยินยอมให้หน่วยตรวจสอบภายในติดต่อกลับทาง LINE"
-    return (
+    text = (
         f"พร้อมส่งเรื่องแล้วค่ะ\nรูปแบบ: {who}\nรายละเอียด: {length:,} ตัวอักษร "
-        "(ระบบไม่แสดงข้อความซ้ำในแชต เพื่อความปลอดภัยของท่าน)\n\nยืนยันส่งเรื่องไหมคะ"
+        "(ระบบไม่แสดงข้อความซ้ำในแชต เพื่อความปลอดภัยของท่าน)"
     )
+    if anonymous:
+        text += "\nหากในข้อความมีชื่อหรือเบอร์โทรของท่าน กด \"แก้ไข\" แล้วพิมพ์ใหม่โดยไม่ใส่ได้ค่ะ"
+    return text + "\n\nยืนยันส่งเรื่องไหมคะ"
 
 
 SEND_REPORT = "ยืนยันส่งเรื่อง"

@@ -23,6 +23,7 @@ from bot.feedback import texts as t
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
 from bot.thaidate import fiscal_year
+from bot.understanding.intents import REPORT_PROBLEM
 from db import feedback_limits, outbox
 from db import tickets as store
 
@@ -103,8 +104,14 @@ def _ask_confirm(ctx: Context, state: State) -> list[dict]:
     return [m.text(summary), m.text(t.CONFIRM_ASK, buttons)]
 
 
+def prompt(ctx: Context, state: State) -> list[dict]:
+    """The current step's question again (after an aside answer, "ทำต่อ")."""
+    return _ask_again(ctx, state)
+
+
 def _ask_again(ctx: Context, state: State) -> list[dict]:
     return {
+        "guess": lambda: _ask_guess(ctx, state),
         "category": lambda: _ask_category(state),
         "topic": lambda: _ask_topic(state),
         "service_category": lambda: _ask_service_category(ctx, state),
@@ -119,7 +126,7 @@ def _ask_again(ctx: Context, state: State) -> list[dict]:
 def _other_input(ctx: Context, state: State, event: Input, note: str = "") -> Turn:
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_again(ctx, state))
-    return Turn(state, ([m.text(note)] if note else []) + _ask_again(ctx, state))
+    return c.not_usable(state, ([m.text(note)] if note else []) + _ask_again(ctx, state))
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -135,36 +142,71 @@ def start(ctx: Context, state: State) -> Turn:
 
 
 def category_step(ctx: Context, state: State, event: Input) -> Turn:
-    arg = c.step_arg(state, event)
+    arg = c.step_arg(state, event) or _typed_choice(event, _CATEGORY_WORDS)
     if arg not in t.TICKET_CATEGORIES:
-        return _other_input(ctx, state, event, t.CHOOSE_TICKET_CATEGORY if event.kind == "text" else "")
+        if event.kind == "text" and not state.data.get("from_message") and ctx.reader is not None:
+            u = ctx.reader.understand(event.text)
+            if u.intent == REPORT_PROBLEM:  # the problem itself, typed instead of a category
+                return start_from_message(ctx, state, u)
+        return _other_input(ctx, state, event, t.CATEGORY_NOT_UNDERSTOOD if event.kind == "text" else "")
     if arg == "village":
         nxt = c.with_data(state, "topic", category=arg)
         return Turn(nxt, _ask_topic(nxt))
     if arg in ("suggestion", "complaint_service") and c.categories(ctx):
         nxt = c.with_data(state, "service_category", category=arg)
         return Turn(nxt, _ask_service_category(ctx, nxt))
-    nxt = c.with_data(state, "description", category=arg)
-    return Turn(nxt, _ask_description(nxt))
+    return _to_description(state, category=arg, topic=None)
 
 
 def topic_step(ctx: Context, state: State, event: Input) -> Turn:
-    arg = c.step_arg(state, event)
+    arg = c.step_arg(state, event) or _typed_choice(event, _TOPIC_WORDS)
     if arg not in t.VILLAGE_TOPICS:
         return _other_input(ctx, state, event)
-    nxt = c.with_data(state, "description", topic=arg)
-    return Turn(nxt, _ask_description(nxt))
+    return _to_description(state, topic=arg)
+
+
+def _typed_choice(event: Input, words: dict[str, str]) -> str | None:
+    """A choice typed instead of tapped ("ปัญหาในหมู่บ้าน", "ไฟ", "อื่นๆ")."""
+    return words.get(event.command) if event.kind == "text" else None
+
+
+def _choice_words(choices: dict[str, tuple[str, str]], extra: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    words = {}
+    for key, (label, title) in choices.items():
+        for word in (label, title, *extra.get(key, ())):
+            words[normalize_command(word)] = key
+    return words
+
+
+_CATEGORY_WORDS = _choice_words(t.TICKET_CATEGORIES, {
+    "suggestion": ("เสนอแนะ", "ข้อเสนอแนะ", "แนะนำ"), "complaint_service": ("ร้องเรียนบริการ", "บริการ"),
+    "complaint_official": ("ร้องเรียนเจ้าหน้าที่", "เจ้าหน้าที่"), "village": ("หมู่บ้าน", "ปัญหาหมู่บ้าน", "ปัญหาในหมู่บ้าน"),
+    "other": ("อื่นๆ", "อื่น ๆ", "อื่น", "เรื่องอื่น"),
+})
+_TOPIC_WORDS = _choice_words(t.VILLAGE_TOPICS, {
+    "road": ("ถนน", "ทาง", "ถนนพัง"), "light": ("ไฟ", "ไฟถนน", "ไฟทาง", "ไฟส่องสว่าง", "ไฟดับ"),
+    "water": ("น้ำ", "ประปา", "น้ำประปา"), "waste": ("ขยะ",), "other": ("อื่นๆ", "อื่น ๆ", "อื่น", "เรื่องอื่น"),
+})
+
+
+def _to_description(state: State, prefix: list[dict] = (), **changes) -> Turn:
+    """On to the description — or, when the person's own message is the description (a report
+    typed as a story), straight on to the photos."""
+    if state.data.get("from_message"):
+        nxt = c.with_data(state, "photos", **changes)
+        return Turn(nxt, list(prefix) + _ask_photos(nxt))
+    nxt = c.with_data(state, "description", **changes)
+    return Turn(nxt, list(prefix) + _ask_description(nxt))
 
 
 def _service_chosen(state: State, procedure) -> Turn:
-    nxt = c.with_data(state, "description", service=procedure.id, service_title=procedure.short_title, service_division=procedure.division)
-    return Turn(nxt, [m.text(t.service_chosen(procedure.short_title))] + _ask_description(nxt))
+    return _to_description(state, [m.text(t.service_chosen(procedure.short_title))], service=procedure.id,
+                           service_title=procedure.short_title, service_division=procedure.division)
 
 
 def service_category_step(ctx: Context, state: State, event: Input) -> Turn:
     if c.step_arg(state, event) == "none":
-        nxt = c.with_data(state, "description")
-        return Turn(nxt, _ask_description(nxt))
+        return _to_description(state)
     index = c.chosen_category(state, event)
     if index is not None and index < len(c.categories(ctx)):
         nxt = c.with_data(state, "service", service_category=index)
@@ -193,7 +235,7 @@ def description_step(ctx: Context, state: State, event: Input) -> Turn:
     text = c.clean_text(event.text)
     problem = c.check_length(text, DESCRIPTION_MIN, DESCRIPTION_MAX)
     if problem:
-        return Turn(state, [m.text(problem)] + _ask_description(state))
+        return c.not_usable(state, [m.text(problem)] + _ask_description(state))
     if state.data.get("confirming"):  # "แก้รายละเอียด" from the confirmation: straight back to it
         nxt = c.with_data(state, "confirm", description=text)
         return Turn(nxt, _ask_confirm(ctx, nxt))
@@ -206,7 +248,7 @@ def photos_step(ctx: Context, state: State, event: Input) -> Turn:
     done = c.step_arg(state, event) == "done" or (event.kind == "text" and normalize_command(event.text) in _DONE_WORDS)
     if event.kind == "media":
         if event.media_type != "image" or not event.message_id:
-            return Turn(state, [m.text(t.ONLY_PHOTOS)] + _ask_photos(state))
+            return c.not_usable(state, [m.text(t.ONLY_PHOTOS)] + _ask_photos(state))
         if event.message_id in photos:
             return Turn(state, [])  # the same photo again (a redelivery): nothing new to say
         photos.append(event.message_id)
@@ -234,7 +276,7 @@ def location_step(ctx: Context, state: State, event: Input) -> Turn:
                 "address": c.clean_text(str(where.get("address") or ""))[:300],
             }
         except (KeyError, TypeError, ValueError):
-            return Turn(state, [m.text(t.LOCATION_ONLY)] + _ask_location(state))
+            return c.not_usable(state, [m.text(t.LOCATION_ONLY)] + _ask_location(state))
         nxt = c.with_data(state, "confirm", location=location)
         return Turn(nxt, _ask_confirm(ctx, nxt))
     skip = c.step_arg(state, event) == "skip" or (event.kind == "text" and normalize_command(event.text) in _DONE_WORDS)
@@ -260,18 +302,81 @@ def confirm_step(ctx: Context, state: State, event: Input) -> Turn:
             "description": data["description"],
             "photos": list(data.get("photos") or []),
             "location": data.get("location"),
+            "division_hint": data.get("division_hint"),
         }
         # The ticket number must reach the citizen: pushed if the reply token is refused.
         return Turn(State(), [], must_arrive=True, effects=(Effect(CREATE, args),))
     return _other_input(ctx, state, event)
 
 
+# --- a report typed as a message (the router's report_problem) ---------------------------------
+
+# The reader's guess of what kind of problem it is → the form's category and village topic.
+PROBLEM_KINDS = {
+    "road": ("village", "road"), "light": ("village", "light"), "water": ("village", "water"),
+    "waste": ("village", "waste"), "other": ("village", "other"), "service": ("complaint_service", None),
+    "official": ("complaint_official", None), "suggestion": ("suggestion", None),
+}
+
+
+def start_from_message(ctx: Context, state: State, u) -> Turn:
+    """A problem told in the person's own words: the message is the description (never typed
+    again), the category, topic and division are guessed and confirmed with one tap; then only
+    a photo and the place are asked (both may be skipped), then the summary and the ticket:
+    four taps from the first message to a ticket number."""
+    refused = c.private_only(ctx)
+    if refused:
+        return refused
+    text = c.clean_text(u.text)[:DESCRIPTION_MAX]
+    category, topic = PROBLEM_KINDS.get(u.topic or "other", ("village", "other"))
+    data = {"from_message": True, "description": text, "photos": [], "category": category, "topic": topic,
+            "division_hint": u.division_hint}
+    guessing = State(FLOW, "guess", state.session, data)
+    return Turn(guessing, _ask_guess(ctx, guessing))
+
+
+def _guessed_division(ctx: Context, state: State) -> str:
+    office = Office(ctx.profile, tuple(ctx.divisions), ctx.public_base_url)
+    data = state.data
+    return office.division_name(route(office, data["category"], data.get("topic"), None, data.get("division_hint")))
+
+
+def _ask_guess(ctx: Context, state: State) -> list[dict]:
+    data = state.data
+    category = t.TICKET_CATEGORIES[data["category"]][1]
+    topic = t.VILLAGE_TOPICS[data["topic"]][1] if data.get("topic") else ""
+    body = t.report_guess(c.excerpt(data["description"], 300), category, topic, _guessed_division(ctx, state))
+    buttons = [c.button(state, t.GUESS_RIGHT, "yes"), c.button(state, t.GUESS_CHANGE, "change"), c.cancel_button()]
+    return [m.text(f"{body}\n\n{t.privacy_line(ctx.public_base_url)}", buttons)]
+
+
+_GUESS_YES = frozenset(normalize_command(w) for w in ("ใช่", "ถูกต้อง", "ถูก", "ใช่แล้ว", "แจ้งเลย", "ok", "โอเค", "ตกลง"))
+
+
+def guess_step(ctx: Context, state: State, event: Input) -> Turn:
+    arg = c.step_arg(state, event)
+    if arg == "yes" or (event.kind == "text" and event.command in _GUESS_YES):
+        nxt = c.with_data(state, "photos")
+        return Turn(nxt, _ask_photos(nxt))
+    if arg == "change":
+        nxt = c.with_data(state, "category", topic=None)
+        return Turn(nxt, _ask_category(nxt))
+    typed = _typed_choice(event, _TOPIC_WORDS)
+    if typed:  # "ไม่ใช่ไฟ เป็นเรื่องถนน" is read elsewhere; a bare topic word is taken as the topic
+        nxt = c.with_data(state, "photos", category="village", topic=typed)
+        return Turn(nxt, _ask_photos(nxt))
+    if event.kind == "media" and event.media_type == "image" and event.message_id:
+        return photos_step(ctx, c.with_data(state, "photos"), event)  # a photo first: the guess stands
+    return _other_input(ctx, state, event)
+
+
 STEPS = {
-    "category": Step(category_step, goes_to=("topic", "service_category", "description"), note="ประเภทเรื่อง"),
-    "topic": Step(topic_step, goes_to=("description",), note="ปัญหาในหมู่บ้านเรื่องใด"),
-    "service_category": Step(service_category_step, goes_to=("service", "description"), note="บริการที่เกี่ยวข้อง (หมวด)"),
-    "service": Step(service_step, goes_to=("service_category", "description"), note="บริการที่เกี่ยวข้อง"),
-    "description": Step(description_step, goes_to=("photos", "confirm"), note="รายละเอียด"),
+    "guess": Step(guess_step, goes_to=("photos", "category"), note="เรื่องที่พิมพ์มา: ยืนยันประเภทที่บอทเดา"),
+    "category": Step(category_step, goes_to=("guess", "topic", "service_category", "description", "photos"), note="ประเภทเรื่อง"),
+    "topic": Step(topic_step, goes_to=("description", "photos"), note="ปัญหาในหมู่บ้านเรื่องใด"),
+    "service_category": Step(service_category_step, goes_to=("service", "description", "photos"), note="บริการที่เกี่ยวข้อง (หมวด)"),
+    "service": Step(service_step, goes_to=("service_category", "description", "photos"), note="บริการที่เกี่ยวข้อง"),
+    "description": Step(description_step, goes_to=("photos", "confirm"), note="รายละเอียด", takes_text=True),
     "photos": Step(photos_step, goes_to=("photos", "location"), note="รูปประกอบ (ไม่บังคับ)"),
     "location": Step(location_step, goes_to=("confirm",), note="ตำแหน่ง (ไม่บังคับ)"),
     "confirm": Step(confirm_step, goes_to=("description", MAIN), note="ยืนยัน แล้วได้เลขที่เรื่อง"),
@@ -281,12 +386,15 @@ STEPS = {
 # --- the write ---------------------------------------------------------------------------------
 
 
-def route(office: Office, category: str, topic: str | None, service_division: str | None) -> str:
-    """Which division handles a new ticket."""
+def route(office: Office, category: str, topic: str | None, service_division: str | None, hint: str | None = None) -> str:
+    """Which division handles a new ticket. `hint`: the division the reader guessed for a
+    village problem of no listed topic (a farm's smell → health, a blocked drain → engineering)."""
     if service_division and office.has_division(service_division):
         return service_division
     if category == "village" and office.has_division(TOPIC_DIVISIONS.get(topic or "")):
         return TOPIC_DIVISIONS[topic]
+    if category == "village" and office.has_division(hint):
+        return hint
     return office.general_division
 
 
@@ -302,7 +410,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
     limit_key = f"ticket:{req.chat_key}"
     if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_TICKETS_A_DAY:
         return effects.EffectResult(replies=[m.text(t.rate_limited("ticket", MAX_TICKETS_A_DAY, req.profile), main_menu_buttons())])
-    division = route(office, args["category"], args.get("topic"), args.get("service_division"))
+    division = route(office, args["category"], args.get("topic"), args.get("service_division"), args.get("division_hint"))
     prefix = req.profile.ticket_prefix or "TK"
     ticket, created = store.create(
         req.db,

@@ -19,6 +19,7 @@ from bot.thaidate import BANGKOK, thai_date_short, thai_datetime
 from db import staff_questions, tickets
 
 LIST = "feedback-track"
+ONE = "feedback-track-number"
 MAX_TICKETS = 10
 MAX_QUESTIONS = 5
 
@@ -28,6 +29,18 @@ def start(ctx: Context, state: State) -> Turn:
     if refused:
         return refused
     return Turn(State(), [], effects=(Effect(LIST),))
+
+
+def start_for(ctx: Context, ticket: tuple[str, int, int] | None) -> Turn:
+    """Following up from free text (the router's `track`): the ticket whose number was typed
+    ("kc 2570 42" is KC-2570-00042), or the person's list."""
+    refused = c.private_only(ctx)
+    if refused:
+        return refused
+    if ticket is None:
+        return Turn(State(), [], effects=(Effect(LIST),))
+    _prefix, year, number = ticket
+    return Turn(State(), [], effects=(Effect(ONE, {"year": year, "number": number}),))
 
 
 def _when(epoch: float) -> str:
@@ -84,6 +97,24 @@ def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
         return effects.EffectResult(replies=[m.text(t.TRACK_NONE, main_menu_buttons())])
     replies.append(m.text("มีเรื่องอื่นให้ช่วยไหมคะ", main_menu_buttons()))
     return effects.EffectResult(replies=replies)
+
+
+@effects.effect(ONE)
+def show_one(req: effects.EffectRequest) -> effects.EffectResult:
+    """One ticket by its number, shown only to the person who filed it: a number typed by
+    anyone else finds nothing (it would tell them about someone's complaint)."""
+    from bot.conversation.flows import main_menu_buttons
+
+    number = tickets.format_number(req.profile.ticket_prefix or "TK", int(req.args["year"]), int(req.args["number"]))
+    ticket = tickets.by_number(req.db, number)
+    if ticket is None or ticket.chat_key != req.chat_key:
+        listed = list_mine(req)
+        return effects.EffectResult(replies=[m.text(t.track_number_not_found(number))] + listed.replies[:4])
+    office = Office.of(req)
+    bubble = ticket_bubble(office, ticket, req.now.timestamp())
+    alt = f"{ticket.number}: {t.TICKET_STATUS.get(ticket.status, ticket.status)}"
+    card = {"type": "flex", "altText": alt, "contents": bubble}
+    return effects.EffectResult(replies=[card, m.text("มีเรื่องอื่นให้ช่วยไหมคะ", main_menu_buttons())])
 
 
 @effects.action("ticket-rating-card")

@@ -34,7 +34,8 @@ def page_url(base_url: str, procedure: Procedure) -> str:
 def section_card(procedure: Procedure, section: str, section_action, url: str = "") -> dict:
     """A Flex bubble with the asked section, buttons to the other sections and to the web page.
 
-    section_action(section) -> a postback action dict for that section's button.
+    section_action(section) -> a postback action dict for that section's button (None: no such
+    buttons, only the link to the web page).
     """
     body_text = procedure.section_text(section)
     if len(body_text) > MAX_CARD_TEXT:
@@ -50,7 +51,7 @@ def section_card(procedure: Procedure, section: str, section_action, url: str = 
     buttons = [
         {"type": "button", "style": "link", "height": "sm", "action": section_action(other)}
         for other in SECTIONS
-        if other != section
+        if other != section and section_action is not None
     ]
     if url:
         buttons.append({"type": "button", "style": "primary", "height": "sm", "color": "#1B5E20",
@@ -59,8 +60,9 @@ def section_card(procedure: Procedure, section: str, section_action, url: str = 
         "type": "bubble",
         "size": "mega",
         "body": {"type": "box", "layout": "vertical", "contents": body},
-        "footer": {"type": "box", "layout": "vertical", "spacing": "none", "contents": buttons},
     }
+    if buttons:
+        bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "none", "contents": buttons}
     alt = f"{procedure.short_title} — {SECTION_TITLES[section]}\n{procedure.section_text(section)}"
     return {"type": "flex", "altText": alt[:MAX_ALT_TEXT], "contents": bubble}
 

@@ -24,6 +24,7 @@ def record_question(req: effects.EffectRequest) -> None:
         section=a.get("section"),
         score=a.get("score"),
         handbook_version=a.get("version"),
+        intent=a.get("intent"),
         now=req.now.timestamp(),
     )
 
