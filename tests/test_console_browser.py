@@ -73,22 +73,22 @@ def _citizen_asks(served, fake_line, uid: str, text: str) -> str:
 def test_an_unanswered_question_becomes_an_alias_and_the_bot_answers_it(served_copy, tabs, fake_line):
     citizen = user_id()
     assert "ช่วยเหลือผู้ประสบภัย" not in _citizen_asks(served_copy, fake_line, citizen, f"{UNEMPLOYED} 🙏")
-    wait_until(lambda: served_copy.db.execute("SELECT 1 FROM handbook_questions WHERE outcome = 'unanswered'").fetchone())
+    wait_until(lambda: served_copy.db.execute("SELECT 1 FROM handbook_questions WHERE outcome = 'outside'").fetchone())
 
     page = tabs(viewport={"width": 1280, "height": 900}).login("somchai")
     page.get_by_role("link", name="คำถามที่บอทตอบไม่ได้").click()
     row = page.locator("tbody tr", has_text=UNEMPLOYED)
-    assert "บอทตอบไม่ได้" in row.inner_text()
+    assert "ไม่ใช่งานของ อบต." in row.inner_text()  # the bot took it for another agency's business
     _shot(page, "console-questions.png")
     row.get_by_role("link", name="ปรับปรุงคำตอบ").click()
     assert UNEMPLOYED in page.locator("#question-text").inner_text()
-    assert page.locator(".bot-answer").get_attribute("data-outcome") == "unknown"
+    assert page.locator(".bot-answer").get_attribute("data-outcome") == "out_of_scope"
     page.get_by_label("เรื่องที่ถูกต้อง").select_option(label="ช่วยเหลือผู้ประสบภัย")
     page.get_by_label("ชื่อเรียกที่จะเพิ่ม").fill(UNEMPLOYED)
     page.get_by_role("button", name="เพิ่มชื่อเรียก").click()
     page.wait_for_load_state()
     assert "บอทใช้ได้ทันที" in page.get_by_role("status").first.inner_text()
-    assert "ไม่ทราบคำตอบ" in page.locator(".compare__before").inner_text()  # before the change
+    assert "ไม่ใช่งานของ อบต." in page.locator(".compare__before").inner_text()  # before the change
     assert page.locator(".compare__now .answer-procedure").inner_text().startswith("ช่วยเหลือผู้ประสบภัย")  # after
 
     # The test box: the bot's own search on typed text, with the reply drawn as in LINE.

@@ -49,7 +49,8 @@ def _question(db, text: str, outcome: str = "unanswered", procedure: str | None 
 def test_turning_a_question_into_an_alias_from_the_console(console):
     console.make_user("somchai", "admin")
     client = console.login("somchai")
-    qid = _question(console.db, f"{UNEMPLOYED} <script>alert(1)</script>")
+    _question(console.db, "ถามหน่อย <script>alert(1)</script>")
+    qid = _question(console.db, f"{UNEMPLOYED}", outcome="outside")
     page = client.get("/admin/unanswered").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     token = console.token(client, f"/admin/unanswered/{qid}")
@@ -57,7 +58,7 @@ def test_turning_a_question_into_an_alias_from_the_console(console):
                            data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "ก่อนแก้ไข" in page and "ไม่ทราบคำตอบ" in page  # before
+    assert "ก่อนแก้ไข" in page and "ไม่ใช่งานของ อบต." in page  # before: read as another agency's business
     assert 'class="answer-procedure">ช่วยเหลือผู้ประสบภัย' in page  # now
     row = questions.by_id(console.db, qid)
     assert row["resolution"] == "alias:disaster-relief" and row["resolved_by"] == "somchai"
@@ -284,9 +285,9 @@ def test_console_changes_reach_a_citizen_on_line(settings, content_dir, fake_lin
         client = console.login("somchai")
         citizen = user_id()
         reply = _ask(served, fake_line, citizen, UNEMPLOYED)
-        assert "ส่งให้เจ้าหน้าที่" in reply and "ช่วยเหลือผู้ประสบภัย" not in reply  # the bot does not know
+        assert "ไม่ใช่งานที่" in reply and "ช่วยเหลือผู้ประสบภัย" not in reply  # the bot takes it for another agency's
         row = wait_until(lambda: served.db.execute(
-            "SELECT id FROM handbook_questions WHERE outcome = 'unanswered'").fetchone())
+            "SELECT id FROM handbook_questions WHERE outcome = 'outside'").fetchone())
         token = console.token(client, f"/admin/unanswered/{row[0]}")
         assert client.post(f"/admin/unanswered/{row[0]}/alias",
                            data={"csrf_token": token, "procedure": "disaster-relief", "alias": UNEMPLOYED}).status_code == 302

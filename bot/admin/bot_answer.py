@@ -1,8 +1,8 @@
-"""What the bot would answer to a question: the console's test box.
+"""What the bot would answer to a message: the console's test box.
 
-It runs the very conversation step a LINE message goes through (bot/conversation/handbook.py
-`ask`, on the handbook version the process has now) without storing anything, and returns
-the search result (procedure, section, score), the reply's plain text (as `python -m bot ask`
+It runs the very step a LINE message goes through (the router, bot/conversation/router.py, on
+the handbook version the process has now) without storing anything, and returns what the bot
+understood (intent, procedure, section, score), the reply's plain text (as `python -m bot ask`
 prints it) and the reply's messages drawn as in LINE.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ from bot.admin.flex_preview import render_messages
 from bot.conversation.engine import Context, State
 from bot.handbook.model import SECTION_TITLES
 from bot.thaidate import now
+from bot.understanding.intents import LABELS as INTENT_LABELS
+from bot.understanding.intents import OUT_OF_SCOPE, WITH_PROCEDURE
 
 MAX_QUESTION = 300
 OUTCOME_LABELS = {
@@ -38,10 +40,15 @@ class BotAnswer:
     faq: object = None  # bot.handbook.FaqEntry for "faq"
     choices: tuple = ()
     hits: tuple = field(default=())
+    intent: str = "question"  # what the bot understood (bot/understanding/intents.py)
 
     @property
     def outcome_label(self) -> str:
-        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+        return OUTCOME_LABELS.get(self.outcome) or INTENT_LABELS.get(self.outcome, self.outcome)
+
+    @property
+    def intent_label(self) -> str:
+        return INTENT_LABELS.get(self.intent, self.intent)
 
     @property
     def section_label(self) -> str:
@@ -60,9 +67,10 @@ class BotAnswer:
 
 
 def bot_answer(store, profile, question: str, public_base_url: str = "") -> BotAnswer:
-    """The bot's answer to `question` with the handbook `store` (HandbookStore) has now."""
-    from bot.conversation import handbook as flow
-    from bot.handbook.cards import answer_text
+    """The bot's answer to `question` with the handbook `store` (HandbookStore) has now: the
+    same reading (bot/understanding) and the same reply (bot/conversation/router.py) a LINE
+    message gets, without storing anything."""
+    from bot.conversation import router
 
     question = " ".join((question or "").split())[:MAX_QUESTION]
     loaded = store.current()
@@ -70,19 +78,30 @@ def bot_answer(store, profile, question: str, public_base_url: str = "") -> BotA
     ctx = Context(
         profile=profile, now=now(), new_session="preview", handbook=loaded.handbook, search=index, public_base_url=public_base_url
     )
-    result = index.search(question)
-    turn = flow.ask(ctx, State(), question)
+    u = ctx.reader.understand(question)
+    result = u.search
+    turn = router.route(ctx, State(), question)
+    asks = u.intent in WITH_PROCEDURE
+    procedure = loaded.handbook.get(u.procedure) if (asks and u.procedure) else None
+    outcome = result.outcome if result is not None else "unknown"
+    if asks and procedure is not None and outcome not in ("answer", "choose"):
+        outcome = "answer"  # the reader's own guess of the service
+    if u.intent == OUT_OF_SCOPE and outcome != "outside":
+        outcome = OUT_OF_SCOPE  # another agency's business, none named: "not the SAO's"
+    elif not asks and u.intent != OUT_OF_SCOPE:
+        outcome = u.intent
     return BotAnswer(
         question=question,
-        outcome=result.outcome,
-        score=result.score,
-        text=answer_text(result, profile),
+        outcome=outcome,
+        score=result.score if result is not None else 0.0,
+        text=router.plain_text(turn),
         html=render_messages(turn.messages),
-        procedure=result.procedure,
-        section=result.section if result.outcome == "answer" else None,
-        faq=result.faq,
-        choices=result.choices,
-        hits=result.hits,
+        procedure=procedure,
+        section=u.section if procedure is not None else None,
+        faq=result.faq if (result is not None and asks) else None,
+        choices=result.choices if (result is not None and asks and result.outcome == "choose") else (),
+        hits=result.hits if result is not None else (),
+        intent=u.intent,
     )
 
 

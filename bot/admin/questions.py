@@ -13,6 +13,7 @@ are the admins' (they speak for the whole SAO). Auditors have no business here.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -25,11 +26,13 @@ from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
 from bot.handbook.editing import EditError
 from bot.thaidate import day_bounds, now, thai_date, thai_datetime, utc_offset_seconds
+from bot.understanding import similar
 from db import questions as store
 from db import transaction
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # groups of alike questions a page
 EXPORT_LIMIT = 100_000
+GROUPED_LIMIT = 3000  # the newest questions grouped on the list; older ones are in the export
 BEFORE_KEY = "question_before"  # what the bot answered before the last change (shown once)
 
 KIND_LABELS = {
@@ -128,6 +131,41 @@ def _test_box():
     return text, bot_answer(content.store(), content.profile(), text, content.public_base_url())
 
 
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Questions worded alike (bot/understanding/similar.py), newest first: one fix covers all."""
+
+    rows: list[dict]
+
+    @property
+    def first(self) -> dict:
+        return self.rows[0]
+
+    @property
+    def others(self) -> list[dict]:
+        return self.rows[1:]
+
+
+def grouped(rows: list[dict]) -> list[QuestionGroup]:
+    """The rows (newest first) in groups of alike questions, each group where its newest is."""
+    search = content.store().current().index
+    indexes = similar.group([r["question"] for r in rows], search.content_words)
+    return [QuestionGroup([rows[i] for i in members]) for members in indexes]
+
+
+def similar_open(row: dict, user) -> list[dict]:
+    """The other open questions worded like this one, that this person may see."""
+    if row["resolved_at"] is not None:
+        return []
+    _, rows = store.review(_db(), status="open", scope_ids=content.scope_keys(user), limit=GROUPED_LIMIT)
+    if not any(r["id"] == row["id"] for r in rows):
+        rows = [row] + rows
+    for g in grouped(rows):
+        if any(r["id"] == row["id"] for r in g.rows):
+            return [r for r in g.rows if r["id"] != row["id"]]
+    return []
+
+
 @admin_bp.get("/unanswered")
 @require_role(ADMIN, STAFF)
 def questions():
@@ -137,14 +175,17 @@ def questions():
         page = max(1, int(request.args.get("page") or 1))
     except ValueError:
         page = 1
-    total, rows = _query(f, user, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    total, rows = _query(f, user, GROUPED_LIMIT, 0)
+    groups = grouped(rows)
+    pages = max(1, math.ceil(len(groups) / PAGE_SIZE))
+    page = min(page, pages)
+    groups = groups[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     test_text, test_answer = _test_box()
     args = {k: v for k, v in request.args.items() if k not in ("page", "q") and v}
     book = content.handbook()
     return render_template(
         "admin/questions.html",
-        rows=rows, total=total, page=min(page, pages), pages=pages, f=f, presets=PRESETS, args=args,
+        groups=groups, total=total, page=page, pages=pages, f=f, presets=PRESETS, args=args,
         kinds=KIND_LABELS, statuses=STATUS_LABELS, subjects=_subjects(user),
         badges=badges, subject_name=lambda k: subject_name(k, book), resolution_text=lambda r: resolution_text(r, book),
         test_text=test_text, test_answer=test_answer, sees_unanswered=content.scope_keys(user, book) is None,
@@ -183,7 +224,7 @@ def _render_detail(row: dict, *, alias: dict | None = None, faq: dict | None = N
         before = None
     return render_template(
         "admin/question_detail.html",
-        row=row, badges=badges(row), now_answer=now_answer, before=before,
+        row=row, badges=badges(row), now_answer=now_answer, before=before, alike=similar_open(row, user),
         resolution=resolution_text(row, book), subject=subject_name(row["procedure_id"], book),
         procedures=procedures, divisions=divisions(), may_faq=content.may_edit_faq(user),
         alias=alias or {"procedure": best, "alias": _alias_default(row["question"])},
@@ -222,17 +263,20 @@ def question_alias(question_id: int):
     try:
         with editor.session():  # the file is checked and written first, the record after, under one lock
             result = editor.add_alias(procedure.id, values["alias"], user.username, content.handbook())
+            alike = similar_open(row, user)
             with content.undo_on_failure(editor, result), transaction(db):
                 store.resolve(db, row["id"], f"alias:{procedure.id}", user.username)
+                covered = _resolve_alike(db, alike, f"alias:{procedure.id}", user.username)
                 audit.record(db, "handbook.alias", f"question:{row['id']}", procedure=procedure.id,
                              alias=" ".join(values["alias"].split()), file=result.path.name,
-                             backup=result.backup.name if result.backup else None)
+                             backup=result.backup.name if result.backup else None, alike=covered)
     except EditError as exc:
         session.pop(BEFORE_KEY, None)
         return _render_detail(row, alias=values, errors={"alias": [str(exc)] + [p.thai for p in exc.problems]},
                               message="ยังไม่ได้บันทึก", status=400)
     content.store().reload()
-    flash(f"เพิ่ม “{' '.join(values['alias'].split())}” เป็นชื่อเรียกของเรื่อง{procedure.short_title}แล้ว บอทใช้ได้ทันที", "ok")
+    flash(f"เพิ่ม “{' '.join(values['alias'].split())}” เป็นชื่อเรียกของเรื่อง{procedure.short_title}แล้ว บอทใช้ได้ทันที"
+          + _covered_note(covered), "ok")
     return redirect(url_for("admin.question_detail", question_id=row["id"], _anchor="result"))
 
 
@@ -254,10 +298,12 @@ def question_faq(question_id: int):
                 question=values["question"], answer=values["answer"], aliases=values["aliases"].splitlines(),
                 division=values["division"], actor=user.username, today=now().date(),
             )
+            alike = similar_open(row, user)
             with content.undo_on_failure(editor, result), transaction(db):
                 store.resolve(db, row["id"], f"faq:{entry_id}", user.username)
+                covered = _resolve_alike(db, alike, f"faq:{entry_id}", user.username)
                 audit.record(db, "handbook.faq", f"question:{row['id']}", faq=entry_id, question=values["question"],
-                             file=result.path.name, backup=result.backup.name if result.backup else None)
+                             file=result.path.name, backup=result.backup.name if result.backup else None, alike=covered)
     except EditError as exc:
         session.pop(BEFORE_KEY, None)
         errors = exc.by_field()
@@ -266,7 +312,7 @@ def question_faq(question_id: int):
         return _render_detail(row, faq=values, errors={f"faq_{k}": v for k, v in errors.items()},
                               message="ยังไม่ได้บันทึก", status=400)
     content.store().reload()
-    flash("เพิ่มคำตอบสำเร็จรูปแล้ว บอทใช้ตอบได้ทันที", "ok")
+    flash("เพิ่มคำตอบสำเร็จรูปแล้ว บอทใช้ตอบได้ทันที" + _covered_note(covered), "ok")
     return redirect(url_for("admin.question_detail", question_id=row["id"], _anchor="result"))
 
 
@@ -274,13 +320,26 @@ def question_faq(question_id: int):
 @require_role(ADMIN, STAFF)
 def question_dismiss(question_id: int):
     row = _question_or_404(question_id)
+    user = current_user()
     db = _db()
+    alike = similar_open(row, user) if request.form.get("alike") == "all" else []
     with transaction(db):
-        done = store.resolve(db, row["id"], store.RESOLUTION_DISMISSED, current_user().username)
+        done = store.resolve(db, row["id"], store.RESOLUTION_DISMISSED, user.username)
+        covered = _resolve_alike(db, alike, store.RESOLUTION_DISMISSED, user.username) if done else 0
         if done:
-            audit.record(db, "question.dismiss", f"question:{row['id']}")
-    flash("ปิดคำถามนี้แล้ว (ไม่ต้องแก้ไขคู่มือ)" if done else "คำถามนี้ปรับปรุงไปแล้ว", "ok" if done else "info")
+            audit.record(db, "question.dismiss", f"question:{row['id']}", alike=covered)
+    flash(("ปิดคำถามนี้แล้ว (ไม่ต้องแก้ไขคู่มือ)" + _covered_note(covered)) if done else "คำถามนี้ปรับปรุงไปแล้ว",
+          "ok" if done else "info")
     return redirect(url_for("admin.questions"))
+
+
+def _resolve_alike(db, alike: list[dict], resolution: str, by: str) -> int:
+    """One fix covers the questions worded alike: each is marked with the same resolution."""
+    return sum(store.resolve(db, r["id"], resolution, by) for r in alike)
+
+
+def _covered_note(covered: int) -> str:
+    return f" (รวมคำถามที่คล้ายกันอีก {covered} คำถาม)" if covered else ""
 
 
 @admin_bp.post("/unanswered/<int:question_id>/reopen")
