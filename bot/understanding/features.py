@@ -102,19 +102,35 @@ def ticket_numbers(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+class Features(dict):
+    """Named feature values. `dense`: the sentence embedding's values (the u: family, scaled),
+    kept as one vector so that a model takes them as one matrix product rather than 512
+    lookups (bot/understanding/model.py); None when they are named in the dict instead."""
+
+    dense = None
+
+    def plus(self, extra: dict[str, float]) -> "Features":
+        out = Features(self)
+        out.update(extra)
+        out.dense = self.dense
+        return out
+
+
 class Featurizer:
     """search: bot.handbook.search.HandbookSearch (its segmenter keys words); embedder and
     neighbours (bot/understanding/embedding.py): for the u: and n: families of a reading made
-    with `embed=True`; `leave_out_self` when training (a message is not its own neighbour)."""
+    with `embed=True`; `leave_out_self` when training (a message is not its own neighbour);
+    `dense_embedding` at run time (the u: family as Features.dense)."""
 
     def __init__(self, search, families: tuple[str, ...] = FAMILIES, embedder=None, neighbours=None,
-                 leave_out_self: bool = False):
+                 leave_out_self: bool = False, dense_embedding: bool = False):
         self.search = search
         self.families = families
         self.cues = build_cues(search.segmenter.key_squash)
         self.embedder = embedder
         self.neighbours = neighbours
         self.leave_out_self = leave_out_self
+        self.dense_embedding = dense_embedding
 
     @property
     def embeds(self) -> bool:
@@ -132,7 +148,7 @@ class Featurizer:
             reading.vector = self.embedder.encode(text)
         return reading
 
-    def features(self, reading: Reading) -> dict[str, float]:
+    def features(self, reading: Reading) -> Features:
         families: dict[str, list[str]] = {f: [] for f in self.families}
         words = reading.words
         if "c" in families:
@@ -152,11 +168,14 @@ class Featurizer:
             families["q"] = [f"sec:{s}" for s in sorted(found)] + (["yesno"] if sections.is_yes_no(reading.text) else [])
         if "s" in families:
             families["s"] = _shape(reading)
-        out: dict[str, float] = {}
+        out = Features()
         if reading.vector is not None and self.embeds:
-            from bot.understanding.embedding import embedding_features
+            from bot.understanding.embedding import SCALE, embedding_features
 
-            out.update(embedding_features(reading.vector))
+            if self.dense_embedding:
+                out.dense = reading.vector * SCALE
+            else:
+                out.update(embedding_features(reading.vector))
             out.update(self.neighbours.votes(reading.vector, reading.text if self.leave_out_self else None))
         for family, items in families.items():
             if not items:

@@ -1,8 +1,8 @@
 """A linear model over named features: multinomial logistic regression, read from a JSON file.
 
 Trained by bot/understanding/train.py (scikit-learn, a development tool); at run time it is
-a dictionary lookup per feature and a softmax, in plain Python: no numpy, nothing to compile,
-microseconds per message. The weights sit in one flat array of 32-bit floats (a few MB for
+a dictionary lookup per feature and a softmax; with numpy there (it ships with the embedding)
+the found rows are summed in one product, else in plain Python. The weights sit in one flat array of 32-bit floats (a few MB for
 tens of thousands of features), not a Python float each. The file records a digest of the data
 it was trained on, so a test can tell when the labelled messages changed and the model was
 not trained again.
@@ -16,6 +16,32 @@ from array import array
 from pathlib import Path
 
 
+DENSE_PREFIX = "u:"  # the sentence embedding's features: u:0 … u:511
+
+
+def _dense_block(weights: dict, n: int):
+    """The u: rows as one numpy matrix (dimensions × classes), when numpy is there and the
+    model has them: the embedding's 512 values then cost one product, not 512 lookups."""
+    if f"{DENSE_PREFIX}0" not in weights:
+        return None
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    rows = []
+    while f"{DENSE_PREFIX}{len(rows)}" in weights:
+        rows.append(weights[f"{DENSE_PREFIX}{len(rows)}"])
+    return np.array(rows, dtype=np.float32).reshape(len(rows), n)
+
+
+def _as_matrix(table: array, n: int):
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    return np.frombuffer(table, dtype=np.float32).reshape(-1, n)  # shares the array's memory
+
+
 class LinearModel:
     def __init__(self, classes, bias, weights: dict[str, tuple[float, ...]], info: dict):
         self.classes = tuple(classes)
@@ -24,6 +50,8 @@ class LinearModel:
         n = len(self.classes)
         self._row = {name: i * n for i, name in enumerate(weights)}  # feature → its first weight
         self._table = array("f", (w for row in weights.values() for w in row))
+        self._dense = _dense_block(weights, n)
+        self._matrix = _as_matrix(self._table, n)  # numpy's view of the same weights, when there
 
     def __eq__(self, other) -> bool:
         return isinstance(other, LinearModel) and self.to_json() == other.to_json()
@@ -34,6 +62,8 @@ class LinearModel:
         return {name: tuple(self._table[at:at + n]) for name, at in self._row.items()}
 
     def scores(self, features: dict[str, float]) -> list[float]:
+        if self._matrix is not None:
+            return self._scores_numpy(features)
         total = list(self.bias)
         n = len(total)
         table, rows = self._table, self._row
@@ -42,7 +72,33 @@ class LinearModel:
             if at is not None:
                 for i in range(n):
                     total[i] += table[at + i] * value
+        dense = getattr(features, "dense", None)  # features.Features: the u: family as one vector
+        if dense is not None:
+            if self._dense is not None:
+                for i, x in enumerate((dense @ self._dense).tolist()):
+                    total[i] += x
+            else:  # a model trained without the embedding ignores it, as it would the names
+                for i, x in enumerate(dense):
+                    at = rows.get(f"{DENSE_PREFIX}{i}")
+                    if at is not None:
+                        for c in range(n):
+                            total[c] += table[at + c] * float(x)
         return total
+
+    def _scores_numpy(self, features: dict[str, float]) -> list[float]:
+        import numpy as np
+
+        rows = self._row
+        n = len(self.classes)
+        found = [(rows[name] // n, value) for name, value in features.items() if name in rows]
+        total = np.array(self.bias, dtype=np.float64)
+        if found:
+            index, values = zip(*found)
+            total += np.asarray(values, dtype=np.float32) @ self._matrix[list(index)]
+        dense = getattr(features, "dense", None)
+        if dense is not None and self._dense is not None:
+            total += dense @ self._dense
+        return total.tolist()
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
         scores = self.scores(features)

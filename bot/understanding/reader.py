@@ -103,7 +103,8 @@ class Reader:
         from bot.understanding import embedding
 
         if embedding.available():
-            featurizer = Featurizer(search, embedder=embedding.shared_embedder(), neighbours=embedding.shipped_neighbours())
+            featurizer = Featurizer(search, embedder=embedding.shared_embedder(), neighbours=embedding.shipped_neighbours(),
+                                    dense_embedding=True)
         else:
             featurizer = Featurizer(search)
         return cls(search, shipped_models(), featurizer)
@@ -121,7 +122,11 @@ class Reader:
                 continue  # "สวัสดีค่ะ ..." : greetings before the request are not a request
             rest = self._in_context(self._decide(self.featurizer.read(rest_text), guess=False), first)
             if _substantive(rest, SECOND_SURE) and _asks_something_else(first, rest):
-                if self.featurizer.embeds:  # the answer goes to the first request: read it fully
+                # The answer goes to the first request: read it fully, unless the whole message
+                # already says the same of it (the same intent and service; dev: no change in
+                # any figure, one encoding fewer for most two-request messages).
+                agree = whole.intent == first.intent and whole.procedure == first.procedure
+                if self.featurizer.embeds and not agree:
                     full = self._decide(self.featurizer.read(first_text, embed=True))
                     if _substantive(full):
                         first = full
@@ -150,7 +155,7 @@ class Reader:
         """Which part of the service is asked: the section model over the message's words and
         the rule of bot/handbook/sections.py (what the rule says is one of its features)."""
         rule = HandbookSearch.section_for(reading.text, procedure)
-        return self.models.section.ranked({**features, f"r:{rule}": 1.0})[0][0]
+        return self.models.section.ranked(features.plus({f"r:{rule}": 1.0}))[0][0]
 
     # --- deciding -----------------------------------------------------------------------------
 
