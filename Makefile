@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-dev clock chat bench flows clean create-admin
+.PHONY: run test test-fast install install-dev clock chat bench flows clean create-admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,17 @@ run: install
 	@echo "เปิด http://127.0.0.1:$(PORT)/simulator เพื่อคุยกับบอท — open http://127.0.0.1:$(PORT)/simulator"
 	@echo "หน้าจัดการ http://127.0.0.1:$(PORT)/admin — the admin console (first admin: make create-admin)"
 	@# Both processes of the Procfile (web and clock), as in production; Ctrl+C stops both.
-	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile -p $(PORT)
+	@# WEB_APP: the production app plus a fake LINE API when no LINE channel is configured.
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_APP='bot.simulator:create_local_app()' PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile -p $(PORT)
 
-## test: install everything and run the whole test suite
+## test: install everything and run the whole test suite, on two processes (TEST_WORKERS)
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+## test-fast: the inner loop — all but the end-to-end, browser and fault runs
+test-fast: install-dev
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not e2e and not browser and not faults"
 
 clock: install
 	$(BIN)/python -m scheduler run

@@ -10,6 +10,21 @@ from helpers import ACCESS_TOKEN, CHANNEL_SECRET, ServedApp
 
 pytest_plugins = ("admin_support",)
 
+# The tiers (pytest.ini lists the markers). `make test` runs them all; `make test-fast` leaves
+# out the slow ones for inner loops. Marked here, from what a test uses, so no test can forget.
+FAULT_FILES = {"test_load_faults.py"}  # load and kill -9 runs
+PROCESS_FILES = {"test_processes.py", "test_console_processes.py", "test_reminders_e2e.py"}  # real processes
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if item.path.name in FAULT_FILES:
+            item.add_marker(pytest.mark.faults)
+        elif item.path.name in PROCESS_FILES or "served" in item.fixturenames:
+            item.add_marker(pytest.mark.e2e)
+
 
 @pytest.fixture
 def fake_line():
@@ -39,6 +54,24 @@ def settings(tmp_path: Path, fake_line) -> Settings:
 def served(settings):
     with ServedApp(create_app(settings)) as app:
         yield app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Argon2id at a test cost (64 KiB, one pass): the same code path, a thousandth of the work.
+
+    Production keeps argon2-cffi's RFC 9106 profile; processes the tests start keep it too.
+    """
+    from argon2 import PasswordHasher
+
+    from bot.admin import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._hasher = real
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)

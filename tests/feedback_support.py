@@ -10,10 +10,13 @@ from helpers import base_event, user_id, wait_until
 
 
 def _finished(served) -> bool:
+    """Every event handled and every message out: a reply whose first attempt failed (a busy
+    machine, a slow fake LINE API) is retried by the sweeper after its event is done."""
     busy = served.db.execute(
         "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing', 'handled')"
     ).fetchone()[0]
-    return busy == 0
+    sending = served.db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+    return busy == 0 and sending == 0
 
 
 def buttons_of(messages: list[dict]) -> list[dict]:

@@ -41,6 +41,13 @@ def _default_index(handbook: Handbook):
 
 CHECK_SECONDS = 2.0  # how stale another process's handbook may be after an edit
 
+# Versions already built in this process, by folder and files' signature: a second store
+# over the same files (the CLI beside the app, every app a test builds) shares the work.
+# Handbooks and indexes are never changed once built, so sharing them is safe.
+_BUILT: dict[tuple, tuple[Handbook, Any]] = {}
+_BUILT_KEEP = 4
+_built_lock = threading.Lock()
+
 
 class HandbookStore:
     def __init__(
@@ -59,11 +66,20 @@ class HandbookStore:
         self.last_error: str | None = None
         self._loaded = self._load()  # invalid content at start is an error: fail loudly
 
-    def _load(self) -> Loaded:
+    def _load(self, fresh: bool = False) -> Loaded:
+        """fresh: build even if this version was built before (after an edit in the console)."""
         signature = self._files.signature()
-        handbook = load_handbook(self.content_dir)
-        index = self._build_index(handbook) if self._build_index else None
-        return Loaded(handbook, index, signature, time.time())
+        key = (self.content_dir.resolve(), signature, self._build_index)
+        with _built_lock:
+            built = None if fresh else _BUILT.get(key)
+        if built is None:
+            handbook = load_handbook(self.content_dir)
+            built = (handbook, self._build_index(handbook) if self._build_index else None)
+            with _built_lock:
+                _BUILT[key] = built
+                while len(_BUILT) > _BUILT_KEEP:
+                    _BUILT.pop(next(iter(_BUILT)))
+        return Loaded(built[0], built[1], signature, time.time())
 
     def current(self) -> Loaded:
         """The newest valid version; reloads if a content file changed since the last look."""
@@ -94,7 +110,7 @@ class HandbookStore:
         """Load now (after an edit in the console); raise ContentError if the content is invalid."""
         with self._lock:
             try:
-                loaded = self._load()
+                loaded = self._load(fresh=True)
             except ContentError as exc:
                 self.last_error = str(exc)
                 raise
