@@ -26,7 +26,10 @@ def on_starting(server):
     restarts after a crash answers sooner. Importing creates no threads, connections or
     files; each worker still builds its own app after the fork.
     """
-    import bot.admin  # noqa: F401
+    from bot import wiring
+
+    wiring.load_features()
+    wiring.load_console_pages()
     import bot.conversation.flows  # noqa: F401
     import bot.handbook.search  # noqa: F401
     import bot.line.sender  # noqa: F401

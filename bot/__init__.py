@@ -1,6 +1,8 @@
 """LINE Official Account bot and web app for a Thai Subdistrict Administrative Organization.
 
-`create_app()` is the application factory gunicorn serves (see Procfile).
+`create_app()` is the application factory gunicorn serves in production (see Procfile); it
+talks only to the LINE API configured. `make run` serves `bot.simulator:create_local_app()`,
+which adds a fake LINE API when no channel is configured.
 """
 from __future__ import annotations
 
@@ -10,13 +12,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, jsonify
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-from bot.config import LINE_API_DEFAULT, Settings, load_settings
+from bot.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
-LOCAL_LINE_PREFIX = "/fake-line"
-LOCAL_LINE_TOKEN = "local-simulator-token"
 
 
 def _local_secret(path: Path) -> str:
@@ -39,7 +37,7 @@ def _local_secret(path: Path) -> str:
 
 def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     """The database, content, conversation engine and sender, wired into an inbox worker."""
-    import bot.handbook.effects  # noqa: F401  (registers the handbook's effects and eraser)
+    from bot import wiring
     from bot.conversation.flows import build_engine
     from bot.divisions import load_divisions
     from bot.handbook import HandbookStore
@@ -49,6 +47,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     from bot.worker import InboxWorker
     from db import ConnectionPool, open_database
 
+    wiring.load_features()  # every effect, button, eraser and background job (bot/wiring.py)
     open_database(settings.database_path).close()  # migrate once, before any thread starts
     profile = load_profile(settings.content_dir / "profile.yaml")
     divisions = load_divisions(settings.content_dir / "divisions.yaml")
@@ -68,31 +67,23 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from bot.webhook import MAX_BODY_BYTES, SessionsOutsideWebhook, webhook_bp
+    from bot.admin.client import SessionCookie
+    from bot.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, webhook_bp
 
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     var_dir = settings.database_path.parent
-    local_line = None
     if not settings.channel_secret:
         # No LINE channel: the simulator signs its events with a local secret.
         settings = settings.with_(simulator_enabled=True)
-    if not settings.channel_access_token and settings.line_api_base_url == LINE_API_DEFAULT:
-        # Nowhere real to send replies: serve the fake LINE API from this app, under
-        # /fake-line, so the simulator exercises the whole path a real reply takes.
-        from fakeline import FakeLineState, create_fake_line_app
-
-        local_url = f"http://127.0.0.1:{settings.port}{LOCAL_LINE_PREFIX}"
-        settings = settings.with_(
-            channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local_url, line_data_api_base_url=local_url
-        )
-        local_line = create_fake_line_app(FakeLineState(), access_token=LOCAL_LINE_TOKEN)
-        log.warning("no LINE channel configured: replies go to the built-in fake LINE API at %s", local_url)
+    if not settings.channel_access_token:
+        log.error("LINE_CHANNEL_ACCESS_TOKEN is not set: the bot cannot reply on LINE "
+                  "(to try it without a channel: make run, which serves a fake LINE API)")
     if not settings.secret_key:
         settings = settings.with_(secret_key=_local_secret(var_dir / "secret-key"))
 
     app = Flask(__name__)
-    app.session_interface = SessionsOutsideWebhook()
+    app.session_interface = SessionCookie(skip_paths=frozenset({WEBHOOK_PATH}))
     app.config["SETTINGS"] = settings
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -141,8 +132,6 @@ def create_app(settings: Settings | None = None) -> Flask:
             return jsonify({"status": "error", "database": str(exc)}), 503
         return jsonify({"status": "ok", "database": "ok"})
 
-    if local_line is not None:
-        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {LOCAL_LINE_PREFIX: local_line})
     if settings.start_worker:
         worker.start()
     return app

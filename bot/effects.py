@@ -27,6 +27,9 @@ transaction: work that must talk to LINE after a commit, such as fetching a phot
 
 Erasure (PDPA): every module that keeps personal data registers an eraser with
 `@eraser`; "ลบข้อมูลของฉัน" runs them all in one transaction.
+
+The modules that register are listed in bot/wiring.py, which the app factory and the worker
+load; tests/test_wiring.py checks the list and that erasure leaves a person in no table.
 """
 from __future__ import annotations
 

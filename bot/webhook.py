@@ -12,7 +12,6 @@ import logging
 import sqlite3
 
 from flask import Blueprint, current_app, jsonify, request
-from flask.sessions import SecureCookieSessionInterface
 
 from bot.line import signature
 from bot.line.events import MalformedEvent, parse
@@ -22,19 +21,6 @@ webhook_bp = Blueprint("webhook", __name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 WEBHOOK_PATH = "/callback"
-
-
-class SessionsOutsideWebhook(SecureCookieSessionInterface):
-    """Cookie sessions for the console and simulator, none for LINE's webhook.
-
-    LINE sends no cookie and the webhook keeps nothing in a session, yet opening one
-    builds a signing serializer on every request: a fifth of the webhook's own CPU.
-    """
-
-    def open_session(self, app, request):
-        if request.path == WEBHOOK_PATH:
-            return None  # Flask uses an empty, read-only session instead
-        return super().open_session(app, request)
 
 
 def _error(status: int, message: str):

@@ -229,6 +229,17 @@ def count_received_since(db: sqlite_utils.Database, day: str) -> int:
     return n
 
 
+def forget_reporters(db: sqlite_utils.Database, before: float) -> int:
+    """Retention: a case closed (or not pursued) before `before` no longer keeps who reported
+    it; the account, the status and the dates stay for the integrity report."""
+    return db.execute(
+        """UPDATE corruption_reports SET chat_key = NULL, line_user_id = NULL, anonymous = 1
+           WHERE status IN ('closed', 'not_pursued') AND updated_at < ?
+             AND (chat_key IS NOT NULL OR line_user_id IS NOT NULL)""",
+        (before,),
+    ).rowcount
+
+
 def erase_chat(db: sqlite_utils.Database, chat_key: str) -> int:
     """PDPA erasure: the reporter's LINE link goes, so the report becomes anonymous. The
     content stays with the audit unit: it concerns a possible offence by an official and

@@ -5,7 +5,7 @@ import time
 
 import sqlite_utils
 
-from db import conversations, questions, transaction
+from db import conversations, questions, staff, transaction
 
 CHAT_HISTORY_DAYS = 90
 IDLE_CONVERSATION_DAYS = 7
@@ -26,4 +26,5 @@ def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]
         ).rowcount
         idle = conversations.delete_idle(db, now - IDLE_CONVERSATION_DAYS * 86400)
         asked = questions.purge(db, now)
-    return {"events": events, "messages": messages, "conversations": idle, **asked}
+        failures = staff.purge_failures(db, now)
+    return {"events": events, "messages": messages, "conversations": idle, "staff_code_failures": failures, **asked}

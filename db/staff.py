@@ -115,6 +115,12 @@ def record_failure(db: sqlite_utils.Database, chat_key: str, now: float | None =
     db.execute("INSERT INTO staff_code_failures (chat_key, at) VALUES (?, ?)", (chat_key, now))
 
 
+def purge_failures(db: sqlite_utils.Database, now: float | None = None) -> int:
+    """Retention: a wrong code counts for an hour (the rate limit), then is forgotten."""
+    now = time.time() if now is None else now
+    return db.execute("DELETE FROM staff_code_failures WHERE at < ?", (now - 3600,)).rowcount
+
+
 def too_many_failures(db: sqlite_utils.Database, chat_key: str, now: float | None = None) -> bool:
     now = time.time() if now is None else now
     (n,) = db.execute(

@@ -228,6 +228,32 @@ def test_the_webhook_is_untouched_by_the_console(console):
     assert "Set-Cookie" not in response.headers and "Content-Security-Policy" not in response.headers
 
 
+def test_the_webhook_opens_no_session_even_with_a_cookie(console, monkeypatch):
+    """One session interface for the app: the console's Secure cookie, and none for /callback.
+
+    The console once replaced the webhook's session-skipping interface, so every webhook
+    request built a signing serializer again.
+    """
+    app = console.app
+    opened = []
+    real = type(app.session_interface).get_signing_serializer
+    monkeypatch.setattr(
+        type(app.session_interface), "get_signing_serializer", lambda self, a: opened.append(1) or real(self, a)
+    )
+    from helpers import CHANNEL_SECRET, body_of, text_event, user_id
+    from bot.line.signature import sign
+
+    client = console.client()
+    client.set_cookie("session", "planted")
+    body = body_of(text_event(user_id(), "ขอบคุณค่ะ"))
+    response = client.post(
+        "/callback", data=body, headers={"X-Line-Signature": sign(CHANNEL_SECRET, body), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 200 and opened == []
+    client.get("/admin/login")
+    assert opened  # the console still has its session
+
+
 @pytest.mark.parametrize("target", ["//evil.example/admin", "https://evil.example/", "/simulator", "/admin\\@evil"])
 def test_after_sign_in_the_console_never_redirects_elsewhere(console, admin, target):
     client = console.client()

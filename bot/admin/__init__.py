@@ -8,7 +8,8 @@ What a feature page uses (see README "Admin console" and bot/admin/auth.py):
   and `audit.register_action("ticket.status", "<Thai name>")`;
 - `add_nav_item(...)` for its menu entry and `dashboard.card(...)` for dashboard cards;
 - `exports.export_response(...)` for CSV/XLSX; `periods.Period.from_args(request.args)` for periods;
-- templates extend "admin/layout.html" and put `{{ csrf_field() }}` in every form.
+- templates extend "admin/layout.html" and put `{{ csrf_field() }}` in every form;
+- the module listed in bot/wiring.py `CONSOLE_PAGES` (the console loads those and no others).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from bot.admin.auth import (
     current_user,
     guard_request,
 )
+from bot import wiring
 from bot.config import Settings
 from bot.divisions import Division, load_divisions
 
@@ -169,22 +171,15 @@ for _code in _ERRORS:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Mount the console at /admin and set the session cookie's security."""
-    from bot.admin.client import SessionCookie
-
+    """Mount the console at /admin and set the session cookie's security (SessionCookie,
+    installed once by the app factory)."""
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SAO_SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         SAO_TRUSTED_PROXY_HOPS=settings.trusted_proxy_hops,
     )
-    app.session_interface = SessionCookie()
     load_divisions(settings.content_dir / "divisions.yaml")  # a broken file stops the start, with its line
+    wiring.load_console_pages()  # each page registers its routes, menu entry and cards (bot/wiring.py)
     app.register_blueprint(admin_bp)
 
-
-# Pages: importing a module registers its routes, menu entries and dashboard cards.
-from bot.admin import dashboard, login, users, audit_page  # noqa: E402,F401
-from bot.admin import questions, handbook_pages, reminders_page, staff_page  # noqa: E402,F401
-from bot.admin import tickets, staff_questions_page, ratings, integrity  # noqa: E402,F401  (citizen feedback)
-from bot.admin import reports_page  # noqa: E402,F401

@@ -268,7 +268,7 @@ FLOWS: list[Flow] = [
 
 
 def build_engine(timeout_minutes: int = 30) -> Engine:
-    from bot import reminders, staff  # noqa: F401  (reminders: registers the digest buttons' actions)
+    from bot import staff
 
     return Engine(
         FLOWS,

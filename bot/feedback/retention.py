@@ -6,7 +6,8 @@ Run by the clock's nightly job (scheduler: purge-old-data) after the spine's own
   category, division, dates, status and ratings stay for the SAO's reports;
 - satisfaction ratings forget who rated once the day is over (needed only to keep one
   rating per person, service and day);
-- unfinished corruption reports left in a conversation are dropped after an hour.
+- unfinished corruption reports left in a conversation are dropped after an hour; a
+  report closed or not pursued `retention_days` ago forgets who sent it (the account stays).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sqlite_utils
 
 from bot.feedback import corruption, staff_questions, tickets
 from bot.thaidate import BANGKOK
-from db import conversations, inbox, outbox, ratings, transaction
+from db import conversations, corruption_reports, inbox, outbox, ratings, transaction
 from db import staff_questions as question_store
 from db import tickets as ticket_store
 
@@ -36,6 +37,7 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
             staff_questions.remove_personal_data(db, question_id)
         raters = ratings.forget_raters(db, today)
         drafts = conversations.delete_idle_in_flow(db, corruption.FLOW, now - CORRUPTION_DRAFT_SECONDS)
+        reporters = corruption_reports.forget_reporters(db, cutoff)
         forgotten = inbox.forget_redacted_sources(db)
         outbox.delete_confidential(db, now)
     return {
@@ -43,5 +45,6 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
         "questions": len(answered),
         "raters": raters,
         "corruption_drafts": drafts,
+        "corruption_reporters": reporters,
         "redacted_events_unlinked": forgotten,
     }

@@ -18,7 +18,6 @@ from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, T
 from bot.conversation.text import normalize_command
 from bot.feedback import announce
 from bot.feedback import common as c
-from bot.feedback import photos as _photo_job  # noqa: F401  (registers the job that fetches the photos)
 from bot.feedback import texts as t
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office

@@ -1,0 +1,89 @@
+"""What the product is made of, in one list: the app factory, the inbox worker, the clock and
+the console load these modules and nothing else registers anything.
+
+A feature module registers, when loaded, its effects and record-action buttons
+(`@effects.effect`, `@effects.action`), its PDPA eraser (`@effects.eraser`) and its
+background jobs (`@effects.background`); a console page registers its routes, its menu
+entry and its dashboard cards. A module that is not listed here is never loaded by the
+product, and tests/test_wiring.py fails when a module that registers something is missing
+from these lists, or when a table that holds a person's LINE identity has no eraser or no
+retention rule. The clock's schedule is its own table: scheduler/clock.py `build_scheduler`.
+
+Adding a feature: write its module, add it to FEATURES (with the tables it keeps a person's
+data in and the rule that ages each out), and its flow to bot/conversation/flows.py `FLOWS`.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Feature:
+    module: str  # imported once: registers effects, buttons, erasers, background jobs
+    # The tables in which it keeps a person's chat or user key (its eraser clears them), each
+    # with how long: the retention function the clock runs ("module:function"), or for what
+    # the rows are kept ("while …").
+    personal_tables: dict[str, str] = field(default_factory=dict)
+
+
+_PURGE = "db.retention:purge"  # the spine's and the handbook questions' rules (90 days, 7 days)
+_FEEDBACK = "bot.feedback.retention:purge"  # FEEDBACK_RETENTION_DAYS after a case is closed
+
+FEATURES: tuple[Feature, ...] = (
+    # The event pipeline's own records: the webhook's inbox, the outbox, conversation state, chats.
+    Feature("bot.effects", {"inbox": _PURGE, "outbox": _PURGE, "conversations": _PURGE,
+                            "chats": "while the person follows the account (unfollow or erasure removes it)"}),
+    Feature("bot.handbook.effects", {"handbook_questions": "db.questions:purge"}),
+    Feature("bot.feedback.satisfaction", {"service_ratings": _FEEDBACK}),
+    Feature("bot.feedback.tickets", {"tickets": _FEEDBACK}),
+    Feature("bot.feedback.photos"),  # fetches a ticket's photos from LINE after the commit
+    Feature("bot.feedback.track"),
+    Feature("bot.feedback.staff_questions", {"staff_questions": _FEEDBACK}),
+    Feature("bot.feedback.corruption", {"corruption_reports": _FEEDBACK}),
+    Feature("bot.staff", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
+                          "staff_code_failures": "db.staff:purge_failures"}),
+    Feature("bot.reminders", {"reminders": "while the plan's fiscal year is reported on (the measure follow-up record); "
+                                           "a staff chat that unregisters or asks for erasure is cleared"}),
+)
+
+# Tables with a key column that is not a citizen's LINE identity.
+NOT_PERSONAL = {
+    "admin_sessions": "user_id is a console account's id (staff), ended by sign-out and expiry",
+}
+
+# The admin console's pages, in menu order of loading (each adds its own menu entry).
+CONSOLE_PAGES: tuple[str, ...] = (
+    "bot.admin.dashboard",
+    "bot.admin.login",
+    "bot.admin.users",
+    "bot.admin.audit_page",
+    "bot.admin.questions",
+    "bot.admin.handbook_pages",
+    "bot.admin.reminders_page",
+    "bot.admin.staff_page",
+    "bot.admin.tickets",
+    "bot.admin.staff_questions_page",
+    "bot.admin.ratings",
+    "bot.admin.integrity",
+    "bot.admin.reports_page",
+)
+
+
+def load_features() -> None:
+    """Import every feature module (idempotent: Python imports a module once)."""
+    for feature in FEATURES:
+        importlib.import_module(feature.module)
+
+
+def load_console_pages() -> None:
+    for module in CONSOLE_PAGES:
+        importlib.import_module(module)
+
+
+def retention_function(rule: str):
+    """The function a "module:function" rule names, or None for a "while …" rule."""
+    if rule.startswith("while "):
+        return None
+    module, _, function = rule.partition(":")
+    return getattr(importlib.import_module(module), function)
