@@ -7,22 +7,57 @@ and passes it through the real /callback, then shows what the bot sent from the 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 
 from bot.conversation.flows import menu_entries
 from bot.line import signature
 from db import conversations, inbox, outbox, transaction
 
 simulator_bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+LOCAL_LINE_PREFIX = "/fake-line"
+LOCAL_LINE_TOKEN = "local-simulator-token"
 BANGKOK = ZoneInfo("Asia/Bangkok")
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 GROUP_ID = re.compile(r"^C[0-9a-f]{32}$")
+
+
+def local_line_settings(settings, port: int | str):
+    """With no LINE channel, LINE's API is the fake one `create_local_app` serves under /fake-line."""
+    from bot.config import LINE_API_DEFAULT
+
+    if settings.channel_access_token or settings.line_api_base_url != LINE_API_DEFAULT:
+        return settings
+    local = f"http://127.0.0.1:{port}{LOCAL_LINE_PREFIX}"
+    return settings.with_(channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local, line_data_api_base_url=local)
+
+
+def create_local_app(settings=None) -> Flask:
+    """`make run`'s app: the production app and, when no LINE channel is configured, the fake
+    LINE API under /fake-line, so the simulator exercises the whole path a real reply takes.
+    The production factory (bot.create_app) never serves it."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from bot import create_app
+    from bot.config import load_settings
+
+    settings = settings or load_settings()
+    local = local_line_settings(settings, settings.port)
+    app = create_app(local)
+    if local is not settings:
+        from fakeline import FakeLineState, create_fake_line_app
+
+        logging.getLogger(__name__).warning("no LINE channel configured: replies go to the built-in fake LINE API at %s",
+                                local.line_api_base_url)
+        fake = create_fake_line_app(FakeLineState(), access_token=LOCAL_LINE_TOKEN)
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {LOCAL_LINE_PREFIX: fake})
+    return app
 
 
 def build_event(user_id: str, body: dict, group_id: str | None = None) -> dict:

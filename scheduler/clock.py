@@ -38,16 +38,11 @@ def purge_old_data(settings: Settings) -> dict[str, int]:
 
 def line_settings(settings: Settings) -> Settings:
     """With no LINE channel, push to the fake LINE API that `make run` serves under /fake-line."""
-    from bot import LOCAL_LINE_PREFIX, LOCAL_LINE_TOKEN
-    from bot.config import LINE_API_DEFAULT
+    from bot.simulator import local_line_settings
 
-    if not settings.channel_access_token and settings.line_api_base_url == LINE_API_DEFAULT:
-        # The web process's address: BIND when set (`make run` gives both processes the same
-        # BIND, while honcho hands each process a different PORT), else PORT.
-        port = os.environ.get("BIND", "").rpartition(":")[2] or settings.port
-        local = f"http://127.0.0.1:{port}{LOCAL_LINE_PREFIX}"
-        return settings.with_(channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local, line_data_api_base_url=local)
-    return settings
+    # The web process's address: BIND when set (`make run` gives both processes the same
+    # BIND, while honcho hands each process a different PORT), else PORT.
+    return local_line_settings(settings, os.environ.get("BIND", "").rpartition(":")[2] or settings.port)
 
 
 def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds: float | None = None):

@@ -77,9 +77,9 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0, interval:
 class ServedApp:
     """A Flask app served over real HTTP on 127.0.0.1 in a background thread."""
 
-    def __init__(self, app):
+    def __init__(self, app, port: int = 0):
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -1,6 +1,6 @@
 """The sender's HTTP transport (bot/line/transport.py) against small servers that misbehave
 in ways the fake LINE API does not: closing idle connections, never answering, answering
-garbage, speaking only TLS."""
+garbage, speaking only TLS; and the proxy a government network requires."""
 import socket
 import ssl
 import threading
@@ -165,3 +165,32 @@ def test_https_speaks_tls_to_the_host_it_names(serve):
 def test_a_base_url_that_is_not_http_is_refused_at_start():
     with pytest.raises(ValueError):
         poster("ftp://api.line.me")
+
+
+def test_the_proxy_the_environment_names_carries_the_request(serve, monkeypatch):
+    def proxy(server, conn, n):
+        while server.read_request(conn) is not None:
+            conn.sendall(OK % n)
+
+    server = serve(proxy)
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = poster("http://api.line.example")
+    assert client.proxy == server.url
+    assert client.post("/v2/bot/message/push", b"{}").status == 200
+    # Through a proxy the request line names the whole address.
+    assert server.requests[0].startswith(b"POST http://api.line.example/v2/bot/message/push HTTP/1.1")
+
+
+def test_no_proxy_and_no_environment_mean_a_direct_connection(monkeypatch):
+    from bot.line.transport import proxy_for
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert proxy_for("https://api.line.me") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.sao.local:3128")
+    assert proxy_for("https://api.line.me") == "http://proxy.sao.local:3128"
+    assert proxy_for("http://127.0.0.1:9000") is None  # no proxy for plain http unless HTTP_PROXY
+    monkeypatch.setenv("NO_PROXY", "localhost,.line.me")
+    assert proxy_for("https://api.line.me") is None and proxy_for("https://example.org") is not None

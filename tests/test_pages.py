@@ -67,3 +67,28 @@ def test_simulator_is_off_when_a_channel_is_configured_and_not_asked_for(setting
 
     app = create_app(settings.with_(simulator_enabled=False, start_worker=False))
     assert app.test_client().get("/simulator").status_code == 404
+
+
+def test_without_a_channel_only_the_local_app_serves_a_fake_line_api(tmp_path):
+    """Production (bot:create_app) talks only to the LINE API configured; `make run`'s app
+    (bot.simulator:create_local_app) adds the fake one, and a simulator reply goes through it."""
+    import socket
+
+    from bot import create_app
+    from bot.config import PROJECT_ROOT, Settings
+    from bot.simulator import create_local_app
+    from helpers import ServedApp, user_id, wait_until
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(database_path=tmp_path / "bot.sqlite3", content_dir=PROJECT_ROOT / "content",
+                        secret_key="x", port=port, worker_threads=1)
+    production = create_app(settings.with_(start_worker=False))
+    assert production.config["SETTINGS"].line_api_base_url == "https://api.line.me"
+    assert production.test_client().post("/fake-line/v2/bot/message/reply").status_code == 404
+    with ServedApp(create_local_app(settings), port=port) as served:
+        uid = user_id()
+        client = served.app.test_client()
+        assert client.post("/simulator/api/send", json={"userId": uid, "type": "text", "text": "ติดต่อ อบต."}).get_json()["ok"]
+        wait_until(lambda: served.db.execute("SELECT status FROM outbox").fetchall() == [("sent",)])

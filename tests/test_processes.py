@@ -1,5 +1,6 @@
 """The app as it runs in production: gunicorn with gunicorn.conf.py, killed and restarted."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,12 +23,12 @@ def free_port() -> int:
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py "bot:create_app()"` (the Procfile's web line) in its own process group."""
 
-    def __init__(self, env: dict, port: int):
+    def __init__(self, env: dict, port: int, app: str = "bot:create_app()"):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         full_env = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "PORT": str(port), "WEB_CONCURRENCY": "2"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bot:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
             cwd=PROJECT_ROOT,
             env=full_env,
             stdout=subprocess.DEVNULL,
@@ -130,10 +131,11 @@ def test_kill_during_the_reply_sends_nothing_twice_and_the_chat_goes_on(line_env
 
 
 def test_run_configuration_without_a_channel_serves_health_simulator_and_replies(tmp_path):
-    """What `make run` starts on a fresh machine: no LINE channel, the built-in fake LINE API."""
+    """What `make run` starts on a fresh machine: no LINE channel, the built-in fake LINE API
+    (the Makefile's WEB_APP)."""
     port = free_port()
     env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "LINE_CHANNEL_SECRET": "", "LINE_CHANNEL_ACCESS_TOKEN": "", "LINE_API_BASE_URL": ""}
-    app = Gunicorn(env, port)
+    app = Gunicorn(env, port, app=re.search(r"WEB_APP='([^']+)'", (PROJECT_ROOT / "Makefile").read_text()).group(1))
     try:
         startup = app.wait_healthy(timeout=10)
         assert startup < 10

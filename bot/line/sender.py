@@ -31,7 +31,7 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.config import Settings
 from bot.line import limits
-from bot.line.transport import JsonPoster, Response
+from bot.line.transport import JsonPoster, Response, proxy_for
 from db import outbox
 
 log = logging.getLogger(__name__)
@@ -90,17 +90,19 @@ class LineSender:
         self.settings = settings
         config = Configuration(host=settings.line_api_base_url, access_token=settings.channel_access_token)
         config.retries = 0  # retries are ours: urllib3 must not repeat a POST behind our back
+        config.proxy = proxy_for(settings.line_api_base_url)  # HTTPS_PROXY unless NO_PROXY lists LINE
         self._client = ApiClient(config)
         self.api = MessagingApi(self._client)
         self._poster = JsonPoster(settings.line_api_base_url, self._client.default_headers, settings.line_timeout_seconds)
         data_config = Configuration(host=settings.line_data_api_base_url, access_token=settings.channel_access_token)
         data_config.retries = 0
+        data_config.proxy = proxy_for(settings.line_data_api_base_url)
         self.blob_api = MessagingApiBlob(ApiClient(data_config))
         self._clock = clock or time.time
         self._timeout = settings.line_timeout_seconds
 
     def _post(self, path: str, body: dict, retry_key: str | None = None) -> Response:
-        """POST a JSON request with the SDK's token and headers (see bot/line/transport.py).
+        """POST a JSON request with the SDK's token and headers (bot/line/transport.py).
 
         The body is a plain dict already checked against LINE's limits. Rebuilding it as
         the SDK's pydantic models cost about 4 ms of CPU per reply with a Flex card, and
