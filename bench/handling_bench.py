@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench.webhook_bench import TOKEN, Load, fake_requests, start_fake_line  # noqa: E402
 from bot import build_worker  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.webhook import inbox_rows  # noqa: E402
+from bot.pipeline.webhook import inbox_rows  # noqa: E402
 from db import inbox  # noqa: E402
 
 WARM_UP = 100

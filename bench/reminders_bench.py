@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.webhook_bench import start_fake_line  # noqa: E402
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.line.sender import LineSender  # noqa: E402
-from bot.thaidate import BANGKOK  # noqa: E402
+from bot.common.thaidate import BANGKOK  # noqa: E402
 from db import open_database, staff, transaction  # noqa: E402
-from scheduler import reminders  # noqa: E402
-from scheduler.deadlines import plan_deadlines  # noqa: E402
+from bot.reminders import passes as reminders  # noqa: E402
+from bot.reminders.deadlines import plan_deadlines  # noqa: E402
 
 TOKEN = "bench-token"
 BUSY_DAY = datetime(2027, 4, 12, 9, 0, tzinfo=BANGKOK)

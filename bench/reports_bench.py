@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.thaidate import BANGKOK  # noqa: E402
+from bot.common.thaidate import BANGKOK  # noqa: E402
 
 FY = 2570
 FIRST, LAST = date(2026, 10, 1), date(2027, 9, 30)
@@ -47,7 +47,7 @@ def _ts(day: date, hour: int = 10) -> float:
 def make_data(path: Path, content: Path, n_ratings: int, n_tickets: int, seed: int = 2570) -> dict[str, float]:
     from bot.handbook import load_handbook
     from db import open_database, transaction
-    from scheduler.reminders import Setup, sync_year
+    from bot.reminders.passes import Setup, sync_year
 
     rng = random.Random(seed)
     db = open_database(path)

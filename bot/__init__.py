@@ -1,7 +1,7 @@
 """LINE Official Account bot and web app for a Thai Subdistrict Administrative Organization.
 
 `create_app()` is the application factory gunicorn serves in production (see Procfile); it
-talks only to the LINE API configured. `make run` serves `bot.simulator:create_local_app()`,
+talks only to the LINE API configured. `make run` serves `bot.pages.simulator:create_local_app()`,
 which adds a fake LINE API when no channel is configured.
 """
 from __future__ import annotations
@@ -39,12 +39,12 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     """The database, content, conversation engine and sender, wired into an inbox worker."""
     from bot import wiring
     from bot.conversation.flows import build_engine
-    from bot.divisions import load_divisions
+    from bot.content.divisions import load_divisions
     from bot.handbook import HandbookStore
-    from bot.handlers import EventPlanner
+    from bot.pipeline.handlers import EventPlanner
     from bot.line.sender import LineSender
-    from bot.profile import load_profile
-    from bot.worker import InboxWorker
+    from bot.content.profile import load_profile
+    from bot.pipeline.worker import InboxWorker
     from db import ConnectionPool, open_database
 
     wiring.load_features()  # every effect, button, eraser and background job (bot/wiring.py)
@@ -68,7 +68,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
 
 def create_app(settings: Settings | None = None) -> Flask:
     from bot.admin.client import SessionCookie
-    from bot.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, webhook_bp
+    from bot.pipeline.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, webhook_bp
 
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -108,16 +108,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     app.register_blueprint(webhook_bp)
-    from bot.assets import assets_bp
+    from bot.pages.assets import assets_bp
 
     app.register_blueprint(assets_bp)
     from bot.handbook.pages import handbook_bp
-    from bot.privacy_page import privacy_bp
+    from bot.pages.privacy import privacy_bp
 
     app.register_blueprint(handbook_bp)
     app.register_blueprint(privacy_bp)
     if settings.simulator_enabled:
-        from bot.simulator import simulator_bp
+        from bot.pages.simulator import simulator_bp
 
         app.register_blueprint(simulator_bp)
     from bot.admin import init_app as init_admin_console

@@ -34,8 +34,8 @@ def cmd_flows(args, settings) -> int:
 def cmd_richmenu(args, settings) -> int:
     from bot.conversation.flows import menu_entries
     from bot.line.sender import LineSender
-    from bot.profile import load_profile
-    from bot.richmenu import MenuEntry, install_rich_menu, render_menu_image
+    from bot.content.profile import load_profile
+    from bot.line.richmenu import MenuEntry, install_rich_menu, render_menu_image
 
     profile = load_profile(settings.content_dir / "profile.yaml")
     entries = [MenuEntry(**entry) for entry in menu_entries()]
@@ -90,8 +90,8 @@ def cmd_staff(args, settings) -> int:
     """Registration codes and registered staff chats (the console will offer the same)."""
     from datetime import datetime
 
-    from bot.divisions import load_divisions
-    from bot.thaidate import BANGKOK, thai_datetime
+    from bot.content.divisions import load_divisions
+    from bot.common.thaidate import BANGKOK, thai_datetime
     from db import open_database, staff, transaction
 
     divisions = {d.id: d.name for d in load_divisions(settings.content_dir / "divisions.yaml")}
@@ -140,7 +140,7 @@ def ask_result(search, profile, question: str, divisions: tuple = ()) -> dict:
     from bot.conversation import router
     from bot.conversation.engine import Context, Input, State
     from bot.conversation.flows import build_engine, entry_intent
-    from bot.thaidate import BANGKOK
+    from bot.common.thaidate import BANGKOK
     from bot.understanding import reader_for
     from bot.understanding.intents import WITH_PROCEDURE
 
@@ -177,9 +177,9 @@ def ask_result(search, profile, question: str, divisions: tuple = ()) -> dict:
 def cmd_ask(args, settings) -> int:
     import json
 
-    from bot.divisions import load_divisions
+    from bot.content.divisions import load_divisions
     from bot.handbook import HandbookStore
-    from bot.profile import load_profile
+    from bot.content.profile import load_profile
 
     profile = load_profile(settings.content_dir / "profile.yaml")
     divisions = tuple(load_divisions(settings.content_dir / "divisions.yaml"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import texts
 from bot.conversation.engine import Command, Context, Effect, State, Turn
 from db import staff

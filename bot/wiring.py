@@ -32,7 +32,7 @@ _FEEDBACK = "bot.feedback.retention:purge"  # FEEDBACK_RETENTION_DAYS after a ca
 
 FEATURES: tuple[Feature, ...] = (
     # The event pipeline's own records: the webhook's inbox, the outbox, conversation state, chats.
-    Feature("bot.effects", {"inbox": _PURGE, "outbox": _PURGE, "conversations": _PURGE,
+    Feature("bot.pipeline.effects", {"inbox": _PURGE, "outbox": _PURGE, "conversations": _PURGE,
                             "chats": "while the person follows the account (unfollow or erasure removes it)"}),
     Feature("bot.handbook.effects", {"handbook_questions": "db.questions:purge"}),
     Feature("bot.feedback.satisfaction", {"service_ratings": _FEEDBACK}),
@@ -43,7 +43,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bot.feedback.corruption", {"corruption_reports": _FEEDBACK}),
     Feature("bot.staff", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
                           "staff_code_failures": "db.staff:purge_failures"}),
-    Feature("bot.reminders", {"reminders": "while the plan's fiscal year is reported on (the measure follow-up record); "
+    Feature("bot.reminders.buttons", {"reminders": "while the plan's fiscal year is reported on (the measure follow-up record); "
                                            "a staff chat that unregisters or asks for erasure is cleared"}),
 )
 

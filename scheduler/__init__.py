@@ -3,8 +3,8 @@
 - scheduler/clock.py: the timetable (APScheduler): the reminders' pass every few minutes and
   the nightly retention job. Run exactly one clock process per installation, never inside the
   gunicorn workers. Every job is safe to run twice, or in two processes at once.
-- scheduler/plan.py, calendar.py, deadlines.py: the plan as data, working days, due dates and
+- bot/reminders/plan.py, calendar.py, deadlines.py: the plan as data, working days, due dates and
   reminder days (pure).
-- scheduler/reminders.py: one pass ("tick"); scheduler/digest.py and texts.py: the messages.
-- scheduler/cost.py: what a year of reminders costs in LINE push messages.
+- bot/reminders/passes.py: one pass ("tick"); bot/reminders/digest.py and texts.py: the messages.
+- bot/reminders/cost.py: what a year of reminders costs in LINE push messages.
 """

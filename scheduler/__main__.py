@@ -17,7 +17,7 @@ from dotenv import load_dotenv
 
 
 def _parse_now(value: str) -> datetime:
-    from bot.thaidate import BANGKOK
+    from bot.common.thaidate import BANGKOK
 
     try:
         parsed = datetime.fromisoformat(value)
@@ -56,7 +56,7 @@ def cmd_run_now(args, settings) -> int:
 
 
 def cmd_tick(args, settings) -> int:
-    from bot.thaidate import thai_datetime
+    from bot.common.thaidate import thai_datetime
     from scheduler.clock import run_reminders
 
     report = run_reminders(settings, args.now, args.wait)
@@ -76,7 +76,7 @@ def cmd_tick(args, settings) -> int:
 
 
 def cmd_plan(args, settings) -> int:
-    from scheduler.printout import print_plan
+    from bot.reminders.printout import print_plan
 
     return print_plan(settings, args.fy, show_cost=not args.no_cost)
 

@@ -7,7 +7,6 @@ and itself keeps to working days and sending hours, so a clock started late catc
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
+from bot.line.local import line_settings
 from db import open_database, retention
 
 log = logging.getLogger(__name__)
@@ -36,19 +36,10 @@ def purge_old_data(settings: Settings) -> dict[str, int]:
     return removed
 
 
-def line_settings(settings: Settings) -> Settings:
-    """With no LINE channel, push to the fake LINE API that `make run` serves under /fake-line."""
-    from bot.simulator import local_line_settings
-
-    # The web process's address: BIND when set (`make run` gives both processes the same
-    # BIND, while honcho hands each process a different PORT), else PORT.
-    return local_line_settings(settings, os.environ.get("BIND", "").rpartition(":")[2] or settings.port)
-
-
 def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds: float | None = None):
-    """One pass of the reminders (scheduler/reminders.py) as at `now` (default: now)."""
+    """One pass of the reminders (bot/reminders/passes.py) as at `now` (default: now)."""
     from bot.line.sender import LineSender
-    from scheduler.reminders import DELIVERY_WAIT_SECONDS, Setup, tick
+    from bot.reminders.passes import DELIVERY_WAIT_SECONDS, Setup, tick
 
     settings = line_settings(settings)
     setup = Setup.from_content(settings.content_dir, LineSender(settings))
@@ -68,9 +59,9 @@ def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds:
 
 
 def _office(settings: Settings):
-    from bot.divisions import load_divisions
+    from bot.content.divisions import load_divisions
     from bot.feedback.announce import Office
-    from bot.profile import load_profile
+    from bot.content.profile import load_profile
 
     return Office(
         load_profile(settings.content_dir / "profile.yaml"),
@@ -108,7 +99,7 @@ def flag_overdue_questions(settings: Settings) -> dict[str, int]:
 def corruption_digest(settings: Settings) -> dict[str, int]:
     """New corruption reports, told to the internal audit unit once each working morning."""
     from bot.feedback.corruption import announce_new_reports
-    from bot.workdays import WorkCalendar
+    from bot.content.workdays import WorkCalendar
     from db import transaction
 
     today = datetime.now(BANGKOK).date()

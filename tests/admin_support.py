@@ -9,7 +9,7 @@ import pytest
 from bot import create_app
 from bot.admin import accounts
 from bot.admin.audit import COMMAND_LINE
-from bot.divisions import load_divisions
+from bot.content.divisions import load_divisions
 from db import admin_users
 
 PASSWORD = "ข้าวเหนียว-มะม่วง-2569"  # Thai, long, what a clerk might choose

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 
-from bot.thaidate import fiscal_year, now as bangkok_now
+from bot.common.thaidate import fiscal_year, now as bangkok_now
 from db import corruption_reports, ratings, staff_questions, tickets, transaction
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"pothole" * 40

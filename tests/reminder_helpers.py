@@ -5,15 +5,15 @@ import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from bot import effects
-from bot import reminders as _reminder_buttons  # noqa: F401  (registers the buttons' actions)
+from bot.pipeline import effects
+from bot.reminders import buttons as _reminder_buttons  # noqa: F401  (registers the buttons' actions)
 from bot.conversation import postback
 from bot.conversation.engine import action_effect
 from bot.line.sender import LineSender
-from bot.profile import load_profile
-from bot.thaidate import BANGKOK
+from bot.content.profile import load_profile
+from bot.common.thaidate import BANGKOK
 from db import staff, transaction
-from scheduler.reminders import Setup, tick
+from bot.reminders.passes import Setup, tick
 
 ENGINEERING_GROUP = "C" + "e" * 32
 FINANCE_STAFF = "U" + "f" * 32

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.thaidate import BANGKOK
+from bot.common.thaidate import BANGKOK
 from db import corruption_reports, questions, ratings, reminders, staff_questions, tickets, transaction
 
 AS_OF = datetime(2027, 4, 20, 10, 0, tzinfo=BANGKOK)
@@ -189,7 +189,7 @@ def seed_corruption(db) -> None:
 
 def seed_deadlines(db, content_dir: Path) -> None:
     """Plan FY 2570 from the test plan, then record what divisions tapped."""
-    from scheduler.reminders import Setup, sync_year
+    from bot.reminders.passes import Setup, sync_year
 
     sync_year(db, Setup.from_content(content_dir), 2570, date(2026, 9, 1), ts(2026, 9, 1))
 

@@ -2,7 +2,7 @@
 its registered effect, whatever the conversation is doing, in a 1:1 chat or a group."""
 import pytest
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import postback
 from bot.conversation.engine import Input, State
 from db import transaction

@@ -8,7 +8,7 @@ from bot.admin import passwords
 from bot.admin.charts import Bar, bar_chart, nice_ceiling
 from bot.admin.exports import Column, neutralise, to_csv
 from bot.admin.periods import Period
-from bot.thaidate import BANGKOK, fiscal_year, fiscal_year_dates, parse_thai_date, thai_date, thai_datetime
+from bot.common.thaidate import BANGKOK, fiscal_year, fiscal_year_dates, parse_thai_date, thai_date, thai_datetime
 
 
 def test_thai_dates_use_the_buddhist_era_and_thai_months():

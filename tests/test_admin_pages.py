@@ -163,12 +163,12 @@ def test_audit_log_page_filters_by_person_action_and_period(console, admin, admi
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     table = page.split("<table")[1]
     assert "เข้าสู่ระบบ" in table and "user:9" not in table  # 40 days ago: not in the last 30 days
-    from bot.thaidate import thai_datetime
+    from bot.common.thaidate import thai_datetime
 
     assert thai_datetime(time.time())[:-9] in table  # B.E. dates, Thai months
     everything = admin_client.get("/admin/audit?period=all&actor=malee").get_data(as_text=True)
     assert "ปิดการใช้งานบัญชี" in everything and "user:9" in everything
-    from bot.thaidate import short_numeric, to_bangkok
+    from bot.common.thaidate import short_numeric, to_bangkok
 
     day = short_numeric(to_bangkok(old).date())
     custom = admin_client.get(f"/admin/audit?period=custom&from={day}&to={day}&action=user.disable").get_data(as_text=True)

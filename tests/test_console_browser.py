@@ -14,7 +14,7 @@ import pytest
 from admin_support import Console
 from bot import create_app
 from bot.config import PROJECT_ROOT
-from bot.thaidate import fiscal_year, now
+from bot.common.thaidate import fiscal_year, now
 from db import reminders as store
 from helpers import ServedApp, text_event, user_id, wait_until
 from test_admin_browser import OUTPUT, Tab, browser, wait_in_page  # noqa: F401  (the module-scoped browser fixture)

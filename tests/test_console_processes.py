@@ -10,7 +10,7 @@ from admin_support import PASSWORD
 from bot.admin import accounts
 from bot.admin.audit import COMMAND_LINE
 from bot.config import PROJECT_ROOT
-from bot.divisions import load_divisions
+from bot.content.divisions import load_divisions
 from bot.handbook.store import CHECK_SECONDS
 from db import open_database
 from helpers import body_of, post_signed, text_event, user_id, wait_until

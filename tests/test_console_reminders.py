@@ -5,9 +5,9 @@ import csv
 import io
 from datetime import date
 
-from bot import effects
-from bot.profile import load_profile
-from bot.thaidate import fiscal_year, now
+from bot.pipeline import effects
+from bot.content.profile import load_profile
+from bot.common.thaidate import fiscal_year, now
 from db import audit_log, questions, staff, transaction
 from db import reminders as store
 from reminder_helpers import ENGINEERING_GROUP, at, make_setup, register, run, tap

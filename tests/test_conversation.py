@@ -10,7 +10,7 @@ from bot.conversation.engine import Context, Input, State
 from bot.conversation.flows import build_engine, menu_entries
 from bot.conversation.text import normalize_command
 from bot.line import limits
-from bot.profile import load_profile
+from bot.content.profile import load_profile
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
 PROFILE = load_profile(PROJECT_ROOT / "content" / "profile.yaml")

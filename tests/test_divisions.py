@@ -2,8 +2,8 @@
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.divisions import load_divisions
-from bot.profile import ContentError
+from bot.content.divisions import load_divisions
+from bot.content.profile import ContentError
 
 
 def test_default_divisions_are_the_seven_of_an_sao():

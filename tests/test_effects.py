@@ -1,7 +1,7 @@
 """The effect registry: steps name effects, modules register handlers and erasers."""
 import pytest
 
-from bot import effects
+from bot.pipeline import effects
 from db import chats, conversations, open_database, transaction
 
 

@@ -10,7 +10,7 @@ from bot.feedback import posters
 from bot.feedback import retention as feedback_retention
 from bot.feedback.cli import safe
 from bot.feedback.common import clean_text
-from bot.thaidate import BANGKOK
+from bot.common.thaidate import BANGKOK
 from db import ratings, tickets, transaction
 from feedback_support import Chat, staff_group, text_of
 from helpers import follow_event, wait_until

@@ -4,13 +4,13 @@ import time
 from datetime import date, datetime
 
 from bot.feedback import staff_questions
-from bot.workdays import WorkCalendar
+from bot.content.workdays import WorkCalendar
 
 one_working_day_after = WorkCalendar().one_working_day_after
 is_working_day = WorkCalendar().is_working_day
 from bot.handbook import load_handbook
 from bot.config import PROJECT_ROOT
-from bot.thaidate import BANGKOK
+from bot.common.thaidate import BANGKOK
 from db import staff_questions as store
 from db import transaction
 from feedback_support import Chat, buttons_of, register, staff_group, text_of

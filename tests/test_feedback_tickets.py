@@ -13,7 +13,7 @@ from bot.config import PROJECT_ROOT
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
 from bot.line.sender import LineSender
-from bot.thaidate import fiscal_year, now as bangkok_now
+from bot.common.thaidate import fiscal_year, now as bangkok_now
 from db import connect, tickets, transaction
 from feedback_support import Chat, buttons_of, register, staff_group, text_of
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, wait_until

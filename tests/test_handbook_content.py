@@ -195,7 +195,7 @@ def test_a_field_written_twice_is_an_error_not_a_silent_replacement(tmp_path):
 
 
 def test_a_profile_or_divisions_key_written_twice_is_an_error(tmp_path):
-    from bot.divisions import load_divisions
+    from bot.content.divisions import load_divisions
 
     content = copy_content(tmp_path)
     text = (content / "divisions.yaml").read_text(encoding="utf-8")

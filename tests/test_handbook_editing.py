@@ -17,7 +17,7 @@ from bot.handbook import load_handbook
 from bot.handbook.editing import ContentEditor, EditError, StaleEdit, atomic_write
 from bot.handbook.loader import HandbookContentError
 from bot.handbook.search import HandbookSearch
-from bot.profile import load_profile
+from bot.content.profile import load_profile
 from helpers import wait_until
 
 UNEMPLOYED = "เงินช่วยคนตกงานหน้าฝน"  # nothing in the handbook says this

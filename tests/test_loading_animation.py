@@ -6,8 +6,8 @@ their message: by then the answer follows within milliseconds.
 import time
 
 from bot import build_worker
-from bot.webhook import inbox_rows
-from bot.worker import LOADING_SECONDS
+from bot.pipeline.webhook import inbox_rows
+from bot.pipeline.worker import LOADING_SECONDS
 from db import inbox, open_database
 from helpers import base_event, follow_event, text_event, user_id, wait_until
 

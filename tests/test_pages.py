@@ -71,12 +71,12 @@ def test_simulator_is_off_when_a_channel_is_configured_and_not_asked_for(setting
 
 def test_without_a_channel_only_the_local_app_serves_a_fake_line_api(tmp_path):
     """Production (bot:create_app) talks only to the LINE API configured; `make run`'s app
-    (bot.simulator:create_local_app) adds the fake one, and a simulator reply goes through it."""
+    (bot.pages.simulator:create_local_app) adds the fake one, and a simulator reply goes through it."""
     import socket
 
     from bot import create_app
     from bot.config import PROJECT_ROOT, Settings
-    from bot.simulator import create_local_app
+    from bot.pages.simulator import create_local_app
     from helpers import ServedApp, user_id, wait_until
 
     with socket.socket() as s:

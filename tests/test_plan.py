@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.divisions import load_divisions
-from bot.profile import ContentError
-from bot.workdays import DayOff, WorkCalendar, load_days_off
-from scheduler.cost import FREE_MONTHLY_MESSAGES, monthly_cost, typical_registrations
-from scheduler.deadlines import current_step, plan_deadlines, steps
-from scheduler.plan import PlanLibrary, load_plan, parse_month
+from bot.content.divisions import load_divisions
+from bot.content.profile import ContentError
+from bot.content.workdays import DayOff, WorkCalendar, load_days_off
+from bot.reminders.cost import FREE_MONTHLY_MESSAGES, monthly_cost, typical_registrations
+from bot.reminders.deadlines import current_step, plan_deadlines, steps
+from bot.reminders.plan import PlanLibrary, load_plan, parse_month
 
 CONTENT = PROJECT_ROOT / "content"
 DIVISIONS = load_divisions(CONTENT / "divisions.yaml")

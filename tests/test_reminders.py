@@ -236,7 +236,7 @@ def test_quota_short_sends_escalations_first_and_tells_the_admins(settings, fake
 
 
 def test_a_digest_of_many_items_keeps_to_lines_limits(settings):
-    from scheduler.digest import DigestItem, build
+    from bot.reminders.digest import DigestItem, build
 
     items = [
         DigestItem(i, "report", 1, "แนวทางการใช้งบประมาณ " * 5, f"รายงานผลไตรมาสที่ {i % 4 + 1}", "ผลการดำเนินงาน " * 20,

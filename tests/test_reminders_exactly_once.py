@@ -29,7 +29,7 @@ from reminder_helpers import (
     register,
     run,
 )
-from scheduler.reminders import create_due_rows, queue_digest, tick
+from bot.reminders.passes import create_due_rows, queue_digest, tick
 
 D = date
 CHATS = (ENGINEERING_GROUP, FINANCE_STAFF, FINANCE_HEAD, AUDIT_STAFF, ADMIN)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.profile import ContentError
+from bot.content.profile import ContentError
 from bot.reports import (
     ReportContext,
     ReportNotAllowed,
@@ -24,7 +24,7 @@ from bot.reports import (
 )
 from bot.reports.period import PeriodError
 from bot.reports.scale import Stats, change, level, percent, round2
-from bot.thaidate import BANGKOK
+from bot.common.thaidate import BANGKOK
 from db import open_database, questions, transaction
 from report_support import AS_OF, make_content, seed_all
 

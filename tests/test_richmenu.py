@@ -18,9 +18,9 @@ import regex
 from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, MessagingApiBlob
 from PIL import Image, ImageChops, ImageColor, ImageFont, features
 
-from bot import richmenu
-from bot.fonts import font_path
-from bot.richmenu import (
+from bot.line import richmenu
+from bot.common.fonts import font_path
+from bot.line.richmenu import (
     MAX_IMAGE_BYTES,
     MenuEntry,
     build_rich_menu_request,
@@ -356,7 +356,7 @@ def test_install_succeeds_when_older_menus_cannot_be_cleaned_up(
     failing_path = "/v2/bot/richmenu/list" if failing_step == "list" else f"/v2/bot/richmenu/{older}"
     line.state.fail_next(1, status=500, path_prefix=failing_path)
 
-    with caplog.at_level(logging.WARNING, logger="bot.richmenu"):
+    with caplog.at_level(logging.WARNING, logger="bot.line.richmenu"):
         rich_menu_id = install_rich_menu(*apis, ENTRIES, TITLE)
 
     assert line.state.default_rich_menu_id == rich_menu_id and _menu_ids(line) == {older, rich_menu_id}
@@ -377,7 +377,7 @@ def test_install_rolls_back_when_a_step_fails(
     line.state.set_default_rich_menu(current)
     line.state.fail_next(1, status=500, path_prefix=failing_path)
 
-    with caplog.at_level(logging.ERROR, logger="bot.richmenu"), pytest.raises(ApiException) as raised:
+    with caplog.at_level(logging.ERROR, logger="bot.line.richmenu"), pytest.raises(ApiException) as raised:
         install_rich_menu(*apis, ENTRIES, TITLE)
 
     assert raised.value.status == 500

@@ -226,7 +226,7 @@ def test_a_worker_that_stopped_between_saving_and_sending_leaves_the_reply_to_a_
     # next event, even where the event's own lease ran out first.
     from bot import build_worker
     from bot.line.events import parse
-    from bot.webhook import inbox_rows
+    from bot.pipeline.webhook import inbox_rows
     from db import inbox
     from helpers import text_event
 

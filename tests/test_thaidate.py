@@ -1,6 +1,6 @@
 from datetime import date, datetime, timezone
 
-from bot import thaidate
+from bot.common import thaidate
 
 
 def test_buddhist_era_and_thai_month_names():

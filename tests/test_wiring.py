@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from bot import effects, wiring
+from bot import wiring
+from bot.pipeline import effects
 from bot.config import PROJECT_ROOT
 from db import open_database, transaction
 

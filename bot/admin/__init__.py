@@ -31,7 +31,7 @@ from bot.admin.auth import (
 )
 from bot import wiring
 from bot.config import Settings
-from bot.divisions import Division, load_divisions
+from bot.content.divisions import Division, load_divisions
 
 log = logging.getLogger(__name__)
 
@@ -132,14 +132,14 @@ def _template_globals():
 
 @admin_bp.app_template_filter("thai_date")
 def _thai_date(value, full_month: bool = False) -> str:
-    from bot.thaidate import thai_date
+    from bot.common.thaidate import thai_date
 
     return thai_date(value, full_month)
 
 
 @admin_bp.app_template_filter("thai_datetime")
 def _thai_datetime(value, seconds: bool = False) -> str:
-    from bot.thaidate import thai_datetime
+    from bot.common.thaidate import thai_datetime
 
     return thai_datetime(value, seconds)
 

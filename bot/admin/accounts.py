@@ -16,7 +16,7 @@ from bot.admin import passwords
 from bot.admin.audit import Actor
 from bot.admin.auth import ADMIN, EVERY_ROLE, STAFF
 from bot.config import Settings
-from bot.divisions import Division
+from bot.content.divisions import Division
 from db import admin_sessions, admin_users, login_failures, transaction
 from db.admin_users import AdminUser
 

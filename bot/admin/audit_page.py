@@ -10,7 +10,7 @@ from bot.admin.audit import ACTION_LABELS, action_label, record
 from bot.admin.auth import ADMIN, require_role
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
-from bot.thaidate import thai_datetime
+from bot.common.thaidate import thai_datetime
 from db import audit_log, transaction
 
 PAGE_SIZE = 50

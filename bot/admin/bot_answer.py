@@ -14,7 +14,7 @@ from markupsafe import Markup
 from bot.admin.flex_preview import render_messages
 from bot.conversation.engine import Context, State
 from bot.handbook.model import SECTION_TITLES
-from bot.thaidate import now
+from bot.common.thaidate import now
 from bot.understanding.intents import LABELS as INTENT_LABELS
 from bot.understanding.intents import OUT_OF_SCOPE, WITH_PROCEDURE
 

@@ -54,7 +54,7 @@ def _read_password(args) -> str | None:
 def create_admin(args, settings: Settings) -> int:
     from bot.admin import accounts, passwords
     from bot.admin.audit import Actor
-    from bot.divisions import load_divisions
+    from bot.content.divisions import load_divisions
     from db import admin_sessions, admin_users, open_database, transaction
 
     username = args.username

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from bot.admin import add_nav_item, admin_bp
 from bot.admin.auth import EVERY_ROLE, current_user, require_role
 from bot.admin.charts import Bar, bar_chart
-from bot.thaidate import day_bounds, month_bounds, now, thai_date, utc_offset_seconds
+from bot.common.thaidate import day_bounds, month_bounds, now, thai_date, utc_offset_seconds
 from db import chats, inbox, outbox
 from db.admin_users import AdminUser
 

@@ -46,7 +46,7 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, (datetime, date)):
-        from bot.thaidate import thai_date, thai_datetime
+        from bot.common.thaidate import thai_date, thai_datetime
 
         return thai_datetime(value) if isinstance(value, datetime) else thai_date(value, full_month=False)
     text = str(value)

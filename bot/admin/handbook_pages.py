@@ -23,7 +23,7 @@ from bot.admin.flex_preview import render_messages
 from bot.conversation.engine import Context, State
 from bot.handbook.editing import PROCEDURE_FIELDS, EditError, StaleEdit
 from bot.handbook.model import SECTION_TITLES, SECTIONS
-from bot.thaidate import now, parse_thai_date, short_numeric
+from bot.common.thaidate import now, parse_thai_date, short_numeric
 from db import transaction
 
 add_nav_item("admin.handbook", "คู่มือประชาชน", roles=(ADMIN, STAFF), order=32)

@@ -21,7 +21,7 @@ from bot.admin.auth import ADMIN, AUDITOR, current_user, require_corruption_read
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.feedback import corruption
 from bot.feedback import texts as t
-from bot.thaidate import thai_date
+from bot.common.thaidate import thai_date
 from db import corruption_reports as reports
 from db import transaction
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Mapping
 
-from bot.thaidate import day_start, fiscal_year, fiscal_year_dates, now, parse_thai_date, short_numeric, thai_date
+from bot.common.thaidate import day_start, fiscal_year, fiscal_year_dates, now, parse_thai_date, short_numeric, thai_date
 
 PRESETS = {
     "today": "วันนี้",

@@ -25,7 +25,7 @@ from bot.admin.charts import Bar, bar_chart
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
 from bot.handbook.editing import EditError
-from bot.thaidate import day_bounds, now, thai_date, thai_datetime, utc_offset_seconds
+from bot.common.thaidate import day_bounds, now, thai_date, thai_datetime, utc_offset_seconds
 from bot.understanding import similar
 from db import questions as store
 from db import transaction

@@ -15,7 +15,7 @@ from bot.admin.charts import Bar, HBar, bar_chart, horizontal_bar_chart
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
 from bot.feedback import texts as t
-from bot.thaidate import now, thai_date, thai_date_short
+from bot.common.thaidate import now, thai_date, thai_date_short
 from db import ratings, transaction
 
 add_nav_item("admin.ratings_list", "ความพึงพอใจ", roles=(ADMIN, STAFF), order=30)

@@ -3,9 +3,9 @@
 Per fiscal year, measure and division: the due date, the status (upcoming, reminded, reported
 on time, late, missing), the reminders sent and who reported when. Staff see their own
 division; an admin may record a report as sent on a division's behalf (with the function the
-LINE button "ส่งรายงานแล้ว" uses, bot/reminders.py), which is audited. Opening a year plans its
+LINE button "ส่งรายงานแล้ว" uses, bot/reminders/buttons.py), which is audited. Opening a year plans its
 deadlines from content/measures-plan.yaml if the clock has not done it yet (the same idempotent
-step the clock runs, scheduler/reminders.py sync_year).
+step the clock runs, bot/reminders/passes.py sync_year).
 """
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from markupsafe import Markup
 from bot.admin import add_nav_item, admin_bp, audit, dashboard, division_name, divisions
 from bot.admin.auth import ADMIN, STAFF, current_user, division_scope, require_role
 from bot.admin.exports import FORMATS, Column, export_response
-from bot.profile import ContentError
-from bot.thaidate import BANGKOK, fiscal_year, now, thai_date, thai_datetime
+from bot.content.profile import ContentError
+from bot.common.thaidate import BANGKOK, fiscal_year, now, thai_date, thai_datetime
 from db import reminders as store
 from db import transaction
-from scheduler.deadlines import KIND_ACTIVITY
-from scheduler.texts import KIND_NAME
+from bot.reminders.deadlines import KIND_ACTIVITY
+from bot.reminders.texts import KIND_NAME
 
 add_nav_item("admin.reminders", "กำหนดส่งรายงาน", roles=(ADMIN, STAFF), order=40)
 audit.register_action("deadline.report", "บันทึกว่ากองส่งรายงานแล้ว (แทนกอง)")
@@ -51,7 +51,7 @@ def _settings():
 
 def plan_year(db, fy: int, today: date) -> str | None:
     """Make sure the year's deadlines are in the database; the plan's mistakes as text, else None."""
-    from scheduler.reminders import Setup, sync_year
+    from bot.reminders.passes import Setup, sync_year
 
     try:
         sync_year(db, Setup.from_content(_settings().content_dir), fy, today, time.time())
@@ -127,8 +127,8 @@ def reminders():
 @require_role(ADMIN)
 def deadline_done(deadline_id: int):
     """An admin records that a division sent its report (or held its activity) on its behalf."""
-    from bot.reminders import record_activity, record_report
-    from bot.workdays import WorkCalendar
+    from bot.reminders.buttons import record_activity, record_report
+    from bot.content.workdays import WorkCalendar
 
     db = _db()
     deadline = store.deadline(db, deadline_id)

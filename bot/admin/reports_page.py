@@ -18,7 +18,7 @@ from bot.admin.audit import record, register_action
 from bot.admin.auth import ADMIN, EVERY_ROLE, STAFF, current_user, require_role
 from bot.reports import FORMATS, PeriodError, ReportContext, ReportNotAllowed, ReportPeriod, build, check_allowed, kinds_for, render
 from bot.reports.document import format_value, is_number
-from bot.thaidate import fiscal_year, now
+from bot.common.thaidate import fiscal_year, now
 from db import transaction
 
 add_nav_item("admin.reports", "รายงานเผยแพร่", roles=EVERY_ROLE, order=80)

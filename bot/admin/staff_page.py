@@ -13,9 +13,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from bot.admin import add_nav_item, admin_bp, audit, division_name, divisions
 from bot.admin.auth import ADMIN, current_user, require_role
-from bot.thaidate import BANGKOK, thai_datetime
+from bot.common.thaidate import BANGKOK, thai_datetime
 from db import staff, transaction
-from scheduler.texts import ROLE_NAME
+from bot.reminders.texts import ROLE_NAME
 
 add_nav_item("admin.staff_registration", "ลงทะเบียนเจ้าหน้าที่", roles=(ADMIN,), order=70)
 audit.register_action("staff.code", "ออกรหัสลงทะเบียนเจ้าหน้าที่")

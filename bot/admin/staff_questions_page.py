@@ -20,7 +20,7 @@ from bot.admin.auth import ADMIN, STAFF, current_user, division_scope, division_
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
 from bot.feedback import staff_questions as questions
-from bot.thaidate import thai_datetime
+from bot.common.thaidate import thai_datetime
 from db import staff_questions, transaction
 from db.staff_questions import StaffQuestion
 

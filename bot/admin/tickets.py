@@ -21,7 +21,7 @@ from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
 from bot.feedback import texts as t
 from bot.feedback import ticket_status
-from bot.thaidate import thai_datetime
+from bot.common.thaidate import thai_datetime
 from db import ticket_notes, tickets, transaction
 from db.tickets import Ticket
 

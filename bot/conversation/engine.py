@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping
 
 from bot.conversation import postback
 from bot.conversation.text import clean_typed, normalize_command
-from bot.profile import SaoProfile
+from bot.content.profile import SaoProfile
 
 MAIN = "main"
 IDLE = "idle"
@@ -81,7 +81,7 @@ class Context:
     search: Any = None
     # Where the app is reachable (PUBLIC_BASE_URL): links to /handbook/<id>, /privacy.
     public_base_url: str = ""
-    # The SAO's divisions (bot.divisions.Division), e.g. to say who will handle a report.
+    # The SAO's divisions (bot.content.divisions.Division), e.g. to say who will handle a report.
     divisions: tuple = ()
 
     @property
@@ -115,7 +115,7 @@ class Turn:
 
 
 def action_effect(action: str) -> str:
-    """The effect that carries out a record-action button (see bot/effects.py `action`)."""
+    """The effect that carries out a record-action button (see bot/pipeline/effects.py `action`)."""
     return f"action:{action}"
 
 

@@ -4,7 +4,7 @@ Diagram: docs/conversation.md (regenerate with `python -m bot flows`).
 """
 from __future__ import annotations
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import handbook, router
 from bot.conversation import messages as m
 from bot.conversation import postback, texts

@@ -5,7 +5,7 @@ so any SAO's name, phone and hours appear.
 """
 from __future__ import annotations
 
-from bot.profile import SaoProfile
+from bot.content.profile import SaoProfile
 
 CANCEL_WORDS = ("ยกเลิก", "ยกเลิกค่ะ", "cancel", "ออก", "เลิก", "พอแล้ว", "ไม่เอาแล้ว")
 MENU_WORDS = ("เมนู", "เมนูหลัก", "menu", "สวัสดี", "หวัดดี", "ดีจ้า", "hello", "hi", "เริ่มใหม่", "start")

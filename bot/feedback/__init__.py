@@ -6,7 +6,7 @@
   fiscal year; ticket_status.py changes their status (commands now, the console later);
   track.py lists a citizen's tickets ("ติดตามเรื่อง");
 - staff_questions.py — questions the bot cannot answer, queued for a division's staff,
-  answered from LINE or the command line; bot/workdays.py says when one is overdue;
+  answered from LINE or the command line; bot/content/workdays.py says when one is overdue;
 - corruption.py — confidential, optionally anonymous corruption reports, readable by the
   internal audit role only (db/corruption_reports.py enforces it);
 - photos.py fetches ticket photos from LINE; retention.py purges personal data on time;

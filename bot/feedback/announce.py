@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.divisions import Division
+from bot.content.divisions import Division
 from bot.feedback import texts as t
-from bot.profile import SaoProfile
+from bot.content.profile import SaoProfile
 from db import outbox, staff
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Office:
 
     @classmethod
     def of(cls, req) -> "Office":
-        """From an effect request (bot.effects.EffectRequest)."""
+        """From an effect request (bot.pipeline.effects.EffectRequest)."""
         return cls(req.profile, tuple(req.divisions), req.public_base_url)
 
     def division_name(self, division_id: str) -> str:

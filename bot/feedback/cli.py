@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.thaidate import BANGKOK, fiscal_year_bounds, thai_datetime
+from bot.common.thaidate import BANGKOK, fiscal_year_bounds, thai_datetime
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -28,9 +28,9 @@ def _when(epoch: float | None) -> str:
 
 
 def _context(settings):
-    from bot.divisions import load_divisions
+    from bot.content.divisions import load_divisions
     from bot.feedback.announce import Office
-    from bot.profile import load_profile
+    from bot.content.profile import load_profile
     from db import open_database
 
     office = Office(
@@ -318,7 +318,7 @@ def cmd_qr_posters(args, settings) -> int:
 
     from bot.feedback import posters
     from bot.handbook import load_handbook
-    from bot.profile import load_profile
+    from bot.content.profile import load_profile
 
     profile = load_profile(settings.content_dir / "profile.yaml")
     if args.line_id:

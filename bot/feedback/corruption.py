@@ -24,14 +24,14 @@ from datetime import date
 
 import sqlite_utils
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, Turn
 from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
-from bot.thaidate import thai_date
+from bot.common.thaidate import thai_date
 from db import corruption_reports as store
 from db import feedback_limits, inbox, outbox, staff
 

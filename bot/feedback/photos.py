@@ -3,7 +3,7 @@
 A citizen's photo arrives as an image message whose content LINE keeps for a limited
 time. The ticket flow only remembers the message id; once the ticket is confirmed, its
 photo rows wait as 'pending' and this background job (run by the worker's sweeper, see
-bot/effects.py `background`) downloads each through the one sender's content call,
+bot/pipeline/effects.py `background`) downloads each through the one sender's content call,
 outside any transaction, and stores it in SQLite (table ticket_photos). A failed
 download is retried with backoff; content LINE no longer has is marked 'unavailable'.
 """
@@ -14,7 +14,7 @@ import logging
 import urllib3
 from linebot.v3.messaging.exceptions import ApiException
 
-from bot import effects
+from bot.pipeline import effects
 from bot.line.sender import ContentUnavailable
 from db import tickets
 

@@ -5,7 +5,7 @@ Each poster carries a QR code of LINE's deep link
 Official Account with the text "ประเมินบริการ [<id>]" ready to send; the
 satisfaction flow recognises it and starts at the first question for that service.
 
-Drawn with Pillow and the Sarabun font, Thai shaped by raqm (as bot/richmenu.py does),
+Drawn with Pillow and the Sarabun font, Thai shaped by raqm (as bot/line/richmenu.py does),
 lines broken between Thai words (PyThaiNLP), QR codes by segno. A4 portrait at 150 dpi:
 one PNG per service, or all of them as pages of one PDF.
 
@@ -24,8 +24,8 @@ from PIL import Image, ImageDraw, ImageFont
 from pythainlp.tokenize import word_tokenize
 
 from bot.feedback import texts as t
-from bot.fonts import font_path
-from bot.profile import SaoProfile
+from bot.common.fonts import font_path
+from bot.content.profile import SaoProfile
 
 DPI = 150
 PAGE = (1240, 1754)  # A4 at 150 dpi

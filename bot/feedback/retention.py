@@ -17,7 +17,7 @@ from datetime import datetime
 import sqlite_utils
 
 from bot.feedback import corruption, staff_questions, tickets
-from bot.thaidate import BANGKOK
+from bot.common.thaidate import BANGKOK
 from db import conversations, corruption_reports, inbox, outbox, ratings, transaction
 from db import staff_questions as question_store
 from db import tickets as ticket_store

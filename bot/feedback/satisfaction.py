@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation.engine import MAIN, Command, Context, Effect, Input, State, Step, Turn
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
-from bot.thaidate import fiscal_year
+from bot.common.thaidate import fiscal_year
 from db import ratings
 
 FLOW = "satisfaction"

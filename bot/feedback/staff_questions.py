@@ -23,7 +23,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation.engine import MAIN, Command, Context, Effect, Input, State, Step, Turn
 from bot.conversation.text import normalize_command
@@ -31,8 +31,8 @@ from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback.announce import Office
-from bot.workdays import WorkCalendar
-from bot.thaidate import BANGKOK, thai_datetime
+from bot.content.workdays import WorkCalendar
+from bot.common.thaidate import BANGKOK, thai_datetime
 from db import feedback_limits, outbox, staff
 from db import staff_questions as store
 

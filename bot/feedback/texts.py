@@ -3,7 +3,7 @@ bot/conversation/texts.py). Polite Thai as a female counter clerk speaks (ค่
 from __future__ import annotations
 
 from bot.conversation.texts import contact_line
-from bot.profile import SaoProfile
+from bot.content.profile import SaoProfile
 
 # --- shared -------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation import postback
 from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, Turn
@@ -21,7 +21,7 @@ from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
-from bot.thaidate import fiscal_year
+from bot.common.thaidate import fiscal_year
 from bot.understanding.intents import REPORT_PROBLEM
 from db import feedback_limits, outbox
 from db import tickets as store

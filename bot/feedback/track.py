@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation import postback
 from bot.conversation.engine import Context, Effect, State, Turn
@@ -15,7 +15,7 @@ from bot.feedback import common as c
 from bot.feedback import texts as t
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
-from bot.thaidate import BANGKOK, thai_date_short, thai_datetime
+from bot.common.thaidate import BANGKOK, thai_date_short, thai_datetime
 from db import staff_questions, tickets
 
 LIST = "feedback-track"

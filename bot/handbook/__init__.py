@@ -12,7 +12,7 @@ when the content files change (`store.current()`, `store.reload()`).
 from bot.handbook.loader import load_handbook
 from bot.handbook.model import SECTION_TITLES, SECTIONS, FaqEntry, Handbook, NotHandledTopic, Procedure
 from bot.handbook.store import HandbookStore
-from bot.profile import ContentError
+from bot.content.profile import ContentError
 
 __all__ = [
     "ContentError",

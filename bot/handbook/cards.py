@@ -5,7 +5,7 @@ from bot.conversation import texts
 from bot.handbook.model import SECTION_BUTTONS, SECTION_TITLES, SECTIONS, Procedure
 from bot.handbook.search import SearchResult
 from bot.line.limits import MAX_ALT_TEXT, truncate_label
-from bot.profile import SaoProfile
+from bot.content.profile import SaoProfile
 
 MAX_CARD_TEXT = 1800  # a long section is cut with a pointer to the web page
 

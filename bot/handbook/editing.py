@@ -36,7 +36,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from bot.handbook.loader import FAQ_FILE, FIELDS, HANDBOOK_DIR, HandbookContentError, Problem, load_handbook
 from bot.handbook.model import Handbook
 from bot.handbook.thai import squash
-from bot.thaidate import BANGKOK
+from bot.common.thaidate import BANGKOK
 
 MAX_ALIAS = 100
 MAX_FAQ_QUESTION = 200

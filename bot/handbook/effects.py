@@ -1,9 +1,9 @@
-"""Writes of the handbook Q&A, run by the inbox worker inside its transaction (bot/effects.py)."""
+"""Writes of the handbook Q&A, run by the inbox worker inside its transaction (bot/pipeline/effects.py)."""
 from __future__ import annotations
 
 import sqlite_utils
 
-from bot import effects
+from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, State

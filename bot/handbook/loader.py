@@ -21,11 +21,11 @@ from typing import Any
 
 import yaml
 
-from bot import yamlfile
-from bot.divisions import Division, load_divisions
+from bot.content import yamlfile
+from bot.content.divisions import Division, load_divisions
 from bot.handbook.model import Channel, FaqEntry, Fee, Handbook, NotHandledTopic, Procedure, ProcedureStep
 from bot.line.limits import MAX_LABEL, grapheme_len
-from bot.profile import ContentError, SaoProfile, load_profile
+from bot.content.profile import ContentError, SaoProfile, load_profile
 
 HANDBOOK_DIR = "handbook"
 NOT_HANDLED_FILE = "not-handled.yaml"

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from bot.handbook.loader import ContentFiles, load_handbook
 from bot.handbook.model import Handbook
-from bot.profile import ContentError
+from bot.content.profile import ContentError
 
 log = logging.getLogger(__name__)
 

@@ -42,10 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_report(args, settings) -> int:
     from bot.admin.audit import COMMAND_LINE
-    from bot.divisions import load_divisions
-    from bot.profile import ContentError
+    from bot.content.divisions import load_divisions
+    from bot.content.profile import ContentError
     from bot.reports import PeriodError, ReportContext, ReportPeriod, produce
-    from bot.thaidate import BANGKOK, now, parse_thai_date
+    from bot.common.thaidate import BANGKOK, now, parse_thai_date
     from db import open_database, transaction
 
     kind = KINDS[args.kind]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.divisions import Division
+from bot.content.divisions import Division
 from bot.handbook.model import Handbook
-from bot.profile import SaoProfile
+from bot.content.profile import SaoProfile
 from bot.reports.document import Document
 from bot.reports.period import ReportPeriod
-from bot.thaidate import BANGKOK, day_start
+from bot.common.thaidate import BANGKOK, day_start
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ class ReportContext:
         handbook: Handbook | None = None,
     ) -> "ReportContext":
         """Read the content files not given (the console passes what it already holds)."""
-        from bot.divisions import load_divisions
+        from bot.content.divisions import load_divisions
         from bot.handbook import load_handbook
-        from bot.profile import ContentError, load_profile
+        from bot.content.profile import ContentError, load_profile
 
         now = (now or datetime.now(BANGKOK)).astimezone(BANGKOK)
         profile = profile or load_profile(content_dir / "profile.yaml")

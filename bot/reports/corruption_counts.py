@@ -14,7 +14,7 @@ from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
 from bot.reports.scale import round2
-from bot.thaidate import thai_month
+from bot.common.thaidate import thai_month
 from db import corruption_reports
 
 KIND = "corruption-reports"

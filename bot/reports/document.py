@@ -142,7 +142,7 @@ def format_value(value: Any, column: Column | None = None) -> str:
         decimals = column.decimals if column and column.decimals is not None else 2
         text = f"{value:,.{decimals}f}"
     elif isinstance(value, (datetime, date)):
-        from bot.thaidate import thai_date, thai_datetime
+        from bot.common.thaidate import thai_date, thai_datetime
 
         return thai_datetime(value) if isinstance(value, datetime) else thai_date(value, full_month=False)
     else:

@@ -21,7 +21,7 @@ from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Bullets, Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
 from bot.reports.scale import round2
-from bot.thaidate import fiscal_year, thai_date
+from bot.common.thaidate import fiscal_year, thai_date
 from db import reminders
 
 KIND = "measure-follow-up"
@@ -89,7 +89,7 @@ def ensure_planned(ctx: ReportContext, years: list[int]) -> None:
     missing = [fy for fy in years if reminders.synced_fingerprint(ctx.db, fy) is None]
     if not missing:
         return
-    from scheduler.reminders import Setup, sync_year
+    from bot.reminders.passes import Setup, sync_year
 
     setup = Setup.from_content(ctx.content_dir)
     for fy in missing:

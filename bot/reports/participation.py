@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot import yamlfile
-from bot.profile import ContentError
+from bot.content import yamlfile
+from bot.content.profile import ContentError
 from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Bullets, Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
 from bot.reports.scale import LEVEL_NAMES, LEVELS, Stats, round2
-from bot.thaidate import parse_thai_date, thai_date
+from bot.common.thaidate import parse_thai_date, thai_date
 from db import questions, ratings, staff_questions, tickets
 
 KIND = "participation"
@@ -383,7 +383,7 @@ def document(ctx: ReportContext, data: Participation) -> Document:
 
 
 def _day(epoch: float) -> date:
-    from bot.thaidate import to_bangkok
+    from bot.common.thaidate import to_bangkok
 
     return to_bangkok(epoch).date()
 

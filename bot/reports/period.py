@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.thaidate import fiscal_year, fiscal_year_bounds, parse_thai_date, thai_date
+from bot.common.thaidate import fiscal_year, fiscal_year_bounds, parse_thai_date, thai_date
 
 ROUNDS = (6, 12)
 

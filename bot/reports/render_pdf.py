@@ -20,7 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 from fpdf.fonts import FontFace
 
-from bot.fonts import font_path
+from bot.common.fonts import font_path
 from bot.reports.document import (
     Bullets,
     Chart,
@@ -34,7 +34,7 @@ from bot.reports.document import (
     is_number,
 )
 from bot.reports.thai_text import breakable, printable
-from bot.thaidate import thai_date, thai_datetime
+from bot.common.thaidate import thai_date, thai_datetime
 
 FONT = "Sarabun"
 BODY_PT, SMALL_PT, TABLE_PT, HEADING_PT, TITLE_PT = 12, 9, 10, 14, 17

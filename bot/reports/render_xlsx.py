@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from bot.admin.exports import neutralise
 from bot.reports.document import Bullets, Chart, Column, Document, Figures, Paragraph, Table, format_value, is_number
-from bot.thaidate import thai_datetime
+from bot.common.thaidate import thai_datetime
 
 HEADER_ROW = 4  # tables: title (1), period (2), blank (3), headers (4)
 COVER = "รายงาน"

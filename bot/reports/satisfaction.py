@@ -26,7 +26,7 @@ from bot.reports.document import (
 )
 from bot.reports.period import ReportPeriod
 from bot.reports.scale import BAND_TEXT, LEVEL_NAMES, LEVELS, SCALE_NOTE, Stats, change, round2
-from bot.thaidate import thai_month
+from bot.common.thaidate import thai_month
 from db import ratings
 
 KIND = "satisfaction"

@@ -20,7 +20,7 @@ from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
 from bot.reports.scale import round2
-from bot.thaidate import thai_month
+from bot.common.thaidate import thai_month
 from db import questions, staff_questions, tickets
 from db.tickets import STATUSES
 
@@ -108,7 +108,7 @@ class ServiceStatistics:
 
 
 def _month(epoch: float) -> str:
-    from bot.thaidate import to_bangkok
+    from bot.common.thaidate import to_bangkok
 
     d = to_bangkok(epoch)
     return f"{d.year:04d}-{d.month:02d}"

@@ -15,7 +15,7 @@ import re
 import threading
 from functools import lru_cache
 
-from bot.fonts import font_path
+from bot.common.fonts import font_path
 
 ZWSP = "\u200b"
 _THAI_RUN = re.compile(r"[\u0e00-\u0e7f]{2,}")

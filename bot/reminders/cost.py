@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from db.staff import Recipient
-from bot.workdays import WorkCalendar
-from scheduler.deadlines import KIND_ACTIVITY, activity_report_deadline, plan_deadlines, steps
-from scheduler.plan import Plan
-from scheduler.reminders import chats_for
+from bot.content.workdays import WorkCalendar
+from bot.reminders.deadlines import KIND_ACTIVITY, activity_report_deadline, plan_deadlines, steps
+from bot.reminders.plan import Plan
+from bot.reminders.passes import chats_for
 
 FREE_MONTHLY_MESSAGES = 300  # LINE Official Account's free plan in Thailand
 

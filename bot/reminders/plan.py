@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from bot import yamlfile
-from bot.divisions import Division
-from bot.profile import ContentError
+from bot.content import yamlfile
+from bot.content.divisions import Division
+from bot.content.profile import ContentError
 
 DEFAULT_PLAN_FILE = "measures-plan.yaml"
 PLANS_DIR = "plans"

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import yamlfile
-from bot.profile import ContentError
+from bot.content import yamlfile
+from bot.content.profile import ContentError
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -12,7 +12,7 @@ from datetime import date
 from bot.conversation import postback
 from bot.line import limits
 from bot.line.limits import MAX_BUBBLES, MAX_MESSAGES, MAX_TEXT, utf16_len
-from scheduler import texts
+from bot.reminders import texts
 
 ACK_ACTION = "reminder-ack"
 DETAIL_ACTION = "reminder-detail"

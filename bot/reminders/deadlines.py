@@ -11,9 +11,9 @@ import calendar as month_calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.thaidate import BANGKOK, BE_OFFSET, fiscal_year_bounds
-from bot.workdays import WorkCalendar
-from scheduler.plan import THAI_MONTHS, Measure, Plan, ReminderPolicy, calendar_month
+from bot.common.thaidate import BANGKOK, BE_OFFSET, fiscal_year_bounds
+from bot.content.workdays import WorkCalendar
+from bot.reminders.plan import THAI_MONTHS, Measure, Plan, ReminderPolicy, calendar_month
 
 KIND_REPORT = "report"
 KIND_ACTIVITY = "activity"  # hold an activity (after_activity rule)

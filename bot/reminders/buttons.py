@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot import effects
-from bot.thaidate import BANGKOK, thai_datetime
+from bot.pipeline import effects
+from bot.common.thaidate import BANGKOK, thai_datetime
 from db import reminders as store
 from db import staff
-from scheduler import texts
-from bot.workdays import WorkCalendar
-from scheduler.deadlines import KIND_ACTIVITY, Deadline, activity_report_deadline, step_window
-from scheduler.digest import ACK_ACTION, DETAIL_ACTION, HELD_ACTION
-from scheduler.plan import PlanLibrary
+from bot.reminders import texts
+from bot.content.workdays import WorkCalendar
+from bot.reminders.deadlines import KIND_ACTIVITY, Deadline, activity_report_deadline, step_window
+from bot.reminders.digest import ACK_ACTION, DETAIL_ACTION, HELD_ACTION
+from bot.reminders.plan import PlanLibrary
 
 
 def _reply(body: str) -> effects.EffectResult:
@@ -108,7 +108,7 @@ def record_activity(
     if content_dir:
         policy = PlanLibrary(content_dir, divisions).for_year(report.fiscal_year).policy
     else:
-        from scheduler.plan import ReminderPolicy
+        from bot.reminders.plan import ReminderPolicy
 
         policy = ReminderPolicy()
     first, last = step_window(report.due, policy, cal)

@@ -15,8 +15,8 @@ import traceback
 from contextlib import contextmanager
 from datetime import datetime
 
-from bot import effects
-from bot.handlers import BANGKOK, EventPlanner, Plan, apology_messages
+from bot.pipeline import effects
+from bot.pipeline.handlers import BANGKOK, EventPlanner, Plan, apology_messages
 from bot.line import limits
 from bot.line.events import Event, MalformedEvent, parse
 from bot.line.sender import LineSender

@@ -5,11 +5,11 @@ import logging
 from collections import defaultdict
 
 from bot.config import Settings
-from bot.thaidate import BE_OFFSET, fiscal_year, fiscal_year_bounds, now, thai_weekday_date
-from scheduler import texts
-from scheduler.cost import FREE_MONTHLY_MESSAGES, MonthCost, monthly_cost, peak, typical_registrations
-from scheduler.deadlines import month_short, plan_deadlines, steps
-from scheduler.reminders import Setup
+from bot.common.thaidate import BE_OFFSET, fiscal_year, fiscal_year_bounds, now, thai_weekday_date
+from bot.reminders import texts
+from bot.reminders.cost import FREE_MONTHLY_MESSAGES, MonthCost, monthly_cost, peak, typical_registrations
+from bot.reminders.deadlines import month_short, plan_deadlines, steps
+from bot.reminders.passes import Setup
 
 log = logging.getLogger(__name__)
 TYPICAL_GROUP = 5
@@ -111,9 +111,9 @@ def cost_lines(setup: Setup, fy: int, db) -> list[str]:
 
 def print_plan(settings: Settings, fy: int | None, show_cost: bool = True) -> int:
     from bot.line.sender import LineSender
-    from bot.profile import ContentError
+    from bot.content.profile import ContentError
     from db import open_database
-    from scheduler.clock import line_settings
+    from bot.line.local import line_settings
 
     fy = fy or fiscal_year(now())
     settings = line_settings(settings)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import holidays
 
-from bot import yamlfile
-from bot.profile import ContentError
-from bot.thaidate import BANGKOK
+from bot.content import yamlfile
+from bot.content.profile import ContentError
+from bot.common.thaidate import BANGKOK
 
 DAYS_OFF_FILE = "days-off.yaml"
 OFFICE_OPENS = time(8, 30)

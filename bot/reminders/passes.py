@@ -30,13 +30,13 @@ from pathlib import Path
 
 import holidays
 
-from bot.divisions import Division, load_divisions
-from bot.thaidate import BANGKOK, fiscal_year
+from bot.content.divisions import Division, load_divisions
+from bot.common.thaidate import BANGKOK, fiscal_year
 from db import outbox, staff, transaction
 from db import reminders as store
-from scheduler import digest, texts
-from bot.workdays import WorkCalendar
-from scheduler.deadlines import (
+from bot.reminders import digest, texts
+from bot.content.workdays import WorkCalendar
+from bot.reminders.deadlines import (
     KIND_ACTIVITY,
     KIND_REPORT,
     current_step,
@@ -44,7 +44,7 @@ from scheduler.deadlines import (
     plan_deadlines,
     step_window,
 )
-from scheduler.plan import PlanLibrary
+from bot.reminders.plan import PlanLibrary
 
 log = logging.getLogger(__name__)
 

@@ -18,24 +18,13 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 
 from bot.conversation.flows import menu_entries
 from bot.line import signature
+from bot.line.local import LOCAL_LINE_PREFIX, LOCAL_LINE_TOKEN, local_line_settings
 from db import conversations, inbox, outbox, transaction
 
 simulator_bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-LOCAL_LINE_PREFIX = "/fake-line"
-LOCAL_LINE_TOKEN = "local-simulator-token"
 BANGKOK = ZoneInfo("Asia/Bangkok")
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 GROUP_ID = re.compile(r"^C[0-9a-f]{32}$")
-
-
-def local_line_settings(settings, port: int | str):
-    """With no LINE channel, LINE's API is the fake one `create_local_app` serves under /fake-line."""
-    from bot.config import LINE_API_DEFAULT
-
-    if settings.channel_access_token or settings.line_api_base_url != LINE_API_DEFAULT:
-        return settings
-    local = f"http://127.0.0.1:{port}{LOCAL_LINE_PREFIX}"
-    return settings.with_(channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local, line_data_api_base_url=local)
 
 
 def create_local_app(settings=None) -> Flask:

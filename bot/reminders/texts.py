@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.thaidate import thai_date, thai_date_short, thai_weekday_date
+from bot.common.thaidate import thai_date, thai_date_short, thai_weekday_date
 
 PLAN_TITLE = "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"
 ACK_BUTTON = "ส่งรายงานแล้ว"

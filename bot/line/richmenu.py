@@ -21,7 +21,7 @@ import regex
 from PIL import Image, ImageDraw, ImageFont
 from linebot.v3.messaging import MessagingApi, MessagingApiBlob, RichMenuRequest
 
-from bot.fonts import font_path
+from bot.common.fonts import font_path
 
 logger = logging.getLogger(__name__)
 

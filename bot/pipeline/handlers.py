@@ -17,8 +17,8 @@ from bot.conversation import texts
 from bot.conversation.engine import Context, Effect, Engine, Input, State, Turn
 from bot.conversation.flows import main_menu
 from bot.line.events import KNOWN_EVENT_TYPES, Event
-from bot.divisions import Division
-from bot.profile import SaoProfile
+from bot.content.divisions import Division
+from bot.content.profile import SaoProfile
 
 log = logging.getLogger(__name__)
 BANGKOK = ZoneInfo("Asia/Bangkok")

@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import yaml
 
-from bot import yamlfile
-from bot.yamlfile import ContentError  # noqa: F401  (where the content loaders import it from)
+from bot.content import yamlfile
+from bot.content.yamlfile import ContentError  # noqa: F401  (where the content loaders import it from)
 
 REQUIRED = ("name", "short_name", "district", "province", "office_hours")
 

@@ -40,8 +40,8 @@ from typing import Any, Callable, Mapping
 
 import sqlite_utils
 
-from bot.divisions import Division
-from bot.profile import SaoProfile
+from bot.content.divisions import Division
+from bot.content.profile import SaoProfile
 
 
 @dataclass(frozen=True)
