@@ -215,6 +215,14 @@ class Engine:
                     raise ValueError(f"entry word {word!r} belongs to two flows")
                 self._entry_words[key] = flow.name
 
+    def menu_buttons(self) -> list[dict]:
+        """The main menu as quick-reply buttons: one per flow with a menu label, in order.
+        Effects get them in their request (EffectRequest.menu_buttons), so a feature never
+        asks the flow table back for its menu."""
+        from bot.conversation import messages as m
+
+        return [m.postback_action(f.menu_label, postback.menu(f.name)) for f in self.flows.values() if f.menu_label]
+
     def match_command(self, text: str, in_group: bool = False) -> tuple[Command, str] | None:
         typed = clean_typed(text)
         for command in self.commands:

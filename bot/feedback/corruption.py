@@ -194,14 +194,12 @@ def forget_input(req: effects.EffectRequest) -> effects.EffectResult:
 
 @effects.effect(SUBMIT)
 def submit(req: effects.EffectRequest) -> effects.EffectResult:
-    from bot.conversation.flows import main_menu_buttons
-
     anonymous = bool(req.args["anonymous"])
     now = req.now.timestamp()
     limit_key = "corruption:anonymous" if anonymous else f"corruption:{req.chat_key}"
     window, limit = (3600, MAX_ANONYMOUS_AN_HOUR) if anonymous else (86400, MAX_NAMED_A_DAY)
     if feedback_limits.count(req.db, limit_key, window, now) >= limit:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("corruption", limit, req.profile), main_menu_buttons())], confidential=True)
+        return effects.EffectResult(replies=[m.text(t.rate_limited("corruption", limit, req.profile), list(req.menu_buttons))], confidential=True)
     _, code, secret = store.create(
         req.db,
         anonymous=anonymous,
@@ -212,14 +210,12 @@ def submit(req: effects.EffectRequest) -> effects.EffectResult:
     )
     # An anonymous report's count keeps only the hour it fell in, not the person.
     feedback_limits.record(req.db, limit_key, now - now % 3600 if anonymous else now)
-    reply = m.text(t.corruption_received(code, secret, anonymous), main_menu_buttons())
+    reply = m.text(t.corruption_received(code, secret, anonymous), list(req.menu_buttons))
     return effects.EffectResult(replies=[reply], confidential=True)
 
 
 @effects.effect(FOLLOW_UP)
 def follow_up(req: effects.EffectRequest) -> effects.EffectResult:
-    from bot.conversation.flows import main_menu_buttons
-
     # Failed look-ups are counted under a hash of the chat, kept an hour: guessing is slowed.
     key = "corruption-lookup:" + hashlib.sha256(req.chat_key.encode()).hexdigest()[:16]
     now = req.now.timestamp()
@@ -228,9 +224,9 @@ def follow_up(req: effects.EffectRequest) -> effects.EffectResult:
     view = store.follow_up(req.db, req.args["code"], req.args["secret"])
     if view is None:
         feedback_limits.record(req.db, key, now)
-        return effects.EffectResult(replies=[m.text(t.FOLLOW_UP_NOT_FOUND, main_menu_buttons())], confidential=True)
+        return effects.EffectResult(replies=[m.text(t.FOLLOW_UP_NOT_FOUND, list(req.menu_buttons))], confidential=True)
     reply = t.corruption_status_reply(view.code, thai_date(date.fromisoformat(view.received_on)), view.status, view.message_to_reporter or "")
-    return effects.EffectResult(replies=[m.text(reply, main_menu_buttons())], confidential=True)
+    return effects.EffectResult(replies=[m.text(reply, list(req.menu_buttons))], confidential=True)
 
 
 # --- the audit unit's side --------------------------------------------------------------------------

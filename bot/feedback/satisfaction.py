@@ -223,13 +223,11 @@ STEPS = {
 
 @effects.effect(SAVE)
 def save(req: effects.EffectRequest) -> effects.EffectResult:
-    from bot.conversation.flows import main_menu_buttons
-
     office = Office.of(req)
     args = req.args
     today = req.now.date().isoformat()
     if ratings.count_today(req.db, req.chat_key, today) >= MAX_RATINGS_A_DAY:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("rating", MAX_RATINGS_A_DAY, req.profile), main_menu_buttons())])
+        return effects.EffectResult(replies=[m.text(t.rate_limited("rating", MAX_RATINGS_A_DAY, req.profile), list(req.menu_buttons))])
     replaced = ratings.save(
         req.db,
         chat_key=req.chat_key,
@@ -242,7 +240,7 @@ def save(req: effects.EffectRequest) -> effects.EffectResult:
         source=args.get("source", "menu"),
     )
     body = t.rating_thanks(args["service_title"], req.profile, replaced)
-    return effects.EffectResult(replies=[m.text(body, main_menu_buttons())])
+    return effects.EffectResult(replies=[m.text(body, list(req.menu_buttons))])
 
 
 @effects.eraser

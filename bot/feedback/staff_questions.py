@@ -194,8 +194,6 @@ def _due_text(due_at: float) -> str:
 
 @effects.effect(CREATE)
 def create(req: effects.EffectRequest) -> effects.EffectResult:
-    from bot.conversation.flows import main_menu_buttons
-
     office = Office.of(req)
     args = req.args
     now = req.now.timestamp()
@@ -203,7 +201,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
     repeat = req.db.execute("SELECT 1 FROM staff_questions WHERE submission_key = ?", (submission_key,)).fetchone()
     limit_key = f"question:{req.chat_key}"
     if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_QUESTIONS_A_DAY:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("question", MAX_QUESTIONS_A_DAY, req.profile), main_menu_buttons())])
+        return effects.EffectResult(replies=[m.text(t.rate_limited("question", MAX_QUESTIONS_A_DAY, req.profile), list(req.menu_buttons))])
     division = args.get("division") if office.has_division(args.get("division")) else office.general_division
     question, created = store.create(
         req.db,
@@ -222,7 +220,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
         feedback_limits.record(req.db, limit_key, now)
         queued = announce_question(req.db, office, question)
     reply = t.question_created(question.id, office.division_name(question.division_id), _due_text(question.due_at))
-    return effects.EffectResult(replies=[m.text(reply, main_menu_buttons())], queued_outbox_ids=queued)
+    return effects.EffectResult(replies=[m.text(reply, list(req.menu_buttons))], queued_outbox_ids=queued)
 
 
 def answer_buttons(office: Office, question_id: int) -> dict:

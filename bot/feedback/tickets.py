@@ -399,8 +399,6 @@ def route(office: Office, category: str, topic: str | None, service_division: st
 
 @effects.effect(CREATE)
 def create(req: effects.EffectRequest) -> effects.EffectResult:
-    from bot.conversation.flows import main_menu_buttons
-
     office = Office.of(req)
     args = req.args
     submission_key = c.submission_key(req.chat_key, args["session"])
@@ -408,7 +406,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
     now = req.now.timestamp()
     limit_key = f"ticket:{req.chat_key}"
     if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_TICKETS_A_DAY:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("ticket", MAX_TICKETS_A_DAY, req.profile), main_menu_buttons())])
+        return effects.EffectResult(replies=[m.text(t.rate_limited("ticket", MAX_TICKETS_A_DAY, req.profile), list(req.menu_buttons))])
     division = route(office, args["category"], args.get("topic"), args.get("service_division"), args.get("division_hint"))
     prefix = req.profile.ticket_prefix or "TK"
     ticket, created = store.create(
@@ -432,7 +430,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
         feedback_limits.record(req.db, limit_key, now)
         queued = _announce_new(req, office, ticket)
     reply = t.ticket_created(ticket.number, office.division_name(ticket.division_id), req.profile)
-    return effects.EffectResult(replies=[m.text(reply, main_menu_buttons())], queued_outbox_ids=queued)
+    return effects.EffectResult(replies=[m.text(reply, list(req.menu_buttons))], queued_outbox_ids=queued)
 
 
 def _announce_new(req: effects.EffectRequest, office: Office, ticket: store.Ticket) -> list[int]:

@@ -74,8 +74,6 @@ def ticket_bubble(office: Office, ticket: tickets.Ticket, now: float) -> dict:
 
 @effects.effect(LIST)
 def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
-    from bot.conversation.flows import main_menu_buttons
-
     office = Office.of(req)
     now = req.now.timestamp()
     mine = tickets.for_chat(req.db, req.chat_key, MAX_TICKETS)
@@ -94,8 +92,8 @@ def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
             lines.append(line)
         replies.append(m.text("\n".join(lines)))
     if not replies:
-        return effects.EffectResult(replies=[m.text(t.TRACK_NONE, main_menu_buttons())])
-    replies.append(m.text("มีเรื่องอื่นให้ช่วยไหมคะ", main_menu_buttons()))
+        return effects.EffectResult(replies=[m.text(t.TRACK_NONE, list(req.menu_buttons))])
+    replies.append(m.text("มีเรื่องอื่นให้ช่วยไหมคะ", list(req.menu_buttons)))
     return effects.EffectResult(replies=replies)
 
 
@@ -103,8 +101,6 @@ def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
 def show_one(req: effects.EffectRequest) -> effects.EffectResult:
     """One ticket by its number, shown only to the person who filed it: a number typed by
     anyone else finds nothing (it would tell them about someone's complaint)."""
-    from bot.conversation.flows import main_menu_buttons
-
     number = tickets.format_number(req.profile.ticket_prefix or "TK", int(req.args["year"]), int(req.args["number"]))
     ticket = tickets.by_number(req.db, number)
     if ticket is None or ticket.chat_key != req.chat_key:
@@ -114,7 +110,7 @@ def show_one(req: effects.EffectRequest) -> effects.EffectResult:
     bubble = ticket_bubble(office, ticket, req.now.timestamp())
     alt = f"{ticket.number}: {t.TICKET_STATUS.get(ticket.status, ticket.status)}"
     card = {"type": "flex", "altText": alt, "contents": bubble}
-    return effects.EffectResult(replies=[card, m.text("มีเรื่องอื่นให้ช่วยไหมคะ", main_menu_buttons())])
+    return effects.EffectResult(replies=[card, m.text("มีเรื่องอื่นให้ช่วยไหมคะ", list(req.menu_buttons))])
 
 
 @effects.action("ticket-rating-card")

@@ -58,6 +58,7 @@ class EffectRequest:
     divisions: tuple[Division, ...] = ()
     content_dir: Path | None = None  # what an admin edits (plans, days off), for effects that read it
     public_base_url: str = ""  # for links in messages (the console, the privacy notice)
+    menu_buttons: tuple[dict, ...] = ()  # the main menu as quick replies (Engine.menu_buttons)
 
     def division_name(self, division_id: str) -> str:
         return next((d.name for d in self.divisions if d.id == division_id), division_id)

@@ -115,10 +115,22 @@ class EventPlanner:
         public_base_url: str = "",
     ):
         self.engine = engine
+        self.menu_buttons = tuple(engine.menu_buttons())  # for effects' replies
         self.profile = profile
         self.divisions = divisions
         self.handbook_store = handbook_store  # bot.handbook.HandbookStore, or None
         self.public_base_url = public_base_url
+
+    def warm_up(self) -> None:
+        """Load what reading free text needs (the models, the sentence encoder: seconds) before
+        the first event, so that no citizen waits for it and no event outlives its lease."""
+        if self.handbook_store is None:
+            return
+        from bot.understanding import reader_for
+
+        index = self.handbook_store.current().index
+        if index is not None:
+            reader_for(index).understand("สวัสดีค่ะ")
 
     def context(self, chat_kind: str, now: datetime | None = None) -> Context:
         # The newest valid content version (reloaded when an admin edits the files).

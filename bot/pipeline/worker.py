@@ -53,6 +53,7 @@ class InboxWorker:
         self._answering = 0
         self._quiet = threading.Condition()
         self._stop = threading.Event()
+        self._ready = threading.Event()  # set once the planner is warmed up (start())
         self._threads: list[threading.Thread] = []
         # In the web process the webhook wakes the threads at once; a separate worker
         # process (python -m bot work) only learns of new events by looking.
@@ -63,6 +64,15 @@ class InboxWorker:
     def start(self) -> None:
         if self._threads:
             return
+        if self.settings.worker_threads:
+            # Reading free text loads models for a few seconds: done off to the side while the
+            # webhook already answers, and before any event is claimed, so no citizen's event
+            # waits on it past its lease.
+            warm = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
+            warm.start()
+            self._threads.append(warm)
+        else:
+            self._ready.set()
         for i in range(self.settings.worker_threads):
             t = threading.Thread(target=self._run, name=f"inbox-worker-{i}", daemon=True)
             t.start()
@@ -117,7 +127,18 @@ class InboxWorker:
                 self._wake.wait(timeout)
             self._pending_signal = max(0, self._pending_signal - 1)
 
+    def _warm_up(self) -> None:
+        try:
+            self.planner.warm_up()
+        except Exception:  # events are still handled; the reader loads on first use
+            log.exception("warming up the reader failed")
+        finally:
+            self._ready.set()
+
     def _run(self) -> None:
+        while not self._ready.wait(0.1):
+            if self._stop.is_set():
+                return
         while not self._stop.is_set():
             try:
                 if not self.process_next():
@@ -271,6 +292,7 @@ class InboxWorker:
             divisions=self.planner.divisions,
             content_dir=getattr(self.settings, "content_dir", None),
             public_base_url=self.planner.public_base_url,
+            menu_buttons=self.planner.menu_buttons,
         )
 
     def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:
