@@ -224,11 +224,6 @@ def counts_received_between(db: sqlite_utils.Database, first_day: str, last_day:
     ).fetchall()
 
 
-def count_received_since(db: sqlite_utils.Database, day: str) -> int:
-    (n,) = db.execute("SELECT count(*) FROM corruption_reports WHERE received_on >= ?", (day,)).fetchone()
-    return n
-
-
 def forget_reporters(db: sqlite_utils.Database, before: float) -> int:
     """Retention: a case closed (or not pursued) before `before` no longer keeps who reported
     it; the account, the status and the dates stay for the integrity report."""

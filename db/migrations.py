@@ -537,7 +537,7 @@ CREATE TABLE handbook_question_counts (
 
 V10_LOADING_ANIMATION = """
 -- When LINE's loading animation was last asked for on behalf of this event: shown to a person
--- whose message waits, once across every process (bot/worker.py).
+-- whose message waits, once across every process (bot/pipeline/worker.py).
 ALTER TABLE inbox ADD COLUMN loading_at REAL;
 """
 

@@ -229,13 +229,6 @@ def cancel_pending(db: sqlite_utils.Database, deadline_id: int) -> int:
     ).rowcount
 
 
-def cancel_chat(db: sqlite_utils.Database, chat_key: str) -> int:
-    """A chat that unregistered gets nothing more that was waiting for it."""
-    return db.execute(
-        "UPDATE reminders SET status = 'cancelled' WHERE chat_key = ? AND status = 'pending'", (chat_key,)
-    ).rowcount
-
-
 def pending_chats(db: sqlite_utils.Database) -> list[dict]:
     """Chats with rows waiting to be sent: whether any is an escalation or overdue, for priorities."""
     return _rows(
@@ -303,10 +296,6 @@ def release(db: sqlite_utils.Database, outbox_id: int) -> int:
         "UPDATE reminders SET status = 'pending', outbox_id = NULL, claimed_at = NULL WHERE outbox_id = ? AND status = 'claimed'",
         (outbox_id,),
     ).rowcount
-
-
-def rows_of_deadline(db: sqlite_utils.Database, deadline_id: int) -> list[dict]:
-    return _rows(db, "SELECT * FROM reminders WHERE deadline_id = ? ORDER BY id", (deadline_id,))
 
 
 def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None) -> None:

@@ -94,11 +94,6 @@ def for_chat(db: sqlite_utils.Database, chat_key: str, limit: int = 5) -> list[S
     return _select(db, "chat_key = ?", (chat_key,), f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}")
 
 
-def count_since(db: sqlite_utils.Database, chat_key: str, since: float) -> int:
-    (n,) = db.execute("SELECT count(*) FROM staff_questions WHERE chat_key = ? AND created_at > ?", (chat_key, since)).fetchone()
-    return n
-
-
 def flag_overdue(db: sqlite_utils.Database, now: float | None = None) -> list[StaffQuestion]:
     """Mark open questions past due that were not flagged yet; return them (each once)."""
     now = time.time() if now is None else now

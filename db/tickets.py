@@ -177,11 +177,6 @@ def for_chat(db: sqlite_utils.Database, chat_key: str, limit: int = 10) -> list[
     return _tickets(db, "chat_key = ?", (chat_key,), f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)}")
 
 
-def count_since(db: sqlite_utils.Database, chat_key: str, since: float) -> int:
-    (n,) = db.execute("SELECT count(*) FROM tickets WHERE chat_key = ? AND created_at > ?", (chat_key, since)).fetchone()
-    return n
-
-
 def search(db: sqlite_utils.Database, status: str | None = None, division_id: str | None = None, open_only: bool = False, limit: int = 100) -> list[Ticket]:
     where, params = ["1 = 1"], []
     if status:

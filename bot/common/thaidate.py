@@ -128,10 +128,6 @@ def month_bounds(value: date) -> tuple[float, float]:
     return day_start(first), day_start(following)
 
 
-def be_year(value: date | datetime) -> int:
-    return value.year + BE_OFFSET
-
-
 def fiscal_year(value: date | datetime) -> int:
     """The Thai government fiscal year (B.E.) a day belongs to: 1 Oct 2026 is in FY 2570."""
     return value.year + BE_OFFSET + (1 if value.month >= 10 else 0)

@@ -1,30 +1,15 @@
-"""What a citizen reads: a handbook answer as plain text (the `ask` command) and as a LINE Flex card."""
+"""What a citizen reads: a handbook answer as a LINE Flex card."""
 from __future__ import annotations
 
 from bot.conversation import texts
 from bot.handbook.model import SECTION_BUTTONS, SECTION_TITLES, SECTIONS, Procedure
-from bot.handbook.search import SearchResult
 from bot.line.limits import MAX_ALT_TEXT, truncate_label
-from bot.content.profile import SaoProfile
 
 MAX_CARD_TEXT = 1800  # a long section is cut with a pointer to the web page
 
 
 def section_text(procedure: Procedure, section: str) -> str:
     return f"{procedure.title}\n【{SECTION_TITLES[section]}】\n{procedure.section_text(section)}"
-
-
-def answer_text(result: SearchResult, profile: SaoProfile) -> str:
-    """The text a citizen would read for this result (what `python -m bot ask` prints)."""
-    if result.outcome == "answer":
-        return section_text(result.procedure, result.section or "overview")
-    if result.outcome == "choose":
-        return texts.handbook_choose([p.short_title for p in result.choices])
-    if result.outcome == "outside":
-        return texts.handbook_outside(result.topic.title, result.topic.where, profile)
-    if result.outcome == "faq":
-        return result.faq.answer
-    return texts.handbook_unknown(profile)
 
 
 def page_url(base_url: str, procedure: Procedure) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.common.thaidate import BANGKOK, BE_OFFSET, fiscal_year_bounds
 from bot.content.workdays import WorkCalendar
@@ -156,11 +156,6 @@ def steps(due: date, policy: ReminderPolicy, cal: WorkCalendar) -> list[Step]:
     result = [Step(f"-{n}" if n else "0", -n, cal.add_working_days(due, -n), False) for n in sorted(policy.before_due, reverse=True)]
     result += [Step(f"+{n}", n, cal.add_working_days(due, n), n >= policy.escalate_after) for n in sorted(policy.after_due)]
     return result
-
-
-def send_time(day: date, policy: ReminderPolicy) -> datetime:
-    minutes = policy.send_from_minutes
-    return datetime.combine(day, time(minutes // 60, minutes % 60), BANGKOK)
 
 
 def in_send_window(now: datetime, policy: ReminderPolicy, cal: WorkCalendar) -> bool:

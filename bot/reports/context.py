@@ -1,7 +1,7 @@
 """What every report needs besides its own figures: the database, the SAO, the period, whose figures."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,9 +55,6 @@ class ReportContext:
                 handbook = None  # services are then named by their ids
         return cls(db, profile, tuple(divisions), handbook, Path(content_dir), period, now.date(), now, division_id)
 
-    def with_period(self, period: ReportPeriod) -> "ReportContext":
-        return replace(self, period=period)
-
     def document(self, kind: str, title: str, file_name: str, sections, *, scope: str | None = None) -> Document:
         """A report of this SAO for this period: its heading, scope and file name."""
         return Document(
@@ -85,10 +82,6 @@ class ReportContext:
             return ""
         procedure = self.handbook.get(service_id) if self.handbook else None
         return procedure.short_title if procedure else service_id
-
-    def service_full_title(self, service_id: str | None) -> str:
-        procedure = self.handbook.get(service_id) if self.handbook and service_id else None
-        return procedure.title if procedure else self.service_title(service_id)
 
     def service_division(self, service_id: str | None) -> str | None:
         procedure = self.handbook.get(service_id) if self.handbook and service_id else None

@@ -180,10 +180,6 @@ def _procedure_order(ctx: ReportContext, procedure_id: str) -> tuple:
     return (1, 0, "") if not procedure_id else (0,) + ctx.service_order(procedure_id)
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return round2(part / whole * 100) if whole else None
-
-
 def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
     months = [f"{y:04d}-{m:02d}" for y, m in ctx.period.months()]
     month_names = {key: thai_month(*map(int, key.split("-"))) for key in months}

@@ -51,10 +51,3 @@ def ticket_category(category: str) -> str:
 def village_topic(topic: str | None) -> str:
     return feedback_texts.VILLAGE_TOPICS.get(topic, ("", ""))[1] if topic else ""
 
-
-def generated_line(when: str) -> str:
-    return f"ข้อมูล ณ วันที่ {when}"
-
-
-def shown_of(shown: int, total: int) -> str:
-    return f"แสดง {shown:,} จาก {total:,} รายการ"

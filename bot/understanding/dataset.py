@@ -71,13 +71,6 @@ def load(path: Path) -> list[Labelled]:
     return out
 
 
-def to_line(m: Labelled) -> str:
-    return "\t".join([
-        m.text, m.intent, m.procedure or "-", m.section or "-", m.detail or "-", m.also or "-",
-        ",".join(sorted(m.tags)) or "-", m.split,
-    ])
-
-
 def assign_splits(messages: list[Labelled], seed: int = SPLIT_SEED) -> list[Labelled]:
     """Give every message without a split one, by intent (stratified), with a fixed seed."""
     from dataclasses import replace
