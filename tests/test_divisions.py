@@ -30,3 +30,12 @@ def test_mistakes_name_file_and_line(tmp_path, body, expected):
     with pytest.raises(ContentError) as err:
         load_divisions(path)
     assert str(path) in str(err.value) and expected in str(err.value)
+
+
+def test_a_division_is_named_the_same_way_everywhere():
+    from bot.content.divisions import Division, division_name
+
+    divisions = (Division("engineering", "กองช่าง"), Division("finance", "กองคลัง"))
+    assert division_name(divisions, "finance") == "กองคลัง"
+    assert division_name(divisions, "gone") == "gone"  # a record older than an edit of the content
+    assert division_name(divisions, None) == "" and division_name(divisions, "") == ""

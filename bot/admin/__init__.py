@@ -31,6 +31,7 @@ from bot.admin.auth import (
 )
 from bot import wiring
 from bot.config import Settings
+from bot.content import divisions as divisions_module
 from bot.content.divisions import Division, load_divisions
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,7 @@ def divisions() -> tuple[Division, ...]:
 
 
 def division_name(division_id: str | None) -> str:
-    if not division_id:
-        return ""
-    for division in divisions():
-        if division.id == division_id:
-            return division.name
-    return division_id
+    return divisions_module.division_name(divisions(), division_id)
 
 
 # --- templates -----------------------------------------------------------------------------

@@ -22,6 +22,14 @@ class Division:
     head: str = ""
 
 
+def division_name(divisions, division_id: str | None) -> str:
+    """The division's name as people read it; its id if the content no longer has it (a record
+    older than an edit), "" for none."""
+    if not division_id:
+        return ""
+    return next((d.name for d in divisions if d.id == division_id), division_id)
+
+
 def load_divisions(path: Path) -> tuple[Division, ...]:
     """Read and check the divisions file; any mistake names the file and line, and nothing loads."""
     raw, node = yamlfile.read(path)

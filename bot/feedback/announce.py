@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.content.divisions import Division
+from bot.content.divisions import Division, division_name
 from bot.feedback import texts as t
 from bot.content.profile import SaoProfile
 from db import outbox, staff
@@ -36,7 +36,7 @@ class Office:
         return cls(req.profile, tuple(req.divisions), req.public_base_url)
 
     def division_name(self, division_id: str) -> str:
-        return next((d.name for d in self.divisions if d.id == division_id), division_id)
+        return division_name(self.divisions, division_id)
 
     @property
     def general_division(self) -> str:

@@ -40,7 +40,7 @@ from typing import Any, Callable, Mapping
 
 import sqlite_utils
 
-from bot.content.divisions import Division
+from bot.content.divisions import Division, division_name
 from bot.content.profile import SaoProfile
 
 
@@ -61,7 +61,7 @@ class EffectRequest:
     menu_buttons: tuple[dict, ...] = ()  # the main menu as quick replies (Engine.menu_buttons)
 
     def division_name(self, division_id: str) -> str:
-        return next((d.name for d in self.divisions if d.id == division_id), division_id)
+        return division_name(self.divisions, division_id)
 
 
 @dataclass

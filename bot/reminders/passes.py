@@ -30,7 +30,7 @@ from pathlib import Path
 
 import holidays
 
-from bot.content.divisions import Division, load_divisions
+from bot.content.divisions import Division, division_name, load_divisions
 from bot.common.thaidate import BANGKOK, fiscal_year
 from db import outbox, staff, transaction
 from db import reminders as store
@@ -70,7 +70,7 @@ class Setup:
         return cls(PlanLibrary(content_dir, divisions), WorkCalendar.from_content(content_dir), divisions, sender)
 
     def division_name(self, division_id: str) -> str:
-        return next((d.name for d in self.divisions if d.id == division_id), division_id)
+        return division_name(self.divisions, division_id)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.content.divisions import Division
+from bot.content.divisions import Division, division_name
 from bot.handbook.model import Handbook
 from bot.content.profile import SaoProfile
 from bot.reports.document import Document
@@ -73,9 +73,7 @@ class ReportContext:
     # --- names ---------------------------------------------------------------------------
 
     def division_name(self, division_id: str | None) -> str:
-        if not division_id:
-            return ""
-        return next((d.name for d in self.divisions if d.id == division_id), division_id)
+        return division_name(self.divisions, division_id)
 
     def service_title(self, service_id: str | None) -> str:
         if not service_id:
