@@ -39,3 +39,24 @@ def test_a_division_is_named_the_same_way_everywhere():
     assert division_name(divisions, "finance") == "กองคลัง"
     assert division_name(divisions, "gone") == "gone"  # a record older than an edit of the content
     assert division_name(divisions, None) == "" and division_name(divisions, "") == ""
+
+
+def test_an_edit_of_the_divisions_reaches_the_bot_without_a_restart(tmp_path):
+    """One content snapshot: the profile and divisions reload with the handbook (same files'
+    version, same rule), so the bot names a renamed division as the console does."""
+    import shutil
+
+    from bot.config import PROJECT_ROOT
+    from bot.conversation.flows import build_engine
+    from bot.handbook import HandbookStore
+    from bot.pipeline.handlers import EventPlanner
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    store = HandbookStore(content, check_seconds=0, build_index=None)
+    planner = EventPlanner(build_engine(), store.current().profile, handbook_store=store)
+    assert dict((d.id, d.name) for d in planner.context("user").divisions)["engineering"] == "กองช่าง"
+    path = content / "divisions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: กองช่าง", "name: กองช่างและผังเมือง"), encoding="utf-8")
+    assert dict((d.id, d.name) for d in planner.context("user").divisions)["engineering"] == "กองช่างและผังเมือง"
+    assert dict((d.id, d.name) for d in planner.divisions)["engineering"] == "กองช่างและผังเมือง"  # effects see it too

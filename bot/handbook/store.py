@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 from bot.handbook.loader import ContentFiles, load_handbook
 from bot.handbook.model import Handbook
-from bot.content.profile import ContentError
+from bot.content.divisions import load_divisions
+from bot.content.profile import ContentError, load_profile
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ class Loaded:
     index: Any  # bot.handbook.search.HandbookSearch, or None when built without search
     signature: tuple
     loaded_at: float
+    # The rest of the content the bot reads with it, from the same files' version: the SAO's
+    # profile and divisions (an edit reaches the bot with the handbook, no restart needed).
+    profile: Any = None  # bot.content.profile.SaoProfile
+    divisions: tuple = ()  # bot.content.divisions.Division
 
 
 def _default_index(handbook: Handbook):
@@ -44,7 +49,7 @@ CHECK_SECONDS = 2.0  # how stale another process's handbook may be after an edit
 # Versions already built in this process, by folder and files' signature: a second store
 # over the same files (the CLI beside the app, every app a test builds) shares the work.
 # Handbooks and indexes are never changed once built, so sharing them is safe.
-_BUILT: dict[tuple, tuple[Handbook, Any]] = {}
+_BUILT: dict[tuple, tuple] = {}  # key → (handbook, index, profile, divisions)
 _BUILT_KEEP = 4
 _built_lock = threading.Lock()
 
@@ -73,13 +78,17 @@ class HandbookStore:
         with _built_lock:
             built = None if fresh else _BUILT.get(key)
         if built is None:
-            handbook = load_handbook(self.content_dir)
-            built = (handbook, self._build_index(handbook) if self._build_index else None)
+            profile = load_profile(self.content_dir / "profile.yaml")
+            handbook = load_handbook(self.content_dir, profile)
+            divisions_file = self.content_dir / "divisions.yaml"
+            divisions = load_divisions(divisions_file) if divisions_file.exists() else ()
+            built = (handbook, self._build_index(handbook) if self._build_index else None, profile, divisions)
             with _built_lock:
                 _BUILT[key] = built
                 while len(_BUILT) > _BUILT_KEEP:
                     _BUILT.pop(next(iter(_BUILT)))
-        return Loaded(built[0], built[1], signature, time.time())
+        handbook, index, profile, divisions = built
+        return Loaded(handbook, index, signature, time.time(), profile, divisions)
 
     def current(self) -> Loaded:
         """The newest valid version; reloads if a content file changed since the last look."""

@@ -116,10 +116,22 @@ class EventPlanner:
     ):
         self.engine = engine
         self.menu_buttons = tuple(engine.menu_buttons())  # for effects' replies
-        self.profile = profile
-        self.divisions = divisions
+        self._profile = profile
+        self._divisions = tuple(divisions)
         self.handbook_store = handbook_store  # bot.handbook.HandbookStore, or None
         self.public_base_url = public_base_url
+
+    # The profile and divisions of the newest content version, as the handbook: one snapshot,
+    # one reload rule (bot/handbook/store.py); the ones given at start without a store.
+    @property
+    def profile(self) -> SaoProfile:
+        loaded = self.handbook_store.current() if self.handbook_store is not None else None
+        return loaded.profile if loaded is not None and loaded.profile is not None else self._profile
+
+    @property
+    def divisions(self) -> tuple[Division, ...]:
+        loaded = self.handbook_store.current() if self.handbook_store is not None else None
+        return loaded.divisions if loaded is not None and loaded.divisions else self._divisions
 
     def warm_up(self) -> None:
         """Load what reading free text needs (the models, the sentence encoder: seconds) before
@@ -136,14 +148,14 @@ class EventPlanner:
         # The newest valid content version (reloaded when an admin edits the files).
         loaded = self.handbook_store.current() if self.handbook_store is not None else None
         return Context(
-            profile=self.profile,
+            profile=loaded.profile if loaded is not None and loaded.profile is not None else self._profile,
             now=now or datetime.now(BANGKOK),
             new_session=secrets.token_hex(4),
             chat_kind=chat_kind,
             handbook=loaded.handbook if loaded else None,
             search=loaded.index if loaded else None,
             public_base_url=self.public_base_url,
-            divisions=tuple(self.divisions),
+            divisions=loaded.divisions if loaded is not None and loaded.divisions else self._divisions,
         )
 
     def plan(self, event: Event, state: State | None, now: datetime | None = None) -> Plan:
