@@ -39,14 +39,14 @@ def test_the_shipped_models_were_trained_on_the_labelled_messages_as_they_are_no
 
 def test_the_model_file_round_trips(tmp_path):
     model = LinearModel(("a", "b"), (0.5, -0.5), {"w:x": (1.0, -1.0)}, {"data": "x"})
-    model.save(tmp_path / "m.json.gz")
-    again = LinearModel.load(tmp_path / "m.json.gz")
+    model.save(tmp_path / "m.model")
+    again = LinearModel.load(tmp_path / "m.model")
     assert again == model
     assert again.ranked({"w:x": 1.0})[0][0] == "a" and again.ranked({"w:x": -3.0})[0][0] == "b"
-    first = (tmp_path / "m.json.gz").read_bytes()
-    model.save(tmp_path / "m.json.gz")
-    assert (tmp_path / "m.json.gz").read_bytes() == first  # same model, same bytes (no timestamp)
-    assert {p.name for p in HERE.glob("*.json.gz")} == set(MODEL_FILES.values())
+    first = (tmp_path / "m.model").read_bytes()
+    model.save(tmp_path / "m.model")
+    assert (tmp_path / "m.model").read_bytes() == first  # same model, same bytes (no timestamp)
+    assert {p.name for p in HERE.glob("*.model")} == set(MODEL_FILES.values())
 
 
 def test_the_nearest_labelled_messages_vote_and_a_message_is_not_its_own_neighbour():

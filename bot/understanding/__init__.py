@@ -5,7 +5,7 @@ which handbook service and section (see reader.py; the intents are in intents.py
     u = reader_for(search).understand("ไฟถนนหน้าบ้านดับ")   # search: a HandbookSearch
     u.intent, u.topic                                        # "report_problem", "light"
 
-The models it uses ship with the bot (intent.json.gz, procedure.json.gz) and are trained from
+The models it uses ship with the bot (intent.model, procedure.model) and are trained from
 bench/understanding/messages.tsv with `python -m bot.understanding.train`.
 """
 from __future__ import annotations

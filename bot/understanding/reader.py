@@ -82,13 +82,13 @@ class Models:
     problem: LinearModel  # what kind of problem a report is (road, light … service, official)
 
 
-MODEL_FILES = {"intent": "intent.json.gz", "intent_lexical": "intent-lexical.json.gz",
-               "procedure": "procedure.json.gz", "section": "section.json.gz", "problem": "problem.json.gz"}
+MODEL_FILES = {"intent": "intent.model", "intent_lexical": "intent-lexical.model",
+               "procedure": "procedure.model", "section": "section.model", "problem": "problem.model"}
 
 
 @lru_cache(maxsize=1)
 def shipped_models() -> Models:
-    """The trained models that ship with the bot (bot/understanding/*.json.gz), read once per process."""
+    """The trained models that ship with the bot (bot/understanding/*.model), read once per process."""
     return Models(**{name: LinearModel.load(HERE / file) for name, file in MODEL_FILES.items()})
 
 

@@ -4,11 +4,11 @@ Fits multinomial logistic regressions (scikit-learn, installed with the developm
 requirements) over the features of bot/understanding/features.py and writes them next to
 this file, where the bot reads them:
 
-  intent.json.gz          — which of the eight intents a message is (words and meaning);
-  intent-lexical.json.gz  — the same from the words alone (clauses; no embedding installed);
-  procedure.json.gz       — which handbook service a question or request is about;
-  section.json.gz         — which part of it is asked (the rule of bot/handbook/sections.py and the words);
-  problem.json.gz         — what kind of problem a report is (road, light … a staff member);
+  intent.model           — which of the eight intents a message is (words and meaning);
+  intent-lexical.model  — the same from the words alone (clauses; no embedding installed);
+  procedure.model        — which handbook service a question or request is about;
+  section.model          — which part of it is asked (the rule of bot/handbook/sections.py and the words);
+  problem.model          — what kind of problem a report is (road, light … a staff member);
   neighbours.npz          — the labelled messages as sentence vectors, for the nearest-message votes.
 
 Trained on the train and dev splits of bench/understanding/messages.tsv, plus the dev half of
