@@ -26,27 +26,12 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same model gives the same bytes: git 
 DENSE_PREFIX = "u:"  # the sentence embedding's features: u:0 … u:511
 
 
-def _dense_block(weights: dict, n: int):
-    """The u: rows as one numpy matrix (dimensions × classes), when numpy is there and the
-    model has them: the embedding's 512 values then cost one product, not 512 lookups."""
-    if f"{DENSE_PREFIX}0" not in weights:
-        return None
-    try:
-        import numpy as np
-    except ImportError:
-        return None
-    rows = []
-    while f"{DENSE_PREFIX}{len(rows)}" in weights:
-        rows.append(weights[f"{DENSE_PREFIX}{len(rows)}"])
-    return np.array(rows, dtype=np.float32).reshape(len(rows), n)
-
-
-def _as_matrix(table: array, n: int):
-    try:
-        import numpy as np
-    except ImportError:
-        return None
-    return np.frombuffer(table, dtype=np.float32).reshape(-1, n)  # shares the array's memory
+def _dense_rows(rows: dict[str, int], n: int) -> list[int]:
+    """Where the u: rows sit in the table, u:0, u:1 … for as long as the model has them."""
+    found = []
+    while (at := rows.get(f"{DENSE_PREFIX}{len(found)}")) is not None:
+        found.append(at // n)
+    return found
 
 
 class LinearModel:
@@ -54,11 +39,23 @@ class LinearModel:
         self.classes = tuple(classes)
         self.bias = tuple(float(b) for b in bias)
         self.info = dict(info)
+        self._index(list(weights), array("f", (w for row in weights.values() for w in row)))
+
+    def _index(self, names: list[str], table: array) -> None:
+        """The weights, a row per feature name in `table`; with numpy, a view of them as a
+        matrix and the embedding's u: rows as one block (its 512 values cost one product)."""
         n = len(self.classes)
-        self._row = {name: i * n for i, name in enumerate(weights)}  # feature → its first weight
-        self._table = array("f", (w for row in weights.values() for w in row))
-        self._dense = _dense_block(weights, n)
-        self._matrix = _as_matrix(self._table, n)  # numpy's view of the same weights, when there
+        self._row = dict(zip(names, range(0, len(names) * n, n)))  # feature → its first weight
+        self._table = table
+        self._matrix = self._dense = None
+        try:
+            import numpy as np
+        except ImportError:
+            return  # summed in plain Python
+        self._matrix = np.frombuffer(table, dtype=np.float32).reshape(-1, n)  # shares the memory
+        dense = _dense_rows(self._row, n)
+        if dense:
+            self._dense = self._matrix[dense]
 
     def __eq__(self, other) -> bool:
         return isinstance(other, LinearModel) and self.to_json() == other.to_json()
@@ -79,17 +76,7 @@ class LinearModel:
             if at is not None:
                 for i in range(n):
                     total[i] += table[at + i] * value
-        dense = getattr(features, "dense", None)  # features.Features: the u: family as one vector
-        if dense is not None:
-            if self._dense is not None:
-                for i, x in enumerate((dense @ self._dense).tolist()):
-                    total[i] += x
-            else:  # a model trained without the embedding ignores it, as it would the names
-                for i, x in enumerate(dense):
-                    at = rows.get(f"{DENSE_PREFIX}{i}")
-                    if at is not None:
-                        for c in range(n):
-                            total[c] += table[at + c] * float(x)
+        # Features.dense is a numpy vector, so without numpy there is none to add.
         return total
 
     def _scores_numpy(self, features: dict[str, float]) -> list[float]:
@@ -155,24 +142,6 @@ class LinearModel:
             table.frombytes(z.read("weights.f32"))
         if sys.byteorder != "little":
             table.byteswap()
-        model = cls.__new__(cls)
-        model.classes = tuple(meta["classes"])
-        model.bias = tuple(float(b) for b in meta["bias"])
-        model.info = dict(meta.get("info", {}))
-        n = len(model.classes)
-        model._row = dict(zip(names, range(0, len(names) * n, n)))
-        model._table = table
-        model._dense = _dense_block(model.weights_of(f"{DENSE_PREFIX}{i}" for i in range(1024)), n)
-        model._matrix = _as_matrix(table, n)
+        model = cls(meta["classes"], meta["bias"], {}, meta.get("info", {}))
+        model._index(names, table)
         return model
-
-    def weights_of(self, names) -> dict[str, tuple[float, ...]]:
-        """The rows of these features the model has, in the order asked (stops at the first missing)."""
-        n = len(self.classes)
-        out = {}
-        for name in names:
-            at = self._row.get(name)
-            if at is None:
-                break
-            out[name] = tuple(self._table[at:at + n])
-        return out
