@@ -32,7 +32,9 @@ def connect(path: str | Path, autocheckpoint: bool = True, busy_timeout_ms: int 
     conn = sqlite3.connect(
         str(path), timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
     )
-    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+    # Setting up waits for locks like any connection (journal_mode needs one briefly, and a
+    # busy machine may hold it); a caller's shorter busy timeout applies to its own statements.
+    conn.execute(f"PRAGMA busy_timeout = {max(busy_timeout_ms, BUSY_TIMEOUT_MS)}")
     conn.execute("PRAGMA journal_mode = WAL")
     # NORMAL is durable against process crashes in WAL mode (a power cut may lose the last commit).
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -42,6 +44,7 @@ def connect(path: str | Path, autocheckpoint: bool = True, busy_timeout_ms: int 
     conn.execute("PRAGMA secure_delete = ON")
     if not autocheckpoint:
         conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     return sqlite_utils.Database(conn)
 
 
