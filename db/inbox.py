@@ -449,6 +449,7 @@ def forget_redacted_sources(db: sqlite_utils.Database, since: float = 0.0) -> in
     return db.execute(
         "UPDATE inbox SET source_key = 'redacted', user_id = NULL, message_id = NULL "
         "WHERE received_at >= ? AND source_key != 'redacted' AND status IN ('done', 'skipped', 'failed') "
-        "AND json_extract(payload, '$.redacted') = 1",
+        # CASE: a row whose payload SQLite's JSON rejects is passed over, not an error for all.
+        "AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.redacted') END = 1",
         (since,),
     ).rowcount

@@ -34,6 +34,7 @@ from bot.feedback.announce import Office
 from bot.common.thaidate import thai_date
 from db import corruption_reports as store
 from db import feedback_limits, inbox, outbox, staff
+from db.retention import run_steps
 
 FLOW = "corruption"
 FORGET = "corruption-forget-input"
@@ -288,5 +289,8 @@ def forget_confidential(db, sender) -> None:
     if now - _LAST_CLEANUP[0] < 60:
         return
     _LAST_CLEANUP[0] = now
-    outbox.delete_confidential(db, now)
-    inbox.forget_redacted_sources(db, since=now - 86400)  # recent events; the nightly job looks at all
+    run_steps(db, {  # each on its own: one failing must not keep the other from forgetting
+        "confidential_replies": lambda: outbox.delete_confidential(db, now),
+        # Recent events only; the nightly job looks at all.
+        "redacted_events_unlinked": lambda: inbox.forget_redacted_sources(db, since=now - 86400),
+    })

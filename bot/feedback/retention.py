@@ -18,7 +18,8 @@ import sqlite_utils
 
 from bot.feedback import corruption, staff_questions, tickets
 from bot.common.thaidate import BANGKOK
-from db import conversations, corruption_reports, inbox, outbox, ratings, transaction
+from db import conversations, corruption_reports, inbox, outbox, ratings
+from db.retention import run_steps
 from db import staff_questions as question_store
 from db import tickets as ticket_store
 
@@ -29,22 +30,25 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
     now = time.time() if now is None else now
     cutoff = now - retention_days * 86400
     today = datetime.fromtimestamp(now, BANGKOK).date().isoformat()
-    with transaction(db):
+
+    def closed_tickets() -> int:
         closed = ticket_store.closed_with_personal_data(db, cutoff)
         tickets.remove_personal_data(db, closed, "retention")
+        return len(closed)
+
+    def answered_questions() -> int:
         answered = question_store.answered_with_personal_data(db, cutoff)
         for question_id in answered:
             staff_questions.remove_personal_data(db, question_id)
-        raters = ratings.forget_raters(db, today)
-        drafts = conversations.delete_idle_in_flow(db, corruption.FLOW, now - CORRUPTION_DRAFT_SECONDS)
-        reporters = corruption_reports.forget_reporters(db, cutoff)
-        forgotten = inbox.forget_redacted_sources(db)
-        outbox.delete_confidential(db, now)
-    return {
-        "tickets": len(closed),
-        "questions": len(answered),
-        "raters": raters,
-        "corruption_drafts": drafts,
-        "corruption_reporters": reporters,
-        "redacted_events_unlinked": forgotten,
-    }
+        return len(answered)
+
+    # Each step on its own (db.retention.run_steps): a bad row stops only its own step.
+    return run_steps(db, {
+        "tickets": closed_tickets,
+        "questions": answered_questions,
+        "raters": lambda: ratings.forget_raters(db, today),
+        "corruption_drafts": lambda: conversations.delete_idle_in_flow(db, corruption.FLOW, now - CORRUPTION_DRAFT_SECONDS),
+        "corruption_reporters": lambda: corruption_reports.forget_reporters(db, cutoff),
+        "redacted_events_unlinked": lambda: inbox.forget_redacted_sources(db),
+        "confidential_replies": lambda: outbox.delete_confidential(db, now),
+    })

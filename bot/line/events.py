@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,52 @@ KNOWN_EVENT_TYPES = frozenset(
 
 
 class MalformedEvent(ValueError):
-    """An event we cannot even route (not an object, or no type)."""
+    """An event we cannot even route (not an object, or no type), or cannot store faithfully."""
+
+
+# --- reading the body -------------------------------------------------------------------------
+# Python's json accepts what LINE never sends and SQLite's JSON rejects: NaN, Infinity,
+# numbers that overflow to infinity (1e400) and integers too long to convert. Such a value
+# becomes UNUSABLE, and the one event holding it is skipped (check_event), not the batch.
+# Lone UTF-16 surrogates ("\ud83d") cannot be encoded as UTF-8 at all: they are repaired
+# with U+FFFD, the replacement character, so the rest of the person's text is kept.
+
+UNUSABLE = type("Unusable", (), {"__repr__": lambda self: "UNUSABLE"})()
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_MAX_INT_DIGITS = 4000  # below Python's own limit for int(), which raises past 4300 digits
+
+
+def _number(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else UNUSABLE
+
+
+def _integer(text: str) -> Any:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        return UNUSABLE
+    return int(text)  # beyond int64 is kept: SQLite's JSON reads it as a real
+
+
+def loads_body(body: bytes | str) -> Any:
+    """The webhook body as JSON, with values no event may hold marked UNUSABLE."""
+    return json.loads(body, parse_constant=lambda _: UNUSABLE, parse_float=_number, parse_int=_integer)
+
+
+def _repaired(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {_repaired(k): _repaired(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_repaired(v) for v in value]
+    if value is UNUSABLE:
+        raise MalformedEvent("event holds a number outside what JSON storage accepts (NaN, infinity or huge)")
+    return value
+
+
+def check_event(raw: Any) -> Any:
+    """The event as it can be stored: lone surrogates repaired; MalformedEvent for UNUSABLE numbers."""
+    return _repaired(raw)
 
 
 @dataclass(frozen=True)
@@ -45,7 +92,7 @@ def event_key(webhook_event_id: str, raw: dict) -> str:
     distinct events apart instead of silently dropping 27 of them.
     """
     content = {k: v for k, v in raw.items() if k not in ("deliveryContext", "replyToken")}
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{webhook_event_id}:{digest[:16]}"
 
 

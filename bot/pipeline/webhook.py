@@ -14,7 +14,7 @@ import sqlite3
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.line import signature
-from bot.line.events import MalformedEvent, parse
+from bot.line.events import MalformedEvent, check_event, loads_body, parse
 
 log = logging.getLogger(__name__)
 webhook_bp = Blueprint("webhook", __name__)
@@ -31,6 +31,7 @@ def inbox_rows(events: list) -> list[dict]:
     rows = []
     for raw in events:
         try:
+            raw = check_event(raw)
             event = parse(raw)
         except MalformedEvent as exc:
             log.warning("webhook event skipped: %s", exc)
@@ -70,7 +71,7 @@ def _answer():
         log.warning("webhook rejected: missing or wrong signature from %s", request.remote_addr)
         return _error(400, "invalid signature")
     try:
-        payload = json.loads(body)
+        payload = loads_body(body)
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return _error(400, "body is not valid JSON")
     events = payload.get("events") if isinstance(payload, dict) else None

@@ -1,0 +1,105 @@
+"""Regression tests for the outside attack review (issue 17): one or more per finding.
+
+Each test failed on the code the review attacked. Findings with a home of their own are
+tested there: F2 in test_auditor_duties.py, F5 in test_content_last_good.py.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from db import inbox
+from helpers import body_of, post_signed, text_event, user_id, wait_until
+
+
+def replies(fake_line) -> list[dict]:
+    return [r for r in fake_line.state.requests if r.path == "/v2/bot/message/reply"]
+
+
+def finished(served) -> bool:
+    counts = inbox.counts_by_status(served.db)
+    return sum(counts.values()) > 0 and not any(counts.get(s) for s in ("pending", "processing", "handled"))
+
+
+# --- F3: one bad event must not sink the batch ---------------------------------------------------
+
+
+def test_lone_surrogate_is_repaired_and_the_other_users_event_still_answered(served, fake_line):
+    spoiled, good = text_event(user_id(), "สวัสดีค่ะ X"), text_event(user_id(), "เบอร์โทร อบต.")
+    # json.dumps writes a lone surrogate as the escape "\ud83d", as the attacker sent it.
+    body = json.dumps({"destination": "Ubot", "events": [spoiled, good]}).replace("X", "\\ud83d").encode()
+    assert "\\ud83d" in body.decode()
+    assert post_signed(served.url, body).status_code == 200
+    assert post_signed(served.url, body).status_code == 200  # a redelivery too, and it dedupes
+    wait_until(lambda: finished(served))
+    stored = [json.loads(p)["message"]["text"] for (p,) in served.db.execute("SELECT payload FROM inbox ORDER BY id")]
+    assert stored == ["สวัสดีค่ะ \ufffd", "เบอร์โทร อบต."]
+    assert {r.json["replyToken"] for r in replies(fake_line)} == {spoiled["replyToken"], good["replyToken"]}
+
+
+# --- F8: non-finite numbers rejected at parse, per event; cleanup survives a bad row -----------
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity", "-Infinity", "1" + "0" * 5000])
+def test_a_non_finite_or_huge_number_skips_only_its_event(served, fake_line, number):
+    bad, good = text_event(user_id(), "ถนนพัง"), text_event(user_id(), "ติดต่อ อบต.")
+    bad["message"]["extra"] = "NUMBER"
+    body = json.dumps({"events": [bad, good]}, ensure_ascii=False).replace('"NUMBER"', number).encode()
+    assert post_signed(served.url, body).status_code == 200
+    wait_until(lambda: finished(served))
+    payloads = [p for (p,) in served.db.execute("SELECT payload FROM inbox")]
+    assert len(payloads) == 1 and json.loads(payloads[0])["replyToken"] == good["replyToken"]
+    assert "Infinity" not in payloads[0] and "NaN" not in payloads[0]
+    assert [r.json["replyToken"] for r in replies(fake_line)] == [good["replyToken"]]
+
+
+def _store_bad_rows(db, now: float) -> None:
+    """Rows as the old webhook stored them: Infinity and NaN, which SQLite's JSON rejects."""
+    for n, payload in enumerate(('{"type":"message","x":Infinity}', '{"type":"message","x":NaN,"redacted":true}')):
+        db.execute(
+            "INSERT INTO inbox (webhook_event_id, event_key, event_type, mode, source_key, user_id, payload, status,"
+            " received_at) VALUES (?, ?, 'message', 'active', 'user:Ubad', 'Ubad', ?, 'done', ?)",
+            (f"bad{n}", f"bad{n}", payload, now - 200 * 86400),
+        )
+
+
+def test_one_bad_stored_event_does_not_stop_the_privacy_cleanup(settings):
+    from bot.feedback import retention as feedback_retention
+    from db import open_database, retention
+
+    db = open_database(settings.database_path)
+    now = time.time()
+    _store_bad_rows(db, now)
+    db.execute(
+        "INSERT INTO inbox (webhook_event_id, event_key, event_type, mode, source_key, user_id, payload, status,"
+        " received_at) VALUES ('ok', 'ok', 'message', 'active', 'user:Uok', 'Uok', ?, 'done', ?)",
+        (json.dumps({"type": "message", "redacted": True}), now - 60),
+    )
+    removed = feedback_retention.purge(db, settings.feedback_retention_days, now)
+    assert removed["redacted_events_unlinked"] == 1  # the good redacted row, despite the bad ones
+    assert db.execute("SELECT source_key FROM inbox WHERE webhook_event_id = 'ok'").fetchone()[0] == "redacted"
+    removed = retention.purge(db, now)
+    assert removed["events"] == 2  # the 200-day-old bad rows are gone with the rest of the history
+    db.close()
+
+
+def test_each_cleanup_step_runs_even_when_another_fails(settings, monkeypatch, caplog):
+    import sqlite3
+
+    from bot.feedback import retention as feedback_retention
+    from db import open_database, outbox
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("malformed JSON")
+
+    deleted = []
+    monkeypatch.setattr(feedback_retention.inbox, "forget_redacted_sources", broken)
+    monkeypatch.setattr(outbox, "delete_confidential", lambda db, now: deleted.append(now) or 0)
+    db = open_database(settings.database_path)
+    removed = feedback_retention.purge(db, settings.feedback_retention_days, time.time())
+    db.close()
+    assert deleted, "the step after the failing one still ran"
+    assert "redacted_events_unlinked" not in removed and removed["tickets"] == 0
+    assert "redacted_events_unlinked" in caplog.text and removed["failed_steps"] == 1
