@@ -72,13 +72,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.check_line_channel()  # half a channel refuses to start (bot.config)
     var_dir = settings.database_path.parent
     if not settings.channel_secret:
         # No LINE channel: the simulator signs its events with a local secret.
         settings = settings.with_(simulator_enabled=True)
-    if not settings.channel_access_token:
-        log.error("LINE_CHANNEL_ACCESS_TOKEN is not set: the bot cannot reply on LINE "
-                  "(to try it without a channel: make run, which serves a fake LINE API)")
+    if not settings.has_channel:
+        log.error("no LINE channel configured (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN): the bot cannot "
+                  "reply on LINE (to try it without a channel: make run, which serves a fake LINE API)")
     if not settings.secret_key:
         settings = settings.with_(secret_key=_local_secret(var_dir / "secret-key"))
 

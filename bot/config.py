@@ -27,6 +27,10 @@ def _secure_mode(value: str | None) -> str:
     return "true" if _bool(value, default=False) else "false"
 
 
+class ConfigError(RuntimeError):
+    """A setting that cannot work: the message says, in Thai and English, what to set."""
+
+
 @dataclass(frozen=True)
 class Settings:
     channel_secret: str = ""
@@ -82,6 +86,20 @@ class Settings:
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+    def check_line_channel(self) -> None:
+        """A channel is both its secret and its token, or neither (the local simulator).
+
+        Half a channel is refused: a secret alone once sent replies to the local fake LINE
+        API, readable by anyone; a token alone would accept webhooks LINE never signed."""
+        if bool(self.channel_secret) != bool(self.channel_access_token):
+            missing = "LINE_CHANNEL_ACCESS_TOKEN" if self.channel_secret else "LINE_CHANNEL_SECRET"
+            raise ConfigError(
+                f"ตั้งค่าช่องทาง LINE ไม่ครบ: ยังไม่มี {missing} ใส่ทั้ง LINE_CHANNEL_SECRET และ LINE_CHANNEL_ACCESS_TOKEN "
+                "(จาก LINE Developers Console) หรือเว้นว่างทั้งสองค่าเพื่อทดลองกับตัวจำลอง / "
+                f"the LINE channel is half configured: {missing} is missing. Set both LINE_CHANNEL_SECRET and "
+                "LINE_CHANNEL_ACCESS_TOKEN, or neither to try the bot with the local simulator."
+            )
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

@@ -118,7 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command in ("tick", "plan"):
         logging.getLogger().setLevel(logging.WARNING)
+    from bot.config import ConfigError
+
     settings = load_settings()
+    try:
+        settings.check_line_channel()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return COMMANDS[args.command or "run"][0](args, settings)
 
 

@@ -103,3 +103,32 @@ def test_each_cleanup_step_runs_even_when_another_fails(settings, monkeypatch, c
     assert deleted, "the step after the failing one still ran"
     assert "redacted_events_unlinked" not in removed and removed["tickets"] == 0
     assert "redacted_events_unlinked" in caplog.text and removed["failed_steps"] == 1
+
+
+# --- F11: a channel secret without a token ------------------------------------------------------
+
+
+def test_half_a_channel_refuses_to_start_and_never_mounts_the_fake(tmp_path):
+    from bot import create_app
+    from bot.config import PROJECT_ROOT, ConfigError, Settings
+    from bot.line.local import local_line_settings
+    from bot.pages.simulator import create_local_app
+
+    base = Settings(database_path=tmp_path / "bot.sqlite3", content_dir=PROJECT_ROOT / "content", secret_key="x",
+                    start_worker=False)
+    secret_only = base.with_(channel_secret="a-real-channel-secret")
+    assert local_line_settings(secret_only, 8000) is secret_only  # the fake never takes a channel's replies
+    for half in (secret_only, base.with_(channel_access_token="a-real-token")):
+        for factory in (create_app, create_local_app):
+            with pytest.raises(ConfigError, match="LINE_CHANNEL_SECRET และ LINE_CHANNEL_ACCESS_TOKEN"):
+                factory(half)
+
+
+def test_the_clock_refuses_half_a_channel_with_a_clear_message(monkeypatch, tmp_path, capsys):
+    from scheduler.__main__ import main
+
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.sqlite3"))
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", "a-real-channel-secret")
+    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+    assert main(["tick"]) == 2
+    assert "LINE_CHANNEL_ACCESS_TOKEN is missing" in capsys.readouterr().err

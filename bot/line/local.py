@@ -12,8 +12,10 @@ LOCAL_LINE_TOKEN = "local-simulator-token"
 
 
 def local_line_settings(settings: Settings, port: int | str) -> Settings:
-    """With no LINE channel, LINE's API is the fake one the web process serves on `port`."""
-    if settings.channel_access_token or settings.line_api_base_url != LINE_API_DEFAULT:
+    """With no LINE channel, LINE's API is the fake one the web process serves on `port`.
+
+    Any part of a channel (a secret too) means real LINE: the fake never takes its replies."""
+    if settings.channel_secret or settings.channel_access_token or settings.line_api_base_url != LINE_API_DEFAULT:
         return settings
     local = f"http://127.0.0.1:{port}{LOCAL_LINE_PREFIX}"
     return settings.with_(channel_access_token=LOCAL_LINE_TOKEN, line_api_base_url=local, line_data_api_base_url=local)
