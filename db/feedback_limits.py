@@ -1,11 +1,15 @@
 """Rate limits for citizen submissions (table feedback_rate_events).
 
-A key names what is counted: "ticket:user:U…" for one person's tickets, or a key that
-names nobody (anonymous corruption reports are limited for the whole SAO, since a
-per-person count would tie a person to the time of a report).
+A key names what is counted: "ticket:user:U…" for one person's tickets. Anonymous
+corruption reports are counted per person under person_key(): a hash of the LINE user
+keyed with a random key of the current hour, deleted when the hour is over. One person
+cannot use up a limit that others share, and no count points to anyone afterwards.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 
 import sqlite_utils
@@ -30,3 +34,13 @@ def record(db: sqlite_utils.Database, key: str, now: float | None = None) -> Non
 def erase_chat(db: sqlite_utils.Database, chat_key: str) -> int:
     pattern = "%:" + chat_key.replace("%", "").replace("_", "\\_")
     return db.execute("DELETE FROM feedback_rate_events WHERE key LIKE ? ESCAPE '\\'", (pattern,)).rowcount
+
+
+def person_key(db: sqlite_utils.Database, prefix: str, who: str, now: float | None = None) -> str:
+    """A key that counts one person's submissions within the current clock hour only."""
+    now = time.time() if now is None else now
+    hour = int(now // 3600)
+    db.execute("DELETE FROM rate_limit_keys WHERE hour < ?", (hour,))
+    db.execute("INSERT OR IGNORE INTO rate_limit_keys (hour, key) VALUES (?, ?)", (hour, secrets.token_bytes(32)))
+    (key,) = db.execute("SELECT key FROM rate_limit_keys WHERE hour = ?", (hour,)).fetchone()
+    return f"{prefix}:{hmac.new(key, who.encode(), hashlib.sha256).hexdigest()[:32]}"

@@ -553,6 +553,16 @@ V12_QUESTION_INTENT = """
 ALTER TABLE handbook_questions ADD COLUMN intent TEXT;
 """
 
+V13_RATE_LIMIT_KEYS = """
+-- The key of the current hour for counting anonymous reports per person without naming them
+-- (db/feedback_limits.py person_key): a keyed hash of the LINE user, and the key is deleted
+-- once its hour is over, so no count can be traced back to a person afterwards.
+CREATE TABLE rate_limit_keys (
+    hour INTEGER PRIMARY KEY,
+    key BLOB NOT NULL
+);
+"""
+
 
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -582,6 +592,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (10, "loading animation shown for waiting events", _run_script(V10_LOADING_ANIMATION)),
     (11, "when each chat was last answered, for the loading animation", _run_script(V11_LAST_ANSWER)),
     (12, "what the bot understood each recorded question to be", _run_script(V12_QUESTION_INTENT)),
+    (13, "hourly keys to rate-limit anonymous reports per person", _run_script(V13_RATE_LIMIT_KEYS)),
 ]
 
 

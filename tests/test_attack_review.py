@@ -132,3 +132,40 @@ def test_the_clock_refuses_half_a_channel_with_a_clear_message(monkeypatch, tmp_
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     assert main(["tick"]) == 2
     assert "LINE_CHANNEL_ACCESS_TOKEN is missing" in capsys.readouterr().err
+
+
+# --- F1: anonymous corruption reports are limited per person, unlinkably ----------------------
+
+
+def test_one_person_cannot_block_anonymous_reports_for_everyone(served, fake_line):
+    from bot.feedback.corruption import MAX_ANONYMOUS_AN_HOUR
+    from feedback_support import Chat
+    from test_feedback_corruption import report
+
+    flooder, citizen = Chat(served, fake_line), Chat(served, fake_line)
+    for _ in range(MAX_ANONYMOUS_AN_HOUR):
+        assert "รหัสเรื่อง" in report(flooder)
+    refused = report(flooder)
+    assert "รหัสเรื่อง" not in refused and "ชั่วโมงนี้ท่านแจ้งเรื่องแบบไม่เปิดเผยตัวตนครบ" in refused
+    assert "รหัสเรื่อง" in report(citizen)  # another person still gets through
+
+    db = served.db
+    assert db.execute("SELECT count(*) FROM corruption_reports").fetchone()[0] == MAX_ANONYMOUS_AN_HOUR + 1
+    # The counts name nobody: no LINE id, and only the hour, never a report's time or id.
+    rows = db.execute("SELECT key, at FROM feedback_rate_events").fetchall()
+    assert rows and all(flooder.uid not in key and citizen.uid not in key for key, _ in rows)
+    assert len({key for key, _ in rows}) == 2 and all(at % 3600 == 0 for _, at in rows)
+
+
+def test_the_hourly_key_is_forgotten_so_old_counts_point_to_nobody(settings):
+    from db import feedback_limits, open_database
+
+    db = open_database(settings.database_path)
+    hour = 1_800_000_000 - 1_800_000_000 % 3600
+    first = feedback_limits.person_key(db, "corruption:anonymous", "Uaaa", hour + 10)
+    assert first == feedback_limits.person_key(db, "corruption:anonymous", "Uaaa", hour + 3599)
+    assert first != feedback_limits.person_key(db, "corruption:anonymous", "Ubbb", hour + 10)
+    later = feedback_limits.person_key(db, "corruption:anonymous", "Uaaa", hour + 3600)
+    assert later != first
+    assert db.execute("SELECT hour FROM rate_limit_keys").fetchall() == [(hour // 3600 + 1,)]
+    db.close()

@@ -42,7 +42,7 @@ SUBMIT = "corruption-submit"
 FOLLOW_UP = "corruption-follow-up"
 AUDIT_DIVISION = "audit"  # content/divisions.yaml: หน่วยตรวจสอบภายใน
 DETAILS_MIN, DETAILS_MAX = 20, 3000
-MAX_ANONYMOUS_AN_HOUR = 20  # for the whole SAO: a per-person count would tie a person to a report
+MAX_ANONYMOUS_AN_HOUR = 3  # per person, counted unlinkably (db.feedback_limits.person_key)
 MAX_NAMED_A_DAY = 3
 MAX_LOOKUP_FAILURES = 5
 
@@ -197,10 +197,14 @@ def forget_input(req: effects.EffectRequest) -> effects.EffectResult:
 def submit(req: effects.EffectRequest) -> effects.EffectResult:
     anonymous = bool(req.args["anonymous"])
     now = req.now.timestamp()
-    limit_key = "corruption:anonymous" if anonymous else f"corruption:{req.chat_key}"
-    window, limit = (3600, MAX_ANONYMOUS_AN_HOUR) if anonymous else (86400, MAX_NAMED_A_DAY)
+    if anonymous:
+        # Per person (one person must not use up everyone's limit), under an hourly keyed hash.
+        limit_key = feedback_limits.person_key(req.db, "corruption:anonymous", req.user_id or req.chat_key, now)
+        window, limit = now % 3600 + 1, MAX_ANONYMOUS_AN_HOUR  # this clock hour: its key ends with it
+    else:
+        limit_key, window, limit = f"corruption:{req.chat_key}", 86400, MAX_NAMED_A_DAY
     if feedback_limits.count(req.db, limit_key, window, now) >= limit:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("corruption", limit, req.profile), list(req.menu_buttons))], confidential=True)
+        return effects.EffectResult(replies=[m.text(t.rate_limited("corruption-anonymous" if anonymous else "corruption", limit, req.profile), list(req.menu_buttons))], confidential=True)
     _, code, secret = store.create(
         req.db,
         anonymous=anonymous,
