@@ -39,25 +39,23 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     """The database, content, conversation engine and sender, wired into an inbox worker."""
     from bot import wiring
     from bot.conversation.flows import build_engine
-    from bot.content.divisions import load_divisions
-    from bot.handbook import HandbookStore
+    from bot.handbook import HandbookStore, last_good
     from bot.pipeline.handlers import EventPlanner
     from bot.line.sender import LineSender
-    from bot.content.profile import load_profile
     from bot.pipeline.worker import InboxWorker
     from db import ConnectionPool, open_database
 
     wiring.load_features()  # every effect, button, eraser and background job (bot/wiring.py)
     open_database(settings.database_path).close()  # migrate once, before any thread starts
-    profile = load_profile(settings.content_dir / "profile.yaml")
-    divisions = load_divisions(settings.content_dir / "divisions.yaml")
     # The handbook and its search index: built once per process, rebuilt when content changes.
-    # Its procedures are also the services citizens rate and complain about.
-    handbook_store = HandbookStore(settings.content_dir)
+    # Its procedures are also the services citizens rate and complain about. The profile and
+    # divisions come from the same snapshot: a broken file at start means the last good copy.
+    handbook_store = HandbookStore(settings.content_dir, last_good_dir=last_good.folder_for(settings))
+    loaded = handbook_store.current()
     planner = EventPlanner(
         build_engine(settings.conversation_timeout_minutes),
-        profile,
-        divisions,
+        loaded.profile,
+        loaded.divisions,
         handbook_store=handbook_store,
         public_base_url=settings.public_url,
     )

@@ -23,6 +23,21 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 REMINDER_INTERVAL_MINUTES = 5
 
 
+_stores: dict = {}  # content folder -> HandbookStore, one per process
+
+
+def _content(settings: Settings):
+    """The profile and divisions as the web process has them: one checked snapshot, reloaded
+    when the files change; a broken file (even at the clock's start) keeps the last good copy."""
+    from bot.handbook import HandbookStore, last_good
+
+    store = _stores.get(settings.content_dir)
+    if store is None:  # no search index: the clock answers no questions
+        store = _stores[settings.content_dir] = HandbookStore(
+            settings.content_dir, build_index=None, last_good_dir=last_good.folder_for(settings))
+    return store.current()
+
+
 def purge_old_data(settings: Settings) -> dict[str, int]:
     from bot.feedback import retention as feedback_retention
 
@@ -42,7 +57,7 @@ def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds:
     from bot.reminders.passes import DELIVERY_WAIT_SECONDS, Setup, tick
 
     settings = line_settings(settings)
-    setup = Setup.from_content(settings.content_dir, LineSender(settings))
+    setup = Setup.from_content(settings.content_dir, LineSender(settings), divisions=_content(settings).divisions)
     db = open_database(settings.database_path)
     try:
         report = tick(
@@ -59,15 +74,10 @@ def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds:
 
 
 def _office(settings: Settings):
-    from bot.content.divisions import load_divisions
     from bot.feedback.announce import Office
-    from bot.content.profile import load_profile
 
-    return Office(
-        load_profile(settings.content_dir / "profile.yaml"),
-        load_divisions(settings.content_dir / "divisions.yaml"),
-        settings.public_url,
-    )
+    content = _content(settings)
+    return Office(content.profile, content.divisions, settings.public_url)
 
 
 def _deliver(settings: Settings, db, outbox_ids: list[int]) -> None:

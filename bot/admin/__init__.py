@@ -13,9 +13,7 @@ What a feature page uses (see README "Admin console" and bot/admin/auth.py):
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, render_template
 from flask_wtf.csrf import generate_csrf
@@ -32,9 +30,8 @@ from bot.admin.auth import (
 from bot import wiring
 from bot.config import Settings
 from bot.content import divisions as divisions_module
-from bot.content.divisions import Division, load_divisions
+from bot.content.divisions import Division
 
-log = logging.getLogger(__name__)
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 admin_bp.before_request(guard_request)
@@ -70,29 +67,13 @@ def nav_items_for(user) -> list[NavItem]:
     return [item for item in NAV_ITEMS if user.role in item.roles]
 
 
-# --- the SAO's divisions, re-read when the file changes ---------------------------------------
-
-
-_divisions_cache: dict[Path, tuple[float, tuple[Division, ...]]] = {}
+# --- the SAO's divisions, from the content snapshot the bot answers from ------------------------
 
 
 def divisions() -> tuple[Division, ...]:
-    """content/divisions.yaml, checked; a broken edit keeps the last good list (and is logged)."""
-    path = current_app.config["SETTINGS"].content_dir / "divisions.yaml"
-    cached = _divisions_cache.get(path)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    if cached is None or cached[0] != mtime:
-        try:
-            _divisions_cache[path] = (mtime, load_divisions(path))
-        except ValueError:
-            if cached is None:
-                raise
-            log.exception("divisions file is broken; keeping the last good list")
-            _divisions_cache[path] = (mtime, cached[1])
-    return _divisions_cache[path][1]
+    """content/divisions.yaml as the bot has it (bot/handbook/store.py): reloaded with the rest of
+    the content when it changes; a broken edit, even at start, keeps the last good list."""
+    return current_app.extensions["handbook_store"].current().divisions
 
 
 def division_name(division_id: str | None) -> str:
@@ -175,7 +156,6 @@ def init_app(app: Flask, settings: Settings) -> None:
         SAO_SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         SAO_TRUSTED_PROXY_HOPS=settings.trusted_proxy_hops,
     )
-    load_divisions(settings.content_dir / "divisions.yaml")  # a broken file stops the start, with its line
     wiring.load_console_pages()  # each page registers its routes, menu entry and cards (bot/wiring.py)
     app.register_blueprint(admin_bp)
 

@@ -6,6 +6,7 @@ to them) and cannot move a procedure to another division. Auditors change nothin
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from flask import current_app
@@ -24,6 +25,28 @@ def store():
 
 def handbook():
     return store().current().handbook
+
+
+_PLACE = re.compile(r"^(?P<file>.+?\.yaml)(?::(?P<line>\d+))?: (?P<message>.*)$")
+
+
+def content_problems() -> list[dict]:
+    """What is wrong with the content files now, for the console's banner: one entry per mistake,
+    its file (under the content folder), line and message. Empty when the content loads; while
+    it does not, the bot answers from the last good version (even after a restart)."""
+    error = store().last_error
+    root = str(store().content_dir) + "/"
+    problems: list[dict] = []
+    for text in (error or "").splitlines():
+        place = _PLACE.match(text)
+        if place:
+            problems.append({"file": place["file"].removeprefix(root), "line": place["line"] or "",
+                             "message": place["message"]})
+        elif problems:  # a message on more than one line
+            problems[-1]["message"] += " " + text.strip()
+        else:
+            problems.append({"file": "", "line": "", "message": text})
+    return problems
 
 
 def editor() -> ContentEditor:

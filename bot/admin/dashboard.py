@@ -18,8 +18,8 @@ import sqlite_utils
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from bot.admin import add_nav_item, admin_bp
-from bot.admin.auth import EVERY_ROLE, current_user, require_role
+from bot.admin import add_nav_item, admin_bp, content
+from bot.admin.auth import ADMIN, EVERY_ROLE, STAFF, current_user, require_role
 from bot.admin.charts import Bar, bar_chart
 from bot.common.thaidate import day_bounds, month_bounds, now, thai_date, utc_offset_seconds
 from db import chats, inbox, outbox
@@ -114,7 +114,9 @@ def dashboard():
     db = current_app.extensions["db_pool"].get()
     ctx = build_context(db, current_user())
     stats, panels = collect(ctx)
-    return render_template("admin/dashboard.html", stats=stats, panels=panels, today=ctx.today)
+    # Those who edit content see its mistakes first thing (the bot answers from the last good copy).
+    problems = content.content_problems() if ctx.user.role in (ADMIN, STAFF) else []
+    return render_template("admin/dashboard.html", stats=stats, panels=panels, today=ctx.today, content_problems=problems)
 
 
 # --- what exists today: the bot's own traffic ---------------------------------------------

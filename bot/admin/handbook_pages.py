@@ -71,7 +71,7 @@ def handbook():
     loaded = store.current()
     return render_template(
         "admin/handbook.html",
-        book=loaded.handbook, loaded_at=loaded.loaded_at, last_error=store.last_error,
+        book=loaded.handbook, loaded_at=loaded.loaded_at, content_problems=content.content_problems(),
         may_edit=lambda p: content.may_edit_procedure(user, p),
     )
 

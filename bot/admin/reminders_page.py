@@ -54,7 +54,7 @@ def plan_year(db, fy: int, today: date) -> str | None:
     from bot.reminders.passes import Setup, sync_year
 
     try:
-        sync_year(db, Setup.from_content(_settings().content_dir), fy, today, time.time())
+        sync_year(db, Setup.from_content(_settings().content_dir, divisions=divisions()), fy, today, time.time())
     except ContentError as exc:
         return str(exc)
     return None

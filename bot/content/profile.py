@@ -59,7 +59,7 @@ def load_profile(path: Path) -> SaoProfile:
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+        raise yamlfile.syntax_error(path, exc) from None
     if not isinstance(raw, dict):
         raise ContentError(f"{path}: expected key: value lines")
     twice = yamlfile.duplicate_key(yamlfile.compose(text))

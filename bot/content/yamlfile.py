@@ -50,6 +50,13 @@ def duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
     return None
 
 
+def syntax_error(path: Path, exc: yaml.YAMLError) -> ContentError:
+    """A YAML mistake read like the other content errors: file:line: what the parser expected."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}" if mark else str(path)
+    return ContentError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}")
+
+
 def read(path: Path) -> tuple[Any, yaml.Node | None]:
     """(data, node tree) of a content file; ContentError naming the file if it is missing,
     not valid YAML, or has a key written twice in one place."""
@@ -58,7 +65,7 @@ def read(path: Path) -> tuple[Any, yaml.Node | None]:
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+        raise syntax_error(path, exc) from None
     twice = duplicate_key(node)
     if twice:
         raise ContentError(f"{path}:{twice[1]}: '{twice[0]}' is written twice; keep one (ช่อง '{twice[0]}' ซ้ำกัน)")

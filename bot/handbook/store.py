@@ -6,16 +6,21 @@ change (by the files' size and modification time, looked at most once per
 swaps them in whole. Invalid content never replaces valid content: the bot keeps answering
 from the last good version, and `last_error` says what is wrong (file, field, line).
 `reload()` is the explicit path for the console: it raises ContentError for invalid content.
+
+With `last_good_dir`, every version that loads well is also copied there (bot/handbook/
+last_good.py), and a process that starts while the content has a mistake starts from that
+copy, with `last_error` set, rather than not at all; only a first start with no copy refuses.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from bot.handbook import last_good
 from bot.handbook.loader import ContentFiles, load_handbook
 from bot.handbook.model import Handbook
 from bot.content.divisions import load_divisions
@@ -61,6 +66,7 @@ class HandbookStore:
         *,
         check_seconds: float = CHECK_SECONDS,
         build_index: Callable[[Handbook], Any] | None = _default_index,
+        last_good_dir: Path | None = None,  # where to keep the last good copy (None: no copy)
     ):
         self.content_dir = Path(content_dir)
         self.check_seconds = check_seconds
@@ -69,18 +75,43 @@ class HandbookStore:
         self._lock = threading.Lock()
         self._checked_at = 0.0
         self.last_error: str | None = None
-        self._loaded = self._load()  # invalid content at start is an error: fail loudly
+        self.last_good_dir = Path(last_good_dir) if last_good_dir else None
+        try:
+            self._loaded = self._load()
+        except ContentError as exc:
+            self._loaded = self._start_from_last_good(exc)
 
-    def _load(self, fresh: bool = False) -> Loaded:
-        """fresh: build even if this version was built before (after an edit in the console)."""
-        signature = self._files.signature()
-        key = (self.content_dir.resolve(), signature, self._build_index)
+    def _start_from_last_good(self, error: ContentError) -> Loaded:
+        """A restart must not take the bot down over one broken file: start from the last good
+        copy and keep saying what is wrong; current() picks the files up once they are fixed."""
+        copy = last_good.current(self.last_good_dir) if self.last_good_dir else None
+        if copy is None:
+            log.error("the content in %s has mistakes and there is no last good copy to start from "
+                      "(the content has never loaded here); fix these and start again:\n%s", self.content_dir, error)
+            raise error
+        log.error("the content in %s has mistakes; starting from the last good copy %s until they are fixed:\n%s",
+                  self.content_dir, copy, error)
+        try:
+            loaded = self._load(folder=copy)
+        except ContentError as copy_error:  # e.g. checks made stricter by an upgrade since the copy
+            log.error("the last good copy %s does not load either:\n%s", copy, copy_error)
+            raise error from copy_error
+        self.last_error = str(error)
+        # No signature of content_dir: current() tries the files again at each check.
+        return replace(loaded, signature=())
+
+    def _load(self, fresh: bool = False, folder: Path | None = None) -> Loaded:
+        """fresh: build even if this version was built before (after an edit in the console).
+        folder: load from there instead of content_dir (the last good copy)."""
+        folder = folder or self.content_dir
+        signature = ContentFiles(folder).signature()
+        key = (folder.resolve(), signature, self._build_index)
         with _built_lock:
             built = None if fresh else _BUILT.get(key)
         if built is None:
-            profile = load_profile(self.content_dir / "profile.yaml")
-            handbook = load_handbook(self.content_dir, profile)
-            divisions_file = self.content_dir / "divisions.yaml"
+            profile = load_profile(folder / "profile.yaml")
+            handbook = load_handbook(folder, profile)
+            divisions_file = folder / "divisions.yaml"
             divisions = load_divisions(divisions_file) if divisions_file.exists() else ()
             built = (handbook, self._build_index(handbook) if self._build_index else None, profile, divisions)
             with _built_lock:
@@ -88,7 +119,16 @@ class HandbookStore:
                 while len(_BUILT) > _BUILT_KEEP:
                     _BUILT.pop(next(iter(_BUILT)))
         handbook, index, profile, divisions = built
+        if folder == self.content_dir and self.last_good_dir:
+            self._save_last_good(handbook)
         return Loaded(handbook, index, signature, time.time(), profile, divisions)
+
+    def _save_last_good(self, handbook: Handbook) -> None:
+        try:
+            if last_good.save(self.last_good_dir, self.content_dir, handbook.fingerprint):
+                log.info("content %s kept as the last good copy in %s", handbook.fingerprint, self.last_good_dir)
+        except Exception:  # the copy is a safety net: failing to make it must not stop the bot
+            log.exception("could not keep the last good copy of the content in %s", self.last_good_dir)
 
     def current(self) -> Loaded:
         """The newest valid version; reloads if a content file changed since the last look."""

@@ -65,8 +65,9 @@ class Setup:
     sender: object | None = None  # bot.line.sender.LineSender; None plans and queues without sending
 
     @classmethod
-    def from_content(cls, content_dir: Path, sender=None) -> "Setup":
-        divisions = load_divisions(content_dir / "divisions.yaml")
+    def from_content(cls, content_dir: Path, sender=None, divisions: tuple[Division, ...] | None = None) -> "Setup":
+        """divisions: as a running process has them (HandbookStore's snapshot), else read from the file."""
+        divisions = divisions or load_divisions(content_dir / "divisions.yaml")
         return cls(PlanLibrary(content_dir, divisions), WorkCalendar.from_content(content_dir), divisions, sender)
 
     def division_name(self, division_id: str) -> str:
