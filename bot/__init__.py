@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask, jsonify
@@ -125,11 +126,29 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
+        """200 when the database can be read and written and the webhook's last store (within a
+        minute) did not fail: a monitor sees a webhook that cannot store what LINE sends."""
+        from db import write_probe
+
+        problems = {}
         try:
-            pool.get().execute("SELECT 1").fetchone()
+            db = pool.get()
+            db.execute("SELECT 1").fetchone()
+            write_probe(db)
         except Exception as exc:  # the point of the check is to report any failure
-            return jsonify({"status": "error", "database": str(exc)}), 503
+            pool.discard_after(exc)
+            problems["database"] = str(exc)
+        failure = writer.last_failure
+        if failure and time.time() - failure[0] < 60:
+            problems["webhook"] = f"storing events failed: {failure[1]}"
+        if problems:
+            return jsonify({"status": "error", **problems}), 503
         return jsonify({"status": "ok", "database": "ok"})
+
+    # A console request that met a connection stuck read-only: the next one opens it again.
+    from flask import got_request_exception
+
+    got_request_exception.connect(lambda sender, exception, **_: pool.discard_after(exception), app, weak=False)
 
     if settings.start_worker:
         worker.start()

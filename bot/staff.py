@@ -85,4 +85,4 @@ def unregister(req: effects.EffectRequest) -> effects.EffectResult:
 
 @effects.eraser
 def _erase(db, chat_key: str, user_id: str | None) -> None:
-    staff.erase_chat(db, chat_key)
+    staff.erase_chat(db, chat_key, user_id)

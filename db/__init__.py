@@ -15,6 +15,7 @@ from typing import Iterator, Sequence
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
+WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024
 
 
 def connect(path: str | Path, autocheckpoint: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
@@ -42,15 +43,46 @@ def connect(path: str | Path, autocheckpoint: bool = True, busy_timeout_ms: int 
     # Deleted rows are overwritten, not left in free pages: PDPA erasure really erases
     # (a citizen's photos and words) and a copy of the file does not bring them back.
     conn.execute("PRAGMA secure_delete = ON")
+    # The WAL keeps old page images (erased words too) until overwritten; cap the file so a
+    # checkpoint that restarts it cuts it back instead of leaving a long tail of old frames.
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
     if not autocheckpoint:
         conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     return sqlite_utils.Database(conn)
 
 
+# Errors that mean the connection went bad, not the statement: a connection SQLite opened
+# while the file was read-only stays read-only after the file is writable again, and one that
+# saw an I/O error may keep failing. Such a connection is closed and opened again.
+_REOPEN_ERRORS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+def needs_reopen(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.Error) and str(getattr(exc, "sqlite_errorname", "")).startswith(_REOPEN_ERRORS)
+
+
+def write_probe(db: sqlite_utils.Database) -> None:
+    """Raise unless this connection can write: an insert that is rolled back, so nothing changes."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT INTO feedback_rate_events (key, at) VALUES ('healthz', 0)")
+    finally:
+        conn.execute("ROLLBACK")
+
+
 def checkpoint(db: sqlite_utils.Database) -> None:
     """Copy the WAL into the database file, without waiting for readers or writers."""
     db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def truncate_wal(db: sqlite_utils.Database) -> bool:
+    """Copy the WAL into the database and empty the file: after an erasure (and nightly), so
+    no copy of var/ carries erased words in old WAL frames. False when a reader or writer was
+    in the way (the file is then not emptied): try again later."""
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 class ConnectionPool:
@@ -67,6 +99,22 @@ class ConnectionPool:
             db = connect(self.path, self.autocheckpoint)
             self._local.db = db
         return db
+
+    def discard(self) -> None:
+        """Close this thread's connection (after an error needs_reopen() names); the next get() opens anew."""
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+
+    def discard_after(self, exc: BaseException) -> bool:
+        if needs_reopen(exc):
+            self.discard()
+            return True
+        return False
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from db import execute_polling, transaction
+from db import execute_polling, needs_reopen, transaction
 
 UNFINISHED = ("pending", "processing", "handled")
 
@@ -124,6 +124,8 @@ class InboxWriter:
         self._leader = False
         self._db: sqlite_utils.Database | None = None
         self._pid = None
+        # (when, error) of the last failed commit, cleared by the next success: for /healthz.
+        self.last_failure: tuple[float, str] | None = None
 
     def store(self, rows: list[dict], timeout: float | None = None) -> int:
         """Store one request's events; return how many were new. Raises on failure.
@@ -175,6 +177,13 @@ class InboxWriter:
         except Exception as exc:  # every waiting request must hear about it
             for item in batch:
                 item.error = exc
+            self.last_failure = (time.time(), f"{type(exc).__name__}: {exc}")
+            if needs_reopen(exc) and self._db is not None:
+                # Only the leader uses the connection: closing it here races nobody.
+                db, self._db = self._db, None
+                db.close()
+        else:
+            self.last_failure = None
         with self._lock:
             if self._pending:
                 successor = self._pending[0]
@@ -403,6 +412,14 @@ def erase_chat(db: sqlite_utils.Database, source_key: str) -> int:
     cur = db.execute(
         "DELETE FROM inbox WHERE source_key = ? AND status NOT IN ('pending', 'processing', 'handled')",
         (source_key,),
+    )
+    return cur.rowcount
+
+
+def erase_user(db: sqlite_utils.Database, user_id: str) -> int:
+    """PDPA erasure across chats: what the person wrote in groups and rooms too (finished events)."""
+    cur = db.execute(
+        "DELETE FROM inbox WHERE user_id = ? AND status NOT IN ('pending', 'processing', 'handled')", (user_id,)
     )
     return cur.rowcount
 

@@ -175,8 +175,11 @@ def all_active(db: sqlite_utils.Database) -> list[Recipient]:
     return _recipients(db, "1 = 1", ())
 
 
-def erase_chat(db: sqlite_utils.Database, chat_key: str) -> None:
-    """PDPA erasure: forget this chat's registrations and who used codes."""
+def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None = None) -> None:
+    """PDPA erasure: forget this chat's registrations and who used codes, and which groups
+    the person registered (the group stays registered)."""
     db.execute("DELETE FROM staff_recipients WHERE chat_key = ?", (chat_key,))
+    if user_id:
+        db.execute("UPDATE staff_recipients SET registered_by = NULL WHERE registered_by = ?", (user_id,))
     db.execute("UPDATE staff_codes SET used_by_chat = NULL WHERE used_by_chat = ?", (chat_key,))
     db.execute("DELETE FROM staff_code_failures WHERE chat_key = ?", (chat_key,))

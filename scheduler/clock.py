@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
 from bot.line.local import line_settings
-from db import open_database, retention
+from db import open_database, retention, truncate_wal
 
 log = logging.getLogger(__name__)
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -45,6 +45,9 @@ def purge_old_data(settings: Settings) -> dict[str, int]:
     try:
         removed = retention.purge(db)
         removed.update(feedback_retention.purge(db, settings.feedback_retention_days))
+        # What was just deleted still sits in the WAL's old frames until the file is emptied.
+        if not truncate_wal(db):
+            log.warning("retention: the WAL could not be emptied now (a reader was in the way); the next run tries again")
     finally:
         db.close()
     log.info("retention: removed %s", removed)

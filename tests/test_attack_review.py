@@ -169,3 +169,96 @@ def test_the_hourly_key_is_forgotten_so_old_counts_point_to_nobody(settings):
     assert later != first
     assert db.execute("SELECT hour FROM rate_limit_keys").fetchall() == [(hour // 3600 + 1,)]
     db.close()
+
+
+# --- F4: a short read-only period must not leave the webhook failing until a restart -----------
+
+
+def test_after_a_read_only_period_the_webhook_recovers_and_healthz_tells_the_truth(settings, fake_line, monkeypatch):
+    """SQLite opens a file it cannot write read-only, silently, and such a connection stays
+    read-only after the file is writable again. Simulated here with PRAGMA query_only, which
+    fails writes with the same SQLITE_READONLY error."""
+    import requests
+
+    import db as db_module
+    from bot import create_app
+    from helpers import ServedApp
+
+    real_connect, read_only = db_module.connect, [False]
+
+    def connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        if read_only[0]:
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    monkeypatch.setattr(db_module, "connect", connect)
+    with ServedApp(create_app(settings)) as served:
+        read_only[0] = True  # the file is read-only while connections open
+        failed = served.post(text_event(user_id(), "ติดต่อ อบต."))
+        assert failed.status_code == 503
+        health = requests.get(served.url + "/healthz", timeout=5)
+        assert health.status_code == 503 and "readonly" in health.text
+        read_only[0] = False  # ten seconds later, writable again; no restart
+        event = text_event(user_id(), "เบอร์โทร อบต.")
+        assert served.post(event).status_code == 200
+        assert requests.get(served.url + "/healthz", timeout=5).status_code == 200
+        wait_until(lambda: [r for r in replies(fake_line) if r.json["replyToken"] == event["replyToken"]])
+
+
+# --- F6: erasure reaches what the person wrote in groups ----------------------------------------
+
+
+def test_erasure_removes_what_the_person_wrote_in_groups_too(served, fake_line):
+    import secrets
+
+    from feedback_support import Chat, text_of
+
+    uid = user_id()
+    in_group = Chat(served, fake_line, uid=uid, group="C" + secrets.token_hex(16))
+    in_group.say("บ้านผมเลขที่ 99 หมู่ 4 ถนนพังมาสามเดือนแล้ว")  # not addressed to the bot: stored, not answered
+    own = Chat(served, fake_line, uid=uid)
+    own.say("ข้อมูลส่วนบุคคล")
+    own.tap("ลบข้อมูลของฉัน")
+    assert "ลบข้อมูลของท่านเรียบร้อยแล้ว" in text_of(own.tap("ยืนยันลบ"))
+    rows = str(served.db.execute("SELECT * FROM inbox WHERE status NOT IN ('pending', 'processing', 'handled')").fetchall())
+    assert "เลขที่ 99" not in rows
+    assert served.db.execute("SELECT count(*) FROM inbox WHERE user_id = ? AND source_key LIKE 'group:%'", (uid,)).fetchone()[0] == 0
+
+
+# --- F7: erased words must not survive in the WAL ------------------------------------------------
+
+
+def _files_hold(settings, needle: bytes) -> list[str]:
+    paths = [settings.database_path, settings.database_path.with_name(settings.database_path.name + "-wal")]
+    return [p.name for p in paths if p.exists() and needle in p.read_bytes()]
+
+
+def test_after_an_erasure_the_wal_is_emptied_so_a_file_copy_carries_no_erased_words(served, fake_line, settings):
+    from feedback_support import Chat, text_of
+
+    chat = Chat(served, fake_line)
+    secret_words = "บ้านเลขที่ 4471 ซอยลับเฉพาะ"
+    for _ in range(3):
+        chat.say(secret_words)
+    assert _files_hold(settings, secret_words.encode())  # there, before the erasure
+    chat.say("ข้อมูลส่วนบุคคล")
+    chat.tap("ลบข้อมูลของฉัน")
+    assert "ลบข้อมูลของท่านเรียบร้อยแล้ว" in text_of(chat.tap("ยืนยันลบ"))
+    wait_until(lambda: not _files_hold(settings, secret_words.encode()), timeout=10)
+    assert served.db.execute("PRAGMA journal_size_limit").fetchone()[0] == 4 * 1024 * 1024
+
+
+def test_the_nightly_purge_empties_the_wal(settings):
+    from db import open_database
+    from scheduler.clock import purge_old_data
+
+    db = open_database(settings.database_path)
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    for n in range(200):
+        db.execute("INSERT INTO feedback_rate_events (key, at) VALUES (?, ?)", (f"k{n}", 0))
+    wal = settings.database_path.with_name(settings.database_path.name + "-wal")
+    assert wal.stat().st_size > 0
+    purge_old_data(settings)
+    assert wal.stat().st_size == 0
+    db.close()

@@ -33,6 +33,7 @@ load; tests/test_wiring.py checks the list and that erasure leaves a person in n
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -136,12 +137,28 @@ def erase_person(db: sqlite_utils.Database, chat_key: str, user_id: str | None) 
         fn(db, chat_key, user_id)
 
 
+_ERASED_AT = [0.0]  # when this process last erased someone; 0: WAL emptied since
+
+
 @effect("erase_chat_data")
 def _erase_chat_data(req: EffectRequest) -> EffectResult:
     """PDPA erasure the person asked for: everything every module keeps about them."""
     erase_person(req.db, req.chat_key, req.user_id)
+    _ERASED_AT[0] = time.time()  # the sweeper empties the WAL once this has committed
     # The reply confirming it is the last thing tied to the person: gone minutes after delivery.
     return EffectResult(confidential=True)
+
+
+@background
+def _empty_the_wal_after_erasure(db: sqlite_utils.Database, sender) -> None:
+    """secure_delete clears erased rows from the database file, but the WAL still holds the
+    pages as they were: empty it (a second after the erasure, so its transaction has committed)."""
+    from db import truncate_wal
+
+    erased_at = _ERASED_AT[0]
+    if erased_at and time.time() - erased_at > 1.0 and truncate_wal(db):
+        if _ERASED_AT[0] == erased_at:
+            _ERASED_AT[0] = 0.0
 
 
 @eraser
@@ -149,6 +166,8 @@ def _erase_spine_data(db: sqlite_utils.Database, chat_key: str, user_id: str | N
     from db import chats, conversations, inbox, outbox
 
     inbox.erase_chat(db, chat_key)
+    if user_id:  # and what they wrote in groups: their own chat is not the only place
+        inbox.erase_user(db, user_id)
     outbox.erase_chat(db, chat_key)
     conversations.delete(db, chat_key)
     chats.delete(db, chat_key)

@@ -143,16 +143,18 @@ class InboxWorker:
             try:
                 if not self.process_next():
                     self._wait_for_work(self.idle_poll_seconds)
-            except Exception:  # keep the thread alive whatever happens; the event is retried
+            except Exception as exc:  # keep the thread alive whatever happens; the event is retried
                 log.exception("inbox worker error")
+                self.pool.discard_after(exc)  # a connection stuck read-only is opened again
                 time.sleep(0.5)
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
             try:
                 self.sweep()
-            except Exception:
+            except Exception as exc:
                 log.exception("outbox sweep error")
+                self.pool.discard_after(exc)
 
     # --- one event ---------------------------------------------------------------------
 
@@ -297,6 +299,8 @@ class InboxWorker:
 
     def _on_error(self, db, item: inbox.InboxEvent, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
+        if self.pool.discard_after(exc):
+            db = self.pool.get()
         if item.attempts < MAX_HANDLING_ATTEMPTS:
             log.warning("inbox %s attempt %s failed, will retry: %s", item.id, item.attempts, error)
             inbox.release(db, item.id, error)
