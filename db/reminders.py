@@ -207,7 +207,16 @@ def add_reminder(
     send_on: date,
     now: float,
 ) -> bool:
-    """Create the row of one step for one chat (once); earlier unsent steps are superseded."""
+    """Create the row of one step for one chat (once); earlier unsent steps are superseded.
+
+    Never a step before one already made for the deadline: after a backward clock jump an
+    overdue escalation must not be followed by "4 days left"."""
+    later = db.execute(
+        "SELECT 1 FROM reminders WHERE deadline_id = ? AND status != 'cancelled' AND CAST(step AS INTEGER) > ? LIMIT 1",
+        (deadline_id, int(step)),
+    ).fetchone()
+    if later:
+        return False
     cur = db.execute(
         "INSERT OR IGNORE INTO reminders (deadline_id, step, chat_key, line_id, role, escalation, send_on, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

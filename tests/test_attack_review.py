@@ -262,3 +262,27 @@ def test_the_nightly_purge_empties_the_wal(settings):
     purge_old_data(settings)
     assert wal.stat().st_size == 0
     db.close()
+
+
+# --- a backward clock jump never sends "days left" after an overdue escalation ------------------
+
+
+def test_a_backward_clock_jump_never_sends_days_left_after_an_escalation(settings, fake_line):
+    from datetime import date
+
+    from db import open_database
+    from db import reminders as store
+    from reminder_helpers import ENGINEERING_GROUP, at, make_setup, messages_json, pushes, register, run
+
+    db = open_database(settings.database_path)
+    register(db, ENGINEERING_GROUP, "engineering")
+    setup = make_setup(settings)
+    run(db, setup, at(date(2027, 1, 5)))
+    run(db, setup, at(date(2027, 1, 20)))  # the January reports are 3 working days overdue: escalated
+    escalated = pushes(fake_line)
+    assert escalated and "เลยกำหนด" in messages_json(escalated[-1])
+    run(db, setup, at(date(2027, 1, 12)))  # the server's clock jumps back eight days
+    run(db, setup, at(date(2027, 1, 12), 13))
+    assert pushes(fake_line) == escalated
+    assert "-3" not in {r["step"] for r in store.reminders_sent(db, 2570)}
+    db.close()
