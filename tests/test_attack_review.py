@@ -11,6 +11,7 @@ import time
 import pytest
 
 from db import inbox
+from admin_support import PASSWORD
 from helpers import body_of, post_signed, text_event, user_id, wait_until
 
 
@@ -169,6 +170,105 @@ def test_the_hourly_key_is_forgotten_so_old_counts_point_to_nobody(settings):
     assert later != first
     assert db.execute("SELECT hour FROM rate_limit_keys").fetchall() == [(hour // 3600 + 1,)]
     db.close()
+
+
+# --- F9 and F10: sign-in throttles that cannot be raced, nor turned against the owner ---------
+
+
+def _post_login(console, client, username, password):
+    from admin_support import csrf_from
+
+    token = csrf_from(client.get("/admin/login").get_data(as_text=True))
+    return client.post("/admin/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_simultaneous_wrong_passwords_get_no_more_checks_than_the_limit(console, admin, settings, monkeypatch):
+    import threading
+
+    from bot.admin import passwords, signin
+    from db import connect
+
+    checks, real_verify = [], passwords.verify_password
+
+    def slow_verify(hashed, password):  # as slow as a real Argon2 check, so the race is wide open
+        checks.append(password)
+        time.sleep(0.05)
+        return real_verify(hashed, password)
+
+    monkeypatch.setattr(passwords, "verify_password", slow_verify)
+    start, results = threading.Barrier(40), []
+
+    def guess(n: int) -> None:
+        db = connect(settings.database_path)  # one connection each, as separate worker processes have
+        start.wait()
+        results.append(signin.authenticate(db, settings, f"10.1.0.{n}", "somchai", f"guess-{n}"))
+        db.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checks) == settings.login_max_failures_per_user == 5
+    assert sum(r.wait_seconds > 0 for r in results) == 35
+
+
+def test_delays_grow_with_each_failure_instead_of_a_fixed_lockout(console, admin, settings):
+    from bot.admin import signin
+
+    t0 = 1_900_000_000.0
+    for n in range(5):
+        assert signin.authenticate(console.db, settings, "10.0.0.1", "somchai", "wrong", now=t0 + n).wait_seconds == 0
+    assert signin.authenticate(console.db, settings, "10.0.0.1", "somchai", "wrong", now=t0 + 14).wait_seconds == 20
+    assert signin.authenticate(console.db, settings, "10.0.0.1", "somchai", "wrong", now=t0 + 35).wait_seconds == 0
+    assert signin.authenticate(console.db, settings, "10.0.0.1", "somchai", "wrong", now=t0 + 36).wait_seconds == 59
+    assert signin.authenticate(console.db, settings, "10.0.0.1", "somchai", "wrong", now=t0 + 95).wait_seconds == 0
+    assert signin.authenticate(console.db, settings, "10.0.0.1", "somchai", "wrong", now=t0 + 96).wait_seconds == 119
+
+
+def test_the_owners_browser_still_gets_in_while_someone_guesses_and_the_owner_is_told(console, admin):
+    owner = console.client()
+    assert _post_login(console, owner, "somchai", PASSWORD).status_code == 302
+    owner.post("/admin/logout", data={"csrf_token": console.token(owner, "/admin/")})
+    attacker = console.client()
+    for _ in range(8):
+        _post_login(console, attacker, "somchai", "wrong-password-1")
+    refused = _post_login(console, attacker, "somchai", PASSWORD)
+    assert refused.status_code == 429 and "กรุณารอ" in refused.get_data(as_text=True)
+    assert _post_login(console, console.client(), "somchai", PASSWORD).status_code == 429  # a new browser waits
+
+    signed_in = _post_login(console, owner, "somchai", PASSWORD)  # the browser that signed in before
+    assert signed_in.status_code == 302
+    page = owner.get("/admin/").get_data(as_text=True)
+    assert "รหัสผ่านไม่ถูกต้อง 5 ครั้ง" in page and "กรุณาเปลี่ยนรหัสผ่าน" in page
+    assert "รหัสผ่านไม่ถูกต้อง" not in owner.get("/admin/").get_data(as_text=True)  # told once
+
+
+def test_one_person_behind_an_office_address_cannot_lock_the_office_out(console, admin, settings):
+    console.make_user("wichai", "staff")
+    colleague = console.client()
+    assert _post_login(console, colleague, "wichai", PASSWORD).status_code == 302
+    colleague.post("/admin/logout", data={"csrf_token": console.token(colleague, "/admin/")})
+    prankster = console.client()  # same address: the test client is always 127.0.0.1
+    for n in range(settings.login_max_failures_per_ip):
+        _post_login(console, prankster, f"name-{n}", "wrong-password-1")
+    assert _post_login(console, prankster, "wichai", PASSWORD).status_code == 429
+    assert _post_login(console, colleague, "wichai", PASSWORD).status_code == 302
+
+
+def test_a_device_cookie_is_only_good_for_its_own_user_and_is_throttled_too(console, admin, settings):
+    from bot.admin import signin
+
+    somchai = console.client()
+    assert _post_login(console, somchai, "somchai", PASSWORD).status_code == 302
+    cookie = somchai.get_cookie(signin.DEVICE_COOKIE, path="/admin").value
+    assert signin.device_of(settings.secret_key, cookie, "somchai")
+    assert signin.device_of(settings.secret_key, cookie, "wichai") is None
+    assert signin.device_of("another-key", cookie, "somchai") is None
+    device = signin.device_of(settings.secret_key, cookie, "somchai")
+    for _ in range(5):
+        assert signin.authenticate(console.db, settings, "1.2.3.4", "somchai", "wrong", device=device).wait_seconds == 0
+    assert signin.authenticate(console.db, settings, "1.2.3.4", "somchai", PASSWORD, device=device).wait_seconds > 0
 
 
 # --- F4: a short read-only period must not leave the webhook failing until a restart -----------
