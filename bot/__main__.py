@@ -206,7 +206,7 @@ COMMANDS = {
     "staff": (cmd_staff, "รหัสลงทะเบียนและรายชื่อเจ้าหน้าที่ที่รับแจ้งเตือนทาง LINE — staff registration codes and registered chats"),
     "ask": (cmd_ask, "บอทเข้าใจข้อความว่าอย่างไร — what the bot understands a message to be and answers; prints JSON (one message, or one per line from stdin)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
-    "create-admin": (cmd_create_admin, "สร้างผู้ดูแลระบบของหน้าจัดการ (/admin) — create an admin account for the console"),
+    "create-admin": (cmd_create_admin, "สร้างผู้ดูแลระบบ (หรือผู้ตรวจสอบด้วย --role auditor) ของหน้าจัดการ (/admin) — create an admin (or, with --role auditor, an auditor) account for the console"),
 }
 
 

@@ -66,6 +66,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.admin.staff_questions_page",
     "bot.admin.ratings",
     "bot.admin.integrity",
+    "bot.admin.auditor_page",
     "bot.admin.reports_page",
 )
 

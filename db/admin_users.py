@@ -70,6 +70,12 @@ def count_active_admins(db: sqlite_utils.Database, excluding_id: int | None = No
     ).fetchone()[0]
 
 
+def count_active_with_role(db: sqlite_utils.Database, role: str, excluding_id: int | None = None) -> int:
+    return db.execute(
+        "SELECT count(*) FROM admin_users WHERE role = ? AND active = 1 AND id IS NOT ?", (role, excluding_id)
+    ).fetchone()[0]
+
+
 def get(db: sqlite_utils.Database, user_id: int) -> AdminUser | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM admin_users WHERE id = ?", (user_id,)).fetchone()
     return _user(row) if row else None

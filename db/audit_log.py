@@ -32,6 +32,19 @@ class AuditFilter:
     target: str | None = None
     start: float | None = None  # epoch seconds, inclusive
     end: float | None = None  # epoch seconds, exclusive
+    auditors_view: bool = False  # only what concerns auditor accounts and corruption reports
+
+
+# The auditors' own log page: every change to an auditor account is an "auditor." action, and
+# an account that has ever been an auditor has one (unless it predates them: then it is one
+# now), so its sign-ins show too; corruption reports are "integrity." actions. A request or a
+# rejection alone does not make an account's history the auditors' business.
+_AUDITORS_VIEW = """(
+    action >= 'auditor.' AND action < 'auditor/' OR action >= 'integrity.' AND action < 'integrity/'
+    OR target IN (SELECT 'user:' || id FROM admin_users WHERE role = 'auditor')
+    OR target IN (SELECT target FROM audit_log WHERE action >= 'auditor.' AND action < 'auditor/'
+                  AND action NOT IN ('auditor.request', 'auditor.reject'))
+)"""
 
 
 def record(
@@ -75,6 +88,8 @@ def _where(f: AuditFilter) -> tuple[str, list]:
     if f.target:
         clauses.append("target = ?")
         params.append(f.target)
+    if f.auditors_view:
+        clauses.append(_AUDITORS_VIEW)
     if f.start is not None:
         clauses.append("at >= ?")
         params.append(f.start)

@@ -563,6 +563,31 @@ CREATE TABLE rate_limit_keys (
 );
 """
 
+V14_AUDITOR_REQUESTS = """
+-- Giving auditor access from the console (create an auditor, make an account an auditor,
+-- re-enable a disabled auditor, reset an auditor's password) is a request an admin makes
+-- and another auditor confirms or rejects (bot/admin/auditor_requests.py): an admin alone
+-- never holds a working auditor account, and so never reads corruption reports.
+CREATE TABLE auditor_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('create', 'role', 'enable', 'reset')),
+    account_id INTEGER REFERENCES admin_users (id),  -- the console account; NULL for 'create'
+    username TEXT NOT NULL COLLATE NOCASE,        -- the account's, or the new account's, username
+    display_name TEXT NOT NULL DEFAULT '',        -- 'create' only
+    requested_by_id INTEGER NOT NULL,             -- admin_users.id of the admin who asked
+    requested_by TEXT NOT NULL,
+    requested_at REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'rejected')),
+    decided_by_id INTEGER,
+    decided_by TEXT,
+    decided_at REAL,
+    reason TEXT                                   -- why it was rejected, if the auditor said
+);
+-- One open request per account: asking twice does not queue a second one.
+CREATE UNIQUE INDEX idx_auditor_requests_pending ON auditor_requests (username) WHERE status = 'pending';
+CREATE INDEX idx_auditor_requests_status_id ON auditor_requests (status, id);
+"""
+
 
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
@@ -593,6 +618,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (11, "when each chat was last answered, for the loading animation", _run_script(V11_LAST_ANSWER)),
     (12, "what the bot understood each recorded question to be", _run_script(V12_QUESTION_INTENT)),
     (13, "hourly keys to rate-limit anonymous reports per person", _run_script(V13_RATE_LIMIT_KEYS)),
+    (14, "requests about auditor accounts, confirmed by another auditor", _run_script(V14_AUDITOR_REQUESTS)),
 ]
 
 

@@ -137,7 +137,7 @@ def test_every_post_needs_the_csrf_token_of_its_own_session(console, admin):
     assert console.db.execute("SELECT count(*) FROM admin_users WHERE username = 'evil'").fetchone()[0] == 0
     # The same request with the session's own token goes through.
     token = console.token(signed_in)
-    assert signed_in.post("/admin/users/new", data={"username": "okay", "role": "auditor", "csrf_token": token}).status_code == 200
+    assert signed_in.post("/admin/users/new", data={"username": "okay", "role": "admin", "csrf_token": token}).status_code == 200
 
 
 def test_session_id_is_new_after_sign_in_and_a_planted_cookie_never_signs_in(console, admin):

@@ -3,19 +3,23 @@
 Each change is validated, made in one transaction with its audit entry, and ends the
 sessions it must (a disabled account, a reset password). There is always at least one
 active admin: the last one can be neither disabled nor given another role.
+
+Auditor access (finding F2): only auditors read corruption reports, so an admin alone must
+never hold a working auditor account. In the console, creating an auditor, making an account
+an auditor, re-enabling a disabled auditor or resetting an auditor's password is a request
+another auditor confirms (bot/admin/auditor_requests.py); here such a change is refused to
+anyone signed in, and made directly only by the command line on the server (actor without
+id). Every change to an auditor account is also told to the audit unit (bot/admin/auditor_log.py).
 """
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.admin import passwords
+from bot.admin import auditor_log, passwords
 from bot.admin.audit import Actor
-from bot.admin.auth import ADMIN, EVERY_ROLE, STAFF
-from bot.config import Settings
+from bot.admin.auth import ADMIN, AUDITOR, EVERY_ROLE, STAFF
 from bot.content.divisions import Division
 from db import admin_sessions, admin_users, login_failures, transaction
 from db.admin_users import AdminUser
@@ -57,7 +61,7 @@ def check_role(role: str, division_id: str | None, divisions: tuple[Division, ..
     return division_id
 
 
-def _display_name(value: str | None) -> str:
+def clean_display_name(value: str | None) -> str:
     name = " ".join((value or "").split())
     if len(name) > MAX_DISPLAY_NAME:
         raise AccountError(f"ชื่อที่แสดงยาวได้ไม่เกิน {MAX_DISPLAY_NAME} ตัวอักษร", "the display name is too long")
@@ -72,19 +76,37 @@ def _new_password(password: str, username: str) -> str:
     return passwords.hash_password(password)
 
 
-def _must_get(db, user_id: int) -> AdminUser:
+def must_get(db, user_id: int) -> AdminUser:
     user = admin_users.get(db, user_id)
     if user is None:
         raise AccountError("ไม่พบบัญชีผู้ใช้นี้", f"no account with id {user_id}")
     return user
 
 
-def _keep_an_admin(db, user: AdminUser) -> None:
+def keep_an_admin(db, user: AdminUser) -> None:
     if user.role == ADMIN and user.active and admin_users.count_active_admins(db, excluding_id=user.id) == 0:
         raise AccountError(
             "ทำไม่ได้ เพราะนี่คือผู้ดูแลระบบคนสุดท้ายที่ใช้งานอยู่ กรุณาเพิ่มผู้ดูแลระบบอีกคนก่อน",
             "not allowed: this is the last active admin; add another admin first",
         )
+
+
+def from_command_line_only(actor: Actor) -> None:
+    """Refuse a change that gives auditor access to anyone signed in: in the console it is a
+    request an auditor confirms (bot/admin/auditor_requests.py)."""
+    if actor.id is not None:
+        raise AccountError(
+            "การให้สิทธิ์ผู้ตรวจสอบต้องส่งเป็นคำขอ และจะมีผลเมื่อผู้ตรวจสอบยืนยันแล้วเท่านั้น",
+            "giving auditor access from the console needs another auditor's confirmation",
+        )
+
+
+def _record(db: sqlite_utils.Database, actor: Actor, action: str, user_id: int, **details) -> None:
+    """The audit entry of a change; one to an auditor account is also told to the audit unit."""
+    if action.startswith("auditor."):
+        auditor_log.record(db, actor, action, f"user:{user_id}", **details)
+    else:
+        actor.record(db, action, f"user:{user_id}", **details)
 
 
 def create_user(
@@ -102,7 +124,9 @@ def create_user(
     username = normalise_username(username)
     check_username(username)
     division_id = check_role(role, division_id, divisions)
-    display_name = _display_name(display_name)
+    if role == AUDITOR:
+        from_command_line_only(actor)
+    display_name = clean_display_name(display_name)
     hashed = _new_password(password, username)  # slow on purpose: outside the write lock
     with transaction(db):
         try:
@@ -118,8 +142,9 @@ def create_user(
             )
         except admin_users.UsernameTaken:
             raise AccountError("มีชื่อผู้ใช้นี้อยู่แล้ว กรุณาใช้ชื่ออื่น", f"the username {username!r} is taken") from None
-        actor.record(
-            db, "user.create", f"user:{user_id}", username=username, display_name=display_name, role=role, division=division_id
+        _record(
+            db, actor, "auditor.create" if role == AUDITOR else "user.create", user_id,
+            username=username, display_name=display_name, role=role, division=division_id,
         )
     return user_id
 
@@ -130,46 +155,61 @@ def change_role(
     """Give an account a new role (and division); False when nothing changed."""
     division_id = check_role(role, division_id, divisions)
     with transaction(db):
-        user = _must_get(db, user_id)
+        user = must_get(db, user_id)
         if (user.role, user.division_id) == (role, division_id):
             return False
         if role != ADMIN:
             if user.id == actor.id:
                 raise AccountError("เปลี่ยนบทบาทของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเปลี่ยนให้", "you cannot change your own role")
-            _keep_an_admin(db, user)
+            keep_an_admin(db, user)
+        if role == AUDITOR:
+            from_command_line_only(actor)
         admin_users.set_role(db, user_id, role, division_id)
-        actor.record(
-            db, "user.role", f"user:{user_id}", username=user.username,
+        action = "auditor.role_grant" if role == AUDITOR else "auditor.role_remove" if user.role == AUDITOR else "user.role"
+        _record(
+            db, actor, action, user_id, username=user.username,
             old_role=user.role, old_division=user.division_id, role=role, division=division_id,
         )
     return True
 
 
 def rename(db: sqlite_utils.Database, actor: Actor, user_id: int, display_name: str) -> bool:
-    display_name = _display_name(display_name)
+    display_name = clean_display_name(display_name)
     with transaction(db):
-        user = _must_get(db, user_id)
+        user = must_get(db, user_id)
         if user.display_name == display_name:
             return False
         admin_users.set_display_name(db, user_id, display_name)
-        actor.record(db, "user.rename", f"user:{user_id}", username=user.username, old=user.display_name, new=display_name)
+        action = "auditor.rename" if user.role == AUDITOR else "user.rename"
+        _record(db, actor, action, user_id, username=user.username, old=user.display_name, new=display_name)
     return True
 
 
 def set_active(db: sqlite_utils.Database, actor: Actor, user_id: int, active: bool) -> bool:
     """Disable (signing the account out everywhere) or enable an account; False when already so."""
     with transaction(db):
-        user = _must_get(db, user_id)
+        user = must_get(db, user_id)
         if user.active == active:
             return False
+        if active and user.role == AUDITOR:
+            from_command_line_only(actor)
         if not active:
             if user.id == actor.id:
                 raise AccountError("ปิดบัญชีของตนเองไม่ได้", "you cannot disable your own account")
-            _keep_an_admin(db, user)
+            keep_an_admin(db, user)
             admin_sessions.delete_for_user(db, user_id)
         admin_users.set_active(db, user_id, active)
-        actor.record(db, "user.enable" if active else "user.disable", f"user:{user_id}", username=user.username)
+        # Disabling an auditor stays immediate (it takes access away), and the auditors hear of it.
+        what = "enable" if active else "disable"
+        _record(db, actor, f"auditor.{what}" if user.role == AUDITOR else f"user.{what}", user_id, username=user.username)
     return True
+
+
+def set_temporary_password(db: sqlite_utils.Database, user: AdminUser, hashed: str) -> None:
+    """A password someone gave out: changed at next sign-in; the account's sessions end."""
+    admin_users.set_password(db, user.id, hashed, must_change=True)
+    admin_sessions.delete_for_user(db, user.id)
+    login_failures.clear(db, f"user:{user.username}")
 
 
 def reset_password(db: sqlite_utils.Database, actor: Actor, user_id: int) -> str:
@@ -179,11 +219,12 @@ def reset_password(db: sqlite_utils.Database, actor: Actor, user_id: int) -> str
     temporary = passwords.temporary_password()
     hashed = passwords.hash_password(temporary)
     with transaction(db):
-        user = _must_get(db, user_id)
-        admin_users.set_password(db, user_id, hashed, must_change=True)
-        admin_sessions.delete_for_user(db, user_id)
-        login_failures.clear(db, f"user:{user.username}")
-        actor.record(db, "user.password_reset", f"user:{user_id}", username=user.username)
+        user = must_get(db, user_id)
+        if user.role == AUDITOR:
+            from_command_line_only(actor)
+        set_temporary_password(db, user, hashed)
+        action = "auditor.password_reset" if user.role == AUDITOR else "user.password_reset"
+        _record(db, actor, action, user_id, username=user.username)
     return temporary
 
 
@@ -200,58 +241,3 @@ def change_own_password(
         admin_users.set_password(db, user.id, hashed, must_change=False)
         admin_sessions.delete_for_user(db, user.id, keep_token_hash=keep_session_hash)
         actor.record(db, "user.password_change", f"user:{user.id}", username=user.username)
-
-
-# --- signing in -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignInResult:
-    user: AdminUser | None = None
-    wait_seconds: float = 0.0  # > 0: too many failures, try again after this
-
-
-def authenticate(
-    db: sqlite_utils.Database, settings: Settings, actor_ip: str, username: str, password: str, now: float | None = None
-) -> SignInResult:
-    """Check a username and password under the rate limit (per username and per IP address).
-
-    While a key is over its limit the password is not even checked. Every failure is
-    counted in SQLite (shared by all worker processes, kept across restarts) and logged.
-    """
-    now = time.time() if now is None else now
-    username = normalise_username(username)[:64]
-    window = settings.login_failure_window_minutes * 60
-    user_key, ip_key = f"user:{username}", f"ip:{actor_ip}"
-    limits = ((user_key, settings.login_max_failures_per_user), (ip_key, settings.login_max_failures_per_ip))
-    wait = 0.0
-    for key, limit in limits:
-        count, oldest = login_failures.recent(db, key, now - window)
-        if count >= limit:
-            wait = max(wait, oldest + window - now)
-    if wait > 0:
-        return SignInResult(wait_seconds=wait)
-
-    found = admin_users.get_with_hash(db, username) if USERNAME.match(username) else None
-    user, hashed = found if found else (None, None)
-    ok = passwords.verify_password(hashed, password) and user is not None and user.active
-    if ok:
-        with transaction(db):
-            login_failures.clear(db, user_key)
-        if passwords.needs_rehash(hashed):
-            admin_users.replace_hash(db, user.id, hashed, passwords.hash_password(password))
-        return SignInResult(user=user)
-
-    reason = "unknown user" if user is None else ("disabled" if not user.active else "wrong password")
-    # The name typed is kept only when it looks like a username: people type passwords there by mistake.
-    shown_name = username if USERNAME.match(username) else "(not a username)"
-    with transaction(db):
-        login_failures.purge(db, now - window)
-        login_failures.record(db, [user_key, ip_key], now)
-        record_as = Actor(user.id if user else None, shown_name, actor_ip)
-        record_as.record(db, "login.failure", f"user:{user.id}" if user else None, reason=reason)
-        for key, limit in limits:
-            count, _ = login_failures.recent(db, key, now - window)
-            if count == limit:
-                record_as.record(db, "login.locked", key, minutes=settings.login_failure_window_minutes)
-    return SignInResult()

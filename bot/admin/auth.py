@@ -12,7 +12,8 @@ division is checked with `require_division(division_id)` (or filtered in SQL wit
 `division_sql(user)`), and corruption reports with `require_corruption_reader()`.
 
 Roles: admin (everything except corruption reports), staff (the work of one division),
-auditor (the only role that may read corruption reports).
+auditor (the only role that may read corruption reports; giving it takes another auditor's
+confirmation or the command line, see bot/admin/auditor_requests.py).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ ROLE_LABELS = {ADMIN: "ผู้ดูแลระบบ", STAFF: "เจ้า�
 ROLE_DESCRIPTIONS = {
     ADMIN: "ใช้งานได้ทุกส่วนและจัดการผู้ใช้ ยกเว้นเรื่องร้องเรียนการทุจริต",
     STAFF: "เห็นเฉพาะงานของกองตนเอง เช่น เรื่องร้องเรียน คำถาม และกำหนดส่งงาน",
-    AUDITOR: "อ่านเรื่องร้องเรียนการทุจริตได้ (บทบาทเดียวที่อ่านได้)",
+    AUDITOR: "อ่านเรื่องร้องเรียนการทุจริตได้ (บทบาทเดียวที่อ่านได้) การให้บทบาทนี้ต้องให้ผู้ตรวจสอบยืนยัน",
 }
 # The only role that may read corruption reports (not even admins).
 CORRUPTION_REPORT_ROLES = (AUDITOR,)

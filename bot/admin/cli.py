@@ -1,4 +1,10 @@
-"""`python -m bot create-admin`: create the first admin (or recover one) from the command line."""
+"""`python -m bot create-admin`: create the first admin (or recover one) from the command line.
+
+With `--role auditor` it creates (or with --reset recovers) an auditor: the way to the first
+auditor, since in the console giving auditor access needs another auditor's confirmation
+(bot/admin/auditor_requests.py). Whoever runs it on the server could read the database
+anyway; what it does is in the audit log and told to the audit unit on LINE.
+"""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +18,14 @@ PASSWORD_ENV = "ADMIN_PASSWORD"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--username", help="ชื่อผู้ใช้ (a-z 0-9 . - _) — the admin's username (asked if left out)")
+    parser.add_argument("--username", help="ชื่อผู้ใช้ (a-z 0-9 . - _) — the account's username (asked if left out)")
+    parser.add_argument(
+        "--role",
+        choices=["admin", "auditor"],
+        default="admin",
+        help="admin = ผู้ดูแลระบบ (ค่าเริ่มต้น), auditor = ผู้ตรวจสอบที่อ่านเรื่องแจ้งเบาะแสทุจริต (แจ้งหน่วยตรวจสอบภายในทาง LINE) "
+        "— admin (default), or auditor: reads corruption reports; the audit unit is told on LINE",
+    )
     parser.add_argument("--display-name", default="", help="ชื่อ-นามสกุลที่แสดง — the name shown in the console")
     parser.add_argument(
         "--password-stdin",
@@ -22,8 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reset",
         action="store_true",
-        help="ถ้ามีชื่อผู้ใช้นี้แล้ว ให้ตั้งรหัสผ่านใหม่และทำให้เป็นผู้ดูแลระบบที่ใช้งานได้ — if the username exists, "
-        "set this password and make it an active admin (to recover a lost admin account)",
+        help="ถ้ามีชื่อผู้ใช้นี้แล้ว ให้ตั้งรหัสผ่านใหม่และทำให้เป็นบัญชีที่ใช้งานได้ตาม --role — if the username exists, "
+        "set this password and make it an active account of --role (to recover a lost account)",
     )
 
 
@@ -52,8 +65,9 @@ def _read_password(args) -> str | None:
 
 
 def create_admin(args, settings: Settings) -> int:
-    from bot.admin import accounts, passwords
+    from bot.admin import accounts, auditor_log, passwords
     from bot.admin.audit import Actor
+    from bot.admin.auth import AUDITOR, ROLE_LABELS
     from bot.content.divisions import load_divisions
     from db import admin_sessions, admin_users, open_database, transaction
 
@@ -80,11 +94,12 @@ def create_admin(args, settings: Settings) -> int:
 
     db = open_database(settings.database_path)
     actor = Actor(None, f"command-line ({_os_user()})")
+    role, label = args.role, ROLE_LABELS[args.role]
     existing = admin_users.get_with_hash(db, username)
     if existing and not args.reset:
         _say(
-            f"มีผู้ใช้ชื่อ {username} อยู่แล้ว (ใช้ --reset เพื่อตั้งรหัสผ่านใหม่และให้เป็นผู้ดูแลระบบ)",
-            f"the username {username} exists (add --reset to set its password and make it an active admin)",
+            f"มีผู้ใช้ชื่อ {username} อยู่แล้ว (ใช้ --reset เพื่อตั้งรหัสผ่านใหม่และให้เป็น{label}ที่ใช้งานได้)",
+            f"the username {username} exists (add --reset to set its password and make it an active {role})",
             error=True,
         )
         return 1
@@ -93,26 +108,41 @@ def create_admin(args, settings: Settings) -> int:
         hashed = passwords.hash_password(password)
         with transaction(db):
             admin_users.set_password(db, user.id, hashed, must_change=False)
-            admin_users.set_role(db, user.id, "admin", None)
+            admin_users.set_role(db, user.id, role, None)
             admin_users.set_active(db, user.id, True)
             admin_sessions.delete_for_user(db, user.id)
-            actor.record(db, "user.password_reset", f"user:{user.id}", username=username, role="admin", via="create-admin --reset")
-        _say(f"ตั้งรหัสผ่านใหม่ให้ {username} และเป็นผู้ดูแลระบบแล้ว", f"{username} is an active admin with the new password")
+            details = dict(username=username, role=role, old_role=user.role, was_active=user.active, via="create-admin --reset")
+            if AUDITOR in (role, user.role):  # the audit unit hears of any change to an auditor account
+                action = "auditor.password_reset" if role == user.role else "auditor.role_grant" if role == AUDITOR else "auditor.role_remove"
+                auditor_log.record(db, actor, action, f"user:{user.id}", **details)
+            else:
+                actor.record(db, "user.password_reset", f"user:{user.id}", **details)
+        _say(f"ตั้งรหัสผ่านใหม่ให้ {username} และเป็น{label}แล้ว", f"{username} is an active {role} with the new password")
+        _tell_about_auditors(role, user.role)
         return 0
     divisions = load_divisions(settings.content_dir / "divisions.yaml")
     try:
         accounts.create_user(
-            db, actor, username=username, role="admin", password=password, divisions=divisions,
+            db, actor, username=username, role=role, password=password, divisions=divisions,
             display_name=args.display_name, must_change_password=False,
         )
     except accounts.AccountError as exc:
         _say(str(exc), exc.english, error=True)
         return 1
     _say(
-        f"สร้างผู้ดูแลระบบ {username} แล้ว เข้าสู่ระบบได้ที่ /admin",
-        f"admin {username} created; sign in at /admin",
+        f"สร้าง{label} {username} แล้ว เข้าสู่ระบบได้ที่ /admin",
+        f"{role} {username} created; sign in at /admin",
     )
+    _tell_about_auditors(role)
     return 0
+
+
+def _tell_about_auditors(*roles: str) -> None:
+    if "auditor" in roles:
+        _say(
+            "บันทึกไว้ในบันทึกการใช้งานแล้ว และระบบจะแจ้งหน่วยตรวจสอบภายในทาง LINE เมื่อเว็บทำงาน",
+            "recorded in the audit log; the audit unit will be told on LINE (sent by the web process)",
+        )
 
 
 def _os_user() -> str:

@@ -1,16 +1,29 @@
-"""Managing console accounts (admins only): create, change role or division, disable, reset password."""
+"""Managing console accounts (admins only): create, change role or division, disable, reset password.
+
+Giving auditor access (create an auditor, make an account an auditor, re-enable a disabled
+auditor, reset an auditor's password) only sends a request that another auditor confirms
+(bot/admin/auditor_requests.py, finding F2).
+"""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from bot.admin import accounts, add_nav_item, admin_bp, divisions
+from bot.admin import accounts, add_nav_item, admin_bp, auditor_requests, divisions
 from bot.admin.audit import current_actor
-from bot.admin.auth import ADMIN, current_user, require_role
+from bot.admin.auditor_log import REQUEST_KINDS
+from bot.admin.auditor_page import deliver_notices
+from bot.admin.auth import ADMIN, AUDITOR, current_user, require_role
 from bot.admin.forms import DisplayNameForm, NewUserForm, RoleForm, division_choices
 from bot.admin.passwords import temporary_password
 from db import admin_sessions, admin_users, audit_log
+from db import auditor_requests as requests_store
 
 add_nav_item("admin.users", "ผู้ใช้งาน", roles=(ADMIN,), order=80)
+
+REQUESTED = (
+    "ส่งคำขอให้หน่วยตรวจสอบพิจารณาแล้ว การเปลี่ยนแปลงจะมีผลเมื่อผู้ตรวจสอบยืนยัน "
+    "และรหัสผ่านชั่วคราว (ถ้ามี) จะแสดงแก่ผู้ตรวจสอบผู้ยืนยันเท่านั้น"
+)
 
 
 def _db():
@@ -33,7 +46,9 @@ def _with_divisions(form):
 @require_role(ADMIN)
 def users():
     db = _db()
-    return render_template("admin/users.html", users=admin_users.list_all(db))
+    return render_template(
+        "admin/users.html", users=admin_users.list_all(db), requests=requests_store.pending(db), kinds=REQUEST_KINDS
+    )
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
@@ -42,8 +57,15 @@ def new_user():
     form = _with_divisions(NewUserForm(request.form if request.method == "POST" else None))
     error = None
     if request.method == "POST" and form.validate():
-        password = temporary_password()
         try:
+            if form.role.data == AUDITOR:  # only a request: another auditor confirms it
+                auditor_requests.request(
+                    _db(), current_actor(), "create", username=form.username.data, display_name=form.display_name.data or ""
+                )
+                deliver_notices()
+                flash(REQUESTED, "ok")
+                return redirect(url_for("admin.users"))
+            password = temporary_password()
             user_id = accounts.create_user(
                 _db(),
                 current_actor(),
@@ -80,6 +102,8 @@ def user_detail(user_id: int):
         history=history,
         sessions=admin_sessions.count_for_user(db, user.id),
         is_self=user.id == current_user().id,
+        pending=[r for r in requests_store.pending(db) if r.account_id == user.id],
+        kinds=REQUEST_KINDS,
     )
 
 
@@ -90,7 +114,20 @@ def _apply(user_id: int, change, done: str, unchanged: str = "ไม่มีก
     except accounts.AccountError as exc:
         flash(str(exc), "error")
     else:
+        deliver_notices()  # a change to an auditor account is told to the audit unit
         flash(done if changed else unchanged, "ok" if changed else "info")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+def _ask_an_auditor(user_id: int, kind: str):
+    """Auditor access is only asked for here: another auditor confirms it (finding F2)."""
+    try:
+        auditor_requests.request(_db(), current_actor(), kind, user_id=user_id)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        deliver_notices()
+        flash(REQUESTED, "ok")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 
@@ -98,6 +135,8 @@ def _apply(user_id: int, change, done: str, unchanged: str = "ไม่มีก
 @require_role(ADMIN)
 def change_role(user_id: int):
     form = _with_divisions(RoleForm(request.form))
+    if form.role.data == AUDITOR and _user_or_404(user_id).role != AUDITOR:
+        return _ask_an_auditor(user_id, "role")
     return _apply(
         user_id,
         lambda: accounts.change_role(
@@ -128,6 +167,9 @@ def disable_user(user_id: int):
 @admin_bp.post("/users/<int:user_id>/enable")
 @require_role(ADMIN)
 def enable_user(user_id: int):
+    user = _user_or_404(user_id)
+    if user.role == AUDITOR and not user.active:
+        return _ask_an_auditor(user_id, "enable")
     return _apply(
         user_id, lambda: accounts.set_active(_db(), current_actor(), user_id, True), "เปิดการใช้งานบัญชีแล้ว", "บัญชีนี้ใช้งานได้อยู่แล้ว"
     )
@@ -136,7 +178,8 @@ def enable_user(user_id: int):
 @admin_bp.post("/users/<int:user_id>/reset-password")
 @require_role(ADMIN)
 def reset_password(user_id: int):
-    _user_or_404(user_id)
+    if _user_or_404(user_id).role == AUDITOR:
+        return _ask_an_auditor(user_id, "reset")
     try:
         password = accounts.reset_password(_db(), current_actor(), user_id)
     except accounts.AccountError as exc:
