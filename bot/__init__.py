@@ -123,6 +123,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     from bot.admin import init_app as init_admin_console
 
     init_admin_console(app, settings)
+    from bot.common.security_headers import add_security_headers
+
+    # Every page and file of every blueprint, public ones and any added later, sends the security
+    # headers; the webhook's blueprint does not (LINE reads no headers; no app-wide hook slows it).
+    for name in app.blueprints:
+        if name != webhook_bp.name:
+            app.after_request_funcs.setdefault(name, []).append(add_security_headers)
+    serve_static = app.view_functions["static"]  # the app's own /static files: not in a blueprint
+    app.view_functions["static"] = lambda **kwargs: add_security_headers(serve_static(**kwargs))
 
     @app.get("/healthz")
     def healthz():

@@ -364,6 +364,27 @@ def test_the_nightly_purge_empties_the_wal(settings):
     db.close()
 
 
+# --- every public page sends the console's security headers -------------------------------------
+
+
+def test_every_page_sends_the_security_headers(served):
+    """Every GET page without parameters (any new one too) and a static file, over HTTP."""
+    import requests
+
+    from bot.common.security_headers import SECURITY_HEADERS
+
+    paths = sorted(
+        rule.rule for rule in served.app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in ("healthz",)
+    ) + ["/static/simulator.css", "/handbook/building-permit"]
+    assert {"/handbook", "/privacy", "/simulator", "/admin/login"} <= set(paths)
+    for path in paths:
+        response = requests.get(served.url + path, timeout=5, allow_redirects=False)
+        assert response.status_code < 500, path
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (path, name)
+
+
 # --- a backward clock jump never sends "days left" after an overdue escalation ------------------
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import ValidationError, validate_csrf
 
+from bot.common.security_headers import add_security_headers as common_headers
 from db import admin_sessions, admin_users, transaction
 from db.admin_users import AdminUser
 
@@ -261,22 +262,8 @@ def guard_request():
     return None
 
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
-
-
 def add_security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    common_headers(response)
     # Console pages hold personal data: never keep them in a shared or back-button cache.
     response.headers["Cache-Control"] = "no-store"
     return response

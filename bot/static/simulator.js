@@ -959,6 +959,8 @@ function bindRichMenu() {
 // ---------------------------------------------------------------- start
 
 function init() {
+  // Set from a data attribute, not an inline style: the page's CSP allows no inline styles.
+  if (ui.menuGrid?.dataset.columns) ui.menuGrid.style.setProperty("--columns", ui.menuGrid.dataset.columns);
   document.addEventListener("click", onActionClick);
   document.addEventListener("keydown", onActionKey);
   document.addEventListener("visibilitychange", onVisibilityChange);
