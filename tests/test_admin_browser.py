@@ -128,7 +128,7 @@ def test_sign_in_wrong_password_and_rate_limit(people, tabs):
     with page.expect_response(lambda r: r.url.endswith("/admin/login")) as answer:
         page.get_by_role("button", name="เข้าสู่ระบบ").click()
     assert answer.value.status == 429
-    assert "หลายครั้งเกินไป" in page.get_by_role("alert").inner_text()
+    assert "ไม่สำเร็จหลายครั้ง กรุณารอ 30 วินาที" in page.get_by_role("alert").inner_text()
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "admin-login-locked.png"), full_page=True)
     # Another browser, another account: not affected by somchai's lock.
