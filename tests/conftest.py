@@ -1,4 +1,5 @@
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,19 @@ def fake_line():
         yield server
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One database migrated per test process; each test starts from a copy (13 ms → 1 ms)."""
+    from db import open_database
+
+    path = tmp_path_factory.mktemp("template") / "bot.sqlite3"
+    open_database(path).close()  # closing the last connection folds the WAL into the file
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path, fake_line) -> Settings:
+def settings(tmp_path: Path, fake_line, migrated_template) -> Settings:
+    shutil.copyfile(migrated_template, tmp_path / "bot.sqlite3")
     return Settings(
         channel_secret=CHANNEL_SECRET,
         channel_access_token=ACCESS_TOKEN,
