@@ -71,12 +71,14 @@ def bot_answer(store, profile, question: str, public_base_url: str = "") -> BotA
     same reading (bot/understanding) and the same reply (bot/conversation/router.py) a LINE
     message gets, without storing anything."""
     from bot.conversation import router
+    from bot.conversation.flows import build_engine
 
     question = " ".join((question or "").split())[:MAX_QUESTION]
     loaded = store.current()
     index = loaded.index
     ctx = Context(
-        profile=profile, now=now(), new_session="preview", handbook=loaded.handbook, search=index, public_base_url=public_base_url
+        profile=profile, now=now(), new_session="preview", handbook=loaded.handbook, search=index, public_base_url=public_base_url,
+        menu_buttons=tuple(build_engine().menu_buttons()),  # the main menu's quick replies, as in LINE
     )
     u = ctx.reader.understand(question)
     result = u.search

@@ -1,7 +1,8 @@
 """The conversation engine: explicit flows declared in one table (see flows.py).
 
-A step is a pure function (context, state, input) → Turn. The engine adds what every
-flow shares, in this order (ConversationHandler-style fallbacks):
+A step is a pure function (context, state, input) → Turn; its context carries the main menu's
+buttons (Context.menu_buttons, from the flow table), so a step never imports the table back.
+The engine adds what every flow shares, in this order (ConversationHandler-style fallbacks):
   1. idle timeout: a flow left alone longer than its timeout is back at the main menu;
   2. cancel words (ยกเลิก …) leave any flow;
   3. a tap on a button from an earlier session gets a polite note, never an action;
@@ -83,6 +84,10 @@ class Context:
     public_base_url: str = ""
     # The SAO's divisions (bot.content.divisions.Division), e.g. to say who will handle a report.
     divisions: tuple = ()
+    # The main menu as quick-reply buttons (Engine.menu_buttons), filled in by the engine: a
+    # step puts them on a reply that leaves the person at the main menu, and never asks the
+    # flow table back for them (effects get the same: EffectRequest.menu_buttons).
+    menu_buttons: tuple[dict, ...] = ()
 
     @property
     def reader(self):
@@ -207,6 +212,7 @@ class Engine:
         self.on_aside = on_aside
         self.way_out = way_out
         self.commands = tuple(commands)
+        self._menu_buttons = tuple(self.menu_buttons())  # into every turn's context
         self._entry_words = {}
         for flow in flows:
             for word in flow.entry_words:
@@ -217,8 +223,8 @@ class Engine:
 
     def menu_buttons(self) -> list[dict]:
         """The main menu as quick-reply buttons: one per flow with a menu label, in order.
-        Effects get them in their request (EffectRequest.menu_buttons), so a feature never
-        asks the flow table back for its menu."""
+        Steps get them in their context (Context.menu_buttons), effects in their request
+        (EffectRequest.menu_buttons), so neither asks the flow table back for its menu."""
         from bot.conversation import messages as m
 
         return [m.postback_action(f.menu_label, postback.menu(f.name)) for f in self.flows.values() if f.menu_label]
@@ -246,6 +252,8 @@ class Engine:
 
     def handle(self, ctx: Context, state: State | None, event: Input) -> Turn:
         state = state or State()
+        if not ctx.menu_buttons:
+            ctx = replace(ctx, menu_buttons=self._menu_buttons)
         prefix: list[dict] = []
         if state.flow != MAIN and state.flow not in self.flows:
             state = State()  # a flow removed in an upgrade: start over rather than crash

@@ -9,6 +9,7 @@ from bot.conversation import handbook, router
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
+from bot.conversation.replies import contact_card, main_menu, with_menu
 from bot.conversation.text import normalize_command
 from bot.feedback import corruption, satisfaction, staff_questions, tickets, track
 
@@ -20,14 +21,8 @@ def _norm_set(words) -> frozenset[str]:
 
 
 # --- main menu and free input -----------------------------------------------------------
-
-
-def main_menu_buttons() -> list[dict]:
-    return [
-        m.postback_action(flow.menu_label, postback.menu(flow.name))
-        for flow in FLOWS
-        if flow.menu_label
-    ]
+# The main menu's quick replies are the engine's (Engine.menu_buttons, one per flow with a
+# menu label), in every step's context: bot/conversation/replies.py `main_menu`, `with_menu`.
 
 
 def menu_entries() -> list[dict]:
@@ -43,14 +38,6 @@ def menu_entries() -> list[dict]:
     return entries
 
 
-def main_menu(ctx: Context) -> list[dict]:
-    return [m.text(texts.main_menu_prompt(ctx.profile), main_menu_buttons())]
-
-
-def _with_menu(body: str) -> dict:
-    return m.text(body, main_menu_buttons())
-
-
 def free_input(ctx: Context, state: State, event: Input) -> Turn:
     """Anything said at the main menu that no flow claimed: typed text is read by the router
     (bot/conversation/router.py: a question, a problem to report, small talk …)."""
@@ -60,40 +47,32 @@ def free_input(ctx: Context, state: State, event: Input) -> Turn:
             return Turn(State(), main_menu(ctx))
         if event.text.strip():
             return router.route(ctx, state, event.text)
-        return Turn(State(), [_with_menu(texts.unknown_question(p))])
+        return Turn(State(), [with_menu(ctx, texts.unknown_question(p))])
     if event.kind == "sticker":
-        return Turn(State(), [_with_menu(texts.STICKER_THANKS)])
+        return Turn(State(), [with_menu(ctx, texts.STICKER_THANKS)])
     if event.kind == "media":
-        return Turn(State(), [_with_menu(texts.media_not_used(event.media_type, p))])
+        return Turn(State(), [with_menu(ctx, texts.media_not_used(event.media_type, p))])
     if event.kind == "location":
-        return Turn(State(), [_with_menu(texts.location_not_used(p))])
+        return Turn(State(), [with_menu(ctx, texts.location_not_used(p))])
     return Turn(State(), main_menu(ctx))
 
 
-# --- contact: the SAO's address, hours, phone and map ------------------------------------
+# --- the handbook: its buttons, and any other message read like one at the main menu -----------
 
 
-def contact_card(ctx: Context) -> dict:
-    p = ctx.profile
-    buttons = []
-    if p.tel_uri:
-        buttons.append(m.uri_action(f"โทร {p.phone}", p.tel_uri))
-    buttons.append(m.uri_action("ดูแผนที่", p.map_link))
-    if p.website:
-        buttons.append(m.uri_action("เว็บไซต์", p.website))
-    rows = [
-        ("ที่อยู่", p.address),
-        ("เวลาทำการ", p.office_hours),
-        ("โทรศัพท์", p.phone),
-        ("อีเมล", p.email),
-        ("LINE", p.line_basic_id),
-    ]
-    alt = f"ติดต่อ{p.name}: {p.address} {texts.contact_line(p)}"
-    return m.card(p.name, rows, buttons, alt_text=alt)
+def handbook_step(ctx: Context, state: State, event: Input) -> Turn:
+    """A tap on one of the handbook's buttons is its own (bot/conversation/handbook.py); a
+    new message is read like any other, the handbook's session kept."""
+    if event.button is None:
+        return free_input(ctx, state, event)
+    return handbook.asked_step(ctx, state, event)
+
+
+# --- contact: the SAO's address, hours, phone and map (bot/conversation/replies.py) ----------
 
 
 def start_contact(ctx: Context, state: State) -> Turn:
-    return Turn(State(), [contact_card(ctx), _with_menu(texts.CONTACT_DONE)])
+    return Turn(State(), [contact_card(ctx), with_menu(ctx, texts.CONTACT_DONE)])
 
 
 # --- privacy: the notice, and erasing one's own data (PDPA) -------------------------------
@@ -114,7 +93,7 @@ def start_privacy(ctx: Context, state: State) -> Turn:
     can_erase = ctx.chat_kind == "user"
     notice = texts.privacy_notice(ctx.profile, can_erase)
     if not can_erase:
-        return Turn(State(), [_with_menu(notice)])
+        return Turn(State(), [with_menu(ctx, notice)])
     buttons = [
         m.postback_action(texts.ERASE_BUTTON, postback.button("privacy", "notice", state.session, "erase")),
         m.postback_action(texts.MENU_BUTTON, postback.menu(MAIN)),
@@ -135,9 +114,9 @@ def privacy_notice_step(ctx: Context, state: State, event: Input) -> Turn:
 def privacy_confirm_step(ctx: Context, state: State, event: Input) -> Turn:
     answer = event.button.arg if event.button else ""
     if answer == "yes" or event.command in _YES:
-        return Turn(State(), [_with_menu(texts.ERASED)], effects=(Effect("erase_chat_data"),))
+        return Turn(State(), [with_menu(ctx, texts.ERASED)], effects=(Effect("erase_chat_data"),))
     if answer == "no" or event.command in _NO:
-        return Turn(State(), [_with_menu(texts.NOT_ERASED)])
+        return Turn(State(), [with_menu(ctx, texts.NOT_ERASED)])
     return Turn(state, [m.text(texts.ERASE_ASK_AGAIN), _erase_confirm(state)], unusable=True)
 
 
@@ -155,7 +134,7 @@ FLOWS: list[Flow] = [
         starts_at=(handbook.STEP,),
         steps={
             handbook.STEP: Step(
-                handbook.asked_step, goes_to=(handbook.STEP, MAIN), note="ถามต่อ ดูหัวข้ออื่น 👍/👎 ส่งให้เจ้าหน้าที่"
+                handbook_step, goes_to=(handbook.STEP, MAIN), note="ถามต่อ ดูหัวข้ออื่น 👍/👎 ส่งให้เจ้าหน้าที่"
             ),
         },
         entry_words=("คู่มือประชาชน", "คู่มือ", "handbook"),
@@ -275,8 +254,8 @@ def build_engine(timeout_minutes: int = 30) -> Engine:
         commands=staff.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND],
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],
-        on_cancel=lambda ctx: [_with_menu(texts.CANCELLED)],
-        on_stale_button=lambda ctx, state: [_with_menu(texts.STALE_BUTTON)],
+        on_cancel=lambda ctx: [with_menu(ctx, texts.CANCELLED)],
+        on_stale_button=lambda ctx, state: [with_menu(ctx, texts.STALE_BUTTON)],
         on_free_input=free_input,
         cancel_words=texts.CANCEL_WORDS,
         timeout_minutes=timeout_minutes,

@@ -29,6 +29,7 @@ from __future__ import annotations
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Input, State, Turn
+from bot.conversation.replies import contact_card, main_menu, with_menu
 from bot.handbook.cards import page_url, section_card
 from bot.handbook.model import SECTION_BUTTONS, SECTION_TITLES, SECTIONS
 from bot.handbook.search import HandbookSearch
@@ -55,9 +56,7 @@ def _card(ctx: Context, state: State | None, procedure, section: str) -> dict:
     """The card of one section; state None: without buttons to the other sections (an answer
     given aside, while another flow goes on: they would belong to no conversation)."""
     if procedure.id == "office-contact":
-        from bot.conversation.flows import contact_card  # the same card as the contact menu
-
-        return contact_card(ctx)
+        return contact_card(ctx)  # the same card as the contact menu
 
     def action(other: str) -> dict:
         return m.postback_action(
@@ -156,10 +155,8 @@ def answer(ctx: Context, state: State, u: Understanding, request: bool = False) 
         return Turn(here, [m.text(entry.answer), _feedback_prompt(here, ref)], effects=(record,))
     topic = u.outside_topic
     if topic is not None:
-        from bot.conversation.flows import main_menu_buttons
-
         body = texts.handbook_outside(topic.title, topic.where, p)
-        return Turn(here, [m.text(body, main_menu_buttons())], effects=(_record(ctx, ref, question, "outside", u),))
+        return Turn(here, [with_menu(ctx, body)], effects=(_record(ctx, ref, question, "outside", u),))
     return Turn(here, [staff_offer(here, ref, texts.handbook_unknown(p))],
                 effects=(_record(ctx, ref, question, "unanswered", u),))
 
@@ -230,11 +227,11 @@ def start(ctx: Context, state: State) -> Turn:
 
 
 def asked_step(ctx: Context, state: State, event: Input) -> Turn:
+    """A tap on one of the flow's buttons. Any other input is a new message, read like one at
+    the main menu: the flow table sends it there (bot/conversation/flows.py `handbook_step`)."""
     button = event.button
-    if button is None:
-        from bot.conversation.flows import free_input
-
-        return free_input(ctx, state, event)  # a new message: read like any other
+    if button is None:  # read by the flow table before it gets here
+        return Turn(State(), main_menu(ctx))
     kind, _, rest = button.arg.partition(":")
     parts = rest.split(":")
     handbook = ctx.handbook
@@ -264,6 +261,4 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
 
         return start_for_service(ctx, parts[0], source="handbook")
     # A button of a procedure removed from the content since, or data we never made.
-    from bot.conversation.flows import main_menu
-
     return Turn(State(), [m.text(texts.STALE_BUTTON)] + main_menu(ctx)[:1])

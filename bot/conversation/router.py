@@ -29,6 +29,7 @@ from bot.conversation import handbook
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
 from bot.conversation.engine import ASIDE, MAIN, MISSES, Context, Effect, Flow, Input, State, Turn
+from bot.conversation.replies import main_menu, with_menu
 from bot.understanding import intents as i
 from bot.understanding.reader import Understanding
 
@@ -46,12 +47,6 @@ class IntentAction:
     # its own); None: it has a conversation of its own, so it is offered instead (`offer`).
     aside: Callable[[Context, Understanding], list[dict]] | None = None
     offer: str = ""  # the button that offers it mid-flow (≤ 20 characters)
-
-
-def _menu_buttons() -> list[dict]:
-    from bot.conversation.flows import main_menu_buttons
-
-    return main_menu_buttons()
 
 
 def _menu_button() -> dict:
@@ -93,11 +88,9 @@ def small_talk(ctx: Context, state: State, u: Understanding) -> Turn:
         buttons = [_menu_button(), m.postback_action(texts.TALK_TO_STAFF, postback.menu("ask_staff"))]
         return Turn(State(), [m.text(texts.SMALLTALK_ANNOYED, buttons)])
     if u.talk == "greeting":
-        from bot.conversation.flows import main_menu
-
         return Turn(State(), main_menu(ctx))
     body = texts.smalltalk_reply(u.talk or "ack", p)
-    return Turn(State(), [m.text(body, _menu_buttons())])
+    return Turn(State(), [with_menu(ctx, body)])
 
 
 def offer_confidential(ctx: Context, state: State, u: Understanding) -> Turn:
@@ -112,7 +105,7 @@ def not_ours(ctx: Context, state: State, u: Understanding) -> Turn:
         return handbook.answer(ctx, state, u)  # where to go instead, as the handbook says
     # Kept for the console's review ("ไม่ใช่งานของ อบต."): if it is the SAO's after all, a clerk
     # adds it to the handbook and the bot answers it from then on.
-    return Turn(State(), [m.text(texts.not_the_saos(ctx.profile), _menu_buttons())],
+    return Turn(State(), [with_menu(ctx, texts.not_the_saos(ctx.profile))],
                 effects=(handbook.record_aside(ctx, u),))
 
 
@@ -150,7 +143,7 @@ assert set(ACTIONS) == set(i.INTENTS), "every intent needs an action"
 def route(ctx: Context, state: State, text: str) -> Turn:
     """A typed message at the main menu (or while browsing the handbook)."""
     if ctx.reader is None:
-        return Turn(State(), [m.text(texts.unknown_question(ctx.profile), _menu_buttons())])
+        return Turn(State(), [with_menu(ctx, texts.unknown_question(ctx.profile))])
     u = ctx.reader.understand(text)
     turn = ACTIONS[u.intent].run(ctx, state, u)
     if u.second is not None:
@@ -252,7 +245,7 @@ def on_aside_button(ctx: Context, state: State, button: postback.Postback, flow:
         prompt = flow.prompt(ctx, state) if flow.prompt else []
         return Turn(_kept(state), [m.text(texts.RESUMED)] + prompt)
     if button.arg == LEAVE:
-        return Turn(State(), [m.text(texts.left_flow(flow.title), _menu_buttons())])
+        return Turn(State(), [with_menu(ctx, texts.left_flow(flow.title))])
     if button.arg == STAFF:
         from bot.feedback import staff_questions
 

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import texts
 from bot.conversation.engine import Context, Effect, Engine, Input, State, Turn
-from bot.conversation.flows import main_menu
 from bot.line.events import KNOWN_EVENT_TYPES, Event
 from bot.content.divisions import Division
 from bot.content.profile import SaoProfile
@@ -115,7 +114,7 @@ class EventPlanner:
         public_base_url: str = "",
     ):
         self.engine = engine
-        self.menu_buttons = tuple(engine.menu_buttons())  # for effects' replies
+        self.menu_buttons = tuple(engine.menu_buttons())  # for steps' and effects' replies
         self._profile = profile
         self._divisions = tuple(divisions)
         self.handbook_store = handbook_store  # bot.handbook.HandbookStore, or None
@@ -162,6 +161,7 @@ class EventPlanner:
             search=loaded.index if loaded else None,
             public_base_url=self.public_base_url,
             divisions=self._divisions_in(loaded),
+            menu_buttons=self.menu_buttons,
         )
 
     def plan(self, event: Event, state: State | None, now: datetime | None = None) -> Plan:
@@ -201,7 +201,7 @@ class EventPlanner:
         event_input = to_input(event, text_override)
         if event_input is None:
             log.info("message type %r answered with the menu", event.message.get("type"))
-            return Plan(messages=main_menu(ctx), state=state or State())
+            return Plan(messages=self.engine.main_menu(ctx), state=state or State())
         turn: Turn = self.engine.handle(ctx, state, event_input)
         plan = Plan(messages=list(turn.messages), must_arrive=turn.must_arrive, state=turn.state, effects=turn.effects)
         if kind == "follow":
