@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from db import open_database, tickets, transaction  # noqa: E402
+from db import open_database, ticket_search, tickets, transaction  # noqa: E402
 
 SUBJECTS = ["ถนนลูกรัง", "ถนนคอนกรีต", "ไฟฟ้าส่องสว่าง", "ไฟกิ่ง", "น้ำประปา", "ท่อระบายน้ำ", "ขยะ", "หมาจรจัด", "ยุงลาย",
             "ต้นไม้ใหญ่", "สะพานไม้", "เสียงดังจากร้านคาราโอเกะ", "ควันไฟเผาขยะ", "ป้ายบอกทาง", "หลังคาศาลาประชาคม"]
@@ -56,8 +56,8 @@ def description(rng: random.Random) -> str:
 
 
 def truth(texts: dict[int, str], query: str) -> set[int]:
-    words = [tickets.fold_for_search(w) for w in query.split()]
-    return {i for i, text in texts.items() if all(w in tickets.fold_for_search(text) for w in words)}
+    words = [ticket_search.fold_for_search(w) for w in query.split()]
+    return {i for i, text in texts.items() if all(w in ticket_search.fold_for_search(text) for w in words)}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -123,12 +123,12 @@ def main(argv=None) -> int:
             right = truth(texts, query)
 
             def trigram():
-                where, params = tickets._query_where(tickets.TicketQuery(text=query))  # the console's own SQL
+                where, params = ticket_search._query_where(ticket_search.TicketQuery(text=query))  # the console's own SQL
                 return {r[0] for r in db.execute(f"SELECT id FROM tickets WHERE {where}", params)}
 
             def trigram_page():
-                q = tickets.TicketQuery(text=query)
-                return tickets.find(db, q, limit=50), tickets.count(db, q)
+                q = ticket_search.TicketQuery(text=query)
+                return ticket_search.find(db, q, limit=50), ticket_search.count(db, q)
 
             def segmented():
                 words = [w for w in segmenter.general(fold(query)) if w.strip()]
@@ -136,7 +136,7 @@ def main(argv=None) -> int:
                 return {r[0] for r in db.execute("SELECT rowid FROM seg WHERE seg MATCH ?", (match,))} if words else set()
 
             def scan():
-                words = [tickets.fold_for_search(w) for w in query.split()]
+                words = [ticket_search.fold_for_search(w) for w in query.split()]
                 where = " AND ".join("instr(body, ?) > 0" for _ in words)
                 return {r[0] for r in db.execute(f"SELECT rowid FROM ticket_search WHERE {where}", words)}
 

@@ -35,7 +35,9 @@ def cmd_richmenu(args, settings) -> int:
     from bot.conversation.flows import menu_entries
     from bot.line.sender import LineSender
     from bot.content.profile import load_profile
-    from bot.line.richmenu import MenuEntry, install_rich_menu, render_menu_image
+    from bot.line.richmenu import MenuEntry
+    from bot.line.richmenu_image import render_menu_image
+    from bot.line.richmenu_install import install_rich_menu
 
     profile = load_profile(settings.content_dir / "profile.yaml")
     entries = [MenuEntry(**entry) for entry in menu_entries()]

@@ -36,7 +36,7 @@ FEATURES: tuple[Feature, ...] = (
                             "chats": "while the person follows the account (unfollow or erasure removes it)"}),
     Feature("bot.handbook.effects", {"handbook_questions": "db.questions:purge"}),
     Feature("bot.feedback.satisfaction", {"service_ratings": _FEEDBACK}),
-    Feature("bot.feedback.tickets", {"tickets": _FEEDBACK}),
+    Feature("bot.feedback.ticket_effects", {"tickets": _FEEDBACK}),  # the complaint flow's writes (steps: tickets.py)
     Feature("bot.feedback.photos"),  # fetches a ticket's photos from LINE after the commit
     Feature("bot.feedback.track"),
     Feature("bot.feedback.staff_questions", {"staff_questions": _FEEDBACK}),

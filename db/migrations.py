@@ -476,11 +476,11 @@ CREATE INDEX idx_handbook_questions_resolved ON handbook_questions (resolved_at)
 
 
 V8_FEEDBACK_CONSOLE = """
--- Thai text search over tickets for the console (db/tickets.py). FTS5's trigram tokenizer
+-- Thai text search over tickets for the console (db/ticket_search.py). FTS5's trigram tokenizer
 -- works on Thai code points (unicode61 splits Thai at its vowel and tone marks), and a
 -- LIKE '%คำ%' on it uses the index. It holds a folded copy of what the citizen wrote and
 -- where (the view below): เเ (two sara e) as แ, ํา as ำ, no tone marks (่ ้ ๊ ๋ ็ ์: left out
--- or mistyped all the time), Thai digits as Arabic, lower case. db.tickets.fold_for_search()
+-- or mistyped all the time), Thai digits as Arabic, lower case. db.ticket_search.fold_for_search()
 -- folds a query the same way (a test compares the two). Triggers keep the index in step
 -- with every writer of tickets; erasing a ticket's text also merges the index
 -- (db.tickets.remove_personal_data), so no old segment keeps the words.

@@ -6,7 +6,7 @@ import secrets
 import time
 
 from bot.common.thaidate import fiscal_year, now as bangkok_now
-from db import corruption_reports, ratings, staff_questions, tickets, transaction
+from db import corruption_reports, ratings, staff_questions, ticket_photos, tickets, transaction
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"pothole" * 40
 
@@ -22,9 +22,9 @@ def add_ticket(db, *, division: str = "engineering", description: str = "ถน�
             description=description, location=location, photo_message_ids=[secrets.token_hex(6)] if photo else [], now=created_at,
         )
         if photo:
-            [row] = tickets.photos(db, ticket.id)
+            [row] = ticket_photos.photos(db, ticket.id)
             db.execute("UPDATE ticket_photos SET status = 'fetching' WHERE id = ?", (row.id,))
-            tickets.store_photo(db, row.id, photo, photo_type)
+            ticket_photos.store_photo(db, row.id, photo, photo_type)
     return tickets.get(db, ticket.id)
 
 

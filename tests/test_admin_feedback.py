@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from admin_support import Console
-from bot.feedback import tickets as ticket_flow
-from db import audit_log, corruption_reports, outbox, staff_questions, ticket_notes, tickets
+from bot.feedback import ticket_effects
+from db import audit_log, corruption_reports, outbox, staff_questions, ticket_notes, ticket_photos, ticket_search, tickets
 from feedback_console_support import JPEG, add_question, add_rating, add_report, add_ticket
 from feedback_support import Chat, staff_group
 from helpers import wait_until
@@ -59,7 +59,7 @@ def test_staff_see_and_act_on_their_own_divisions_tickets_only(console, staff_pe
     assert tax.number not in _page(wichai, "/admin/tickets?q=ใบเสร็จ") and "ไม่พบเรื่อง" in _page(wichai, "/admin/tickets?q=ใบเสร็จ")
     assert tax.number not in _page(wichai, "/admin/tickets?division=finance")
     assert _page(wichai, f"/admin/tickets/{tax.id}", 403)
-    [tax_photo] = tickets.photos(console.db, tax.id)
+    [tax_photo] = ticket_photos.photos(console.db, tax.id)
     assert wichai.get(f"/admin/tickets/{tax.id}/photos/{tax_photo.id}").status_code == 403
     assert wichai.get(f"/admin/tickets/{road.id}/photos/{tax_photo.id}").status_code == 404  # not this ticket's photo
     for fmt in ("csv", "xlsx"):
@@ -334,7 +334,7 @@ def test_internal_notes_stay_inside(served, fake_line):
 
 def test_photos_are_served_to_people_who_may_see_the_ticket_only(console, staff_people):
     ticket = add_ticket(console.db, photo=JPEG)
-    [photo] = tickets.photos(console.db, ticket.id)
+    [photo] = ticket_photos.photos(console.db, ticket.id)
     url = f"/admin/tickets/{ticket.id}/photos/{photo.id}"
     for name in ("somchai", "wichai"):
         response = staff_people[name].get(url)
@@ -351,12 +351,12 @@ def test_photos_are_served_to_people_who_may_see_the_ticket_only(console, staff_
     assert f'<img src="{url}"' in page
     # Content LINE called something else is never shown as a page of the console.
     odd = add_ticket(console.db, photo=b"<html><script>alert(1)</script></html>", photo_type="text/html")
-    [odd_photo] = tickets.photos(console.db, odd.id)
+    [odd_photo] = ticket_photos.photos(console.db, odd.id)
     response = staff_people["somchai"].get(f"/admin/tickets/{odd.id}/photos/{odd_photo.id}")
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.headers["Content-Disposition"].startswith("attachment")
     # Erased with the ticket's personal data: gone from the console too.
-    ticket_flow.remove_personal_data(console.db, ticket.id, "erasure")
+    ticket_effects.remove_personal_data(console.db, ticket.id, "erasure")
     assert staff_people["somchai"].get(url).status_code == 404
 
 
@@ -403,8 +403,8 @@ def test_search_text_is_folded_by_the_database_as_by_python(console):
     for text in samples:
         ticket = add_ticket(console.db, description=text, location=None)
         (body,) = console.db.execute("SELECT body FROM ticket_search_source WHERE id = ?", (ticket.id,)).fetchone()
-        assert body == tickets.fold_for_search(text + "  ")
-        assert tickets.find(console.db, tickets.TicketQuery(text=text)) == [tickets.get(console.db, ticket.id)]
+        assert body == ticket_search.fold_for_search(text + "  ")
+        assert ticket_search.find(console.db, ticket_search.TicketQuery(text=text)) == [tickets.get(console.db, ticket.id)]
 
 
 def test_erased_text_leaves_the_search_index(console):
@@ -417,14 +417,14 @@ def test_erased_text_leaves_the_search_index(console):
     # Without a merge, FTS5 keeps deleted words in the old segment: what the erasure must fix.
     control = add_ticket(db, description=words)
     db.execute("UPDATE tickets SET description = NULL WHERE id = ?", (control.id,))
-    assert tickets.find(db, tickets.TicketQuery(text="นางสมศรี")) == [] and index_bytes() > 500
+    assert ticket_search.find(db, ticket_search.TicketQuery(text="นางสมศรี")) == [] and index_bytes() > 500
     tickets.forget_deleted_search_text(db)
     assert index_bytes() < 50
 
     ticket = add_ticket(db, description=words)
-    assert tickets.find(db, tickets.TicketQuery(text="นางสมศรี")) and index_bytes() > 500
-    ticket_flow.remove_personal_data(db, ticket.id, "erasure")
-    assert tickets.find(db, tickets.TicketQuery(text="นางสมศรี")) == []
+    assert ticket_search.find(db, ticket_search.TicketQuery(text="นางสมศรี")) and index_bytes() > 500
+    ticket_effects.remove_personal_data(db, ticket.id, "erasure")
+    assert ticket_search.find(db, ticket_search.TicketQuery(text="นางสมศรี")) == []
     assert index_bytes() < 50  # merged: no segment keeps the words
 
 

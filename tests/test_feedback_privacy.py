@@ -11,7 +11,7 @@ from bot.feedback import retention as feedback_retention
 from bot.feedback.cli import safe
 from bot.feedback.common import clean_text
 from bot.common.thaidate import BANGKOK
-from db import ratings, tickets, transaction
+from db import ratings, ticket_photos, tickets, transaction
 from feedback_support import Chat, staff_group, text_of
 from helpers import follow_event, wait_until
 from test_feedback_questions import ask
@@ -46,7 +46,7 @@ def test_erasing_my_data_removes_what_i_wrote_and_keeps_anonymous_counts(served,
     ticket = tickets.by_number(db, f"KC-{FY}-00001")
     assert (ticket.chat_key, ticket.line_user_id, ticket.description, ticket.latitude) == (None, None, None, None)
     assert (ticket.category, ticket.division_id, ticket.personal_data_removed_why) == ("village", "engineering", "erasure")
-    assert tickets.photos(db, ticket.id) == []
+    assert ticket_photos.photos(db, ticket.id) == []
     question = db.execute("SELECT chat_key, line_user_id, question, division_id FROM staff_questions").fetchone()
     assert question == (None, None, None, "engineering")
     from db import inbox, outbox

@@ -14,7 +14,7 @@ from bot.feedback import ticket_status
 from bot.feedback.announce import Office
 from bot.line.sender import LineSender
 from bot.common.thaidate import fiscal_year, now as bangkok_now
-from db import connect, tickets, transaction
+from db import connect, ticket_photos, tickets, transaction
 from feedback_support import Chat, buttons_of, register, staff_group, text_of
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, wait_until
 
@@ -83,8 +83,8 @@ def test_a_suggestion_with_a_photo_and_a_location_is_followed_to_resolution(serv
     assert "ถนนลูกรังหน้าวัด" in text_of(announced) and "รูป 1 รูป" in text_of(announced)
 
     # The photo is fetched from LINE's content endpoint after the ticket is saved.
-    [photo] = wait_until(lambda: [p for p in tickets.photos(served.db, ticket.id) if p.status == "stored"])
-    assert tickets.photo_content(served.db, photo.id) == (PHOTO, "image/jpeg")
+    [photo] = wait_until(lambda: [p for p in ticket_photos.photos(served.db, ticket.id) if p.status == "stored"])
+    assert ticket_photos.photo_content(served.db, photo.id) == (PHOTO, "image/jpeg")
 
     # Staff change the status from the command line; the citizen is told each time.
     accepted = cli(served, fake_line, "ticket", "accept", number, "--by", "นายช่างสมชาย")
@@ -304,7 +304,7 @@ def test_ticket_numbers_never_repeat_even_under_concurrency(tmp_path):
 
 def test_a_village_problem_goes_to_the_division_that_fixes_it(served, fake_line):
     office = office_of(served)
-    from bot.feedback.tickets import route
+    from bot.feedback.ticket_effects import route
 
     assert route(office, "village", "waste", None) == "health"
     assert route(office, "village", "road", None) == "engineering"

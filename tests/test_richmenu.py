@@ -18,7 +18,7 @@ import regex
 from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, MessagingApiBlob
 from PIL import Image, ImageChops, ImageColor, ImageFont, features
 
-from bot.line import richmenu
+from bot.line import richmenu_icons, richmenu_image
 from bot.common.fonts import font_path
 from bot.line.richmenu import (
     MAX_IMAGE_BYTES,
@@ -26,10 +26,10 @@ from bot.line.richmenu import (
     build_rich_menu_request,
     cell_bounds,
     image_size,
-    install_rich_menu,
-    render_menu_image,
     validate_entries,
 )
+from bot.line.richmenu_image import render_menu_image
+from bot.line.richmenu_install import install_rich_menu
 from fakeline.server import FakeLineServer
 
 TITLE = "อบต.คอนฉิม"
@@ -43,8 +43,8 @@ ENTRIES = [
 ]
 # 29 code points but only 19 grapheme clusters: LINE counts what the user sees.
 LONG_THAI_LABEL = "ติดต่อเจ้าหน้าที่ผู้รับผิดชอบ"
-LABEL_RGB = ImageColor.getrgb(richmenu._LABEL_COLOUR)
-BACKGROUND_RGB = ImageColor.getrgb(richmenu._BACKGROUND)
+LABEL_RGB = ImageColor.getrgb(richmenu_image._LABEL_COLOUR)
+BACKGROUND_RGB = ImageColor.getrgb(richmenu_image._BACKGROUND)
 
 
 def _entry(label: str = "ถามข้อมูล", **changes: str) -> MenuEntry:
@@ -267,7 +267,7 @@ def test_chat_bar_text_over_14_characters_is_rejected() -> None:
 
 
 def test_every_icon_renders() -> None:
-    names = sorted(richmenu.ICON_NAMES)
+    names = sorted(richmenu_icons.ICON_NAMES)
     for start in range(0, len(names), 6):
         batch = [_entry(f"ไอคอน {name}", icon=name) for name in names[start : start + 6]]
         image = _render(batch)
@@ -356,7 +356,7 @@ def test_install_succeeds_when_older_menus_cannot_be_cleaned_up(
     failing_path = "/v2/bot/richmenu/list" if failing_step == "list" else f"/v2/bot/richmenu/{older}"
     line.state.fail_next(1, status=500, path_prefix=failing_path)
 
-    with caplog.at_level(logging.WARNING, logger="bot.line.richmenu"):
+    with caplog.at_level(logging.WARNING, logger="bot.line.richmenu_install"):
         rich_menu_id = install_rich_menu(*apis, ENTRIES, TITLE)
 
     assert line.state.default_rich_menu_id == rich_menu_id and _menu_ids(line) == {older, rich_menu_id}
@@ -377,7 +377,7 @@ def test_install_rolls_back_when_a_step_fails(
     line.state.set_default_rich_menu(current)
     line.state.fail_next(1, status=500, path_prefix=failing_path)
 
-    with caplog.at_level(logging.ERROR, logger="bot.line.richmenu"), pytest.raises(ApiException) as raised:
+    with caplog.at_level(logging.ERROR, logger="bot.line.richmenu_install"), pytest.raises(ApiException) as raised:
         install_rich_menu(*apis, ENTRIES, TITLE)
 
     assert raised.value.status == 500

@@ -20,7 +20,7 @@ from bot.admin.audit import record, register_action
 from bot.admin.auth import ADMIN, AUDITOR, current_user, require_corruption_reader, require_role
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.feedback import corruption
-from bot.feedback import texts as t
+from bot.feedback import corruption_texts as t
 from bot.common.thaidate import thai_date
 from db import corruption_reports as reports
 from db import transaction

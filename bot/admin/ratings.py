@@ -14,7 +14,8 @@ from bot.admin.auth import ADMIN, STAFF, current_user, division_scope, division_
 from bot.admin.charts import Bar, HBar, bar_chart, horizontal_bar_chart
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
-from bot.feedback import texts as t
+from bot.feedback import satisfaction_texts as t
+from bot.feedback.texts import SCALE
 from bot.common.thaidate import now, thai_date, thai_date_short
 from db import ratings, transaction
 
@@ -121,7 +122,7 @@ def ratings_list():
         aspects=ratings.ASPECTS,
         aspect_names=t.ASPECT_SHORT,
         aspect_questions=dict(t.ASPECTS),
-        scale=t.SCALE,
+        scale=SCALE,
         divisions=divisions(),
         all_divisions=division_scope(current_user()) is None,
         division_filter=request.args.get("division") or "",

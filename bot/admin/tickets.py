@@ -19,10 +19,10 @@ from bot.admin.audit import record, register_action
 from bot.admin.auth import ADMIN, STAFF, current_user, division_scope, division_sql, require_division, require_role
 from bot.admin.exports import FORMATS, Column, export_response
 from bot.admin.periods import PRESETS, Period
-from bot.feedback import texts as t
+from bot.feedback import ticket_texts as t
 from bot.feedback import ticket_status
 from bot.common.thaidate import thai_datetime
-from db import ticket_notes, tickets, transaction
+from db import ticket_notes, ticket_photos, ticket_search, tickets, transaction
 from db.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def _visible_ticket_or_404(ticket_id: int) -> Ticket:
     return ticket
 
 
-def _query() -> tuple[tickets.TicketQuery, Period]:
+def _query() -> tuple[ticket_search.TicketQuery, Period]:
     user = current_user()
     period = Period.from_args(request.args, default="all")
     status = request.args.get("status") or None
@@ -74,7 +74,7 @@ def _query() -> tuple[tickets.TicketQuery, Period]:
     if division_scope(user) is not None:
         division = None  # staff: their own division, whatever the address says
     return (
-        tickets.TicketQuery(
+        ticket_search.TicketQuery(
             status=status if status in STATUS_FILTERS else None,
             category=category if category in t.TICKET_CATEGORIES else None,
             division_id=division,
@@ -92,9 +92,9 @@ def _query() -> tuple[tickets.TicketQuery, Period]:
 def tickets_list():
     db = shared.db()
     query, period = _query()
-    total = tickets.count(db, query)
+    total = ticket_search.count(db, query)
     page, pages = shared.page_of(total)
-    rows = tickets.find(db, query, limit=shared.PAGE_SIZE, offset=(page - 1) * shared.PAGE_SIZE)
+    rows = ticket_search.find(db, query, limit=shared.PAGE_SIZE, offset=(page - 1) * shared.PAGE_SIZE)
     return render_template(
         "admin/tickets.html",
         rows=rows,
@@ -108,8 +108,8 @@ def tickets_list():
         categories={k: v[1] for k, v in t.TICKET_CATEGORIES.items()},
         divisions=divisions(),
         all_divisions=division_scope(current_user()) is None,
-        photo_counts=tickets.photo_counts(db, [r.id for r in rows]),
-        counts=tickets.count_by_status(db, division_sql(current_user())),
+        photo_counts=ticket_photos.photo_counts(db, [r.id for r in rows]),
+        counts=ticket_search.count_by_status(db, division_sql(current_user())),
         category_label=category_label,
         status_label=status_label,
         args=shared.kept_args(),
@@ -126,7 +126,7 @@ def ticket_detail(ticket_id: int):
         "admin/ticket.html",
         ticket=ticket,
         events=tickets.events(db, ticket.id),
-        photos=tickets.photos(db, ticket.id),
+        photos=ticket_photos.photos(db, ticket.id),
         notes=ticket_notes.for_ticket(db, ticket.id),
         actions=[(s, ACTIONS[s] if not (s == "in_progress" and not ticket.is_open) else "นำกลับมาดำเนินการอีกครั้ง") for s in allowed],
         other_divisions=[d for d in divisions() if d.id != ticket.division_id],
@@ -144,10 +144,10 @@ def ticket_photo(ticket_id: int, photo_id: int):
     """A photo from the database, to people who may see its ticket; never cached."""
     ticket = _visible_ticket_or_404(ticket_id)
     db = shared.db()
-    photo = tickets.photo(db, photo_id)
+    photo = ticket_photos.photo(db, photo_id)
     if photo is None or photo.ticket_id != ticket.id:
         abort(404)
-    content = tickets.photo_content(db, photo.id)
+    content = ticket_photos.photo_content(db, photo.id)
     if content is None:
         abort(404)
     body, content_type = content
@@ -293,8 +293,8 @@ def tickets_export(fmt: str):
         abort(404)
     db = shared.db()
     query, period = _query()
-    rows = tickets.find(db, query, limit=shared.EXPORT_LIMIT)
-    photos = tickets.photo_counts(db, [r.id for r in rows])
+    rows = ticket_search.find(db, query, limit=shared.EXPORT_LIMIT)
+    photos = ticket_photos.photo_counts(db, [r.id for r in rows])
     with transaction(db):
         record(db, "ticket.export", None, format=fmt, rows=len(rows), period=period.label, status=query.status,
                category=query.category, division=query.division_id or current_user().division_id, search=bool(query.text))
@@ -307,13 +307,13 @@ def tickets_export(fmt: str):
 @dashboard.card("tickets-open", order=50, roles=(ADMIN, STAFF))
 def open_tickets_card(ctx: dashboard.DashboardContext):
     scope = division_sql(ctx.user)
-    by_status = tickets.count_by_status(ctx.db, scope)
+    by_status = ticket_search.count_by_status(ctx.db, scope)
     if not by_status:
         return None  # no tickets yet: no empty card
     waiting = by_status.get("received", 0) + by_status.get("reopened", 0)
     open_now = sum(by_status.get(s, 0) for s in tickets.OPEN_STATUSES)
-    today = tickets.count_created(ctx.db, ctx.today_start, ctx.today_end, scope)
-    month = tickets.count_created(ctx.db, ctx.month_start, ctx.month_end, scope)
+    today = ticket_search.count_created(ctx.db, ctx.today_start, ctx.today_end, scope)
+    month = ticket_search.count_created(ctx.db, ctx.month_start, ctx.month_end, scope)
     return dashboard.Stat(
         "เรื่องร้องเรียนที่ยังไม่ปิด",
         open_now,

@@ -75,9 +75,9 @@ _TICKET_ACTIONS = {
 
 
 def cmd_ticket(args, settings) -> int:
-    from bot.feedback import texts as t
+    from bot.feedback import ticket_texts as t
     from bot.feedback.ticket_status import TicketError, assign_division, change_status, find
-    from db import tickets, transaction
+    from db import ticket_photos, tickets, transaction
 
     db, office = _context(settings)
     if args.ticket_command == "list":
@@ -102,7 +102,7 @@ def cmd_ticket(args, settings) -> int:
         if ticket.has_location:
             print(f"ตำแหน่ง / location: {ticket.latitude:.6f},{ticket.longitude:.6f} {safe(ticket.location_title or '')} {safe(ticket.location_address or '')}")
             print(f"  https://www.google.com/maps?q={ticket.latitude},{ticket.longitude}")
-        for photo in tickets.photos(db, ticket.id):
+        for photo in ticket_photos.photos(db, ticket.id):
             print(f"รูป / photo {photo.id}: {photo.status} {photo.content_type or ''} {photo.size or ''}")
         if ticket.handling_rating:
             print(f"คะแนนการแก้ไข / handling rating: {ticket.handling_rating}/5")
@@ -115,8 +115,8 @@ def cmd_ticket(args, settings) -> int:
         out = Path(args.output)
         out.mkdir(parents=True, exist_ok=True)
         written = 0
-        for photo in tickets.photos(db, ticket.id):
-            content = tickets.photo_content(db, photo.id)
+        for photo in ticket_photos.photos(db, ticket.id):
+            content = ticket_photos.photo_content(db, photo.id)
             if content:
                 ext = {"image/png": "png", "image/gif": "gif", "image/webp": "webp"}.get(content[1], "jpg")
                 (out / f"{ticket.number}-{photo.id}.{ext}").write_bytes(content[0])
@@ -194,7 +194,7 @@ def add_ticket_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_question(args, settings) -> int:
     import time
 
-    from bot.feedback import texts as t
+    from bot.feedback import staff_question_texts as t
     from bot.feedback.staff_questions import QuestionError, answer_question
     from db import staff_questions, transaction
 
@@ -255,7 +255,7 @@ def add_question_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_corruption(args, settings) -> int:
-    from bot.feedback import texts as t
+    from bot.feedback import corruption_texts as t
     from bot.feedback.corruption import update_report
     from db import corruption_reports as reports
     from db import transaction
@@ -350,7 +350,7 @@ def add_qr_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_ratings(args, settings) -> int:
-    from bot.feedback import texts as t
+    from bot.feedback import satisfaction_texts as t
     from bot.handbook import load_handbook
     from db import open_database, ratings
 

@@ -29,7 +29,8 @@ from bot.conversation import messages as m
 from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, Turn
 from bot.feedback import announce
 from bot.feedback import common as c
-from bot.feedback import texts as t
+from bot.feedback import corruption_texts as t
+from bot.feedback.texts import NEED_TEXT, privacy_line, rate_limited
 from bot.feedback.announce import Office
 from bot.common.thaidate import thai_date
 from db import corruption_reports as store
@@ -66,7 +67,7 @@ def _mode_buttons(state: State) -> list[dict]:
 
 
 def _ask_mode(ctx: Context, state: State) -> list[dict]:
-    return [m.text(f"{t.corruption_intro(ctx.profile)}\n\n{t.privacy_line(ctx.public_base_url)}", _mode_buttons(state))]
+    return [m.text(f"{t.corruption_intro(ctx.profile)}\n\n{privacy_line(ctx.public_base_url)}", _mode_buttons(state))]
 
 
 def _ask_details(state: State) -> list[dict]:
@@ -129,7 +130,7 @@ def mode_step(ctx: Context, state: State, event: Input) -> Turn:
 
 def details_step(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind != "text":
-        return _not_usable(state, [m.text(t.NEED_TEXT)] + _ask_details(state))
+        return _not_usable(state, [m.text(NEED_TEXT)] + _ask_details(state))
     text = c.clean_text(event.text)
     problem = c.check_length(text, DETAILS_MIN, DETAILS_MAX)
     if problem:
@@ -204,7 +205,7 @@ def submit(req: effects.EffectRequest) -> effects.EffectResult:
     else:
         limit_key, window, limit = f"corruption:{req.chat_key}", 86400, MAX_NAMED_A_DAY
     if feedback_limits.count(req.db, limit_key, window, now) >= limit:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("corruption-anonymous" if anonymous else "corruption", limit, req.profile), list(req.menu_buttons))], confidential=True)
+        return effects.EffectResult(replies=[m.text(rate_limited("corruption-anonymous" if anonymous else "corruption", limit, req.profile), list(req.menu_buttons))], confidential=True)
     _, code, secret = store.create(
         req.db,
         anonymous=anonymous,
@@ -225,7 +226,7 @@ def follow_up(req: effects.EffectRequest) -> effects.EffectResult:
     key = "corruption-lookup:" + hashlib.sha256(req.chat_key.encode()).hexdigest()[:16]
     now = req.now.timestamp()
     if feedback_limits.count(req.db, key, 3600, now) >= MAX_LOOKUP_FAILURES:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("corruption-lookup", 0, req.profile))], confidential=True)
+        return effects.EffectResult(replies=[m.text(rate_limited("corruption-lookup", 0, req.profile))], confidential=True)
     view = store.follow_up(req.db, req.args["code"], req.args["secret"])
     if view is None:
         feedback_limits.record(req.db, key, now)

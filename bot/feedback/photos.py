@@ -16,7 +16,7 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.pipeline import effects
 from bot.line.sender import ContentUnavailable
-from db import tickets
+from db import ticket_photos
 
 log = logging.getLogger(__name__)
 
@@ -30,26 +30,26 @@ def fetch_ticket_photos(db, sender) -> int:
     """Fetch up to PER_SWEEP due photos; return how many were stored."""
     stored = 0
     for _ in range(PER_SWEEP):
-        photo = tickets.claim_photo(db, lease_seconds=sender.settings.line_timeout_seconds * 3)
+        photo = ticket_photos.claim_photo(db, lease_seconds=sender.settings.line_timeout_seconds * 3)
         if photo is None:
             break
         try:
             content = sender.download_content(photo.message_id, MAX_PHOTO_BYTES)
         except ContentUnavailable as exc:
-            tickets.photo_failed(db, photo.id, "unavailable", str(exc))
+            ticket_photos.photo_failed(db, photo.id, "unavailable", str(exc))
             log.info("ticket photo %s unavailable: %s", photo.id, exc)
             continue
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
             if photo.attempts >= MAX_ATTEMPTS:
-                tickets.photo_failed(db, photo.id, "failed", error)
+                ticket_photos.photo_failed(db, photo.id, "failed", error)
                 log.error("ticket photo %s not fetched after %s attempts: %s", photo.id, photo.attempts, error)
             else:
-                tickets.photo_retry(db, photo.id, min(300.0, 2.0 ** photo.attempts), error)
+                ticket_photos.photo_retry(db, photo.id, min(300.0, 2.0 ** photo.attempts), error)
             continue
         if not content.content_type.startswith("image/"):
-            tickets.photo_failed(db, photo.id, "unavailable", f"not an image: {content.content_type}")
+            ticket_photos.photo_failed(db, photo.id, "unavailable", f"not an image: {content.content_type}")
             continue
-        if tickets.store_photo(db, photo.id, content.data, content.content_type):
+        if ticket_photos.store_photo(db, photo.id, content.data, content.content_type):
             stored += 1
     return stored

@@ -5,7 +5,7 @@ Each poster carries a QR code of LINE's deep link
 Official Account with the text "ประเมินบริการ [<id>]" ready to send; the
 satisfaction flow recognises it and starts at the first question for that service.
 
-Drawn with Pillow and the Sarabun font, Thai shaped by raqm (as bot/line/richmenu.py does),
+Drawn with Pillow and the Sarabun font, Thai shaped by raqm (as bot/line/richmenu_image.py does),
 lines broken between Thai words (PyThaiNLP), QR codes by segno. A4 portrait at 150 dpi:
 one PNG per service, or all of them as pages of one PDF.
 
@@ -23,7 +23,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 from pythainlp.tokenize import word_tokenize
 
-from bot.feedback import texts as t
+from bot.feedback import satisfaction_texts as t
 from bot.common.fonts import font_path
 from bot.content.profile import SaoProfile
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from bot.feedback import corruption, staff_questions, tickets
+from bot.feedback import corruption, staff_questions, ticket_effects
 from bot.common.thaidate import BANGKOK
 from db import conversations, corruption_reports, inbox, outbox, ratings
 from db.retention import run_steps
@@ -33,7 +33,7 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
 
     def closed_tickets() -> int:
         closed = ticket_store.closed_with_personal_data(db, cutoff)
-        tickets.remove_personal_data(db, closed, "retention")
+        ticket_effects.remove_personal_data(db, closed, "retention")
         return len(closed)
 
     def answered_questions() -> int:

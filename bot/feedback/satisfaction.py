@@ -14,7 +14,10 @@ from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation.engine import MAIN, Command, Context, Effect, Input, State, Step, Turn
 from bot.feedback import common as c
-from bot.feedback import texts as t
+from bot.feedback import satisfaction_texts as t
+from bot.feedback.texts import (
+    CHOOSE_CATEGORY, NEED_TEXT, NO_SERVICES, SERVICE_NOT_FOUND, choose_service, privacy_line, rate_limited, service_chosen,
+)
 from bot.feedback.announce import Office
 from bot.common.thaidate import fiscal_year
 from db import ratings
@@ -31,13 +34,13 @@ MAX_RATINGS_A_DAY = 30
 
 
 def _ask_category(ctx: Context, state: State) -> list[dict]:
-    return [m.text(t.CHOOSE_CATEGORY, c.category_buttons(ctx, state, [c.cancel_button()]))]
+    return [m.text(CHOOSE_CATEGORY, c.category_buttons(ctx, state, [c.cancel_button()]))]
 
 
 def _ask_service(ctx: Context, state: State) -> list[dict]:
     index = state.data.get("category", 0)
     name = c.categories(ctx)[index][0]
-    return [m.text(t.choose_service(name), c.service_buttons(ctx, state, index))]
+    return [m.text(choose_service(name), c.service_buttons(ctx, state, index))]
 
 
 def _ask_rating(state: State) -> list[dict]:
@@ -66,7 +69,7 @@ def _ask_again(ctx: Context, state: State) -> list[dict]:
 
 
 def _intro(ctx: Context) -> dict:
-    return m.text(f"{t.satisfaction_intro(ctx.profile)}\n\n{t.privacy_line(ctx.public_base_url)}")
+    return m.text(f"{t.satisfaction_intro(ctx.profile)}\n\n{privacy_line(ctx.public_base_url)}")
 
 
 # --- entries ---------------------------------------------------------------------------------
@@ -77,7 +80,7 @@ def start(ctx: Context, state: State) -> Turn:
     if refused:
         return refused
     if not c.categories(ctx):
-        return Turn(State(), [m.text(t.NO_SERVICES)])
+        return Turn(State(), [m.text(NO_SERVICES)])
     asking = State(FLOW, "category", state.session, {"source": "menu"})
     return Turn(asking, [_intro(ctx)] + _ask_category(ctx, asking))
 
@@ -92,7 +95,7 @@ def start_for_service(ctx: Context, service_id: str, source: str = "handbook", n
         turn = start(ctx, State(FLOW, session=ctx.new_session))
         return Turn(turn.state, [m.text(t.QR_UNKNOWN_SERVICE)] + turn.messages[1:])
     state = State(FLOW, RATE_STEPS[0], ctx.new_session, _service_data(procedure, source))
-    head = [_intro(ctx), m.text((note + "\n" if note else "") + t.service_chosen(procedure.short_title))]
+    head = [_intro(ctx), m.text((note + "\n" if note else "") + service_chosen(procedure.short_title))]
     return Turn(state, head + _ask_rating(state))
 
 
@@ -142,8 +145,8 @@ def category_step(ctx: Context, state: State, event: Input) -> Turn:
         procedure = c.match_service(ctx, event.text)
         if procedure is not None:
             rating = State(FLOW, RATE_STEPS[0], state.session, _service_data(procedure, state.data.get("source", "menu")))
-            return Turn(rating, [m.text(t.service_chosen(procedure.short_title))] + _ask_rating(rating))
-        return c.not_usable(state, [m.text(t.SERVICE_NOT_FOUND)] + _ask_category(ctx, state))
+            return Turn(rating, [m.text(service_chosen(procedure.short_title))] + _ask_rating(rating))
+        return c.not_usable(state, [m.text(SERVICE_NOT_FOUND)] + _ask_category(ctx, state))
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_category(ctx, state))
     return c.not_usable(state, _ask_category(ctx, state))
@@ -157,9 +160,9 @@ def service_step(ctx: Context, state: State, event: Input) -> Turn:
     if procedure is not None:
         data = _service_data(procedure, state.data.get("source", "menu"))
         rating = State(FLOW, RATE_STEPS[0], state.session, data)
-        return Turn(rating, [m.text(t.service_chosen(procedure.short_title))] + _ask_rating(rating))
+        return Turn(rating, [m.text(service_chosen(procedure.short_title))] + _ask_rating(rating))
     if event.kind == "text":
-        return c.not_usable(state, [m.text(t.SERVICE_NOT_FOUND)] + _ask_service(ctx, state))
+        return c.not_usable(state, [m.text(SERVICE_NOT_FOUND)] + _ask_service(ctx, state))
     if c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_service(ctx, state))
     return c.not_usable(state, _ask_service(ctx, state))
@@ -194,7 +197,7 @@ def comment_step(ctx: Context, state: State, event: Input) -> Turn:
     elif c.is_earlier_button(state, event):
         return c.earlier_button(state, _ask_comment(state))
     if comment is None:
-        return c.not_usable(state, [m.text(t.NEED_TEXT)] + _ask_comment(state))
+        return c.not_usable(state, [m.text(NEED_TEXT)] + _ask_comment(state))
     data = state.data
     args = {
         "service": data["service"],
@@ -227,7 +230,7 @@ def save(req: effects.EffectRequest) -> effects.EffectResult:
     args = req.args
     today = req.now.date().isoformat()
     if ratings.count_today(req.db, req.chat_key, today) >= MAX_RATINGS_A_DAY:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("rating", MAX_RATINGS_A_DAY, req.profile), list(req.menu_buttons))])
+        return effects.EffectResult(replies=[m.text(rate_limited("rating", MAX_RATINGS_A_DAY, req.profile), list(req.menu_buttons))])
     replaced = ratings.save(
         req.db,
         chat_key=req.chat_key,

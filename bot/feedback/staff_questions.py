@@ -29,7 +29,8 @@ from bot.conversation.engine import MAIN, Command, Context, Effect, Input, State
 from bot.conversation.text import normalize_command
 from bot.feedback import announce
 from bot.feedback import common as c
-from bot.feedback import texts as t
+from bot.feedback import staff_question_texts as t
+from bot.feedback.texts import NEED_TEXT, privacy_line, rate_limited
 from bot.feedback.announce import Office
 from bot.content.workdays import WorkCalendar
 from bot.common.thaidate import BANGKOK, thai_datetime
@@ -72,7 +73,7 @@ def start(ctx: Context, state: State) -> Turn:
     if refused:
         return refused
     asking = State(FLOW, "question", state.session, {"source": "menu"})
-    intro = m.text(f"{t.ask_staff_intro(ctx.profile)}\n\n{t.privacy_line(ctx.public_base_url)}", [c.cancel_button()])
+    intro = m.text(f"{t.ask_staff_intro(ctx.profile)}\n\n{privacy_line(ctx.public_base_url)}", [c.cancel_button()])
     return Turn(asking, [intro])
 
 
@@ -96,7 +97,7 @@ def ask_staff_turn(ctx: Context, question: str, procedure_id: str | None = None,
     if len(question) < QUESTION_MIN:
         state = State(FLOW, "question", ctx.new_session, {"source": source, **({"procedure": procedure.id} if procedure else {})})
         return Turn(state, [m.text(t.ask_staff_intro(ctx.profile), [c.cancel_button()])])
-    head = [m.text(t.privacy_line(ctx.public_base_url))]
+    head = [m.text(privacy_line(ctx.public_base_url))]
     if state.step == "topic":
         return Turn(state, head + _ask_topic(ctx, state))
     return Turn(state, head + _ask_confirm(ctx, state))
@@ -130,7 +131,7 @@ def question_step(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind != "text":
         if c.is_earlier_button(state, event):
             return c.earlier_button(state, _ask_question(state))
-        return c.not_usable(state, [m.text(t.NEED_TEXT)] + _ask_question(state))
+        return c.not_usable(state, [m.text(NEED_TEXT)] + _ask_question(state))
     text = c.clean_text(event.text)
     problem = c.check_length(text, QUESTION_MIN, QUESTION_MAX)
     if problem:
@@ -201,7 +202,7 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
     repeat = req.db.execute("SELECT 1 FROM staff_questions WHERE submission_key = ?", (submission_key,)).fetchone()
     limit_key = f"question:{req.chat_key}"
     if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_QUESTIONS_A_DAY:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("question", MAX_QUESTIONS_A_DAY, req.profile), list(req.menu_buttons))])
+        return effects.EffectResult(replies=[m.text(rate_limited("question", MAX_QUESTIONS_A_DAY, req.profile), list(req.menu_buttons))])
     division = args.get("division") if office.has_division(args.get("division")) else office.general_division
     question, created = store.create(
         req.db,
@@ -340,7 +341,7 @@ def staff_answer_step(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind != "text":
         if c.is_earlier_button(state, event):
             return c.earlier_button(state, [m.text("พิมพ์คำตอบได้เลยค่ะ")])
-        return Turn(state, [m.text(t.NEED_TEXT)])
+        return Turn(state, [m.text(NEED_TEXT)])
     text = c.clean_text(event.text)
     problem = c.check_length(text, 1, ANSWER_MAX)
     if problem:

@@ -20,7 +20,7 @@ import sqlite_utils
 from bot.conversation import messages as m
 from bot.conversation import postback
 from bot.feedback import announce, common
-from bot.feedback import texts as t
+from bot.feedback import ticket_texts as t
 from bot.feedback.announce import Office
 from db import tickets
 from db.tickets import CLOSED_STATUSES, Ticket

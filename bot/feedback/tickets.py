@@ -1,40 +1,26 @@
 """Suggestions and complaints (measure 7): category, (service or village topic), text,
 up to three photos, an optional location pin, a confirmation, then a ticket number.
 
-Everything is collected in the conversation state; the confirmation's effect writes the
-ticket, its photos (fetched from LINE afterwards, see photos.py) and its first event in
-one transaction, keyed by the conversation's session so a repeated confirmation is the
-same ticket. The record-action buttons in pushed updates ("ticket-rate",
-"ticket-reopen") are handled here too.
+The conversation's steps, pure: everything is collected in the conversation state, and
+the confirmation's effect (ticket_effects.py) writes the ticket, its photos (fetched from
+LINE afterwards, see photos.py) and its first event in one transaction. A report typed as
+a message (the router's report_problem) enters here too, at the guess step.
 """
 from __future__ import annotations
 
-import logging
-
-from bot.pipeline import effects
 from bot.conversation import messages as m
 from bot.conversation import postback
 from bot.conversation.engine import MAIN, Context, Effect, Input, State, Step, Turn
 from bot.conversation.text import normalize_command
-from bot.feedback import announce
 from bot.feedback import common as c
-from bot.feedback import texts as t
-from bot.feedback import ticket_status
+from bot.feedback import ticket_texts as t
 from bot.feedback.announce import Office
-from bot.common.thaidate import fiscal_year
+from bot.feedback.texts import NEED_TEXT, SERVICE_NOT_FOUND, choose_service, privacy_line, service_chosen
+from bot.feedback.ticket_effects import CREATE, MAX_PHOTOS, route
 from bot.understanding.intents import REPORT_PROBLEM
-from db import feedback_limits, outbox
-from db import tickets as store
-
-log = logging.getLogger(__name__)
 
 FLOW = "ticket"
-CREATE = "ticket-create"
-MAX_PHOTOS = 3
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 1000
-MAX_TICKETS_A_DAY = 5
-# Village problems go to the division that fixes them, if the SAO has it.
-TOPIC_DIVISIONS = {"road": "engineering", "light": "engineering", "water": "engineering", "waste": "health"}
 _DONE_WORDS = frozenset(normalize_command(w) for w in ("เสร็จ", "เสร็จแล้ว", "ไม่มี", "ไม่มีรูป", "ข้าม", "ต่อไป", "ไปต่อ", "ok", "โอเค"))
 _YES_WORDS = frozenset(normalize_command(w) for w in ("ยืนยัน", "ยืนยันส่ง", "ยืนยันส่งเรื่อง", "ส่ง", "ส่งเลย", "ตกลง", "ใช่"))
 
@@ -61,7 +47,7 @@ def _ask_service_category(ctx: Context, state: State) -> list[dict]:
 
 def _ask_service(ctx: Context, state: State) -> list[dict]:
     index = state.data.get("service_category", 0)
-    return [m.text(t.choose_service(c.categories(ctx)[index][0]), c.service_buttons(ctx, state, index))]
+    return [m.text(choose_service(c.categories(ctx)[index][0]), c.service_buttons(ctx, state, index))]
 
 
 def _ask_description(state: State) -> list[dict]:
@@ -136,7 +122,7 @@ def start(ctx: Context, state: State) -> Turn:
     if refused:
         return refused
     asking = State(FLOW, "category", state.session, {})
-    intro = m.text(f"{t.ticket_intro(ctx.profile)}\n\n{t.privacy_line(ctx.public_base_url)}")
+    intro = m.text(f"{t.ticket_intro(ctx.profile)}\n\n{privacy_line(ctx.public_base_url)}")
     return Turn(asking, [intro] + _ask_category(asking))
 
 
@@ -199,7 +185,7 @@ def _to_description(state: State, prefix: list[dict] = (), **changes) -> Turn:
 
 
 def _service_chosen(state: State, procedure) -> Turn:
-    return _to_description(state, [m.text(t.service_chosen(procedure.short_title))], service=procedure.id,
+    return _to_description(state, [m.text(service_chosen(procedure.short_title))], service=procedure.id,
                            service_title=procedure.short_title, service_division=procedure.division)
 
 
@@ -214,7 +200,7 @@ def service_category_step(ctx: Context, state: State, event: Input) -> Turn:
         procedure = c.match_service(ctx, event.text)
         if procedure is not None:
             return _service_chosen(state, procedure)
-        return _other_input(ctx, state, event, t.SERVICE_NOT_FOUND)
+        return _other_input(ctx, state, event, SERVICE_NOT_FOUND)
     return _other_input(ctx, state, event)
 
 
@@ -225,12 +211,12 @@ def service_step(ctx: Context, state: State, event: Input) -> Turn:
         return Turn(nxt, _ask_service_category(ctx, nxt))
     if procedure is not None:
         return _service_chosen(state, procedure)
-    return _other_input(ctx, state, event, t.SERVICE_NOT_FOUND if event.kind == "text" else "")
+    return _other_input(ctx, state, event, SERVICE_NOT_FOUND if event.kind == "text" else "")
 
 
 def description_step(ctx: Context, state: State, event: Input) -> Turn:
     if event.kind != "text":
-        return _other_input(ctx, state, event, t.NEED_TEXT)
+        return _other_input(ctx, state, event, NEED_TEXT)
     text = c.clean_text(event.text)
     problem = c.check_length(text, DESCRIPTION_MIN, DESCRIPTION_MAX)
     if problem:
@@ -346,7 +332,7 @@ def _ask_guess(ctx: Context, state: State) -> list[dict]:
     topic = t.VILLAGE_TOPICS[data["topic"]][1] if data.get("topic") else ""
     body = t.report_guess(c.excerpt(data["description"], 300), category, topic, _guessed_division(ctx, state))
     buttons = [c.button(state, t.GUESS_RIGHT, "yes"), c.button(state, t.GUESS_CHANGE, "change"), c.cancel_button()]
-    return [m.text(f"{body}\n\n{t.privacy_line(ctx.public_base_url)}", buttons)]
+    return [m.text(f"{body}\n\n{privacy_line(ctx.public_base_url)}", buttons)]
 
 
 _GUESS_YES = frozenset(normalize_command(w) for w in ("ใช่", "ถูกต้อง", "ถูก", "ใช่แล้ว", "แจ้งเลย", "ok", "โอเค", "ตกลง"))
@@ -380,136 +366,3 @@ STEPS = {
     "location": Step(location_step, goes_to=("confirm",), note="ตำแหน่ง (ไม่บังคับ)"),
     "confirm": Step(confirm_step, goes_to=("description", MAIN), note="ยืนยัน แล้วได้เลขที่เรื่อง"),
 }
-
-
-# --- the write ---------------------------------------------------------------------------------
-
-
-def route(office: Office, category: str, topic: str | None, service_division: str | None, hint: str | None = None) -> str:
-    """Which division handles a new ticket. `hint`: the division the reader guessed for a
-    village problem of no listed topic (a farm's smell → health, a blocked drain → engineering)."""
-    if service_division and office.has_division(service_division):
-        return service_division
-    if category == "village" and office.has_division(TOPIC_DIVISIONS.get(topic or "")):
-        return TOPIC_DIVISIONS[topic]
-    if category == "village" and office.has_division(hint):
-        return hint
-    return office.general_division
-
-
-@effects.effect(CREATE)
-def create(req: effects.EffectRequest) -> effects.EffectResult:
-    office = Office.of(req)
-    args = req.args
-    submission_key = c.submission_key(req.chat_key, args["session"])
-    repeat = req.db.execute("SELECT id FROM tickets WHERE submission_key = ?", (submission_key,)).fetchone()
-    now = req.now.timestamp()
-    limit_key = f"ticket:{req.chat_key}"
-    if repeat is None and feedback_limits.count(req.db, limit_key, 86400, now) >= MAX_TICKETS_A_DAY:
-        return effects.EffectResult(replies=[m.text(t.rate_limited("ticket", MAX_TICKETS_A_DAY, req.profile), list(req.menu_buttons))])
-    division = route(office, args["category"], args.get("topic"), args.get("service_division"), args.get("division_hint"))
-    prefix = req.profile.ticket_prefix or "TK"
-    ticket, created = store.create(
-        req.db,
-        prefix=prefix,
-        fiscal_year=fiscal_year(req.now),
-        submission_key=submission_key,
-        category=args["category"],
-        topic=args.get("topic"),
-        service_id=args.get("service"),
-        division_id=division,
-        chat_key=req.chat_key,
-        line_user_id=req.user_id,
-        description=args["description"],
-        location=args.get("location"),
-        photo_message_ids=list(args.get("photos") or [])[:MAX_PHOTOS],
-        now=now,
-    )
-    queued: list[int] = []
-    if created:
-        feedback_limits.record(req.db, limit_key, now)
-        queued = _announce_new(req, office, ticket)
-    reply = t.ticket_created(ticket.number, office.division_name(ticket.division_id), req.profile)
-    return effects.EffectResult(replies=[m.text(reply, list(req.menu_buttons))], queued_outbox_ids=queued)
-
-
-def _announce_new(req: effects.EffectRequest, office: Office, ticket: store.Ticket) -> list[int]:
-    category = t.TICKET_CATEGORIES[ticket.category][1]
-    if ticket.topic:
-        category += f" ({t.VILLAGE_TOPICS[ticket.topic][1]})"
-    division = office.division_name(ticket.division_id)
-    photos = len(store.photos(req.db, ticket.id))
-    link = office.console_link("tickets", ticket.id)
-
-    def build(note: str) -> list[dict]:
-        body = t.ticket_announcement(ticket.number, category, division, c.excerpt(ticket.description, 200), photos, ticket.has_location, link)
-        return [announce.text(body + (f"\n{note}" if note else ""))]
-
-    return announce.to_division(
-        req.db, office, ticket.division_id, build, dedupe_key=f"ticket:{ticket.id}:new", purpose=f"ticket:{ticket.id}:announce"
-    )
-
-
-# --- buttons in pushed updates -----------------------------------------------------------------
-
-
-def _own_ticket(req: effects.EffectRequest) -> tuple[store.Ticket | None, str | None]:
-    record = str(req.args.get("record_id") or "")
-    ticket = store.get(req.db, int(record)) if record.isdigit() else None
-    if ticket is None or ticket.chat_key is None:
-        return None, t.TICKET_GONE
-    if req.chat_key != ticket.chat_key:
-        return None, t.NOT_YOUR_TICKET
-    return ticket, None
-
-
-def _note(body: str) -> effects.EffectResult:
-    return effects.EffectResult(replies=[m.text(body)])
-
-
-@effects.action("ticket-rate")
-def rate_handling(req: effects.EffectRequest) -> effects.EffectResult:
-    ticket, problem = _own_ticket(req)
-    if problem:
-        return _note(problem)
-    arg = str(req.args.get("arg") or "")
-    if not (arg.isdigit() and 1 <= int(arg) <= 5):
-        return _note(t.ALREADY_RATED)
-    if ticket.handling_rating is not None:
-        return _note(t.ALREADY_RATED)
-    if ticket.status != "resolved":
-        return _note(t.NOT_RESOLVED_YET.format(status=t.TICKET_STATUS.get(ticket.status, ticket.status)))
-    if not store.rate_handling(req.db, ticket.id, int(arg), req.now.timestamp()):
-        return _note(t.ALREADY_RATED)
-    return _note(t.RATED_THANKS.format(sao=req.profile.short_name))
-
-
-@effects.action("ticket-reopen")
-def reopen(req: effects.EffectRequest) -> effects.EffectResult:
-    ticket, problem = _own_ticket(req)
-    if problem:
-        return _note(problem)
-    now = req.now.timestamp()
-    if ticket.status != "resolved":
-        return _note(t.NOT_RESOLVED_YET.format(status=t.TICKET_STATUS.get(ticket.status, ticket.status)))
-    if not ticket_status.can_reopen(ticket, now):
-        return _note(t.reopen_too_late(ticket_status.REOPEN_DAYS, req.profile))
-    change = ticket_status.reopen_by_citizen(req.db, Office.of(req), ticket, now)
-    return effects.EffectResult(replies=[m.text(t.reopened_reply(ticket.number))], queued_outbox_ids=change.outbox_ids)
-
-
-# --- personal data -------------------------------------------------------------------------------
-
-
-def remove_personal_data(db, ticket_ids: int | list[int], why: str) -> None:
-    """One ticket or many (the search index is merged once for all of them)."""
-    ids = [ticket_ids] if isinstance(ticket_ids, int) else list(ticket_ids)
-    store.remove_personal_data_of(db, ids, why)
-    for ticket_id in ids:
-        outbox.erase_purpose(db, f"ticket:{ticket_id}:")  # announcements quoting what they wrote
-
-
-@effects.eraser
-def _erase(db, chat_key: str, user_id: str | None) -> None:
-    remove_personal_data(db, store.ids_of_chat(db, chat_key), "erasure")
-    feedback_limits.erase_chat(db, chat_key)

@@ -12,7 +12,8 @@ from bot.conversation import messages as m
 from bot.conversation import postback
 from bot.conversation.engine import Context, Effect, State, Turn
 from bot.feedback import common as c
-from bot.feedback import texts as t
+from bot.feedback import ticket_texts as t
+from bot.feedback.staff_question_texts import QUESTION_STATUS
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
 from bot.common.thaidate import BANGKOK, thai_date_short, thai_datetime
@@ -86,7 +87,7 @@ def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
     if questions:
         lines = [t.TRACK_QUESTIONS_HEAD]
         for q in questions:
-            line = f"• หมายเลข {q.id} ({_when(q.created_at)}): {c.excerpt(q.question, 60)} — {t.QUESTION_STATUS.get(q.status, q.status)}"
+            line = f"• หมายเลข {q.id} ({_when(q.created_at)}): {c.excerpt(q.question, 60)} — {QUESTION_STATUS.get(q.status, q.status)}"
             if q.status == "answered" and q.answered_at:
                 line += f" เมื่อ {thai_datetime(datetime.fromtimestamp(q.answered_at, BANGKOK))}"
             lines.append(line)

@@ -1,7 +1,7 @@
 """Thai wording shared by the reports (each report's own headings live in its module)."""
 from __future__ import annotations
 
-from bot.feedback import texts as feedback_texts
+from bot.feedback import satisfaction_texts, ticket_texts
 
 # Where a satisfaction rating came from (service_ratings.source).
 RATING_SOURCES = {
@@ -23,8 +23,8 @@ HANDBOOK_OUTCOMES = {
 LINE_CHANNEL = "LINE Official Account"
 NO_SERVICE = "ไม่ระบุบริการ"
 TOTAL = "รวม"
-ASPECT_NAMES = dict(feedback_texts.ASPECTS)
-ASPECT_SHORT = feedback_texts.ASPECT_SHORT
+ASPECT_NAMES = dict(satisfaction_texts.ASPECTS)
+ASPECT_SHORT = satisfaction_texts.ASPECT_SHORT
 # Column headings: a space where a narrow column may wrap the words.
 ASPECT_HEADINGS = {
     "process": "ขั้นตอน และระยะเวลา",
@@ -33,7 +33,7 @@ ASPECT_HEADINGS = {
     "information": "การให้ ข้อมูล",
     "overall": "โดยรวม",
 }
-TICKET_STATUS = feedback_texts.TICKET_STATUS
+TICKET_STATUS = ticket_texts.TICKET_STATUS
 CORRUPTION_STATUS = {
     "received": "ได้รับเรื่อง รอพิจารณา",
     "reviewing": "อยู่ระหว่างตรวจสอบข้อเท็จจริง",
@@ -45,9 +45,9 @@ XLSX_FOR_ALL = "ดูรายการทั้งหมดในไฟล์ 
 
 
 def ticket_category(category: str) -> str:
-    return feedback_texts.TICKET_CATEGORIES.get(category, (category, category))[1]
+    return ticket_texts.TICKET_CATEGORIES.get(category, (category, category))[1]
 
 
 def village_topic(topic: str | None) -> str:
-    return feedback_texts.VILLAGE_TOPICS.get(topic, ("", ""))[1] if topic else ""
+    return ticket_texts.VILLAGE_TOPICS.get(topic, ("", ""))[1] if topic else ""
 

@@ -18,7 +18,7 @@ PROBLEM_STATES = """
 บ่ไหล บ่ติด บ่มา บ่มาเก็บ บ่เก็บ บ่มีน้ำ บ่สว่าง บ่ดัง บ่ได้เรื่อง น้ำบ่มา ไฟบ่ติด
 """.split()
 
-# What such a report is about: the village topics of the complaint form (bot/feedback/texts.py
+# What such a report is about: the village topics of the complaint form (bot/feedback/ticket_texts.py
 # VILLAGE_TOPICS), and for the rest whether health or the engineers would see to it.
 PROBLEM_THINGS = {
     "light": "ไฟถนน ไฟทาง ไฟกิ่ง เสาไฟ หลอดไฟ ไฟส่องสว่าง โคมไฟ ไฟข้างทาง ไฟหน้าบ้าน ไฟซอย ไฟสาธารณะ ไฟโซล่า".split(),
