@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT
 
 # Longer today; each is a debt to pay down, not a place to add to.
-OVER_500_LINES = {"db/migrations.py", "bot/handbook/loader.py"}
+OVER_500_LINES = {"db/migrations.py"}
 
 
 def test_the_layers_hold():

@@ -54,6 +54,26 @@ def test_every_procedure_is_complete_in_the_official_format(handbook):
         assert "พ.ร.บ." not in p.title  # official names are written in full
 
 
+def test_one_field_table_states_the_schema():
+    """schema.py fills every Procedure attribute, each from one field; each section shows a field."""
+    from dataclasses import fields
+
+    from bot.handbook.model import Procedure
+    from bot.handbook.schema import DIVISION, EDITABLE, FIELD, FIELDS, FORM_BOXES, GROUP, SECTION_TABLE
+    from bot.line.limits import MAX_LABEL
+
+    filled = ["source_file"]
+    for f in FIELDS:
+        filled += [p.name for p in f.parts] if f.kind == GROUP else [f.name]
+        filled += [f"{f.name}_name"] if f.kind == DIVISION else []
+    assert sorted(filled) == sorted(x.name for x in fields(Procedure))  # each once, none missing
+    assert all(s.field in FIELD for s in SECTION_TABLE) and len({s.id for s in SECTION_TABLE}) == len(SECTION_TABLE)
+    assert list(SECTIONS) == [s.id for s in SECTION_TABLE if s.button]
+    assert all(grapheme_len(s.button) <= MAX_LABEL for s in SECTION_TABLE)
+    on_form = [f.key for _, box in FORM_BOXES for f in box]
+    assert sorted(on_form) == sorted(EDITABLE) == sorted(f.key for f in FIELDS if f.key != "id")  # all but the id, once
+
+
 def test_profile_values_fill_the_placeholders(handbook):
     contact = handbook.get("office-contact")
     assert "ตำบลคอนฉิม อำเภอแวงใหญ่" in contact.overview and "08.30" in contact.overview

@@ -21,39 +21,16 @@ from bot.admin import add_nav_item, admin_bp, audit, content, divisions
 from bot.admin.auth import ADMIN, STAFF, current_user, require_role
 from bot.admin.flex_preview import render_messages
 from bot.conversation.engine import Context, State
-from bot.handbook.editing import PROCEDURE_FIELDS, EditError, StaleEdit
+from bot.handbook.editing import EditError, StaleEdit
 from bot.handbook.model import SECTION_TITLES, SECTIONS
+from bot.handbook.schema import DATE, EDITABLE, FIELD, FORM_BOXES, GROUP, NUMBER, ROWS, SECTION_TABLE, TEXTS
 from bot.common.thaidate import now, parse_thai_date, short_numeric
 from db import transaction
 
 add_nav_item("admin.handbook", "คู่มือประชาชน", roles=(ADMIN, STAFF), order=32)
 audit.register_action("handbook.edit", "แก้ไขคู่มือประชาชน")
 
-LIST_FIELDS = ("aliases", "keywords", "legal_basis", "eligibility", "documents", "complaints")
-ROW_FIELDS = {"fees": ("item", "amount"), "steps": ("step", "duration"), "channels": ("where", "when", "note")}
 BLANK_ROWS = 2  # empty rows under the filled ones, to add more without a script
-FIELD_LABELS = {
-    "title": "ชื่องานบริการ (ทางการ)",
-    "short_title": "ชื่อสั้น (ปุ่มใน LINE ไม่เกิน 20 ตัวอักษร)",
-    "category": "หมวด",
-    "order": "ลำดับในรายการ",
-    "division": "กองที่รับผิดชอบ",
-    "aliases": "ชื่อที่ประชาชนเรียก (บรรทัดละหนึ่งชื่อ)",
-    "keywords": "คำค้นเพิ่มเติม (บรรทัดละหนึ่งคำ)",
-    "legal_basis": "กฎหมายที่เกี่ยวข้อง (บรรทัดละหนึ่งฉบับ)",
-    "overview": "ภาพรวม",
-    "eligibility": "ใครยื่นได้ / หลักเกณฑ์ (บรรทัดละหนึ่งข้อ)",
-    "documents": "เอกสารที่ต้องใช้ (บรรทัดละหนึ่งรายการ)",
-    "fees": "ค่าธรรมเนียม",
-    "duration": "ระยะเวลารวม",
-    "duration_note": "หมายเหตุระยะเวลา",
-    "steps": "ขั้นตอนและระยะเวลาแต่ละขั้น",
-    "channels": "ยื่นที่ไหน เมื่อไร",
-    "complaints": "ช่องทางร้องเรียน (บรรทัดละหนึ่งช่องทาง)",
-    "updated": "วันที่ปรับปรุง (พ.ศ.)",
-}
-ROW_LABELS = {"item": "รายการ", "amount": "จำนวนเงิน", "step": "ขั้นตอน", "duration": "ระยะเวลา",
-              "where": "ที่ไหน", "when": "เมื่อไร", "note": "หมายเหตุ"}
 
 
 def _procedure_or_404(procedure_id: str):
@@ -79,27 +56,33 @@ def handbook():
 # --- form <-> the file's values ---------------------------------------------------------------
 
 
+def _one_line(text) -> str:
+    return " ".join((text or "").split())
+
+
 def form_from_raw(raw: dict) -> dict:
-    """The file's values (placeholders unfilled) as the form shows them."""
-    form = {k: raw.get(k, "") for k in ("title", "short_title", "category", "division", "overview")}
-    form["order"] = str(raw.get("order", ""))
-    for name in LIST_FIELDS:
-        value = raw.get(name) or []
-        form[name] = "\n".join(str(v) for v in ([value] if isinstance(value, str) else value))
-    fees = raw.get("fees") or []
-    if isinstance(fees, str):
-        fees = [{"item": "", "amount": fees}]
-    form["fees"] = list(fees)
-    form["steps"] = list(raw.get("steps") or [])
-    form["channels"] = list(raw.get("channels") or [])
-    duration = raw.get("duration") if isinstance(raw.get("duration"), dict) else {}
-    form["duration_total"] = duration.get("total", "")
-    form["duration_note"] = duration.get("note", "")
-    updated = raw.get("updated")
-    form["updated"] = short_numeric(updated) if isinstance(updated, date) else str(updated or "")
-    for name, cols in ROW_FIELDS.items():
-        rows = [{c: str(r.get(c, "") or "") for c in cols} if isinstance(r, dict) else {c: "" for c in cols} for r in form[name]]
-        form[name] = rows + [{c: "" for c in cols} for _ in range(BLANK_ROWS)]
+    """The file's values (placeholders unfilled) as the form shows them, field by field (schema.FIELDS)."""
+    form: dict = {}
+    for name in EDITABLE:
+        field, value = FIELD[name], raw.get(name)
+        if field.kind == TEXTS:
+            form[name] = "\n".join(str(v) for v in ([value] if isinstance(value, str) else value or []))
+        elif field.kind == ROWS:
+            if field.shorthand and isinstance(value, str):
+                value = [{field.shorthand: value}]
+            cols = [p.key for p in field.parts]
+            rows = [{c: str(r.get(c, "") or "") if isinstance(r, dict) else "" for c in cols}
+                    for r in (value if isinstance(value, list) else [])]
+            form[name] = rows + [dict.fromkeys(cols, "") for _ in range(BLANK_ROWS)]
+        elif field.kind == GROUP:
+            value = value if isinstance(value, dict) else {}
+            form[name] = {p.key: value.get(p.key, "") for p in field.parts}
+        elif field.kind == DATE:
+            form[name] = short_numeric(value) if isinstance(value, date) else str(value or "")
+        elif field.kind == NUMBER:
+            form[name] = str(raw.get(name, ""))
+        else:
+            form[name] = raw.get(name, "")
     return form
 
 
@@ -108,40 +91,41 @@ def values_from_form(data) -> tuple[dict, dict, dict]:
     errors: dict[str, list[str]] = {}
     form: dict = {}
     values: dict = {}
-    for name in ("title", "short_title", "category", "division"):
-        form[name] = values[name] = " ".join((data.get(name) or "").split())
-    form["overview"] = (data.get("overview") or "").strip()
-    values["overview"] = " ".join(form["overview"].split())
-    form["order"] = (data.get("order") or "").strip()
-    if form["order"]:
-        try:
-            values["order"] = int(form["order"])
-        except ValueError:
-            errors["order"] = ["ลำดับต้องเป็นจำนวนเต็ม เช่น 10"]
-            values["order"] = form["order"]
-    else:
-        values["order"] = None
-    for name in LIST_FIELDS:
-        form[name] = (data.get(name) or "").strip()
-        values[name] = [" ".join(line.split()) for line in form[name].splitlines() if line.strip()]
-    for name, cols in ROW_FIELDS.items():
-        rows = []
-        i = 0
-        while any(f"{name}-{i}-{c}" in data for c in cols):
-            rows.append({c: " ".join((data.get(f"{name}-{i}-{c}") or "").split()) for c in cols})
-            i += 1
-        filled = [r for r in rows if any(r.values())]
-        values[name] = [{c: v for c, v in r.items() if v} for r in filled]
-        form[name] = filled + [{c: "" for c in cols} for _ in range(BLANK_ROWS)]
-    form["duration_total"] = " ".join((data.get("duration_total") or "").split())
-    form["duration_note"] = " ".join((data.get("duration_note") or "").split())
-    values["duration"] = {k: v for k, v in (("total", form["duration_total"]), ("note", form["duration_note"])) if v} or None
-    form["updated"] = (data.get("updated") or "").strip()
-    try:
-        values["updated"] = parse_thai_date(form["updated"])
-    except ValueError as exc:
-        errors["updated"] = [f"วันที่ปรับปรุงไม่ถูกต้อง: {exc}"]
-        values["updated"] = None
+    for name in EDITABLE:
+        field = FIELD[name]
+        if field.kind == TEXTS:
+            form[name] = (data.get(name) or "").strip()
+            values[name] = [_one_line(line) for line in form[name].splitlines() if line.strip()]
+        elif field.kind == ROWS:
+            cols = [p.key for p in field.parts]
+            rows = []
+            while any(f"{name}-{len(rows)}-{c}" in data for c in cols):
+                rows.append({c: _one_line(data.get(f"{name}-{len(rows)}-{c}")) for c in cols})
+            filled = [r for r in rows if any(r.values())]
+            values[name] = [{c: v for c, v in r.items() if v} for r in filled]
+            form[name] = filled + [dict.fromkeys(cols, "") for _ in range(BLANK_ROWS)]
+        elif field.kind == GROUP:
+            form[name] = {p.key: _one_line(data.get(f"{name}-{p.key}")) for p in field.parts}
+            values[name] = {k: v for k, v in form[name].items() if v} or None
+        elif field.kind == DATE:
+            form[name] = (data.get(name) or "").strip()
+            try:
+                values[name] = parse_thai_date(form[name])
+            except ValueError as exc:
+                errors[name] = [f"{field.noun}ไม่ถูกต้อง: {exc}"]
+                values[name] = None
+        elif field.kind == NUMBER:
+            form[name] = (data.get(name) or "").strip()
+            try:
+                values[name] = int(form[name]) if form[name] else None
+            except ValueError:
+                errors[name] = [f"{field.noun}ต้องเป็นจำนวนเต็ม เช่น 10"]
+                values[name] = form[name]
+        elif field.lines:  # a text written in a textarea: the form keeps its lines, the file one line
+            form[name] = (data.get(name) or "").strip()
+            values[name] = _one_line(form[name])
+        else:
+            form[name] = values[name] = _one_line(data.get(name))
     return values, form, errors
 
 
@@ -162,7 +146,8 @@ def page_preview(procedure):
     from bot.handbook.pages import thai_date
 
     return Markup(render_template("handbook/_article.html", p=procedure, profile=content.profile(), thai_date=thai_date,
-                                  section_titles=SECTION_TITLES, sections=SECTIONS, id_prefix="preview-"))
+                                  section_titles=SECTION_TITLES, sections=SECTIONS, page_sections=SECTION_TABLE,
+                                  id_prefix="preview-"))
 
 
 def _render_edit(procedure_id: str, form: dict, version: str, preview_procedure, errors: dict, section: str,
@@ -171,8 +156,8 @@ def _render_edit(procedure_id: str, form: dict, version: str, preview_procedure,
     choices = [d for d in divisions() if user.role == ADMIN or d.id == user.division_id]
     return render_template(
         "admin/handbook_edit.html",
-        procedure_id=procedure_id, form=form, version=version, errors=errors, labels=FIELD_LABELS,
-        row_fields=ROW_FIELDS, row_labels=ROW_LABELS, division_choices=choices, sections=SECTIONS,
+        procedure_id=procedure_id, form=form, version=version, errors=errors, boxes=FORM_BOXES,
+        division_choices=choices, sections=SECTIONS,
         section_titles=SECTION_TITLES, section=section, stale=stale,
         card=card_preview(preview_procedure, section) if preview_procedure else None,
         page=page_preview(preview_procedure) if preview_procedure else None,
@@ -243,9 +228,7 @@ def handbook_save(procedure_id: str):
 
 def _field_errors(exc: EditError) -> dict[str, list[str]]:
     errors = exc.by_field()
-    if "duration" in errors:  # the form has one field per part of the duration
-        errors["duration_total"] = errors.pop("duration")
-    if "_file" in errors or set(errors) - set(PROCEDURE_FIELDS) - {"duration_total"}:
+    if "_file" in errors or set(errors) - set(EDITABLE):
         errors.setdefault("_file", []).insert(0, str(exc))
     return errors
 

@@ -33,8 +33,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from bot.handbook.loader import FAQ_FILE, FIELDS, HANDBOOK_DIR, HandbookContentError, Problem, load_handbook
+from bot.handbook.loader import FAQ_FILE, HANDBOOK_DIR, HandbookContentError, Problem, load_handbook
 from bot.handbook.model import Handbook
+from bot.handbook.schema import EDITABLE, FIELD
 from bot.handbook.thai import squash
 from bot.common.thaidate import BANGKOK
 
@@ -42,11 +43,6 @@ MAX_ALIAS = 100
 MAX_FAQ_QUESTION = 200
 FOLD_ABOVE = 80  # longer one-line texts are written as folded blocks (">-"), as the files are
 _FAQ_ID = re.compile(r"^faq-(\d+)$")
-# What may be edited from the console, in the order of the file format (README "Citizen handbook").
-PROCEDURE_FIELDS = (
-    "title", "short_title", "category", "order", "division", "aliases", "keywords", "legal_basis", "overview",
-    "eligibility", "documents", "fees", "duration", "steps", "channels", "complaints", "updated",
-)
 
 
 class EditError(Exception):
@@ -384,12 +380,12 @@ class ContentEditor:
 
     def _apply(self, data: CommentedMap, values: dict[str, Any]) -> CommentedMap:
         """Put the form's values into the file's YAML, rewriting only the fields that changed."""
-        for name in PROCEDURE_FIELDS:
+        for name in EDITABLE:
             if name not in values:
                 continue
             new = values[name]
             if new in (None, "", [], {}):
-                if FIELDS.get(name, (False,))[0]:
+                if FIELD[name].required:
                     data[name] = CommentedSeq() if isinstance(new, list) else ""  # the check says what is missing
                 elif name in data:
                     del data[name]
@@ -403,7 +399,7 @@ class ContentEditor:
     def changed_fields(raw: dict, values: dict[str, Any]) -> list[str]:
         """Which fields these values would change in a procedure whose file holds raw."""
         return [
-            name for name in PROCEDURE_FIELDS
+            name for name in EDITABLE
             if name in values and _plain(raw.get(name)) != _plain(values[name] if values[name] not in ("", [], {}) else None)
         ]
 

@@ -23,7 +23,8 @@ import yaml
 
 from bot.content import yamlfile
 from bot.content.divisions import Division, load_divisions
-from bot.handbook.model import Channel, FaqEntry, Fee, Handbook, NotHandledTopic, Procedure, ProcedureStep
+from bot.handbook.model import FaqEntry, Handbook, NotHandledTopic, Procedure
+from bot.handbook.schema import DATE, DIVISION, FIELD, FIELDS, GROUP, ID, LABEL, NUMBER, ROWS, TEXT, TEXTS, Field
 from bot.line.limits import MAX_LABEL, grapheme_len
 from bot.content.profile import ContentError, SaoProfile, load_profile
 
@@ -35,29 +36,6 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FAQ_ANSWER = 2000  # a LINE text message holds 5,000; a ready answer stays short
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-
-FIELDS = {
-    # name: (required, kind)
-    "id": (True, "id"),
-    "title": (True, "text"),
-    "short_title": (True, "text"),
-    "category": (True, "text"),
-    "order": (False, "int"),
-    "division": (True, "text"),
-    "aliases": (True, "texts"),
-    "keywords": (False, "texts"),
-    "legal_basis": (True, "texts"),
-    "overview": (True, "text"),
-    "eligibility": (True, "texts"),
-    "documents": (True, "texts"),
-    "fees": (True, "fees"),
-    "duration": (True, "duration"),
-    "steps": (True, "steps"),
-    "channels": (True, "channels"),
-    "complaints": (True, "texts"),
-    "updated": (True, "date"),
-}
-
 
 def profile_values(profile: SaoProfile) -> dict[str, str]:
     from bot.conversation.texts import contact_line
@@ -229,100 +207,112 @@ def _thai_path(keys) -> str:
 
 
 def _procedure(f: _File, divisions: dict[str, Division]) -> Procedure | None:
+    """One procedure file: every field of schema.FIELDS read and checked by its kind."""
     raw = f.data
     if not isinstance(raw, dict):
         f.error("expected 'field: value' lines (a YAML mapping)", thai="ไฟล์ต้องเป็นบรรทัด 'ช่อง: ค่า'")
         return None
     for key in raw:
-        if key not in FIELDS:
-            f.error(f"unknown field '{key}' (known: {', '.join(FIELDS)})", key, thai=f"ระบบไม่รู้จักช่อง '{key}'")
-    for key, (required, _) in FIELDS.items():
-        if required and key not in raw:
-            f.error(f"field '{key}' is required", key, thai="ต้องกรอกช่องนี้")
+        if key not in FIELD:
+            f.error(f"unknown field '{key}' (known: {', '.join(FIELD)})", key, thai=f"ระบบไม่รู้จักช่อง '{key}'")
+    for field in FIELDS:
+        if field.required and field.key not in raw:
+            f.error(f"field '{field.key}' is required", field.key, thai="ต้องกรอกช่องนี้")
     before = len(f.problems)
-
-    proc_id = str(raw.get("id") or "")
-    if "id" in raw and not _ID.match(proc_id):
-        f.error(f"field 'id' must be lower-case letters, digits or '-' (got {proc_id!r})", "id",
-                thai="รหัสเรื่องใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก ตัวเลข และ -")
-    elif "id" in raw and proc_id != f.path.stem:
-        f.error(f"field 'id' is {proc_id!r} but the file is named {f.path.name}: they must match", "id",
-                thai=f"รหัสเรื่องต้องตรงกับชื่อไฟล์ {f.path.name}")
-    short_title = f.text_value(raw.get("short_title"), "short_title")
-    if grapheme_len(short_title) > MAX_LABEL:
-        f.error(f"field 'short_title' must be at most {MAX_LABEL} characters (a LINE button label)", "short_title",
-                thai=f"ยาวได้ไม่เกิน {MAX_LABEL} ตัวอักษร (ใช้เป็นชื่อปุ่มใน LINE) ตอนนี้ยาว {grapheme_len(short_title)} ตัวอักษร")
-    division = str(raw.get("division") or "")
-    if "division" in raw and division not in divisions:
-        f.error(f"field 'division' is {division!r}, not a division id in divisions.yaml "
-                f"({', '.join(divisions)})", "division", thai="ไม่มีกองนี้ในไฟล์ divisions.yaml")
-    order = raw.get("order", 1000)
-    if isinstance(order, bool) or not isinstance(order, int):
-        f.error("field 'order' must be a whole number", "order", thai="ลำดับต้องเป็นจำนวนเต็ม")
-        order = 1000
-
-    fees = []
-    raw_fees = raw.get("fees")
-    if isinstance(raw_fees, str):
-        fees = [Fee("", f.text_value(raw_fees, "fees"))]
-    elif "fees" in raw:
-        fees = [Fee(e["item"], e["amount"]) for e in f.mapping_list(raw_fees, "fees", {"item": True, "amount": True})]
-
-    duration = raw.get("duration")
-    total = note = ""
-    if isinstance(duration, dict):
-        for unknown in sorted(set(map(str, duration)) - {"total", "note"}):
-            f.error(f"unknown field 'duration.{unknown}' (known: total, note)", "duration", unknown,
-                    thai=f"ระบบไม่รู้จักช่อง 'duration.{unknown}'")
-        total = f.text_value(duration.get("total"), "duration", "total")
-        note = f.text_value(duration.get("note"), "duration", "note", required=False)
-    elif "duration" in raw:
-        f.error("field 'duration' needs 'total:' (and may have 'note:')", "duration", thai="ต้องระบุระยะเวลารวม")
-
-    steps = []
-    if "steps" in raw:
-        steps = [ProcedureStep(s["step"], s["duration"])
-                 for s in f.mapping_list(raw.get("steps"), "steps", {"step": True, "duration": False})]
-    channels = []
-    if "channels" in raw:
-        channels = [Channel(c["where"], c["when"], c["note"])
-                    for c in f.mapping_list(raw.get("channels"), "channels", {"where": True, "when": False, "note": False})]
-
-    updated = raw.get("updated")
-    if isinstance(updated, str):
-        try:
-            updated = date.fromisoformat(updated.strip())
-        except ValueError:
-            updated = None
-    if "updated" in raw and not isinstance(updated, date):
-        f.error("field 'updated' must be a date written YYYY-MM-DD (Christian era, e.g. 2026-11-20)", "updated",
-                thai="วันที่ปรับปรุงไม่ถูกต้อง")
-        updated = None
-
-    procedure = Procedure(
-        id=proc_id,
-        title=f.text_value(raw.get("title"), "title"),
-        short_title=short_title,
-        category=f.text_value(raw.get("category"), "category"),
-        division=division,
-        division_name=divisions[division].name if division in divisions else "",
-        aliases=f.texts(raw.get("aliases"), "aliases"),
-        keywords=f.texts(raw.get("keywords"), "keywords", required=False),
-        legal_basis=f.texts(raw.get("legal_basis"), "legal_basis"),
-        overview=f.text_value(raw.get("overview"), "overview"),
-        eligibility=f.texts(raw.get("eligibility"), "eligibility"),
-        documents=f.texts(raw.get("documents"), "documents"),
-        fees=tuple(fees),
-        duration_total=total,
-        duration_note=note,
-        steps=tuple(steps),
-        channels=tuple(channels),
-        complaints=f.texts(raw.get("complaints"), "complaints"),
-        updated=updated or date.min,
-        source_file=f.path.name,
-        order=order,
-    )
+    values: dict[str, Any] = {"source_file": f.path.name}
+    for field in FIELDS:
+        values.update(_READERS[field.kind](f, field, raw, divisions))
+    procedure = Procedure(**values)
     return procedure if len(f.problems) == before else None
+
+
+# --- one reader per kind of field (schema.py): the raw file -> {Procedure attribute: value} ----------
+
+
+def _read_id(f: _File, field: Field, raw: dict, divisions) -> dict:
+    key, value = field.key, str(raw.get(field.key) or "")
+    if key in raw and not _ID.match(value):
+        f.error(f"field '{key}' must be lower-case letters, digits or '-' (got {value!r})", key,
+                thai=f"{field.noun}ใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก ตัวเลข และ -")
+    elif key in raw and value != f.path.stem:
+        f.error(f"field '{key}' is {value!r} but the file is named {f.path.name}: they must match", key,
+                thai=f"{field.noun}ต้องตรงกับชื่อไฟล์ {f.path.name}")
+    return {field.name: value}
+
+
+def _read_text(f: _File, field: Field, raw: dict, divisions) -> dict:
+    value = f.text_value(raw.get(field.key), field.key, required=field.required)
+    if field.kind == LABEL and grapheme_len(value) > MAX_LABEL:
+        f.error(f"field '{field.key}' must be at most {MAX_LABEL} characters (a LINE button label)", field.key,
+                thai=f"ยาวได้ไม่เกิน {MAX_LABEL} ตัวอักษร (ใช้เป็นชื่อปุ่มใน LINE) ตอนนี้ยาว {grapheme_len(value)} ตัวอักษร")
+    return {field.name: value}
+
+
+def _read_number(f: _File, field: Field, raw: dict, divisions) -> dict:
+    value = raw.get(field.key, field.default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        f.error(f"field '{field.key}' must be a whole number", field.key, thai=f"{field.noun}ต้องเป็นจำนวนเต็ม")
+        value = field.default
+    return {field.name: value}
+
+
+def _read_division(f: _File, field: Field, raw: dict, divisions: dict[str, Division]) -> dict:
+    value = str(raw.get(field.key) or "")
+    if field.key in raw and value not in divisions:
+        f.error(f"field '{field.key}' is {value!r}, not a division id in divisions.yaml "
+                f"({', '.join(divisions)})", field.key, thai="ไม่มีกองนี้ในไฟล์ divisions.yaml")
+    return {field.name: value, f"{field.name}_name": divisions[value].name if value in divisions else ""}
+
+
+def _read_texts(f: _File, field: Field, raw: dict, divisions) -> dict:
+    return {field.name: f.texts(raw.get(field.key), field.key, required=field.required)}
+
+
+def _read_rows(f: _File, field: Field, raw: dict, divisions) -> dict:
+    key, value = field.key, raw.get(field.key)
+    if field.shorthand and isinstance(value, str):
+        text = f.text_value(value, key)
+        return {field.name: (field.row(**{p.name: text if p.key == field.shorthand else "" for p in field.parts}),)}
+    if key not in raw:
+        return {field.name: ()}
+    items = f.mapping_list(value, key, {p.key: p.required for p in field.parts})
+    return {field.name: tuple(field.row(**{p.name: item[p.key] for p in field.parts}) for item in items)}
+
+
+def _read_group(f: _File, field: Field, raw: dict, divisions) -> dict:
+    key, value = field.key, raw.get(field.key)
+    out = {p.name: "" for p in field.parts}
+    if isinstance(value, dict):
+        known = [p.key for p in field.parts]
+        for unknown in sorted(set(map(str, value)) - set(known)):
+            f.error(f"unknown field '{key}.{unknown}' (known: {', '.join(known)})", key, unknown,
+                    thai=f"ระบบไม่รู้จักช่อง '{key}.{unknown}'")
+        for p in field.parts:
+            out[p.name] = f.text_value(value.get(p.key), key, p.key, required=p.required)
+    elif key in raw:
+        needs = ", ".join(f"'{p.key}:'" for p in field.parts if p.required)
+        may = ", ".join(f"'{p.key}:'" for p in field.parts if not p.required)
+        f.error(f"field '{key}' needs {needs}" + (f" (and may have {may})" if may else ""), key,
+                thai="ต้องระบุ" + " และ".join(p.label for p in field.parts if p.required))
+    return out
+
+
+def _read_date(f: _File, field: Field, raw: dict, divisions) -> dict:
+    value = raw.get(field.key)
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if field.key in raw and not isinstance(value, date):
+        f.error(f"field '{field.key}' must be a date written YYYY-MM-DD (Christian era, e.g. 2026-11-20)", field.key,
+                thai=f"{field.noun}ไม่ถูกต้อง")
+        value = None
+    return {field.name: value or field.default}
+
+
+_READERS = {ID: _read_id, TEXT: _read_text, LABEL: _read_text, NUMBER: _read_number, DIVISION: _read_division,
+            TEXTS: _read_texts, ROWS: _read_rows, GROUP: _read_group, DATE: _read_date}
 
 
 def _not_handled(f: _File) -> list[NotHandledTopic]:

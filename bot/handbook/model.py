@@ -4,54 +4,18 @@ The structure follows the official handbook format under the Licensing Facilitat
 (พ.ร.บ.การอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558): legal basis,
 eligibility, documents, fees, total and per-step durations, steps, where and when to apply,
 and where to complain. Everything here is immutable; a content change builds a new Handbook.
+The fields and the sections are stated once, in schema.py; a Procedure has one attribute per
+field (a GROUP's parts one each), and shows a section in a chat as its `show` says (_LINES).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-# The sections a citizen may ask about, in the order a handbook page shows them.
-SECTIONS: tuple[str, ...] = ("overview", "eligibility", "documents", "fees", "duration", "steps", "channels")
-
-SECTION_TITLES: dict[str, str] = {
-    "overview": "ภาพรวม",
-    "eligibility": "ใครยื่นได้ / หลักเกณฑ์",
-    "documents": "เอกสารที่ต้องใช้",
-    "fees": "ค่าธรรมเนียม",
-    "duration": "ระยะเวลา",
-    "steps": "ขั้นตอน",
-    "channels": "ยื่นที่ไหน เมื่อไร",
-}
-
-# Short labels for buttons (LINE allows 20 characters).
-SECTION_BUTTONS: dict[str, str] = {
-    "overview": "ภาพรวม",
-    "eligibility": "ใครยื่นได้",
-    "documents": "เอกสาร",
-    "fees": "ค่าธรรมเนียม",
-    "duration": "ใช้เวลากี่วัน",
-    "steps": "ขั้นตอน",
-    "channels": "ยื่นที่ไหน",
-}
-
-
-@dataclass(frozen=True)
-class Fee:
-    item: str
-    amount: str
-
-
-@dataclass(frozen=True)
-class ProcedureStep:
-    text: str
-    duration: str = ""
-
-
-@dataclass(frozen=True)
-class Channel:
-    where: str
-    when: str = ""
-    note: str = ""
+from bot.handbook.schema import (  # noqa: F401 (the sections and the rows' values, imported from here too)
+    BULLETS, CHANNELS, DURATION, FEES, FIELD, FIELDS, GROUP, NUMBERED, PARAGRAPH, SECTION_BUTTONS, SECTION_BY_ID, SECTION_TITLES,
+    SECTIONS, STEPS, Channel, Fee, ProcedureStep,
+)
 
 
 @dataclass(frozen=True)
@@ -80,36 +44,51 @@ class Procedure:
 
     def section_lines(self, section: str) -> list[str]:
         """The section as plain lines of Thai text, the way a citizen reads it in a chat."""
-        if section == "overview":
-            return [self.overview]
-        if section == "eligibility":
-            return [f"• {line}" for line in self.eligibility]
-        if section == "documents":
-            return [f"{n}. {doc}" for n, doc in enumerate(self.documents, 1)]
-        if section == "fees":
-            return [f"• {fee.item}: {fee.amount}" if fee.item else f"• {fee.amount}" for fee in self.fees]
-        if section == "duration":
-            lines = [f"รวม {self.duration_total}"]
-            lines += [f"{n}. {s.text}: {s.duration}" for n, s in enumerate(self.steps, 1) if s.duration]
-            if self.duration_note:
-                lines.append(self.duration_note)
-            return lines
-        if section == "steps":
-            return [f"{n}. {s.text}" + (f" ({s.duration})" if s.duration else "") for n, s in enumerate(self.steps, 1)]
-        if section == "channels":
-            lines = []
-            for c in self.channels:
-                line = f"• {c.where}"
-                if c.when:
-                    line += f" — {c.when}"
-                if c.note:
-                    line += f" ({c.note})"
-                lines.append(line)
-            return lines
-        raise KeyError(section)
+        if section not in SECTIONS:
+            raise KeyError(section)
+        shown = SECTION_BY_ID[section]
+        return _LINES[shown.show](self, self.value(shown.field))
 
     def section_text(self, section: str) -> str:
         return "\n".join(self.section_lines(section))
+
+    def value(self, key: str):
+        """A field's value by its YAML key (schema.FIELDS); a GROUP's as {part key: value}."""
+        f = FIELD[key]
+        if f.kind == GROUP:
+            return {part.key: getattr(self, part.name) for part in f.parts}
+        return getattr(self, f.name)
+
+    def indexed_texts(self) -> list[str]:
+        """What the service is about, as the search indexes it (the fields schema.py marks indexed)."""
+        out: list[str] = []
+        for f in FIELDS:
+            if f.indexed:
+                value = self.value(f.key)
+                out += [value] if isinstance(value, str) else list(value)
+        return out
+
+
+def _duration_lines(p: Procedure, duration: dict) -> list[str]:
+    lines = [f"รวม {duration['total']}"]
+    lines += [f"{n}. {s.text}: {s.duration}" for n, s in enumerate(p.steps, 1) if s.duration]
+    return lines + ([duration["note"]] if duration["note"] else [])
+
+
+def _channel_line(c: Channel) -> str:
+    return f"• {c.where}" + (f" — {c.when}" if c.when else "") + (f" ({c.note})" if c.note else "")
+
+
+# How a chat shows a section (schema.Section.show): procedure, the value of its field -> lines.
+_LINES = {
+    PARAGRAPH: lambda p, text: [text],
+    BULLETS: lambda p, items: [f"• {line}" for line in items],
+    NUMBERED: lambda p, items: [f"{n}. {line}" for n, line in enumerate(items, 1)],
+    FEES: lambda p, fees: [f"• {fee.item}: {fee.amount}" if fee.item else f"• {fee.amount}" for fee in fees],
+    DURATION: _duration_lines,
+    STEPS: lambda p, steps: [f"{n}. {s.text}" + (f" ({s.duration})" if s.duration else "") for n, s in enumerate(steps, 1)],
+    CHANNELS: lambda p, channels: [_channel_line(c) for c in channels],
+}
 
 
 @dataclass(frozen=True)

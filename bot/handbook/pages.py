@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request
 
 from bot.handbook.model import SECTION_TITLES, SECTIONS
+from bot.handbook.schema import SECTION_TABLE
 
 handbook_bp = Blueprint(
     "handbook", __name__, url_prefix="/handbook", template_folder="templates",
@@ -34,7 +35,7 @@ def _loaded():
 def _common():
     profile = current_app.extensions["sao_profile"]
     return {"profile": profile, "sao_name": profile.name, "thai_date": thai_date,
-            "section_titles": SECTION_TITLES, "sections": SECTIONS}
+            "section_titles": SECTION_TITLES, "sections": SECTIONS, "page_sections": SECTION_TABLE}
 
 
 @handbook_bp.get("")

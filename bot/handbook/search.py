@@ -168,7 +168,7 @@ class HandbookSearch:
             doc = _Doc(p.id, procedure=p)
             self._add(doc, [p.title, p.short_title, *p.aliases], t.name_weight)
             self._add(doc, p.keywords, t.keyword_weight)
-            self._add(doc, [p.overview, *p.eligibility], t.body_weight)
+            self._add(doc, p.indexed_texts(), t.body_weight)  # overview, eligibility (schema.py: indexed)
             self.docs.append(doc)
         for topic in handbook.not_handled:
             doc = _Doc(f"not-handled:{topic.id}", topic=topic)
