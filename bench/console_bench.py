@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         "HandbookStore.reload (index rebuilt)": timed(store.reload, args.rounds),
     }
     with app.test_request_context("/admin/"):
-        profile = app.extensions["sao_profile"]
+        profile = store.current().profile
         results["test box (bot_answer)"] = timed(lambda: bot_answer(store, profile, "เบี้ยคนแก่ใช้เอกสารอะไรบ้างคะ"), args.rounds * 4)
     client.get("/admin/reminders")  # plans the year once
     qid = db.execute("SELECT max(id) FROM handbook_questions WHERE outcome = 'unanswered'").fetchone()[0]

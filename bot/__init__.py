@@ -101,7 +101,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions.update(
         db_pool=pool,
-        sao_profile=worker.planner.profile,
         inbox_worker=worker,
         inbox_writer=writer,
         handbook_store=worker.planner.handbook_store,

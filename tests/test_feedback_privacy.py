@@ -109,7 +109,9 @@ def test_citizen_text_is_kept_as_data_and_shown_escaped():
 def test_qr_posters_are_printable_a4_pages_with_a_working_link(served, tmp_path):
     from dataclasses import replace
 
-    profile = replace(served.app.extensions["sao_profile"], line_basic_id="konchim")
+    from bot.handbook.store import content_of
+
+    profile = replace(content_of(served.app).profile, line_basic_id="konchim")
     handbook = served.app.extensions["inbox_worker"].planner.handbook_store.handbook
     png = posters.render_poster(handbook.get("elderly-allowance"), profile)
     image = Image.open(io.BytesIO(png))

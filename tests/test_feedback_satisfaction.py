@@ -54,7 +54,9 @@ def test_a_second_rating_the_same_day_replaces_the_first(served, fake_line):
 def test_the_qr_posters_link_opens_the_flow_at_the_first_question(served, fake_line):
     from dataclasses import replace
 
-    profile = replace(served.app.extensions["sao_profile"], line_basic_id="@konchim")
+    from bot.handbook.store import content_of
+
+    profile = replace(content_of(served.app).profile, line_basic_id="@konchim")
     handbook = served.app.extensions["inbox_worker"].planner.handbook_store.handbook
     link = posters.service_link(handbook.get("waste-collection"), profile)
     assert link.startswith("https://line.me/R/oaMessage/%40konchim/?")

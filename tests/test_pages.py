@@ -92,3 +92,26 @@ def test_without_a_channel_only_the_local_app_serves_a_fake_line_api(tmp_path):
         client = served.app.test_client()
         assert client.post("/simulator/api/send", json={"userId": uid, "type": "text", "text": "ติดต่อ อบต."}).get_json()["ok"]
         wait_until(lambda: served.db.execute("SELECT status FROM outbox").fetchall() == [("sent",)])
+
+
+def test_a_profile_edit_reaches_the_console_and_the_public_pages_without_a_restart(tmp_path, fake_line):
+    """One content snapshot: the console and the public pages read the profile from it, as the bot does."""
+    import shutil
+
+    from bot import create_app
+    from bot.config import PROJECT_ROOT, Settings
+    from helpers import ACCESS_TOKEN, CHANNEL_SECRET
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    settings = Settings(channel_secret=CHANNEL_SECRET, channel_access_token=ACCESS_TOKEN, line_api_base_url=fake_line.url,
+                        database_path=tmp_path / "bot.sqlite3", content_dir=content, secret_key="k", start_worker=False)
+    app = create_app(settings)
+    client = app.test_client()
+    assert "องค์การบริหารส่วนตำบลคอนฉิม" in client.get("/privacy").get_data(as_text=True)
+    profile = content / "profile.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("คอนฉิม", "คอนสาร"), encoding="utf-8")
+    app.extensions["handbook_store"].reload()
+    for path in ("/privacy", "/handbook", "/admin/login"):
+        page = client.get(path).get_data(as_text=True)
+        assert "คอนสาร" in page, path

@@ -31,6 +31,7 @@ from bot import wiring
 from bot.config import Settings
 from bot.content import divisions as divisions_module
 from bot.content.divisions import Division
+from bot.handbook.store import content_of
 
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -91,7 +92,7 @@ def csrf_field() -> Markup:
 def _template_globals():
     from bot.admin.audit import action_label
 
-    profile = current_app.extensions["sao_profile"]
+    profile = content_of(current_app).profile
     user = current_user()
     return {
         "action_label": action_label,

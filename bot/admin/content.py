@@ -13,6 +13,7 @@ from flask import current_app
 
 from bot.admin.auth import ADMIN, STAFF, division_scope
 from bot.handbook.editing import ContentEditor
+from bot.handbook.store import content_of
 from db.admin_users import AdminUser
 
 HISTORY_DIR = "content-history"  # beside the database: the previous version of every edited file
@@ -55,7 +56,7 @@ def editor() -> ContentEditor:
 
 
 def profile():
-    return current_app.extensions["sao_profile"]
+    return content_of(current_app).profile
 
 
 def public_base_url() -> str:

@@ -11,6 +11,7 @@ from flask import current_app, flash, request
 from bot.admin import divisions
 from bot.feedback.announce import Office
 from db import outbox
+from bot.handbook.store import content_of
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def db():
 def office() -> Office:
     """The same Office the bot's effects and `python -m bot ticket …` use."""
     settings = current_app.config["SETTINGS"]
-    return Office(current_app.extensions["sao_profile"], tuple(divisions()), settings.public_url)
+    return Office(content_of(current_app).profile, tuple(divisions()), settings.public_url)
 
 
 def deliver(outbox_ids: list[int]) -> dict[str, int]:

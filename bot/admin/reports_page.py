@@ -20,6 +20,7 @@ from bot.reports import FORMATS, PeriodError, ReportContext, ReportNotAllowed, R
 from bot.reports.document import format_value, is_number
 from bot.common.thaidate import fiscal_year, now
 from db import transaction
+from bot.handbook.store import content_of
 
 add_nav_item("admin.reports", "รายงานเผยแพร่", roles=EVERY_ROLE, order=80)
 register_action("report.produce", "ออกรายงานเผยแพร่")
@@ -89,7 +90,7 @@ def _context(choice: _Request) -> ReportContext:
     settings = current_app.config["SETTINGS"]
     return ReportContext.load(
         _db(), settings.content_dir, choice.period, now=now(), division_id=choice.division,
-        profile=current_app.extensions["sao_profile"], divisions=divisions(), handbook=handbook,
+        profile=content_of(current_app).profile, divisions=divisions(), handbook=handbook,
     )
 
 

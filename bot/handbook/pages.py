@@ -33,7 +33,7 @@ def _loaded():
 
 
 def _common():
-    profile = current_app.extensions["sao_profile"]
+    profile = _loaded().profile  # the snapshot's: a profile edit shows with no restart
     return {"profile": profile, "sao_name": profile.name, "thai_date": thai_date,
             "section_titles": SECTION_TITLES, "sections": SECTIONS, "page_sections": SECTION_TABLE}
 

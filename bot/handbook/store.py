@@ -59,6 +59,12 @@ _BUILT_KEEP = 4
 _built_lock = threading.Lock()
 
 
+def content_of(app) -> "Loaded":
+    """The content a Flask app answers from now: the one snapshot the bot, the console and the
+    public pages share (a profile edit reaches them all, with no restart)."""
+    return app.extensions["handbook_store"].current()
+
+
 class HandbookStore:
     def __init__(
         self,

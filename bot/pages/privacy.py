@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template
 from bot.feedback.ticket_status import REOPEN_DAYS
 from db.outbox import CONFIDENTIAL_KEEP_SECONDS
 from db.retention import CHAT_HISTORY_DAYS
+from bot.handbook.store import content_of
 
 privacy_bp = Blueprint("privacy", __name__)
 
@@ -15,7 +16,7 @@ privacy_bp = Blueprint("privacy", __name__)
 @privacy_bp.get("/privacy")
 def notice():
     settings = current_app.config["SETTINGS"]
-    profile = current_app.extensions["sao_profile"]
+    profile = content_of(current_app).profile
     response = current_app.make_response(
         render_template(
             "privacy.html",

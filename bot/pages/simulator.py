@@ -20,6 +20,7 @@ from bot.conversation.flows import menu_entries
 from bot.line import signature
 from bot.line.local import LOCAL_LINE_PREFIX, LOCAL_LINE_TOKEN, local_line_settings
 from db import conversations, inbox, outbox, transaction
+from bot.handbook.store import content_of
 
 simulator_bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -127,7 +128,7 @@ def _chat_key(user_id: str, group_id: str | None) -> str:
 
 @simulator_bp.get("")
 def page():
-    profile = current_app.extensions["sao_profile"]
+    profile = content_of(current_app).profile
     group_mode = request.args.get("group") == "1"
     return render_template(
         "simulator.html",
