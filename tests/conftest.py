@@ -14,7 +14,8 @@ pytest_plugins = ("admin_support",)
 # The tiers (pytest.ini lists the markers). `make test` runs them all; `make test-fast` leaves
 # out the slow ones for inner loops. Marked here, from what a test uses, so no test can forget.
 FAULT_FILES = {"test_load_faults.py"}  # load and kill -9 runs
-PROCESS_FILES = {"test_processes.py", "test_console_processes.py", "test_reminders_e2e.py"}  # real processes
+# Real processes (gunicorn, the clock, kill -9 of a reminders pass).
+PROCESS_FILES = {"test_processes.py", "test_console_processes.py", "test_reminders_e2e.py", "test_reminders_exactly_once.py"}
 
 
 def pytest_collection_modifyitems(items):

@@ -34,7 +34,13 @@ class RawServer:
                 return
             self.connections += 1
             self._open.append(conn)
-            threading.Thread(target=self.answer, args=(self, conn, self.connections), daemon=True).start()
+            threading.Thread(target=self._serve, args=(conn, self.connections), daemon=True).start()
+
+    def _serve(self, conn, n):
+        try:
+            self.answer(self, conn, n)
+        except OSError:  # the client (or the test's end) closed the connection: nothing to serve
+            pass
 
     def read_request(self, conn) -> bytes | None:
         data = b""
