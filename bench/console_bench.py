@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     logging.disable(logging.WARNING)
     from admin_support import Console
     from bot import create_app
-    from bot.admin.bot_answer import bot_answer
+    from bot.console.bot_answer import bot_answer
     from bot.config import PROJECT_ROOT, Settings
     from db import questions, transaction
 

@@ -66,7 +66,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from bot.admin.client import SessionCookie
+    from bot.console.client import SessionCookie
     from bot.pipeline.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, webhook_bp
 
     settings = settings or load_settings()
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         from bot.pages.simulator import simulator_bp
 
         app.register_blueprint(simulator_bp)
-    from bot.admin import init_app as init_admin_console
+    from bot.console import init_app as init_admin_console
 
     init_admin_console(app, settings)
     from bot.common.security_headers import add_security_headers

@@ -195,7 +195,7 @@ def cmd_ask(args, settings) -> int:
 
 
 def cmd_create_admin(args, settings) -> int:
-    from bot.admin.cli import create_admin
+    from bot.console.cli import create_admin
 
     return create_admin(args, settings)
 
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--json", action="store_true", help="พิมพ์ผลเป็น JSON (ค่าเริ่มต้น) — print JSON (the only format)")
             p.add_argument("question", nargs="?", help="คำถาม; ไม่ใส่ = อ่านทีละบรรทัดจาก stdin — the question; none: one per line from stdin")
         if name == "create-admin":
-            from bot.admin.cli import add_arguments
+            from bot.console.cli import add_arguments
 
             add_arguments(p)
         if name == "richmenu":

@@ -54,20 +54,20 @@ NOT_PERSONAL = {
 
 # The admin console's pages, in menu order of loading (each adds its own menu entry).
 CONSOLE_PAGES: tuple[str, ...] = (
-    "bot.admin.dashboard",
-    "bot.admin.login",
-    "bot.admin.users",
-    "bot.admin.audit_page",
-    "bot.admin.questions",
-    "bot.admin.handbook_pages",
-    "bot.admin.reminders_page",
-    "bot.admin.staff_page",
-    "bot.admin.tickets",
-    "bot.admin.staff_questions_page",
-    "bot.admin.ratings",
-    "bot.admin.integrity",
-    "bot.admin.auditor_page",
-    "bot.admin.reports_page",
+    "bot.console.pages.dashboard",
+    "bot.console.pages.login",
+    "bot.console.pages.users",
+    "bot.console.pages.audit_log",
+    "bot.console.pages.questions",
+    "bot.console.pages.handbook",
+    "bot.console.pages.reminders",
+    "bot.console.pages.staff",
+    "bot.console.pages.tickets",
+    "bot.console.pages.staff_questions",
+    "bot.console.pages.ratings",
+    "bot.console.pages.integrity",
+    "bot.console.pages.auditor",
+    "bot.console.pages.reports",
 )
 
 

@@ -1,7 +1,7 @@
 """Accounts of the admin console: who may sign in, with which role and division.
 
-Passwords are stored only as hashes made by bot/admin/passwords.py; the rules about who
-may change what (the last active admin, roles and divisions) live in bot/admin/accounts.py.
+Passwords are stored only as hashes made by bot/console/passwords.py; the rules about who
+may change what (the last active admin, roles and divisions) live in bot/console/accounts.py.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Requests about auditor accounts that an admin makes and another auditor decides.
 
 The rules (who may ask, who may decide, what a confirmation does) are in
-bot/admin/auditor_requests.py; here only the rows. Call the writers inside the caller's
+bot/console/auditor_requests.py; here only the rows. Call the writers inside the caller's
 transaction, with the change they go with.
 """
 from __future__ import annotations

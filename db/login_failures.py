@@ -2,7 +2,7 @@
 
 Kept in SQLite, not in memory, so every gunicorn worker process sees the same count
 and a restart does not hand an attacker a fresh allowance. Keys are "user:<username>",
-"ip:<address>" and "device:<id>" (a browser that signed in before: bot/admin/signin.py).
+"ip:<address>" and "device:<id>" (a browser that signed in before: bot/console/signin.py).
 """
 from __future__ import annotations
 

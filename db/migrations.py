@@ -168,7 +168,7 @@ CREATE TABLE admin_users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL COLLATE NOCASE UNIQUE,
     display_name TEXT NOT NULL DEFAULT '',
-    password_hash TEXT NOT NULL,   -- argon2id, PHC string (bot/admin/passwords.py)
+    password_hash TEXT NOT NULL,   -- argon2id, PHC string (bot/console/passwords.py)
     role TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'auditor')),
     division_id TEXT,              -- an id from content/divisions.yaml; staff only, and required for staff
     active INTEGER NOT NULL DEFAULT 1,
@@ -210,7 +210,7 @@ CREATE TABLE audit_log (
     at REAL NOT NULL,
     actor_id INTEGER,              -- admin_users.id; NULL for the command line or an unknown name
     actor TEXT NOT NULL,           -- the username at the time (kept when the account changes)
-    action TEXT NOT NULL,          -- e.g. "user.create"; Thai labels in bot/admin/audit.py
+    action TEXT NOT NULL,          -- e.g. "user.create"; Thai labels in bot/console/audit.py
     target TEXT,                   -- e.g. "user:3"
     details TEXT,                  -- JSON
     ip TEXT
@@ -566,7 +566,7 @@ CREATE TABLE rate_limit_keys (
 V14_AUDITOR_REQUESTS = """
 -- Giving auditor access from the console (create an auditor, make an account an auditor,
 -- re-enable a disabled auditor, reset an auditor's password) is a request an admin makes
--- and another auditor confirms or rejects (bot/admin/auditor_requests.py): an admin alone
+-- and another auditor confirms or rejects (bot/console/auditor_requests.py): an admin alone
 -- never holds a working auditor account, and so never reads corruption reports.
 CREATE TABLE auditor_requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

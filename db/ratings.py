@@ -180,7 +180,7 @@ class RatingQuery:
     service_id: str | None = None
     score: str | None = None  # one of SCORE_FILTERS, on the overall question
     with_comment: bool = False
-    scope: tuple[str, list] = ("1 = 1", [])  # bot.admin.auth.division_sql(user)
+    scope: tuple[str, list] = ("1 = 1", [])  # bot.console.auth.division_sql(user)
 
 
 def _where(q: RatingQuery) -> tuple[str, list]:

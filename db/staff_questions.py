@@ -155,7 +155,7 @@ class QuestionQuery:
     division_id: str | None = None
     start: float | None = None  # created_at, epoch seconds, inclusive
     end: float | None = None  # exclusive
-    scope: tuple[str, list] = ("1 = 1", [])  # bot.admin.auth.division_sql(user)
+    scope: tuple[str, list] = ("1 = 1", [])  # bot.console.auth.division_sql(user)
 
 
 def _query_where(q: QuestionQuery, now: float) -> tuple[str, list]:

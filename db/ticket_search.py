@@ -36,7 +36,7 @@ class TicketQuery:
     start: float | None = None  # created_at, epoch seconds, inclusive
     end: float | None = None  # exclusive
     text: str = ""  # Thai words (all must appear) or a ticket number
-    scope: tuple[str, list] = field(default=("1 = 1", []))  # bot.admin.auth.division_sql(user, "division_id")
+    scope: tuple[str, list] = field(default=("1 = 1", []))  # bot.console.auth.division_sql(user, "division_id")
 
 
 def _glob(word: str) -> str:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from bot import create_app
-from bot.admin import accounts
-from bot.admin.audit import COMMAND_LINE
+from bot.console import accounts
+from bot.console.audit import COMMAND_LINE
 from bot.content.divisions import load_divisions
 from db import admin_users
 

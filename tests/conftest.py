@@ -77,7 +77,7 @@ def _cheap_password_hashing():
     """
     from argon2 import PasswordHasher
 
-    from bot.admin import passwords
+    from bot.console import passwords
 
     real = passwords._hasher
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)

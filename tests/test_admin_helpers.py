@@ -4,10 +4,10 @@ from datetime import date, datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.admin import passwords
-from bot.admin.charts import Bar, bar_chart, nice_ceiling
-from bot.admin.exports import Column, neutralise, to_csv
-from bot.admin.periods import Period
+from bot.console import passwords
+from bot.console.charts import Bar, bar_chart, nice_ceiling
+from bot.console.exports import Column, neutralise, to_csv
+from bot.console.periods import Period
 from bot.common.thaidate import BANGKOK, fiscal_year, fiscal_year_dates, parse_thai_date, thai_date, thai_datetime
 
 

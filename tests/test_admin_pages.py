@@ -7,8 +7,8 @@ import pytest
 
 from admin_support import PASSWORD, csrf_from
 from bot.__main__ import main
-from bot.admin import accounts
-from bot.admin.audit import Actor
+from bot.console import accounts
+from bot.console.audit import Actor
 from db import admin_users, audit_log, chats, inbox, outbox
 
 
@@ -40,7 +40,7 @@ def test_create_admin_from_the_command_line(settings, monkeypatch, capsys):
     monkeypatch.setenv("ADMIN_PASSWORD", "อีกรหัสหนึ่ง-ยาวพอ-2570")
     assert main(["create-admin", "--username", "malee", "--reset"]) == 0
     _, new_hash = admin_users.get_with_hash(db, "malee")
-    from bot.admin.passwords import verify_password
+    from bot.console.passwords import verify_password
 
     assert verify_password(new_hash, "อีกรหัสหนึ่ง-ยาวพอ-2570") and not verify_password(new_hash, PASSWORD)
 

@@ -19,7 +19,7 @@ R6 = {"kind": "satisfaction", "fy": "2570", "round": "6"}
 @pytest.fixture
 def people(settings, tmp_path, monkeypatch):
     # The page reports as of now; the seed's statuses are worked out for 20 April 2027.
-    from bot.admin import reports_page
+    from bot.console.pages import reports as reports_page
 
     monkeypatch.setattr(reports_page, "now", lambda: AS_OF)
     content = make_content(tmp_path)

@@ -20,7 +20,7 @@ from test_reports_files import OUTPUT, squash
 
 @pytest.fixture
 def site(settings, tmp_path, monkeypatch):
-    from bot.admin import reports_page
+    from bot.console.pages import reports as reports_page
 
     monkeypatch.setattr(reports_page, "now", lambda: AS_OF)  # statuses as of 20 April 2027
     content = make_content(tmp_path)

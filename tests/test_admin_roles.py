@@ -9,7 +9,7 @@ from flask import Flask
 from admin_support import Console, csrf_from
 from feedback_console_support import seed_one_of_each
 from bot import create_app
-from bot.admin.auth import (
+from bot.console.auth import (
     EVERY_ROLE,
     division_scope,
     division_sql,

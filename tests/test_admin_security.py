@@ -6,7 +6,7 @@ from flask import Flask
 
 from admin_support import PASSWORD, csrf_from
 from bot import create_app
-from bot.admin.auth import SESSION_TOKEN_KEY, token_hash
+from bot.console.auth import SESSION_TOKEN_KEY, token_hash
 from db import admin_sessions, audit_log, login_failures
 
 FAILED = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
@@ -52,8 +52,8 @@ def test_a_failed_sign_in_says_the_same_generic_thai_thing(console, admin, usern
 
 def test_a_disabled_account_cannot_sign_in_and_gets_the_same_message(console, admin):
     other = console.make_user("wichai", "staff")
-    from bot.admin import accounts
-    from bot.admin.audit import Actor
+    from bot.console import accounts
+    from bot.console.audit import Actor
 
     accounts.set_active(console.db, Actor(admin.id, admin.username), other.id, False)
     response = post_login(console, console.client(), "wichai", PASSWORD)

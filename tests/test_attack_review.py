@@ -185,7 +185,7 @@ def _post_login(console, client, username, password):
 def test_simultaneous_wrong_passwords_get_no_more_checks_than_the_limit(console, admin, settings, monkeypatch):
     import threading
 
-    from bot.admin import passwords, signin
+    from bot.console import passwords, signin
     from db import connect
 
     checks, real_verify = [], passwords.verify_password
@@ -214,7 +214,7 @@ def test_simultaneous_wrong_passwords_get_no_more_checks_than_the_limit(console,
 
 
 def test_delays_grow_with_each_failure_instead_of_a_fixed_lockout(console, admin, settings):
-    from bot.admin import signin
+    from bot.console import signin
 
     t0 = 1_900_000_000.0
     for n in range(5):
@@ -257,7 +257,7 @@ def test_one_person_behind_an_office_address_cannot_lock_the_office_out(console,
 
 
 def test_a_device_cookie_is_only_good_for_its_own_user_and_is_throttled_too(console, admin, settings):
-    from bot.admin import signin
+    from bot.console import signin
 
     somchai = console.client()
     assert _post_login(console, somchai, "somchai", PASSWORD).status_code == 302

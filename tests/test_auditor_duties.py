@@ -9,8 +9,8 @@ import pytest
 
 from admin_support import PASSWORD, csrf_from
 from bot.__main__ import main
-from bot.admin import accounts, auditor_requests
-from bot.admin.audit import Actor
+from bot.console import accounts, auditor_requests
+from bot.console.audit import Actor
 from db import admin_users, audit_log, outbox, staff, transaction
 from db import auditor_requests as requests_store
 from helpers import user_id

@@ -331,7 +331,7 @@ def test_a_ready_answer_reaches_a_citizen_and_takes_a_rating(settings, content_d
 
 
 def test_a_change_whose_audit_record_fails_is_undone(console, content_dir, monkeypatch):
-    from bot.admin import audit
+    from bot.console import audit
 
     console.make_user("somchai", "admin")
     client = console.login("somchai")

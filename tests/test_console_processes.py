@@ -7,8 +7,8 @@ import time
 import requests
 
 from admin_support import PASSWORD
-from bot.admin import accounts
-from bot.admin.audit import COMMAND_LINE
+from bot.console import accounts
+from bot.console.audit import COMMAND_LINE
 from bot.config import PROJECT_ROOT
 from bot.content.divisions import load_divisions
 from bot.handbook.store import CHECK_SECONDS

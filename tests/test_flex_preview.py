@@ -1,5 +1,5 @@
-"""The console draws LINE messages as HTML (bot/admin/flex_preview.py): escaped, approximate, never a link."""
-from bot.admin.flex_preview import nearest_colour, render_messages
+"""The console draws LINE messages as HTML (bot/console/flex_preview.py): escaped, approximate, never a link."""
+from bot.console.flex_preview import nearest_colour, render_messages
 from bot.conversation import messages as m
 from bot.handbook import load_handbook
 from bot.handbook.cards import section_card

@@ -32,9 +32,16 @@ def test_every_module_that_registers_something_is_listed():
 
 
 def test_every_console_page_is_listed():
-    pages = {module_name(p) for p in (PROJECT_ROOT / "bot" / "admin").glob("*.py")
+    pages = {module_name(p) for p in (PROJECT_ROOT / "bot" / "console").rglob("*.py")
              if p.name != "__init__.py" and PAGE.search(p.read_text("utf-8"))}
     assert pages and pages <= set(wiring.CONSOLE_PAGES), "add these to bot/wiring.py CONSOLE_PAGES"
+    # The pages apart from what they share: a page lives in bot/console/pages/, support code
+    # one folder up never imports a page.
+    assert {m for m in pages if not m.startswith("bot.console.pages.")} == set(), "move these to bot/console/pages/"
+    in_folder = {module_name(p) for p in (PROJECT_ROOT / "bot" / "console" / "pages").glob("*.py") if p.name != "__init__.py"}
+    assert in_folder == set(wiring.CONSOLE_PAGES)
+    support = [p for p in (PROJECT_ROOT / "bot" / "console").glob("*.py")]
+    assert [p.name for p in support if "bot.console.pages" in p.read_text("utf-8")] == []
 
 
 def personal_tables(db) -> set[str]:

@@ -1,5 +1,5 @@
 """Changing a ticket's status or its division: the one place for it. `python -m bot ticket …`
-and the admin console (bot/admin/tickets.py) call these functions.
+and the admin console (bot/console/pages/tickets.py) call these functions.
 
 Each change is checked against TRANSITIONS, written with who and when (ticket_events),
 and pushes a Thai message to the citizen through the outbox, all in the caller's

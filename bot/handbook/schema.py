@@ -9,7 +9,7 @@ and how it shows it. Read by:
 
 - bot/handbook/loader.py: which fields exist, and each field read and checked by its kind;
 - bot/handbook/editing.py: which fields the console changes, which it may not remove;
-- bot/admin/handbook_pages.py and admin/handbook_edit.html: the form, field by field;
+- bot/console/pages/handbook.py and admin/handbook_edit.html: the form, field by field;
 - bot/handbook/model.py: the sections, their titles and buttons, their text in a chat and
   which fields the search indexes; bot/handbook/cards.py builds the LINE card from those;
 - bot/handbook/templates/handbook/_article.html: the page, section by section.

@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args, settings) -> int:
-    from bot.admin.audit import COMMAND_LINE
+    from bot.console.audit import COMMAND_LINE
     from bot.content.divisions import load_divisions
     from bot.content.profile import ContentError
     from bot.reports import PeriodError, ReportContext, ReportPeriod, produce

@@ -443,7 +443,7 @@ def _axis(pdf: _Pdf, x0: float, y_top: float, y_bottom: float, plot_w: float, to
 
 
 def _nice_ceiling(value: float) -> float:
-    from bot.admin.charts import nice_ceiling
+    from bot.console.charts import nice_ceiling
 
     return nice_ceiling(value)
 

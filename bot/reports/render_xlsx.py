@@ -6,7 +6,7 @@
   row 4 (frozen, bold, filterable), the rows, a bold total row, and its note. Numbers stay
   numbers (with a number format) so the SAO can compute with them; a table drawn as a chart
   in the PDF also gets an Excel bar chart beside it.
-- Every text cell goes through bot.admin.exports.neutralise: citizen text that starts like a
+- Every text cell goes through bot.console.exports.neutralise: citizen text that starts like a
   formula (= + - @ …) gets a leading apostrophe and is stored as text, never run.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from bot.admin.exports import neutralise
+from bot.console.exports import neutralise
 from bot.reports.document import Bullets, Chart, Column, Document, Figures, Paragraph, Table, format_value, is_number
 from bot.common.thaidate import thai_datetime
 
