@@ -51,7 +51,8 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     # The handbook and its search index: built once per process, rebuilt when content changes.
     # Its procedures are also the services citizens rate and complain about. The profile and
     # divisions come from the same snapshot: a broken file at start means the last good copy.
-    handbook_store = HandbookStore(settings.content_dir, last_good_dir=last_good.folder_for(settings))
+    handbook_store = HandbookStore(settings.content_dir, last_good_dir=last_good.folder_for(settings),
+                                   parts=wiring.CONTENT_PARTS)
     loaded = handbook_store.current()
     planner = EventPlanner(
         build_engine(settings.conversation_timeout_minutes),

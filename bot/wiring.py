@@ -71,6 +71,24 @@ CONSOLE_PAGES: tuple[str, ...] = (
 )
 
 
+def _plans(folder, divisions):
+    from bot.reminders.plan import PlanLibrary
+
+    return PlanLibrary(folder, tuple(divisions))
+
+
+def _days_off(folder, divisions):
+    from bot.content.workdays import WorkCalendar
+
+    return WorkCalendar.from_content(folder)
+
+
+# The content snapshot's parts besides the handbook, profile and divisions (bot/handbook/store.py):
+# read from the same version of the files, checked and reloaded by the same rule, kept in the same
+# last good copy. The bot, the console, the clock and the reports read them from the snapshot.
+CONTENT_PARTS = {"plans": _plans, "calendar": _days_off}
+
+
 def load_features() -> None:
     """Import every feature module (idempotent: Python imports a module once)."""
     for feature in FEATURES:

@@ -27,14 +27,17 @@ _stores: dict = {}  # content folder -> HandbookStore, one per process
 
 
 def _content(settings: Settings):
-    """The profile and divisions as the web process has them: one checked snapshot, reloaded
-    when the files change; a broken file (even at the clock's start) keeps the last good copy."""
+    """The content as the web process has it (profile, divisions, plans, days off): one checked
+    snapshot, reloaded when the files change; a broken file (even at the clock's start) keeps
+    the last good copy."""
+    from bot import wiring
     from bot.handbook import HandbookStore, last_good
 
     store = _stores.get(settings.content_dir)
     if store is None:  # no search index: the clock answers no questions
         store = _stores[settings.content_dir] = HandbookStore(
-            settings.content_dir, build_index=None, last_good_dir=last_good.folder_for(settings))
+            settings.content_dir, build_index=None, last_good_dir=last_good.folder_for(settings),
+            parts=wiring.CONTENT_PARTS)
     return store.current()
 
 
@@ -60,7 +63,7 @@ def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds:
     from bot.reminders.passes import DELIVERY_WAIT_SECONDS, Setup, tick
 
     settings = line_settings(settings)
-    setup = Setup.from_content(settings.content_dir, LineSender(settings), divisions=_content(settings).divisions)
+    setup = Setup.from_snapshot(_content(settings), LineSender(settings))
     db = open_database(settings.database_path)
     try:
         report = tick(

@@ -94,7 +94,7 @@ def tap(db, settings, setup, action: str, deadline_id: int, chat_key: str, user_
         profile=load_profile(settings.content_dir / "profile.yaml"),
         now=when,
         divisions=setup.divisions,
-        content_dir=settings.content_dir,
+        parts={"plans": setup.plans, "calendar": setup.calendar},
     )
     with transaction(db):
         result = effects.run(action_effect(action), request)

@@ -106,7 +106,7 @@ def _register_with(console, settings, code: str, chat_key: str) -> str:
     request = effects.EffectRequest(
         db=console.db, args={"code": code}, chat_key=chat_key, chat_kind=kind, user_id="U" + "7" * 32, inbox_id=0,
         event_key="t", profile=load_profile(settings.content_dir / "profile.yaml"), now=now(),
-        divisions=console.divisions, content_dir=settings.content_dir,
+        divisions=console.divisions,
     )
     with transaction(console.db):
         result = effects.run("staff-register", request)

@@ -170,3 +170,29 @@ def test_the_copy_is_made_only_when_the_content_changed_and_never_from_broken_fi
         assert last_good.save(folder, content, load_handbook(content).fingerprint)
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("v-")) == [".lock", "current"]
     assert len(list(folder.glob("v-*"))) == last_good.KEEP
+
+
+def test_the_plans_and_days_off_are_part_of_the_snapshot_and_of_the_last_good_copy(tmp_path):
+    """A broken measures plan is a content mistake like any other: the bot keeps the last good
+    version of everything (plans included), the copy holds the plan, and a restart starts from it."""
+    import shutil
+
+    from bot import wiring
+    from bot.config import PROJECT_ROOT
+    from bot.handbook import HandbookStore, last_good
+    from bot.reminders.passes import Setup
+
+    content, copies = tmp_path / "content", tmp_path / "var" / last_good.FOLDER
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    store = HandbookStore(content, check_seconds=0, build_index=None, last_good_dir=copies, parts=wiring.CONTENT_PARTS)
+    good = store.current()
+    setup = Setup.from_snapshot(good)
+    assert setup.plans.default.measures and setup.calendar.is_working_day is not None
+    assert (last_good.current(copies) / "measures-plan.yaml").exists()
+
+    plan = content / "measures-plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n  - this: [is not, valid\n", encoding="utf-8")
+    assert store.current().part("plans") is good.part("plans")  # the last good version stays
+    assert store.last_error and "measures-plan.yaml" in store.last_error
+    restarted = HandbookStore(content, check_seconds=0, build_index=None, last_good_dir=copies, parts=wiring.CONTENT_PARTS)
+    assert restarted.current().part("plans").default.fingerprint == good.part("plans").default.fingerprint

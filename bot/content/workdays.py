@@ -17,10 +17,10 @@ from pathlib import Path
 import holidays
 
 from bot.content import yamlfile
+from bot.content.files import DAYS_OFF_FILE
 from bot.content.profile import ContentError
 from bot.common.thaidate import BANGKOK
 
-DAYS_OFF_FILE = "days-off.yaml"
 OFFICE_OPENS = time(8, 30)
 
 

@@ -79,7 +79,7 @@ def start(ctx: Context, state: State) -> Turn:
 
 def _calendar(req: effects.EffectRequest) -> WorkCalendar:
     """The SAO's working days: Thai holidays and its own days off (content/days-off.yaml)."""
-    return WorkCalendar.from_content(req.content_dir) if req.content_dir else WorkCalendar()
+    return req.part("calendar") or WorkCalendar()
 
 
 def ask_staff_turn(ctx: Context, question: str, procedure_id: str | None = None, source: str = "handbook") -> Turn:

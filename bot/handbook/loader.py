@@ -28,9 +28,10 @@ from bot.handbook.schema import DATE, DIVISION, FIELD, FIELDS, GROUP, ID, LABEL,
 from bot.line.limits import MAX_LABEL, grapheme_len
 from bot.content.profile import ContentError, SaoProfile, load_profile
 
-HANDBOOK_DIR = "handbook"
-NOT_HANDLED_FILE = "not-handled.yaml"
-FAQ_FILE = "faq.yaml"
+from bot.content.files import (  # noqa: F401  (re-exported: the handbook's own files)
+    DAYS_OFF_FILE, DEFAULT_PLAN_FILE, DIVISIONS_FILE, FAQ_FILE, HANDBOOK_DIR, NOT_HANDLED_FILE, PLANS_DIR, PROFILE_FILE,
+)
+
 # libyaml's parser when PyYAML has it (about 10x faster: every process rebuilds on a content change).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FAQ_ANSWER = 2000  # a LINE text message holds 5,000; a ready answer stays short
@@ -419,15 +420,18 @@ def _faq(f: _File, divisions: dict[str, Division]) -> list[FaqEntry]:
 
 @dataclass(frozen=True)
 class ContentFiles:
-    """The files a handbook is built from; their stat signature tells when to reload."""
+    """The files of one content snapshot (bot/content/files.py); their stat signature tells when to reload."""
 
     content_dir: Path
 
     def paths(self) -> list[Path]:
-        folder = self.content_dir / HANDBOOK_DIR
-        files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith((".", "_"))) if folder.is_dir() else []
-        extra = [self.content_dir / name for name in ("profile.yaml", "divisions.yaml", NOT_HANDLED_FILE, FAQ_FILE)]
-        return files + [p for p in extra if p.exists()]
+        def yaml_in(folder: Path) -> list[Path]:
+            return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith((".", "_"))) if folder.is_dir() else []
+
+        extra = [self.content_dir / name for name in (PROFILE_FILE, DIVISIONS_FILE, NOT_HANDLED_FILE, FAQ_FILE,
+                                                      DEFAULT_PLAN_FILE, DAYS_OFF_FILE)]
+        return (yaml_in(self.content_dir / HANDBOOK_DIR) + [p for p in extra if p.exists()]
+                + yaml_in(self.content_dir / PLANS_DIR))
 
     def signature(self) -> tuple:
         out = []
@@ -436,7 +440,7 @@ class ContentFiles:
                 st = p.stat()
             except FileNotFoundError:
                 continue
-            out.append((p.name, st.st_mtime_ns, st.st_size))
+            out.append((str(p.relative_to(self.content_dir)), st.st_mtime_ns, st.st_size))
         return tuple(out)
 
 

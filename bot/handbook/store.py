@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from bot.handbook import last_good
-from bot.handbook.loader import ContentFiles, load_handbook
+from bot.handbook.loader import DIVISIONS_FILE, PROFILE_FILE, ContentFiles, load_handbook
 from bot.handbook.model import Handbook
 from bot.content.divisions import load_divisions
 from bot.content.profile import ContentError, load_profile
@@ -41,6 +41,12 @@ class Loaded:
     # profile and divisions (an edit reaches the bot with the handbook, no restart needed).
     profile: Any = None  # bot.content.profile.SaoProfile
     divisions: tuple = ()  # bot.content.divisions.Division
+    # Parts the layers above read (the measures plans, the days off: bot/wiring.py content_parts),
+    # built from the same version by the functions the store was given.
+    parts: Mapping[str, Any] = field(default_factory=dict)
+
+    def part(self, name: str) -> Any:
+        return self.parts[name]
 
 
 def _default_index(handbook: Handbook):
@@ -54,7 +60,7 @@ CHECK_SECONDS = 2.0  # how stale another process's handbook may be after an edit
 # Versions already built in this process, by folder and files' signature: a second store
 # over the same files (the CLI beside the app, every app a test builds) shares the work.
 # Handbooks and indexes are never changed once built, so sharing them is safe.
-_BUILT: dict[tuple, tuple] = {}  # key → (handbook, index, profile, divisions)
+_BUILT: dict[tuple, tuple] = {}  # key → (handbook, index, profile, divisions, parts)
 _BUILT_KEEP = 4
 _built_lock = threading.Lock()
 
@@ -73,6 +79,7 @@ class HandbookStore:
         check_seconds: float = CHECK_SECONDS,
         build_index: Callable[[Handbook], Any] | None = _default_index,
         last_good_dir: Path | None = None,  # where to keep the last good copy (None: no copy)
+        parts: Mapping[str, Callable[[Path, tuple], Any]] | None = None,  # name → build(folder, divisions)
     ):
         self.content_dir = Path(content_dir)
         self.check_seconds = check_seconds
@@ -82,6 +89,7 @@ class HandbookStore:
         self._checked_at = 0.0
         self.last_error: str | None = None
         self.last_good_dir = Path(last_good_dir) if last_good_dir else None
+        self._parts = dict(parts or {})
         try:
             self._loaded = self._load()
         except ContentError as exc:
@@ -111,23 +119,25 @@ class HandbookStore:
         folder: load from there instead of content_dir (the last good copy)."""
         folder = folder or self.content_dir
         signature = ContentFiles(folder).signature()
-        key = (folder.resolve(), signature, self._build_index)
+        key = (folder.resolve(), signature, self._build_index, tuple(sorted(self._parts.items())))
         with _built_lock:
             built = None if fresh else _BUILT.get(key)
         if built is None:
-            profile = load_profile(folder / "profile.yaml")
+            profile = load_profile(folder / PROFILE_FILE)
             handbook = load_handbook(folder, profile)
-            divisions_file = folder / "divisions.yaml"
+            divisions_file = folder / DIVISIONS_FILE
             divisions = load_divisions(divisions_file) if divisions_file.exists() else ()
-            built = (handbook, self._build_index(handbook) if self._build_index else None, profile, divisions)
+            # Each part raises ContentError like the handbook: a mistake anywhere keeps the last good version.
+            parts = {name: build(folder, divisions) for name, build in self._parts.items()}
+            built = (handbook, self._build_index(handbook) if self._build_index else None, profile, divisions, parts)
             with _built_lock:
                 _BUILT[key] = built
                 while len(_BUILT) > _BUILT_KEEP:
                     _BUILT.pop(next(iter(_BUILT)))
-        handbook, index, profile, divisions = built
+        handbook, index, profile, divisions, parts = built
         if folder == self.content_dir and self.last_good_dir:
             self._save_last_good(handbook)
-        return Loaded(handbook, index, signature, time.time(), profile, divisions)
+        return Loaded(handbook, index, signature, time.time(), profile, divisions, parts)
 
     def _save_last_good(self, handbook: Handbook) -> None:
         try:

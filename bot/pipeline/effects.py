@@ -36,7 +36,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import sqlite_utils
@@ -57,12 +56,17 @@ class EffectRequest:
     profile: SaoProfile
     now: datetime  # Asia/Bangkok
     divisions: tuple[Division, ...] = ()
-    content_dir: Path | None = None  # what an admin edits (plans, days off), for effects that read it
+    # The content snapshot's other parts (bot/wiring.py CONTENT_PARTS: "plans", "calendar"), of
+    # the same version as the profile and divisions above.
+    parts: Mapping[str, Any] = field(default_factory=dict)
     public_base_url: str = ""  # for links in messages (the console, the privacy notice)
     menu_buttons: tuple[dict, ...] = ()  # the main menu as quick replies (Engine.menu_buttons)
 
     def division_name(self, division_id: str) -> str:
         return division_name(self.divisions, division_id)
+
+    def part(self, name: str, default: Any = None) -> Any:
+        return self.parts.get(name, default)
 
 
 @dataclass

@@ -122,28 +122,28 @@ class EventPlanner:
 
     # The profile and divisions of the newest content version, as the handbook: one snapshot,
     # one reload rule (bot/handbook/store.py); the ones given at start without a store.
-    def _loaded(self):
+    def content(self):
         """The newest valid content version (reloaded when an admin edits the files), or None."""
         return self.handbook_store.current() if self.handbook_store is not None else None
 
-    def _profile_in(self, loaded) -> SaoProfile:
+    def profile_in(self, loaded) -> SaoProfile:
         return loaded.profile if loaded is not None and loaded.profile is not None else self._profile
 
-    def _divisions_in(self, loaded) -> tuple[Division, ...]:
+    def divisions_in(self, loaded) -> tuple[Division, ...]:
         return loaded.divisions if loaded is not None and loaded.divisions else self._divisions
 
     @property
     def profile(self) -> SaoProfile:
-        return self._profile_in(self._loaded())
+        return self.profile_in(self.content())
 
     @property
     def divisions(self) -> tuple[Division, ...]:
-        return self._divisions_in(self._loaded())
+        return self.divisions_in(self.content())
 
     def warm_up(self) -> None:
         """Load what reading free text needs (the models, the sentence encoder: seconds) before
         the first event, so that no citizen waits for it and no event outlives its lease."""
-        loaded = self._loaded()
+        loaded = self.content()
         if loaded is None or loaded.index is None:
             return
         from bot.understanding import reader_for
@@ -151,16 +151,16 @@ class EventPlanner:
         reader_for(loaded.index).understand("สวัสดีค่ะ")
 
     def context(self, chat_kind: str, now: datetime | None = None) -> Context:
-        loaded = self._loaded()  # one version for the whole turn
+        loaded = self.content()  # one version for the whole turn
         return Context(
-            profile=self._profile_in(loaded),
+            profile=self.profile_in(loaded),
             now=now or datetime.now(BANGKOK),
             new_session=secrets.token_hex(4),
             chat_kind=chat_kind,
             handbook=loaded.handbook if loaded else None,
             search=loaded.index if loaded else None,
             public_base_url=self.public_base_url,
-            divisions=self._divisions_in(loaded),
+            divisions=self.divisions_in(loaded),
             menu_buttons=self.menu_buttons,
         )
 

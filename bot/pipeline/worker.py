@@ -281,6 +281,7 @@ class InboxWorker:
         return messages
 
     def _effect_request(self, db, item: inbox.InboxEvent, event: Event, effect) -> effects.EffectRequest:
+        content = self.planner.content()  # one version for everything the effect reads
         return effects.EffectRequest(
             db=db,
             args=effect.args,
@@ -289,10 +290,10 @@ class InboxWorker:
             user_id=event.source.user_id,
             inbox_id=item.id,
             event_key=item.event_key,
-            profile=self.planner.profile,
+            profile=self.planner.profile_in(content),
             now=datetime.now(BANGKOK),
-            divisions=self.planner.divisions,
-            content_dir=getattr(self.settings, "content_dir", None),
+            divisions=self.planner.divisions_in(content),
+            parts=content.parts if content is not None else {},
             public_base_url=self.planner.public_base_url,
             menu_buttons=self.planner.menu_buttons,
         )

@@ -37,7 +37,7 @@ def _may_act(req: effects.EffectRequest, deadline: dict) -> bool:
 
 
 def _calendar(req: effects.EffectRequest) -> WorkCalendar:
-    return WorkCalendar.from_content(req.content_dir) if req.content_dir else WorkCalendar()
+    return req.part("calendar") or WorkCalendar()
 
 
 def _when(deadline: dict) -> str:
@@ -81,7 +81,7 @@ def record_report(db, deadline: dict, *, now: datetime, by: str | None, chat_key
 
 
 def record_activity(
-    db, deadline: dict, *, now: datetime, by: str | None, chat_key: str, cal: WorkCalendar, content_dir, divisions
+    db, deadline: dict, *, now: datetime, by: str | None, chat_key: str, cal: WorkCalendar, plans: PlanLibrary | None
 ) -> date | None:
     """Record that a division held an activity ("จัดกิจกรรมแล้ว", or an admin in the console) and plan
     its report, due N days later (after_activity rule). Returns the report's due date, or None if it
@@ -105,8 +105,8 @@ def record_activity(
         report=deadline["report"],
     )
     report = activity_report_deadline(activity, today, within, measure.get("report") or deadline["report"], cal)
-    if content_dir:
-        policy = PlanLibrary(content_dir, divisions).for_year(report.fiscal_year).policy
+    if plans is not None:
+        policy = plans.for_year(report.fiscal_year).policy
     else:
         from bot.reminders.plan import ReminderPolicy
 
@@ -154,7 +154,7 @@ def activity_held(req: effects.EffectRequest) -> effects.EffectResult:
         return answer
     report_due = record_activity(
         req.db, deadline, now=req.now, by=req.user_id, chat_key=req.chat_key, cal=_calendar(req),
-        content_dir=req.content_dir, divisions=req.divisions,
+        plans=req.part("plans"),
     )
     if report_due is None:
         return _reply(texts.WRONG_BUTTON)

@@ -70,6 +70,11 @@ class Setup:
         divisions = divisions or load_divisions(content_dir / "divisions.yaml")
         return cls(PlanLibrary(content_dir, divisions), WorkCalendar.from_content(content_dir), divisions, sender)
 
+    @classmethod
+    def from_snapshot(cls, content, sender=None) -> "Setup":
+        """From a content snapshot (bot/handbook/store.py Loaded): the version the bot and console have."""
+        return cls(content.part("plans"), content.part("calendar"), content.divisions, sender)
+
     def division_name(self, division_id: str) -> str:
         return division_name(self.divisions, division_id)
 

@@ -23,10 +23,9 @@ import yaml
 
 from bot.content import yamlfile
 from bot.content.divisions import Division
+from bot.content.files import DEFAULT_PLAN_FILE, PLANS_DIR
 from bot.content.profile import ContentError
 
-DEFAULT_PLAN_FILE = "measures-plan.yaml"
-PLANS_DIR = "plans"
 ALL_DIVISIONS_WORDS = ("ทุกส่วนราชการ", "ทุกกอง", "all")
 RULES = ("quarterly", "rounds", "months", "date", "after_activity")
 AUDIENCES = ("staff", "head")

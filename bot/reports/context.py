@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -26,6 +27,10 @@ class ReportContext:
     today: date  # statuses (deadlines, open tickets) are as of this day
     generated_at: datetime  # Asia/Bangkok
     division_id: str | None = None  # only this division's figures (a staff member's report)
+    # The measures plans and working days of the same content version (the console's snapshot);
+    # None: read from content_dir when a report needs them.
+    plans: Any = None  # bot.reminders.plan.PlanLibrary
+    calendar: Any = None  # bot.content.workdays.WorkCalendar
 
     @classmethod
     def load(
@@ -39,6 +44,8 @@ class ReportContext:
         profile: SaoProfile | None = None,
         divisions: tuple[Division, ...] | None = None,
         handbook: Handbook | None = None,
+        plans: Any = None,
+        calendar: Any = None,
     ) -> "ReportContext":
         """Read the content files not given (the console passes what it already holds)."""
         from bot.content.divisions import load_divisions
@@ -53,7 +60,8 @@ class ReportContext:
                 handbook = load_handbook(content_dir, profile)
             except ContentError:
                 handbook = None  # services are then named by their ids
-        return cls(db, profile, tuple(divisions), handbook, Path(content_dir), period, now.date(), now, division_id)
+        return cls(db, profile, tuple(divisions), handbook, Path(content_dir), period, now.date(), now, division_id,
+                   plans, calendar)
 
     def document(self, kind: str, title: str, file_name: str, sections, *, scope: str | None = None) -> Document:
         """A report of this SAO for this period: its heading, scope and file name."""

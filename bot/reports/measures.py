@@ -91,7 +91,10 @@ def ensure_planned(ctx: ReportContext, years: list[int]) -> None:
         return
     from bot.reminders.passes import Setup, sync_year
 
-    setup = Setup.from_content(ctx.content_dir)
+    if ctx.plans is not None and ctx.calendar is not None:
+        setup = Setup(ctx.plans, ctx.calendar, ctx.divisions)  # the snapshot the console has
+    else:
+        setup = Setup.from_content(ctx.content_dir, divisions=ctx.divisions)
     for fy in missing:
         sync_year(ctx.db, setup, fy, ctx.today, ctx.generated_at.timestamp())
 

@@ -18,9 +18,11 @@ from markupsafe import Markup
 from bot.console import add_nav_item, admin_bp, audit, division_name, divisions
 from bot.console.auth import ADMIN, STAFF, current_user, division_scope, require_role
 from bot.console.exports import FORMATS, Column, export_response
+from bot.console.content import content_problems
 from bot.console.pages import dashboard
 from bot.content.profile import ContentError
 from bot.common.thaidate import BANGKOK, fiscal_year, now, thai_date, thai_datetime
+from bot.handbook.store import content_of
 from db import reminders as store
 from db import transaction
 from bot.reminders.deadlines import KIND_ACTIVITY
@@ -51,11 +53,12 @@ def _settings():
 
 
 def plan_year(db, fy: int, today: date) -> str | None:
-    """Make sure the year's deadlines are in the database; the plan's mistakes as text, else None."""
+    """Make sure the year's deadlines are in the database, from the plan of the content snapshot the
+    bot and the clock have (a plan with mistakes is shown with the other content problems)."""
     from bot.reminders.passes import Setup, sync_year
 
     try:
-        sync_year(db, Setup.from_content(_settings().content_dir, divisions=divisions()), fy, today, time.time())
+        sync_year(db, Setup.from_snapshot(content_of(current_app)), fy, today, time.time())
     except ContentError as exc:
         return str(exc)
     return None
@@ -116,7 +119,7 @@ def reminders():
     return render_template(
         "admin/reminders.html",
         rows=rows, f=f, measures=measures, counts=counts, statuses=STATUS_LABELS, kind_names=KIND_NAME,
-        divisions=divisions(), plan_error=plan_error, reporter=reporter, may_record=user.role == ADMIN,
+        divisions=divisions(), plan_error=plan_error, content_problems=content_problems(), reporter=reporter, may_record=user.role == ADMIN,
         years=range(fiscal_year(f["today"]) - 2, fiscal_year(f["today"]) + 2), args=args,
         due_text=lambda r: thai_date(date.fromisoformat(r["due_date"]), full_month=False),
         day_text=lambda iso: thai_date(date.fromisoformat(iso), full_month=False),
@@ -129,7 +132,6 @@ def reminders():
 def deadline_done(deadline_id: int):
     """An admin records that a division sent its report (or held its activity) on its behalf."""
     from bot.reminders.buttons import record_activity, record_report
-    from bot.content.workdays import WorkCalendar
 
     db = _db()
     deadline = store.deadline(db, deadline_id)
@@ -140,8 +142,8 @@ def deadline_done(deadline_id: int):
     if deadline["retired"]:
         flash("เรื่องนี้ถูกยกเลิกจากแผนแล้ว จึงไม่ต้องบันทึก", "info")
         return redirect(back)
-    content_dir = _settings().content_dir
-    cal = WorkCalendar.from_content(content_dir)
+    content = content_of(current_app)
+    cal = content.part("calendar")
     at = now()
     division = division_name(deadline["division_id"])
     with transaction(db):
@@ -150,7 +152,7 @@ def deadline_done(deadline_id: int):
             done = None
         elif fresh["kind"] == KIND_ACTIVITY:
             done = record_activity(db, fresh, now=at, by=CONSOLE_BY + user.username, chat_key=CONSOLE_CHAT, cal=cal,
-                                   content_dir=content_dir, divisions=divisions())
+                                   plans=content.part("plans"))
             if done is not None:
                 audit.record(db, "deadline.activity", f"deadline:{deadline_id}", division=fresh["division_id"],
                              label=fresh["label"], report_due=done.isoformat())

@@ -91,6 +91,7 @@ def _context(choice: _Request) -> ReportContext:
     return ReportContext.load(
         _db(), settings.content_dir, choice.period, now=now(), division_id=choice.division,
         profile=content_of(current_app).profile, divisions=divisions(), handbook=handbook,
+        plans=content_of(current_app).part("plans"), calendar=content_of(current_app).part("calendar"),
     )
 
 
