@@ -8,15 +8,13 @@ in the fast tier.
 from __future__ import annotations
 
 import json
-import secrets
 
 from bot import build_worker
 from bot.line.events import check_event
 from bot.pipeline.webhook import inbox_rows
 from db import connect, inbox, outbox
 from db.migrations import migrate
-from feedback_support import buttons_of, text_of
-from helpers import base_event, user_id
+from feedback_support import Chat, text_of
 
 
 class RecordingSender:
@@ -74,48 +72,17 @@ class MemoryBot:
         self.db.close()
 
 
-class MemoryChat:
-    """One person's chat with the bot, with the API of feedback_support.Chat (say, tap, location)."""
+class MemoryChat(Chat):
+    """One person's chat with the bot: feedback_support.Chat's say, tap, postback and location,
+    each event handled in memory instead of over HTTP."""
 
     def __init__(self, bot: MemoryBot, uid: str | None = None):
+        super().__init__(None, None, uid=uid)
         self.bot = bot
-        self.uid = uid or user_id()
-        self.last: list[dict] = []
-
-    @property
-    def chat_key(self) -> str:
-        return f"user:{self.uid}"
-
-    @property
-    def source(self) -> dict:
-        return {"type": "user", "userId": self.uid}
 
     def send(self, event: dict) -> list[dict]:
         self.last = self.bot.handle(event)
         return self.last
-
-    def say(self, text: str) -> list[dict]:
-        message = {"id": str(secrets.randbelow(10**17)), "type": "text", "text": text, "quoteToken": "q"}
-        return self.send(base_event("message", self.source, message=message))
-
-    def tap(self, label: str) -> list[dict]:
-        for action in buttons_of(self.last):
-            if action.get("label") == label:
-                if action["type"] == "postback":
-                    return self.postback(action["data"])
-                if action["type"] == "message":
-                    return self.say(action["text"])
-                raise AssertionError(f"cannot tap a {action['type']} action here")
-        raise AssertionError(f"no button {label!r} in {[a.get('label') for a in buttons_of(self.last)]}")
-
-    def postback(self, data: str) -> list[dict]:
-        return self.send(base_event("postback", self.source, postback={"data": data}))
-
-    def location(self, latitude: float = 16.0345, longitude: float = 102.5871, title: str = "หน้าบ้านผู้ใหญ่บ้าน",
-                 address: str = "หมู่ 3 ต.คอนฉิม") -> list[dict]:
-        message = {"id": str(secrets.randbelow(10**17)), "type": "location", "title": title, "address": address,
-                   "latitude": latitude, "longitude": longitude}
-        return self.send(base_event("message", self.source, message=message))
 
     def text(self) -> str:
         return text_of(self.last)
