@@ -261,3 +261,14 @@ def test_auditors_see_their_part_of_the_audit_log_and_staff_do_not(office, admin
     assert admin_client.get("/admin/auditors").status_code == 403
     # The admins keep their full log, these entries included.
     assert "สร้างบัญชีผู้ตรวจสอบ" in admin_client.get("/admin/audit?period=all").get_data(as_text=True)
+
+
+def test_an_auditor_changing_their_own_password_is_told_to_the_audit_unit(office, fake_line):
+    console = office
+    malee = console.login("malee")
+    response = _post(console, malee, "/admin/account/password", current=PASSWORD, new="รหัสใหม่ของมาลี-2570", confirm="รหัสใหม่ของมาลี-2570")
+    assert response.status_code == 302
+    [entry] = audit_log.search(console.db, audit_log.AuditFilter(action="auditor.password_change"))
+    assert entry.actor == "malee" and entry.details == {"username": "malee"}
+    assert "เปลี่ยนรหัสผ่านของตนเอง" in _audit_unit_messages(fake_line)
+    assert "รหัสใหม่ของมาลี" not in _audit_unit_messages(fake_line)

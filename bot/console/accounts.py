@@ -240,4 +240,7 @@ def change_own_password(
     with transaction(db):
         admin_users.set_password(db, user.id, hashed, must_change=False)
         admin_sessions.delete_for_user(db, user.id, keep_token_hash=keep_session_hash)
-        actor.record(db, "user.password_change", f"user:{user.id}", username=user.username)
+        if user.role == AUDITOR:  # the audit unit hears of every change to an auditor account
+            auditor_log.record(db, actor, "auditor.password_change", f"user:{user.id}", username=user.username)
+        else:
+            actor.record(db, "user.password_change", f"user:{user.id}", username=user.username)

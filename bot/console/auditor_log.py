@@ -33,6 +33,7 @@ ACTIONS = {
     "auditor.disable": "ปิดการใช้งานบัญชีผู้ตรวจสอบ",
     "auditor.password_reset": "ตั้งรหัสผ่านใหม่ให้บัญชีผู้ตรวจสอบ",
     "auditor.rename": "แก้ไขชื่อที่แสดงของผู้ตรวจสอบ",
+    "auditor.password_change": "ผู้ตรวจสอบเปลี่ยนรหัสผ่านของตนเองในบัญชี",
 }
 for _action, _label in ACTIONS.items():
     register_action(_action, _label)

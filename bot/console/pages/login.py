@@ -7,7 +7,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 
 from bot.console import accounts, admin_bp, signin
 from bot.console.audit import Actor, current_actor
-from bot.console.auth import EVERY_ROLE, current_user, public, require_role, safe_next, sign_in, sign_out
+from bot.console.auth import AUDITOR, EVERY_ROLE, current_user, public, require_role, safe_next, sign_in, sign_out
 from bot.console.client import client_ip, is_https
 from bot.common.thaidate import thai_datetime
 from bot.console.forms import ChangePasswordForm, LoginForm
@@ -95,6 +95,10 @@ def change_password():
         except accounts.AccountError as exc:
             error = str(exc)
         else:
+            if user.role == AUDITOR:  # the audit unit is told at once (the sweeper retries)
+                from bot.console.pages.auditor import deliver_notices
+
+                deliver_notices()
             flash("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว อุปกรณ์อื่นที่เคยเข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่", "ok")
             return redirect(url_for("admin.dashboard"))
     status = 400 if request.method == "POST" else 200
