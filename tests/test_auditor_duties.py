@@ -272,3 +272,29 @@ def test_an_auditor_changing_their_own_password_is_told_to_the_audit_unit(office
     assert entry.actor == "malee" and entry.details == {"username": "malee"}
     assert "เปลี่ยนรหัสผ่านของตนเอง" in _audit_unit_messages(fake_line)
     assert "รหัสใหม่ของมาลี" not in _audit_unit_messages(fake_line)
+
+
+def test_only_an_auditor_lets_a_line_chat_into_the_audit_unit_and_the_unit_hears_of_it(office, admin_client, fake_line):
+    """The audit unit's chats hear of corruption reports: an admin issuing a code for them would
+    re-point that news to a chat of their choosing."""
+    console = office
+    refused = _post(console, admin_client, "/admin/staff/codes", role="staff", division="audit", days="7")
+    assert refused.status_code == 400 and "ออกได้โดยผู้ตรวจสอบเท่านั้น" in refused.get_data(as_text=True)
+    assert staff.codes(console.db) == []
+
+    malee = console.login("malee")
+    issued = _post(console, malee, "/admin/auditors/unit-code", role="staff")
+    assert issued.status_code == 302
+    [code] = staff.codes(console.db)
+    assert code.division_id == "audit"
+    assert audit_log.search(console.db, audit_log.AuditFilter(action="auditor.unit_code"))[0].actor == "malee"
+    told = _audit_unit_messages(fake_line)
+    assert "ออกรหัสลงทะเบียนแชต LINE ของหน่วยตรวจสอบภายใน" in told and code.code not in told
+    assert "หน่วยตรวจสอบภายใน" in malee.get("/admin/auditors").get_data(as_text=True)
+
+    # An admin may still remove a registration (it grants nothing), but the unit hears of it.
+    [unit_chat] = staff.for_division(console.db, "audit")
+    assert _post(console, admin_client, f"/admin/staff/{unit_chat.id}/remove").status_code == 302
+    [entry] = audit_log.search(console.db, audit_log.AuditFilter(action="auditor.unit_chat_removed"))
+    assert entry.actor == "somchai" and staff.for_division(console.db, "audit") == []
+    assert "ยกเลิกการลงทะเบียนแชต LINE ของหน่วยตรวจสอบภายใน" in _audit_unit_messages(fake_line)  # told before it went

@@ -34,7 +34,11 @@ ACTIONS = {
     "auditor.password_reset": "ตั้งรหัสผ่านใหม่ให้บัญชีผู้ตรวจสอบ",
     "auditor.rename": "แก้ไขชื่อที่แสดงของผู้ตรวจสอบ",
     "auditor.password_change": "ผู้ตรวจสอบเปลี่ยนรหัสผ่านของตนเองในบัญชี",
+    # Who hears of corruption reports on LINE: the audit unit's registered chats.
+    "auditor.unit_code": "ออกรหัสลงทะเบียนแชต LINE ของหน่วยตรวจสอบภายใน",
+    "auditor.unit_chat_removed": "ยกเลิกการลงทะเบียนแชต LINE ของหน่วยตรวจสอบภายใน",
 }
+UNIT_ACTIONS = ("auditor.unit_code", "auditor.unit_chat_removed")
 for _action, _label in ACTIONS.items():
     register_action(_action, _label)
 
@@ -55,6 +59,10 @@ def who(actor: Actor) -> str:
 def message(actor: Actor, action: str, details: dict[str, Any]) -> str:
     """The LINE message to the audit unit: short, polite, and no password in it."""
     account = f"“{details.get('username', '')}”"
+    if action in UNIT_ACTIONS:  # about the unit's chats, not an account (and never the code itself)
+        what = f"{ACTIONS[action]} ({details.get('chat') or details.get('expires', '')}) โดย {who(actor)}"
+        ask = "หากหน่วยตรวจสอบไม่ทราบเรื่องนี้ กรุณาตรวจสอบที่เมนู “บันทึกของหน่วยตรวจสอบ” ในระบบหลังบ้าน"
+        return f"🔐 แจ้งหน่วยตรวจสอบภายในเพื่อทราบ\n{what}\n{ask}"
     if action == "auditor.request":
         what = f"{who(actor)} ขอ{REQUEST_KINDS[details['kind']]} {account}"
         ask = "คำขอนี้จะมีผลเมื่อผู้ตรวจสอบยืนยันเท่านั้น กรุณาพิจารณายืนยันหรือปฏิเสธที่เมนู “บัญชีผู้ตรวจสอบ” ในระบบหลังบ้าน"

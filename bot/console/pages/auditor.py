@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from bot.console import add_nav_item, admin_bp, auditor_log, auditor_requests
+from bot.common.thaidate import thai_datetime
+from bot.console import add_nav_item, admin_bp, auditor_log, auditor_requests, division_name
 from bot.console import feedback_shared as shared
 from bot.console.accounts import AccountError
 from bot.console.audit import current_actor
@@ -13,13 +14,15 @@ from bot.console.auth import AUDITOR, current_user, require_role
 from bot.console.periods import PRESETS, Period
 from bot.console.pages import dashboard
 from bot.console.pages.audit_log import details_text
-from db import admin_users, audit_log, outbox
+from bot.feedback.corruption import AUDIT_DIVISION
+from db import admin_users, audit_log, outbox, staff, transaction
 from db import auditor_requests as store
 
 add_nav_item("admin.auditors", "บัญชีผู้ตรวจสอบ", roles=(AUDITOR,), order=46)
 add_nav_item("admin.auditors_log", "บันทึกของหน่วยตรวจสอบ", roles=(AUDITOR,), order=47)
 
 DECISIONS = {"confirmed": "ยืนยันแล้ว", "rejected": "ปฏิเสธแล้ว"}
+UNIT_CODE_DAYS = 7
 
 
 def deliver_notices() -> None:
@@ -39,6 +42,7 @@ def auditors():
         kinds=auditor_log.REQUEST_KINDS,
         decisions=DECISIONS,
         me=current_user(),
+        unit_chats=staff.for_division(db, AUDIT_DIVISION),
     )
 
 
@@ -68,6 +72,25 @@ def auditor_request_reject(request_id: int):
     else:
         deliver_notices()
         flash(f"ปฏิเสธคำขอเกี่ยวกับบัญชี {rejected.username} แล้ว", "ok")
+    return redirect(url_for("admin.auditors"))
+
+
+@admin_bp.post("/auditors/unit-code")
+@require_role(AUDITOR)
+def auditor_unit_code():
+    """A one-time code that registers a LINE chat to the audit unit: the chats that hear of
+    corruption reports. Only an auditor issues it (an admin's staff page refuses this unit)."""
+    role = request.form.get("role") if request.form.get("role") in ("staff", "head") else "staff"
+    db = shared.db()
+    with transaction(db):
+        code = staff.new_code(db, AUDIT_DIVISION, role, valid_days=UNIT_CODE_DAYS, created_by=current_user().username)
+        # The LINE message names the code's expiry, never the code.
+        expires = thai_datetime(code.expires_at)
+        auditor_log.record(db, current_actor(), "auditor.unit_code", f"division:{AUDIT_DIVISION}", role=role,
+                           expires=f"ใช้ได้ถึง {expires}")
+    deliver_notices()
+    flash(f"ออกรหัสแล้ว: {code.code} สำหรับ{division_name(AUDIT_DIVISION)} ใช้ได้ครั้งเดียว ถึง {expires} "
+          f"ให้พิมพ์ “ลงทะเบียน {code.code}” ในแชต LINE ของบอทที่จะรับแจ้งเรื่องร้องเรียนการทุจริต", "ok")
     return redirect(url_for("admin.auditors"))
 
 

@@ -11,8 +11,10 @@ from datetime import datetime
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from bot.console import add_nav_item, admin_bp, audit, division_name, divisions
+from bot.console import add_nav_item, admin_bp, audit, auditor_log, division_name, divisions
+from bot.console.audit import current_actor
 from bot.console.auth import ADMIN, current_user, require_role
+from bot.feedback.corruption import AUDIT_DIVISION
 from bot.common.thaidate import BANGKOK, thai_datetime
 from db import staff, transaction
 from bot.reminders.texts import ROLE_NAME
@@ -71,6 +73,9 @@ def staff_code():
         division = staff.ALL_DIVISIONS
     elif division not in {d.id for d in divisions()}:
         errors["division"] = "กรุณาเลือกกอง"
+    elif division == AUDIT_DIVISION:
+        # Its chats hear of corruption reports: only an auditor lets a chat in (separation of duties).
+        errors["division"] = "รหัสลงทะเบียนของหน่วยตรวจสอบภายในออกได้โดยผู้ตรวจสอบเท่านั้น ที่เมนู “บัญชีผู้ตรวจสอบ”"
     try:
         days = float(request.form.get("days") or 7)
         if not 0 < days <= MAX_DAYS:
@@ -112,10 +117,18 @@ def staff_remove(recipient_id: int):
     db = _db()
     found = staff.recipient(db, recipient_id)
     with transaction(db):
+        if found is not None and any(r.id == found.id for r in staff.for_division(db, AUDIT_DIVISION)):
+            # The audit unit hears of it, the chat being removed included (told before it goes).
+            auditor_log.record(db, current_actor(), "auditor.unit_chat_removed", f"division:{found.division_id}",
+                               role=found.role, kind=found.kind, chat=masked(found.line_id))
         done = found is not None and staff.unregister(db, recipient_id) == 1
-        if done:
+        if done and found.division_id != AUDIT_DIVISION:
             audit.record(db, "staff.unregister", f"division:{found.division_id}", role=found.role, kind=found.kind,
                          chat=masked(found.line_id))
+    if done and found.division_id == AUDIT_DIVISION:
+        from bot.console.pages.auditor import deliver_notices
+
+        deliver_notices()
     flash("ยกเลิกการลงทะเบียนแล้ว แชตนี้จะไม่ได้รับแจ้งเตือนของกองอีก" if done else "ไม่พบการลงทะเบียนนี้ (อาจยกเลิกไปแล้ว)",
           "ok" if done else "info")
     return redirect(url_for("admin.staff_registration"))
