@@ -115,11 +115,10 @@ def flag_overdue_questions(settings: Settings) -> dict[str, int]:
 def corruption_digest(settings: Settings) -> dict[str, int]:
     """New corruption reports, told to the internal audit unit once each working morning."""
     from bot.feedback.corruption import announce_new_reports
-    from bot.content.workdays import WorkCalendar
     from db import transaction
 
     today = datetime.now(BANGKOK).date()
-    if not WorkCalendar.from_content(settings.content_dir).is_working_day(today):
+    if not _content(settings).part("calendar").is_working_day(today):
         return {"messages": 0}
     db = open_database(settings.database_path)
     try:

@@ -81,7 +81,7 @@ def nav_items_for(user) -> list[NavItem]:
 def divisions() -> tuple[Division, ...]:
     """content/divisions.yaml as the bot has it (bot/handbook/store.py): reloaded with the rest of
     the content when it changes; a broken edit, even at start, keeps the last good list."""
-    return current_app.extensions["handbook_store"].current().divisions
+    return content_of(current_app).divisions
 
 
 def division_name(division_id: str | None) -> str:

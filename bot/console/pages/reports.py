@@ -85,13 +85,12 @@ class _Request:
 
 
 def _context(choice: _Request) -> ReportContext:
-    store = current_app.extensions.get("handbook_store")
-    handbook = store.current().handbook if store else None
+    content = content_of(current_app)  # one version for the whole report
     settings = current_app.config["SETTINGS"]
     return ReportContext.load(
         _db(), settings.content_dir, choice.period, now=now(), division_id=choice.division,
-        profile=content_of(current_app).profile, divisions=divisions(), handbook=handbook,
-        plans=content_of(current_app).part("plans"), calendar=content_of(current_app).part("calendar"),
+        profile=content.profile, divisions=content.divisions, handbook=content.handbook,
+        plans=content.part("plans"), calendar=content.part("calendar"),
     )
 
 
