@@ -41,8 +41,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bot.feedback.track"),
     Feature("bot.feedback.staff_questions", {"staff_questions": _FEEDBACK}),
     Feature("bot.feedback.corruption", {"corruption_reports": _FEEDBACK}),
-    Feature("bot.staff", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
-                          "staff_code_failures": "db.staff:purge_failures"}),
+    Feature("bot.staff.registration", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
+                          "staff_code_failures": "db.staff:purge_failures",
+                          "staff_people": "while the person is the SAO's staff (erasure removes the name and position)"}),
     Feature("bot.reminders.buttons", {"reminders": "while the plan's fiscal year is reported on (the measure follow-up record); "
                                            "a staff chat that unregisters or asks for erasure is cleared"}),
 )

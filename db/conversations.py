@@ -33,6 +33,19 @@ def delete(db: sqlite_utils.Database, chat_key: str) -> int:
     return db.execute("DELETE FROM conversations WHERE chat_key = ?", (chat_key,)).rowcount
 
 
+def delete_chat(db: sqlite_utils.Database, chat_key: str) -> int:
+    """A chat ends (unfollowed, the bot left the group): its state, and each group member's in it."""
+    return db.execute(
+        "DELETE FROM conversations WHERE chat_key = ? OR (chat_key > ? AND chat_key < ?)",
+        (chat_key, chat_key + "/", chat_key + "0"),  # '0' follows '/': every "<chat>/…" key
+    ).rowcount
+
+
+def erase_user(db: sqlite_utils.Database, user_id: str) -> int:
+    """PDPA erasure: the person's own state in every group they talked to the bot in."""
+    return db.execute("DELETE FROM conversations WHERE chat_key LIKE ? ESCAPE '\\'", ("%/" + user_id.replace("%", "\\%").replace("_", "\\_"),)).rowcount
+
+
 def delete_idle(db: sqlite_utils.Database, older_than: float) -> int:
     """Housekeeping: forget conversations idle since before `older_than` (epoch seconds)."""
     return db.execute("DELETE FROM conversations WHERE updated_at < ?", (older_than,)).rowcount

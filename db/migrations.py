@@ -589,6 +589,87 @@ CREATE INDEX idx_auditor_requests_status_id ON auditor_requests (status, id);
 """
 
 
+V15_STAFF_ON_LINE = """
+-- Who staff are, by name: what the console, the audit log and a ticket's history show
+-- instead of a LINE id. Typed by the staff member at registration, or their LINE display
+-- name when they agree to it (name_source).
+CREATE TABLE staff_people (
+    line_user_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    position TEXT,
+    name_source TEXT NOT NULL DEFAULT 'typed',  -- typed | line_profile
+    updated_at REAL NOT NULL
+);
+-- A registered group's name, chosen by whoever registered it ("กลุ่มกองช่าง").
+ALTER TABLE staff_recipients ADD COLUMN display_name TEXT;
+
+-- A ticket's assignee (the staff member who tapped รับเรื่อง) and its deadlines, in
+-- working days from content/ticket-deadlines.yaml, as Bangkok dates (YYYY-MM-DD).
+ALTER TABLE tickets ADD COLUMN assignee_user_id TEXT;
+ALTER TABLE tickets ADD COLUMN assignee_name TEXT;
+ALTER TABLE tickets ADD COLUMN assigned_at REAL;
+ALTER TABLE tickets ADD COLUMN acknowledged_at REAL;
+ALTER TABLE tickets ADD COLUMN ack_due_on TEXT;
+ALTER TABLE tickets ADD COLUMN resolve_due_on TEXT;
+CREATE INDEX idx_tickets_assignee ON tickets (assignee_user_id, status);
+
+-- Each time a ticket is closed as fixed, and what the citizen said: confirmed (✓),
+-- reopened (✗, with their reason), or timed_out (no answer within 7 days). Reports count
+-- the three apart; pending until one of them happens.
+CREATE TABLE ticket_closures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    closed_at REAL NOT NULL,
+    closed_by TEXT NOT NULL,       -- the staff member's name
+    note TEXT,                     -- what was done, as told to the citizen
+    outcome TEXT NOT NULL DEFAULT 'pending',  -- pending | confirmed | reopened | timed_out
+    decided_at REAL,
+    reason TEXT                    -- the citizen's words when they reopen it; NULL after erasure
+);
+CREATE UNIQUE INDEX idx_ticket_closures_pending ON ticket_closures (ticket_id) WHERE outcome = 'pending';
+CREATE INDEX idx_ticket_closures_outcome ON ticket_closures (outcome, closed_at);
+
+-- Photos are the citizen's (with the report, or sent when staff asked for more) or the
+-- staff member's proof of the fix (after).
+ALTER TABLE ticket_photos ADD COLUMN kind TEXT NOT NULL DEFAULT 'citizen';  -- citizen | info | after
+
+-- Staff asking the citizen for more information (ขอข้อมูลเพิ่ม): the question, and what
+-- came back (the citizen's text; photos join ticket_photos with kind 'info').
+CREATE TABLE ticket_info_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    asked_by_user TEXT,            -- the staff member's LINE user id, to pass the answer on
+    asked_by_name TEXT NOT NULL,
+    asked_in_chat TEXT,            -- the staff chat the question came from (a person's or a group)
+    question TEXT NOT NULL,
+    asked_at REAL NOT NULL,
+    answer TEXT,                   -- NULL until answered, and after erasure
+    answered_at REAL
+);
+CREATE INDEX idx_ticket_info_requests_ticket ON ticket_info_requests (ticket_id, asked_at);
+
+-- Overdue tickets already told to someone: one row per ticket, deadline and stage
+-- (1 the assignee, 2 the division head and the admins), so a restart never tells twice.
+CREATE TABLE ticket_escalations (
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    deadline TEXT NOT NULL,        -- ack | resolve
+    stage INTEGER NOT NULL,
+    sent_on TEXT NOT NULL,         -- YYYY-MM-DD, Asia/Bangkok
+    PRIMARY KEY (ticket_id, deadline, stage)
+);
+
+-- LINE's ids of the messages a push delivered, so that a staff member's quote-reply to a
+-- forwarded question is recognised as the answer to it.
+CREATE TABLE sent_messages (
+    message_id TEXT PRIMARY KEY,
+    outbox_id INTEGER NOT NULL,
+    purpose TEXT,
+    at REAL NOT NULL
+);
+CREATE INDEX idx_sent_messages_at ON sent_messages (at);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -619,6 +700,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (12, "what the bot understood each recorded question to be", _run_script(V12_QUESTION_INTENT)),
     (13, "hourly keys to rate-limit anonymous reports per person", _run_script(V13_RATE_LIMIT_KEYS)),
     (14, "requests about auditor accounts, confirmed by another auditor", _run_script(V14_AUDITOR_REQUESTS)),
+    (15, "staff on LINE: names, assignees, deadlines, closures the citizen confirms", _run_script(V15_STAFF_ON_LINE)),
 ]
 
 

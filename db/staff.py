@@ -183,3 +183,55 @@ def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None = N
         db.execute("UPDATE staff_recipients SET registered_by = NULL WHERE registered_by = ?", (user_id,))
     db.execute("UPDATE staff_codes SET used_by_chat = NULL WHERE used_by_chat = ?", (chat_key,))
     db.execute("DELETE FROM staff_code_failures WHERE chat_key = ?", (chat_key,))
+    if user_id:
+        erase_person(db, user_id)
+
+
+# --- staff by name (staff_people) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    line_user_id: str
+    name: str
+    position: str | None
+    name_source: str  # typed | line_profile
+
+
+def person(db: sqlite_utils.Database, line_user_id: str | None) -> Person | None:
+    if not line_user_id:
+        return None
+    row = db.execute(
+        "SELECT line_user_id, name, position, name_source FROM staff_people WHERE line_user_id = ?", (line_user_id,)
+    ).fetchone()
+    return Person(*row) if row else None
+
+
+def set_person(
+    db: sqlite_utils.Database, line_user_id: str, name: str, position: str | None = None, name_source: str = "typed"
+) -> Person:
+    db.execute(
+        """INSERT INTO staff_people (line_user_id, name, position, name_source, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (line_user_id) DO UPDATE SET name = excluded.name, position = excluded.position,
+             name_source = excluded.name_source, updated_at = excluded.updated_at""",
+        (line_user_id, name, position, name_source, time.time()),
+    )
+    return Person(line_user_id, name, position, name_source)
+
+
+def set_group_name(db: sqlite_utils.Database, chat_key: str, display_name: str) -> int:
+    return db.execute(
+        "UPDATE staff_recipients SET display_name = ? WHERE chat_key = ? AND active = 1", (display_name, chat_key)
+    ).rowcount
+
+
+def group_name(db: sqlite_utils.Database, chat_key: str) -> str | None:
+    row = db.execute(
+        "SELECT display_name FROM staff_recipients WHERE chat_key = ? AND display_name IS NOT NULL ORDER BY id DESC LIMIT 1",
+        (chat_key,),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def erase_person(db: sqlite_utils.Database, line_user_id: str) -> None:
+    db.execute("DELETE FROM staff_people WHERE line_user_id = ?", (line_user_id,))

@@ -50,6 +50,12 @@ class Ticket:
     personal_data_removed_at: float | None
     personal_data_removed_why: str | None
     submission_key: str | None
+    assignee_user_id: str | None = None  # who tapped รับเรื่อง (bot/staff/ticket_actions.py)
+    assignee_name: str | None = None
+    assigned_at: float | None = None
+    acknowledged_at: float | None = None  # first accepted: the acknowledgement deadline is met
+    ack_due_on: str | None = None  # YYYY-MM-DD, working days from content/ticket-deadlines.yaml
+    resolve_due_on: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -114,7 +114,7 @@ def _register_with(console, settings, code: str, chat_key: str) -> str:
 
 
 def test_codes_registrations_and_unregistering(console, admin_client, settings):
-    import bot.staff  # noqa: F401  (registers the LINE command's effect)
+    import bot.staff.registration  # noqa: F401  (registers the LINE command's effect)
 
     token = _token(console, admin_client)
     bad = admin_client.post("/admin/staff/codes", data={"csrf_token": token, "role": "staff", "division": "", "days": "99"})

@@ -58,6 +58,7 @@ class Input:
     media_type: str = ""  # image | video | audio | file
     location: Mapping[str, Any] = field(default_factory=dict)
     message_id: str = ""  # LINE's id of an image/video/file message: its content is fetched by this id
+    quoted_message_id: str = ""  # a text that quotes one of the bot's messages (LINE's quote-reply)
 
     @cached_property  # asked for several times a turn, by the engine and the flows
     def command(self) -> str:
@@ -136,6 +137,9 @@ class Step:
     # It asks for free text (a description, a comment): whatever is typed is its answer,
     # never read as another request.
     takes_text: bool = False
+    # In a group, the member this step waits for is heard without tagging the bot: a staff
+    # member asked for an after-photo or a note sends it as they would to a person.
+    hears_member_in_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,14 @@ class Engine:
     def start(self, flow_name: str, ctx: Context) -> Turn:
         flow = self.flows[flow_name]
         return flow.start(ctx, State(flow=flow.name, session=ctx.new_session))
+
+    def waits_for_member(self, state: State | None, ctx: Context) -> bool:
+        """Is this (group member's) state at a step that hears them untagged, and still live?"""
+        if state is None or state.at_main or self._timed_out(state, ctx):
+            return False
+        flow = self.flows.get(state.flow)
+        step = flow.steps.get(state.step) if flow else None
+        return bool(step and step.hears_member_in_group)
 
     def _timed_out(self, state: State, ctx: Context) -> bool:
         if state.at_main or state.updated_at is None:

@@ -247,11 +247,11 @@ FLOWS: list[Flow] = [
 
 
 def build_engine(timeout_minutes: int = 30) -> Engine:
-    from bot import staff
+    from bot.staff import registration
 
     return Engine(
         FLOWS,
-        commands=staff.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND],
+        commands=registration.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND],
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],
         on_cancel=lambda ctx: [with_menu(ctx, texts.CANCELLED)],

@@ -110,7 +110,7 @@ def group_welcome(p: SaoProfile) -> str:
     )
 
 
-# Staff registration (bot/staff.py)
+# Staff registration (bot/staff/registration.py)
 ALL_DIVISIONS = "ทุกส่วนราชการ (ผู้ดูแลระบบ)"
 STAFF_ROLE = {"staff": "เจ้าหน้าที่", "head": "หัวหน้าส่วนราชการ", "admin": "ผู้ดูแลระบบ"}
 STAFF_CODE_INVALID = (

@@ -82,6 +82,15 @@ class Source:
     def key(self) -> str:
         return f"{self.kind}:{self.chat_id or '-'}"
 
+    @property
+    def conversation_key(self) -> str:
+        """Where this person's conversation state is kept. In a group or room each member has
+        their own ("group:C…/U…"): one staff member's half-done action (a photo awaited)
+        is not another's, and a citizen's question in a group is not the next member's."""
+        if self.kind in ("group", "room") and self.user_id:
+            return f"{self.key}/{self.user_id}"
+        return self.key
+
 
 def event_key(webhook_event_id: str, raw: dict) -> str:
     """The inbox's unique key: LINE's event ID plus a digest of what the event says.

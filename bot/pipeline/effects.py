@@ -174,4 +174,6 @@ def _erase_spine_data(db: sqlite_utils.Database, chat_key: str, user_id: str | N
         inbox.erase_user(db, user_id)
     outbox.erase_chat(db, chat_key)
     conversations.delete(db, chat_key)
+    if user_id:
+        conversations.erase_user(db, user_id)
     chats.delete(db, chat_key)

@@ -92,7 +92,11 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
     message = event.message
     kind = message.get("type")
     if kind == "text":
-        return Input(kind="text", text=text_override if text_override is not None else str(message.get("text") or ""))
+        return Input(
+            kind="text",
+            text=text_override if text_override is not None else str(message.get("text") or ""),
+            quoted_message_id=str(message.get("quotedMessageId") or ""),
+        )
     if kind == "sticker":
         return Input(kind="sticker")
     if kind in ("image", "video", "audio", "file"):
@@ -187,7 +191,12 @@ class EventPlanner:
         text_override = None
         if source.kind not in ("user", "group", "room"):
             return Plan(outcome="skipped", note="event without a known source")
-        if source.kind != "user" and kind != "postback":
+        if source.kind != "user" and kind != "postback" and self.engine.waits_for_member(state, ctx):
+            # This member was asked for something (a staff member's after-photo or note):
+            # what they send next is the answer, tagged or not.
+            if kind == "message" and event.message.get("type") == "text":
+                text_override = _mentions_bot(event)[1] or event.message.get("text") or ""
+        elif source.kind != "user" and kind != "postback":
             # A button tap is always meant for the bot; other group talk only when addressed.
             if kind != "message" or event.message.get("type") != "text":
                 return Plan(note="group message not addressed to the bot")

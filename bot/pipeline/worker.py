@@ -177,7 +177,7 @@ class InboxWorker:
             inbox.finish(db, item.id, "skipped", str(exc))
             return
         try:
-            state = _state_from_row(conversations.load(db, event.source.key))
+            state = _state_from_row(conversations.load(db, event.source.conversation_key))
             plan = self.planner.plan(event, state)
             queued, replies = self._apply(db, item, event, plan)
         except Exception as exc:
@@ -229,10 +229,10 @@ class InboxWorker:
             if plan.erase_message_id:
                 inbox.erase_message_content(db, plan.erase_message_id)
             if plan.clear_state:
-                conversations.delete(db, key)
+                conversations.delete_chat(db, key)
             elif plan.state is not None:
                 s = plan.state
-                conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
+                conversations.save(db, event.source.conversation_key, s.flow, s.step, s.session, dict(s.data))
             confidential = False
             for effect in plan.effects:
                 result = effects.run(effect.name, self._effect_request(db, item, event, effect))
@@ -242,7 +242,7 @@ class InboxWorker:
                 if result.state is not None and not plan.clear_state:
                     # The effect read the database and knows better where the conversation goes.
                     s = result.state
-                    conversations.save(db, key, s.flow, s.step, s.session, dict(s.data))
+                    conversations.save(db, event.source.conversation_key, s.flow, s.step, s.session, dict(s.data))
                 if effect.name == "erase_chat_data":
                     inbox.redact(db, item.id)  # the erasure request itself keeps no content
             if plan.effects:
