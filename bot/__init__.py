@@ -112,10 +112,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(assets_bp)
     from bot.handbook.pages import handbook_bp
+    from bot.pages.photos import photos_bp
     from bot.pages.privacy import privacy_bp
 
     app.register_blueprint(handbook_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(photos_bp)
     if settings.simulator_enabled:
         from bot.pages.simulator import simulator_bp
 

@@ -38,12 +38,16 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bot.feedback.satisfaction", {"service_ratings": _FEEDBACK}),
     Feature("bot.feedback.ticket_effects", {"tickets": _FEEDBACK}),  # the complaint flow's writes (steps: tickets.py)
     Feature("bot.feedback.photos"),  # fetches a ticket's photos from LINE after the commit
+    Feature("bot.feedback.ticket_followup"),  # the citizen answering staff, ✓/✗ on a closure
+    Feature("bot.staff.ticket_actions"),  # staff acting on tickets from LINE
+    Feature("bot.staff.my_work"),  # "งานของฉัน" and the morning digest
     Feature("bot.feedback.track"),
     Feature("bot.feedback.staff_questions", {"staff_questions": _FEEDBACK}),
     Feature("bot.feedback.corruption", {"corruption_reports": _FEEDBACK}),
     Feature("bot.staff.registration", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
                           "staff_code_failures": "db.staff:purge_failures",
                           "staff_people": "while the person is the SAO's staff (erasure removes the name and position)"}),
+    Feature("bot.staff.names"),  # staff's names and group names; LINE display names fetched after the commit
     Feature("bot.reminders.buttons", {"reminders": "while the plan's fiscal year is reported on (the measure follow-up record); "
                                            "a staff chat that unregisters or asks for erasure is cleared"}),
 )
@@ -87,7 +91,19 @@ def _days_off(folder, divisions):
 # The content snapshot's parts besides the handbook, profile and divisions (bot/handbook/store.py):
 # read from the same version of the files, checked and reloaded by the same rule, kept in the same
 # last good copy. The bot, the console, the clock and the reports read them from the snapshot.
-CONTENT_PARTS = {"plans": _plans, "calendar": _days_off}
+def _agencies(folder, divisions):
+    from bot.content.agencies import load_agencies
+
+    return load_agencies(folder)
+
+
+def _ticket_deadlines(folder, divisions):
+    from bot.feedback.ticket_deadlines import from_content
+
+    return from_content(folder)
+
+
+CONTENT_PARTS = {"plans": _plans, "calendar": _days_off, "agencies": _agencies, "ticket_deadlines": _ticket_deadlines}
 
 
 def load_features() -> None:

@@ -624,14 +624,23 @@ CREATE TABLE ticket_closures (
     note TEXT,                     -- what was done, as told to the citizen
     outcome TEXT NOT NULL DEFAULT 'pending',  -- pending | confirmed | reopened | timed_out
     decided_at REAL,
-    reason TEXT                    -- the citizen's words when they reopen it; NULL after erasure
+    reason TEXT,                   -- the citizen's words when they reopen it; NULL after erasure
+    -- When the citizen was sent the closure (the note, the after-photos and ✓/✗). Closed
+    -- with photos, they are told once the photos are stored, so the proof always shows.
+    told_at REAL
 );
+CREATE INDEX idx_ticket_closures_untold ON ticket_closures (told_at) WHERE told_at IS NULL;
 CREATE UNIQUE INDEX idx_ticket_closures_pending ON ticket_closures (ticket_id) WHERE outcome = 'pending';
 CREATE INDEX idx_ticket_closures_outcome ON ticket_closures (outcome, closed_at);
 
 -- Photos are the citizen's (with the report, or sent when staff asked for more) or the
 -- staff member's proof of the fix (after).
 ALTER TABLE ticket_photos ADD COLUMN kind TEXT NOT NULL DEFAULT 'citizen';  -- citizen | info | after
+ALTER TABLE ticket_photos ADD COLUMN closure_id INTEGER;  -- after-photos: the closure they prove
+-- After-photos are shown to the citizen in LINE, which fetches an image by URL: a random
+-- token makes that URL unguessable (/photos/<token>); other photos have none.
+ALTER TABLE ticket_photos ADD COLUMN public_token TEXT;
+CREATE UNIQUE INDEX idx_ticket_photos_token ON ticket_photos (public_token) WHERE public_token IS NOT NULL;
 
 -- Staff asking the citizen for more information (ขอข้อมูลเพิ่ม): the question, and what
 -- came back (the citizen's text; photos join ticket_photos with kind 'info').

@@ -349,3 +349,26 @@ def delete_confidential(db: sqlite_utils.Database, now: float | None = None) -> 
         f"DELETE FROM outbox WHERE purpose = '{CONFIDENTIAL}' AND status NOT IN ('pending', 'sending') AND created_at < ?",
         (now - CONFIDENTIAL_KEEP_SECONDS,),
     ).rowcount
+
+
+def hold(db: sqlite_utils.Database, outbox_id: int, until: float) -> None:
+    """Keep a queued push back until `until` (or release()): a ticket's closure waits for its
+    after-photos to be stored, so the citizen's LINE can show them."""
+    db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'", (until, outbox_id))
+
+
+def release(db: sqlite_utils.Database, dedupe_key: str, messages: list[dict] | None = None) -> int | None:
+    """Send a held push now (with its messages replaced, if given); its id, or None if it is
+    not waiting any more."""
+    row = db.execute("SELECT id FROM outbox WHERE dedupe_key = ? AND status = 'pending'", (dedupe_key,)).fetchone()
+    if row is None:
+        return None
+    if messages is not None:
+        db.execute("UPDATE outbox SET messages = ? WHERE id = ?", (json.dumps(messages, ensure_ascii=False), row[0]))
+    db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (time.time(), row[0]))
+    return row[0]
+
+
+def messages_of(db: sqlite_utils.Database, dedupe_key: str) -> list[dict] | None:
+    row = db.execute("SELECT messages FROM outbox WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
+    return json.loads(row[0]) if row else None

@@ -7,7 +7,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from db import conversations, questions, staff, transaction
+from db import conversations, questions, sent_messages, staff, transaction
 
 log = logging.getLogger(__name__)
 CHAT_HISTORY_DAYS = 90
@@ -48,4 +48,5 @@ def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]
         "conversations": lambda: conversations.delete_idle(db, now - IDLE_CONVERSATION_DAYS * 86400),
         "questions": lambda: questions.purge(db, now),
         "staff_code_failures": lambda: staff.purge_failures(db, now),
+        "sent_messages": lambda: sent_messages.purge(db, now),  # quote-replies to pushes older than 60 days are plain text
     })

@@ -235,3 +235,43 @@ def group_name(db: sqlite_utils.Database, chat_key: str) -> str | None:
 
 def erase_person(db: sqlite_utils.Database, line_user_id: str) -> None:
     db.execute("DELETE FROM staff_people WHERE line_user_id = ?", (line_user_id,))
+
+
+# A person who agreed to be known by their LINE display name: the name is fetched from LINE
+# after the commit (bot/staff/names.py, a background job), never inside the worker's
+# transaction. Meanwhile name_source says where to ask ("pending:group:C…" asks the group
+# for its member's name) and any earlier name stays.
+PENDING = "pending:"
+
+
+def await_line_name(db: sqlite_utils.Database, line_user_id: str, chat_key: str, position: str | None) -> None:
+    db.execute(
+        """INSERT INTO staff_people (line_user_id, name, position, name_source, updated_at) VALUES (?, '', ?, ?, ?)
+           ON CONFLICT (line_user_id) DO UPDATE SET position = excluded.position,
+             name_source = excluded.name_source, updated_at = excluded.updated_at""",
+        (line_user_id, position, PENDING + chat_key, time.time()),
+    )
+
+
+def awaiting_line_names(db: sqlite_utils.Database, limit: int = 5) -> list[tuple[str, str]]:
+    """(LINE user id, chat key to ask in) of people whose LINE display name is still to be fetched."""
+    rows = db.execute(
+        "SELECT line_user_id, substr(name_source, ?) FROM staff_people WHERE name_source LIKE ? ORDER BY updated_at LIMIT ?",
+        (len(PENDING) + 1, PENDING + "%", limit),
+    ).fetchall()
+    return [(user_id, chat_key) for user_id, chat_key in rows]
+
+
+def set_line_name(db: sqlite_utils.Database, line_user_id: str, chat_key: str, name: str) -> bool:
+    """Store the fetched display name, unless the person typed a name meanwhile."""
+    return db.execute(
+        "UPDATE staff_people SET name = ?, name_source = 'line_profile', updated_at = ? WHERE line_user_id = ? AND name_source = ?",
+        (name, time.time(), line_user_id, PENDING + chat_key),
+    ).rowcount == 1
+
+
+def line_name_unavailable(db: sqlite_utils.Database, line_user_id: str, chat_key: str) -> None:
+    """LINE has no name for them: keep an earlier name if there was one, else forget the row."""
+    marker = PENDING + chat_key
+    db.execute("DELETE FROM staff_people WHERE line_user_id = ? AND name_source = ? AND name = ''", (line_user_id, marker))
+    db.execute("UPDATE staff_people SET name_source = 'typed' WHERE line_user_id = ? AND name_source = ?", (line_user_id, marker))

@@ -20,6 +20,7 @@ class Photo:
     content_type: str | None
     size: int | None
     attempts: int
+    kind: str = "citizen"  # citizen (with the report) | info (sent when staff asked) | after (proof of the fix)
 
 
 def photo_counts(db: sqlite_utils.Database, ticket_ids: list[int]) -> dict[int, int]:
@@ -31,7 +32,7 @@ def photo_counts(db: sqlite_utils.Database, ticket_ids: list[int]) -> dict[int, 
 
 def photos(db: sqlite_utils.Database, ticket_id: int) -> list[Photo]:
     rows = db.execute(
-        "SELECT id, ticket_id, message_id, status, content_type, size, attempts FROM ticket_photos WHERE ticket_id = ? ORDER BY id",
+        "SELECT id, ticket_id, message_id, status, content_type, size, attempts, kind FROM ticket_photos WHERE ticket_id = ? ORDER BY id",
         (ticket_id,),
     ).fetchall()
     return [Photo(*row) for row in rows]
@@ -39,7 +40,7 @@ def photos(db: sqlite_utils.Database, ticket_id: int) -> list[Photo]:
 
 def photo(db: sqlite_utils.Database, photo_id: int) -> Photo | None:
     row = db.execute(
-        "SELECT id, ticket_id, message_id, status, content_type, size, attempts FROM ticket_photos WHERE id = ?", (photo_id,)
+        "SELECT id, ticket_id, message_id, status, content_type, size, attempts, kind FROM ticket_photos WHERE id = ?", (photo_id,)
     ).fetchone()
     return Photo(*row) if row else None
 
@@ -69,7 +70,7 @@ def claim_photo(db: sqlite_utils.Database, lease_seconds: float, now: float | No
                        WHERE (status = 'pending' AND next_attempt_at <= ?)
                           OR (status = 'fetching' AND locked_until < ?)
                        ORDER BY id LIMIT 1)
-           RETURNING id, ticket_id, message_id, status, content_type, size, attempts""",
+           RETURNING id, ticket_id, message_id, status, content_type, size, attempts, kind""",
         (now + lease_seconds, now, now),
     ).fetchone()
     return Photo(*row) if row else None
@@ -99,3 +100,34 @@ def photo_failed(db: sqlite_utils.Database, photo_id: int, status: str, error: s
         "UPDATE ticket_photos SET status = ?, locked_until = NULL, error = ? WHERE id = ? AND status = 'fetching'",
         (status, error[:300], photo_id),
     )
+
+
+def add(
+    db: sqlite_utils.Database, ticket_id: int, message_id: str, *, kind: str, closure_id: int | None = None, now: float | None = None
+) -> int:
+    """A photo to fetch from LINE: sent in answer to staff (kind 'info') or the proof of a fix
+    ('after', which gets an unguessable token: the citizen's LINE shows it by URL)."""
+    import secrets
+
+    token = secrets.token_urlsafe(24) if kind == "after" else None
+    cur = db.execute(
+        "INSERT INTO ticket_photos (ticket_id, message_id, kind, closure_id, public_token, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (ticket_id, message_id, kind, closure_id, token, time.time() if now is None else now),
+    )
+    return cur.lastrowid
+
+
+def of_closure(db: sqlite_utils.Database, closure_id: int) -> list[tuple[int, str, str | None]]:
+    """(id, status, public_token) of a closure's after-photos."""
+    return db.execute(
+        "SELECT id, status, public_token FROM ticket_photos WHERE closure_id = ? ORDER BY id", (closure_id,)
+    ).fetchall()
+
+
+def by_token(db: sqlite_utils.Database, token: str) -> tuple[bytes, str] | None:
+    """An after-photo's content by its public token, once stored."""
+    row = db.execute(
+        "SELECT content, content_type FROM ticket_photos WHERE public_token = ? AND status = 'stored' AND kind = 'after'",
+        (token,),
+    ).fetchone()
+    return (bytes(row[0]), row[1]) if row else None

@@ -5,6 +5,7 @@ knows how a query is folded and matched (the index is kept by triggers, merged o
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class TicketQuery:
     end: float | None = None  # exclusive
     text: str = ""  # Thai words (all must appear) or a ticket number
     scope: tuple[str, list] = field(default=("1 = 1", []))  # bot.console.auth.division_sql(user, "division_id")
+    # Only these tickets (the late ones: their due dates may be computed, not stored); None: any.
+    ids: tuple[int, ...] | None = None
 
 
 def _glob(word: str) -> str:
@@ -56,6 +59,9 @@ def _query_where(q: TicketQuery) -> tuple[str, list]:
     elif q.status:
         where.append("status = ?")
         params.append(q.status)
+    if q.ids is not None:
+        where.append("id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(q.ids)))
     for column, value in (("category", q.category), ("division_id", q.division_id)):
         if value:
             where.append(f"{column} = ?")

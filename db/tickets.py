@@ -288,6 +288,9 @@ def remove_personal_data_of(db: sqlite_utils.Database, ticket_ids: list[int], wh
         )
         db.execute("DELETE FROM ticket_photos WHERE ticket_id = ?", (ticket_id,))
         db.execute("DELETE FROM ticket_notes WHERE ticket_id = ?", (ticket_id,))
+        # What the citizen wrote back: their answers to staff, why a fix was not a fix.
+        db.execute("UPDATE ticket_info_requests SET answer = NULL WHERE ticket_id = ?", (ticket_id,))
+        db.execute("UPDATE ticket_closures SET reason = NULL WHERE ticket_id = ?", (ticket_id,))
     forget_deleted_search_text(db)  # once for the lot: it rewrites the whole index
 
 

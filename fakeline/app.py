@@ -156,6 +156,21 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
     def profile(user_id: str) -> ResponseReturnValue:
         return state.profile(user_id) or _not_found()
 
+    @app.get("/v2/bot/group/<group_id>/member/<user_id>")
+    def group_member_profile(group_id: str, user_id: str) -> ResponseReturnValue:
+        return member_profile(group_id, "C", user_id)
+
+    @app.get("/v2/bot/room/<room_id>/member/<user_id>")
+    def room_member_profile(room_id: str, user_id: str) -> ResponseReturnValue:
+        return member_profile(room_id, "R", user_id)
+
+    def member_profile(chat_id: str, prefix: str, user_id: str) -> ResponseReturnValue:
+        # As LINE: a member's display name (and picture), no language; 404 for ids it does not know.
+        if not (validation.is_chat_id(chat_id, prefix) and validation.is_chat_id(user_id, "U")):
+            return _not_found()
+        found = state.profile(user_id)
+        return {"displayName": found["displayName"], "userId": user_id} if found else _not_found()
+
     @app.get("/v2/bot/group/<group_id>/members/count")
     def group_member_count(group_id: str) -> ResponseReturnValue:
         count = state.member_count(group_id) if validation.is_chat_id(group_id, "C") else None

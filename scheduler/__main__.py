@@ -4,7 +4,7 @@
   python -m scheduler tick [--now 2027-03-24T09:00+07:00]   one pass of the reminders
   python -m scheduler plan [--fy 2570]          the year's deadlines and what the reminders cost
   python -m scheduler jobs                     list the jobs and their next run time
-  python -m scheduler run-now purge-old-data|flag-overdue-questions|corruption-digest
+  python -m scheduler run-now <job>             run one job now (--help lists them)
 """
 from __future__ import annotations
 
@@ -113,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--fy", type=int, default=None, help="ปีงบประมาณ พ.ศ. เช่น 2570 (ค่าเริ่มต้น: ปีปัจจุบัน) — B.E. fiscal year")
             p.add_argument("--no-cost", action="store_true", help="ไม่ต้องคำนวณค่าข้อความ (ไม่เรียก LINE) — skip the push cost")
         if name == "run-now":
-            p.add_argument("job", choices=["purge-old-data", "flag-overdue-questions", "corruption-digest"])
+            from scheduler.clock import JOBS
+
+            p.add_argument("job", choices=sorted(JOBS))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command in ("tick", "plan"):

@@ -7,7 +7,7 @@ and itself keeps to working days and sending hours, so a clock started late catc
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -112,43 +112,118 @@ def flag_overdue_questions(settings: Settings) -> dict[str, int]:
     return {"flagged": len(flagged), "messages": len(queued)}
 
 
-def corruption_digest(settings: Settings) -> dict[str, int]:
-    """New corruption reports, told to the internal audit unit once each working morning."""
-    from bot.feedback.corruption import announce_new_reports
+def _working_morning_pushes(settings: Settings, today: date | None, queue, with_budget: bool = False) -> dict[str, int]:
+    """A morning job that pushes: nothing on a day off; else `queue(db, office, content, today,
+    budget)` queues the messages in one transaction, and the first delivery follows the commit.
+    with_budget: read this month's push quota first (from LINE: never inside the transaction)."""
     from db import transaction
 
-    today = datetime.now(BANGKOK).date()
-    if not _content(settings).part("calendar").is_working_day(today):
+    today = today or datetime.now(BANGKOK).date()
+    content = _content(settings)
+    if not content.part("calendar").is_working_day(today):
         return {"messages": 0}
+    budget = _push_budget(settings, content) if with_budget else None
     db = open_database(settings.database_path)
     try:
         with transaction(db):
-            queued = announce_new_reports(db, _office(settings), today.isoformat())
+            queued = queue(db, _office(settings), content, today, budget)
         _deliver(settings, db, queued)
     finally:
         db.close()
     return {"messages": len(queued)}
 
 
+def corruption_digest(settings: Settings, today: date | None = None) -> dict[str, int]:
+    """New corruption reports, told to the internal audit unit once each working morning."""
+    from bot.feedback.corruption import announce_new_reports
+
+    return _working_morning_pushes(
+        settings, today, lambda db, office, content, day, budget: announce_new_reports(db, office, day.isoformat())
+    )
+
+def _push_budget(settings: Settings, content):
+    """This month's push quota as the reminders read it: pushes left, a group costing its members."""
+    from bot.feedback.ticket_escalation import PushBudget
+    from bot.line.sender import LineSender
+    from bot.reminders.passes import Setup, chat_weight, remaining_quota
+
+    setup = Setup.from_snapshot(content, LineSender(line_settings(settings)))
+    sizes: dict[str, int] = {}
+    return PushBudget(remaining_quota(setup), lambda chat_key: chat_weight(setup, chat_key, sizes))
+
+
+def escalate_overdue_tickets(settings: Settings, today: date | None = None) -> dict[str, int]:
+    """Late tickets, each working morning: their assignee first, then the division head and
+    the admins, one digest per chat, within the month's push quota."""
+    from bot.feedback.ticket_escalation import escalate_overdue
+
+    def queue(db, office, content, day, budget):
+        return escalate_overdue(db, office, content.part("ticket_deadlines"), content.part("calendar"), day, budget)
+
+    done = _working_morning_pushes(settings, today, queue, with_budget=True)
+    log.info("late tickets: %s digests", done["messages"])
+    return done
+
+def close_unconfirmed_tickets(settings: Settings, now: float | None = None) -> dict[str, int]:
+    """Closures the citizen left unanswered for 7 days: confirmed by timeout."""
+    from bot.feedback.ticket_escalation import close_unconfirmed
+    from db import transaction
+
+    db = open_database(settings.database_path)
+    try:
+        with transaction(db):
+            closed = close_unconfirmed(db, _office(settings), now)
+    finally:
+        db.close()
+    log.info("unconfirmed closures timed out: %s", len(closed))
+    return {"closed": len(closed)}
+
+
+def staff_morning_digest(settings: Settings, today: date | None = None) -> dict[str, int]:
+    """ "งานของฉัน" pushed each working morning to every staff chat with open work, within the quota."""
+    from bot.staff.my_work import morning_digest
+
+    def queue(db, office, content, day, budget):
+        return morning_digest(db, office, day, budget.left, budget.cost)
+
+    done = _working_morning_pushes(settings, today, queue, with_budget=True)
+    log.info("staff morning digest: %s chats", done["messages"])
+    return done
+
 JOBS = {
     "purge-old-data": purge_old_data,
     "flag-overdue-questions": flag_overdue_questions,
     "corruption-digest": corruption_digest,
+    "escalate-overdue-tickets": escalate_overdue_tickets,
+    "close-unconfirmed-tickets": close_unconfirmed_tickets,
+    "staff-morning-digest": staff_morning_digest,
 }
+
+
+# When each job runs (Bangkok time), and how late a missed run may still start (seconds).
+# The morning jobs are on weekdays; holidays and the SAO's days off are skipped inside them.
+TIMETABLE = (
+    # 02:30: nobody is chatting.
+    ("purge-old-data", {"hour": 2, "minute": 30}, 6 * 3600),
+    # 03:00: closures the citizen did not answer within 7 days.
+    ("close-unconfirmed-tickets", {"hour": 3, "minute": 0}, 6 * 3600),
+    # 08:00: each staff chat's open work, before the office opens.
+    ("staff-morning-digest", {"day_of_week": "mon-fri", "hour": 8, "minute": 0}, 3 * 3600),
+    ("corruption-digest", {"day_of_week": "mon-fri", "hour": 8, "minute": 30}, 6 * 3600),
+    # 08:45: late tickets, after the office opens.
+    ("escalate-overdue-tickets", {"day_of_week": "mon-fri", "hour": 8, "minute": 45}, 6 * 3600),
+    # Office hours, every half hour: a question is flagged soon after it is due.
+    ("flag-overdue-questions", {"day_of_week": "mon-fri", "hour": "8-17", "minute": "5,35"}, 1800),
+)
 
 
 def build_scheduler(settings: Settings) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=BANGKOK)
-    # 02:30 Bangkok: nobody is chatting; misfire grace lets a late start still run it.
-    scheduler.add_job(
-        purge_old_data,
-        CronTrigger(hour=2, minute=30, timezone=BANGKOK),
-        args=[settings],
-        id="purge-old-data",
-        misfire_grace_time=6 * 3600,
-        coalesce=True,
-        max_instances=1,
-    )
+    for name, when, grace in TIMETABLE:
+        scheduler.add_job(
+            JOBS[name], CronTrigger(**when, timezone=BANGKOK), args=[settings], id=name,
+            misfire_grace_time=grace, coalesce=True, max_instances=1,
+        )
     # At start, then every few minutes: the pass decides itself whether it may send now.
     scheduler.add_job(
         run_reminders,
@@ -157,26 +232,6 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         id="reminders",
         next_run_time=datetime.now(BANGKOK),
         misfire_grace_time=REMINDER_INTERVAL_MINUTES * 60,
-        coalesce=True,
-        max_instances=1,
-    )
-    # Office hours on weekdays, every half hour: a question is flagged soon after it is due.
-    scheduler.add_job(
-        flag_overdue_questions,
-        CronTrigger(day_of_week="mon-fri", hour="8-17", minute="5,35", timezone=BANGKOK),
-        args=[settings],
-        id="flag-overdue-questions",
-        misfire_grace_time=1800,
-        coalesce=True,
-        max_instances=1,
-    )
-    # 08:30 on weekdays (holidays are skipped inside the job).
-    scheduler.add_job(
-        corruption_digest,
-        CronTrigger(day_of_week="mon-fri", hour=8, minute=30, timezone=BANGKOK),
-        args=[settings],
-        id="corruption-digest",
-        misfire_grace_time=6 * 3600,
         coalesce=True,
         max_instances=1,
     )

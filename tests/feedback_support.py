@@ -6,7 +6,7 @@ import json
 import secrets
 
 from db import staff, transaction
-from helpers import base_event, user_id, wait_until
+from helpers import base_event, text_message, user_id, wait_until
 
 
 def _finished(served) -> bool:
@@ -83,9 +83,9 @@ class Chat:
         self.last = [m for r in replies for m in r.json["messages"]]
         return self.last
 
-    def say(self, text: str) -> list[dict]:
-        message = {"id": str(secrets.randbelow(10**17)), "type": "text", "text": text, "quoteToken": "q"}
-        return self.send(base_event("message", self.source, message=message))
+    def say(self, text: str, quoting: str | None = None) -> list[dict]:
+        """Type text; with `quoting` (a LINE message id), as a quote-reply to that message."""
+        return self.send(base_event("message", self.source, message=text_message(text, quoting)))
 
     def tap(self, label: str) -> list[dict]:
         """Tap the button with this label among the last replies (as LINE sends the tap)."""

@@ -39,8 +39,16 @@ def base_event(kind: str, source: dict, reply: bool = True, **extra) -> dict:
     return event
 
 
-def text_event(uid: str, text: str, **extra) -> dict:
+def text_message(text: str, quoted_message_id: str | None = None) -> dict:
+    """A text message as LINE sends it; with quoted_message_id, a quote-reply to that message."""
     message = {"id": str(secrets.randbelow(10**17)), "type": "text", "text": text, "quoteToken": "q"}
+    if quoted_message_id:
+        message["quotedMessageId"] = quoted_message_id
+    return message
+
+
+def text_event(uid: str, text: str, quoted_message_id: str | None = None, **extra) -> dict:
+    message = text_message(text, quoted_message_id)
     return base_event("message", {"type": "user", "userId": uid}, message=message, **extra)
 
 

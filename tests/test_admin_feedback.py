@@ -14,7 +14,7 @@ from admin_support import Console
 from bot.feedback import ticket_effects
 from db import audit_log, corruption_reports, outbox, staff_questions, ticket_notes, ticket_photos, ticket_search, tickets
 from feedback_console_support import JPEG, add_question, add_rating, add_report, add_ticket
-from feedback_support import Chat, staff_group
+from feedback_support import Chat, staff_group, text_of
 from helpers import wait_until
 
 XSS = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
@@ -277,7 +277,7 @@ def test_rejecting_requires_a_reason_and_tells_it(served, fake_line):
     assert tickets.get(served.db, ticket.id).reject_reason == "จุดที่แจ้งอยู่นอกเขตตำบลคอนฉิม"
 
 
-def test_resolving_sends_the_rating_buttons(served, fake_line):
+def test_resolving_asks_the_citizen_whether_it_is_fixed(served, fake_line):
     console = Console(served.app)
     console.make_user("somchai", "admin")
     citizen = Chat(served, fake_line)
@@ -285,8 +285,10 @@ def test_resolving_sends_the_rating_buttons(served, fake_line):
     client = console.login("somchai")
     token = _token(console, client)
     client.post(f"/admin/tickets/{ticket.id}/status", data={"csrf_token": token, "to_status": "resolved", "note": "ลงหินคลุกและบดอัดแล้ว"})
-    text, card = wait_until(lambda: citizen.pushed() if len(citizen.pushed()) >= 2 else None)
-    assert "ลงหินคลุกและบดอัดแล้ว" in text["text"] and card["type"] == "flex"
+    text, question = wait_until(lambda: citizen.pushed() if len(citizen.pushed()) >= 2 else None)
+    assert "ลงหินคลุกและบดอัดแล้ว" in text["text"] and question["template"]["type"] == "confirm"
+    assert "แก้ไขเรียบร้อยแล้วใช่ไหมคะ" in question["template"]["text"]
+    assert [a["label"] for a in question["template"]["actions"]] == ["✓ เรียบร้อย", "✗ ยังไม่เรียบร้อย"]
     assert tickets.get(served.db, ticket.id).resolution == "ลงหินคลุกและบดอัดแล้ว"
 
 
@@ -301,9 +303,9 @@ def test_staff_hand_a_ticket_to_another_division(served, fake_line):
     response = client.post(f"/admin/tickets/{ticket.id}/assign", data={
         "csrf_token": token, "division_id": "finance", "reason": "เป็นเรื่องการเก็บเงิน", "tell_citizen": "1"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/tickets")
-    announced = wait_until(finance_group.pushed)
-    assert ticket.number in announced[0]["text"] and "เป็นเรื่องการเก็บเงิน" in announced[0]["text"]
-    assert f"/admin/tickets/{ticket.id}" in announced[0]["text"] and "เดิม กองช่าง" in announced[0]["text"]
+    announced = text_of(wait_until(finance_group.pushed))
+    assert ticket.number in announced and "เป็นเรื่องการเก็บเงิน" in announced
+    assert f"/admin/tickets/{ticket.id}" in announced and "เดิม กองช่าง" in announced
     [told] = wait_until(citizen.pushed)
     assert "อยู่ในความดูแลของกองคลังแล้วค่ะ" in told["text"]
     assert tickets.get(served.db, ticket.id).division_id == "finance"
@@ -539,7 +541,7 @@ def test_the_command_line_assigns_a_ticket_with_the_same_function(served, fake_l
     done = cli(served, fake_line, "ticket", "assign", ticket.number, "--division", "finance", "--by", "ปลัดสมศักดิ์", "--reason", "เรื่องค่าธรรมเนียม")
     assert done.returncode == 0, done.stderr
     assert "กองคลัง" in done.stdout and tickets.get(served.db, ticket.id).division_id == "finance"
-    assert "เรื่องค่าธรรมเนียม" in wait_until(finance_group.pushed)[0]["text"]
+    assert "เรื่องค่าธรรมเนียม" in text_of(wait_until(finance_group.pushed))
     assert "กองคลัง" in wait_until(citizen.pushed)[0]["text"]
     again = cli(served, fake_line, "ticket", "assign", ticket.number, "--division", "finance", "--by", "ปลัด")
     assert again.returncode == 1 and "อยู่แล้ว" in again.stderr

@@ -12,7 +12,7 @@ from bot.handbook import load_handbook
 from bot.config import PROJECT_ROOT
 from bot.common.thaidate import BANGKOK
 from db import staff_questions as store
-from db import transaction
+from db import staff, transaction
 from feedback_support import Chat, buttons_of, register, staff_group, text_of
 from helpers import wait_until
 from test_feedback_tickets import cli, office_of
@@ -38,21 +38,24 @@ def test_a_question_is_routed_announced_and_answered_from_the_staff_group(served
     announced = wait_until(group.pushed)
     assert "ภาษีป้ายร้านค้า" in text_of(announced) and "/admin/questions/1" in text_of(announced)
 
+    with transaction(served.db):
+        staff.set_person(served.db, group.uid, "สมศรี ใจดี", "นักวิชาการเงินและบัญชี")
     # A staff member taps "ตอบ" (it sends "ตอบคำถาม 1", heard without tagging the bot) …
     group.last = announced
     prompt = group.tap("ตอบ")
-    assert "คำถามหมายเลข 1" in text_of(prompt) and "น้องคอนฉิม" in text_of(prompt)
-    # … chatter not addressed to the bot is left alone …
-    assert group.say("เดี๋ยวพี่ตอบให้นะ") == []
-    # … the answer is addressed to the bot, shown back, and sent.
+    assert "คำถามหมายเลข 1" in text_of(prompt) and "ไม่ต้องแท็กบอท" in text_of(prompt)
+    # … a colleague's chatter is left alone …
+    assert Chat(served, fake_line, group=group.group).say("เดี๋ยวพี่ตอบให้นะ") == []
+    # … the member who tapped answers untagged (addressing the bot by name is fine too);
+    # it is shown back, and sent.
     confirm = group.say("น้องคอนฉิม ยื่นแบบภาษีป้ายภายในเดือนมีนาคมของทุกปีค่ะ ชำระที่กองคลัง")
-    assert "ส่งคำตอบนี้ถึงประชาชนเลยไหมคะ" in text_of(confirm)
+    assert "ส่งคำตอบนี้ถึงประชาชนเลยไหมคะ" in text_of(confirm) and "น้องคอนฉิม ยื่น" not in text_of(confirm)
     sent = group.tap("ส่งคำตอบ")
     assert "ส่งคำตอบคำถามหมายเลข 1 ถึงประชาชนแล้ว" in text_of(sent)
     answer = wait_until(citizen.pushed)
     assert "ยื่นแบบภาษีป้ายภายในเดือนมีนาคม" in text_of(answer) and "กองคลัง" in text_of(answer)
     answered = store.get(served.db, 1)
-    assert answered.status == "answered" and answered.answered_by == f"LINE:{group.uid}"
+    assert answered.status == "answered" and answered.answered_by == "สมศรี ใจดี (นักวิชาการเงินและบัญชี)"
     # Answering twice is refused politely.
     again = group.say("ตอบคำถาม 1 ขอแก้คำตอบค่ะ")
     assert "ตอบไปแล้ว" in text_of(again)

@@ -14,7 +14,7 @@ from bot.feedback import ticket_status
 from bot.feedback.announce import Office
 from bot.line.sender import LineSender
 from bot.common.thaidate import fiscal_year, now as bangkok_now
-from db import connect, ticket_photos, tickets, transaction
+from db import connect, ticket_closures, ticket_photos, tickets, transaction
 from feedback_support import Chat, buttons_of, register, staff_group, text_of
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, wait_until
 
@@ -77,10 +77,11 @@ def test_a_suggestion_with_a_photo_and_a_location_is_followed_to_resolution(serv
     assert (ticket.category, ticket.topic, ticket.division_id, ticket.status) == ("village", "road", "engineering", "received")
     assert (ticket.latitude, ticket.longitude, ticket.line_user_id) == (16.0345, 102.5871, chat.uid)
 
-    # The division's LINE group hears of it, with a link to the console.
+    # The division's LINE group gets the ticket's card: what, where, a link to the console, buttons.
     announced = wait_until(group.pushed)
     assert number in text_of(announced) and f"/admin/tickets/{ticket.id}" in text_of(announced)
-    assert "ถนนลูกรังหน้าวัด" in text_of(announced) and "รูป 1 รูป" in text_of(announced)
+    assert "ถนนลูกรังหน้าวัด" in text_of(announced) and '"1 รูป"' in text_of(announced)
+    assert {"รับเรื่อง", "ขอข้อมูลเพิ่ม", "ส่งต่อหน่วยงานอื่น", "ไม่รับเรื่อง"} <= {a.get("label") for a in buttons_of(announced)}
 
     # The photo is fetched from LINE's content endpoint after the ticket is saved.
     [photo] = wait_until(lambda: [p for p in ticket_photos.photos(served.db, ticket.id) if p.status == "stored"])
@@ -93,21 +94,27 @@ def test_a_suggestion_with_a_photo_and_a_location_is_followed_to_resolution(serv
     change(served, number, "in_progress", actor="นายช่างสมชาย", note="นัดเกรดถนนวันพฤหัสนี้")
     change(served, number, "resolved", actor="นายช่างสมชาย", note="ลงหินคลุกและบดอัดแล้ว")
     pushed = chat.pushed()
-    assert len(pushed) == 4  # accepted, in progress, resolved + the rating card
+    assert len(pushed) == 4  # accepted, in progress, resolved + "แก้ไขเรียบร้อยแล้วใช่ไหมคะ"
     assert "นัดเกรดถนนวันพฤหัสนี้" in text_of(pushed[1:2])
     assert "เรียบร้อยแล้ว" in text_of(pushed[2:3]) and "ลงหินคลุก" in text_of(pushed[2:3])
+    assert "แก้ไขเรียบร้อยแล้วใช่ไหมคะ" in text_of(pushed[3:])
 
-    # The citizen rates how it was handled, from the pushed card; a second tap counts once.
+    # The citizen confirms the fix, then rates how it was handled; a second tap counts once.
     chat.last = pushed[3:]
+    rating = chat.tap("✓ เรียบร้อย")
+    assert "ขอบคุณที่ยืนยัน" in text_of(rating)
     assert "ขอบคุณสำหรับคะแนน" in text_of(chat.tap("★★★★★ มากที่สุด"))
-    chat.last = pushed[3:]
+    chat.last = rating
     assert "ให้คะแนนเรื่องนี้ไปแล้ว" in text_of(chat.tap("★ น้อยที่สุด"))
+    chat.last = pushed[3:]
+    assert "ได้รับคำตอบของท่านไปแล้ว" in text_of(chat.tap("✓ เรียบร้อย"))
     assert tickets.by_number(served.db, number).handling_rating == 5
 
     # History records who and when.
     events = tickets.events(served.db, ticket.id)
     assert [(e.actor, e.to_status) for e in events] == [
         ("ประชาชน", "received"), ("นายช่างสมชาย", "accepted"), ("นายช่างสมชาย", "in_progress"), ("นายช่างสมชาย", "resolved"),
+        ("ประชาชน", "resolved"),  # ยืนยันว่าแก้ไขเรียบร้อยแล้ว
     ]
     shown = cli(served, fake_line, "ticket", "show", number)
     assert "นายช่างสมชาย" in shown.stdout and "google.com/maps" in shown.stdout
@@ -124,16 +131,21 @@ def test_a_citizen_reopens_a_resolved_ticket_within_14_days_and_staff_hear_of_it
     number = f"KC-{FY}-00001"
     change(served, number, "resolved", actor="นายช่างสมชาย")
     chat.last = chat.pushed()
-    reopened = chat.tap("ยังไม่ได้รับการแก้ไข")
-    assert "เปิดเรื่องเลขที่" in text_of(reopened)
+    reopened = chat.tap("✗ ยังไม่เรียบร้อย")
+    assert "เปิดเรื่องเลขที่" in text_of(reopened) and "ยังไม่เรียบร้อยอย่างไร" in text_of(reopened)
     assert tickets.by_number(served.db, number).status == "reopened"
-    assert "ยังไม่ได้รับการแก้ไข" in text_of(wait_until(lambda: group.pushed()[1:]))
-    # Resolved again, then 15 days pass: too late to reopen.
+    assert "ยังไม่เรียบร้อย" in text_of(wait_until(lambda: group.pushed()[1:]))
+    # Why, in their words, reaches the division too.
+    chat.say("หลุมยังอยู่ที่เดิมค่ะ แค่เอาดินมาถม ฝนตกก็เป็นหลุมอีก")
+    assert "แค่เอาดินมาถม" in text_of(wait_until(lambda: group.pushed()[2:]))
+    ticket = tickets.by_number(served.db, number)
+    [closure] = ticket_closures.of_ticket(served.db, ticket.id)
+    assert closure.outcome == "reopened" and "แค่เอาดินมาถม" in closure.reason
+    # Resolved again, then 15 days pass: too late to reopen from "ติดตามเรื่อง".
     change(served, number, "resolved", actor="นายช่างสมชาย")
     with transaction(served.db):
         served.db.execute("UPDATE tickets SET resolved_at = ? WHERE number = ?", (time.time() - 15 * 86400, number))
-    chat.last = chat.pushed()[-1:]
-    assert "เกิน 14 วัน" in text_of(chat.tap("ยังไม่ได้รับการแก้ไข"))
+    assert "ยังไม่ได้รับการแก้ไข" not in text_of(chat.say("ติดตามเรื่อง"))
 
 
 def test_buttons_of_someone_elses_ticket_do_nothing(served, fake_line):
@@ -143,7 +155,11 @@ def test_buttons_of_someone_elses_ticket_do_nothing(served, fake_line):
     change(served, number, "resolved", actor="ผอ.กองช่าง")
     other = Chat(served, fake_line)
     other.last = owner.pushed()
-    assert "เฉพาะผู้แจ้งเรื่องนี้" in text_of(other.tap("★★★★★ มากที่สุด"))
+    assert "เฉพาะผู้แจ้งเรื่องนี้" in text_of(other.tap("✓ เรียบร้อย"))
+    other.last = owner.pushed()
+    assert "เฉพาะผู้แจ้งเรื่องนี้" in text_of(other.tap("✗ ยังไม่เรียบร้อย"))
+    assert ticket_closures.of_ticket(served.db, tickets.by_number(served.db, number).id)[0].outcome == "pending"
+    other.postback(f"v1|do|ticket-rate|{tickets.by_number(served.db, number).id}|5")
     assert tickets.by_number(served.db, number).handling_rating is None
 
 

@@ -114,9 +114,9 @@ def test_the_running_worker_shows_it_during_a_backlog(settings, fake_line):
     worker = build_worker(settings.with_(loading_threshold_seconds=0.2, worker_threads=1))
     original_plan = worker.planner.plan
 
-    def slow_plan(event, state):
+    def slow_plan(event, state, **kw):
         time.sleep(0.1)
-        return original_plan(event, state)
+        return original_plan(event, state, **kw)
 
     worker.planner.plan = slow_plan
     people = [user_id() for _ in range(8)]

@@ -7,8 +7,8 @@ The engine adds what every flow shares, in this order (ConversationHandler-style
   2. cancel words (ยกเลิก …) leave any flow;
   3. a tap on a button from an earlier session gets a polite note, never an action;
      a record-action button (postback.action) becomes its effect, which checks the record;
-  4. typed commands with an argument (Command), menu buttons and entry words start
-     their flow from anywhere;
+  4. typed commands with an argument (Command), a quote-reply to one of the bot's pushes
+     (QuoteReply), menu buttons and entry words start their flow from anywhere;
   5. otherwise the current step of the current flow handles the input;
   6. a step that could not use the input says so (Turn.unusable): at a step that wants a
      button, text that is clearly about something else is answered aside, and the person
@@ -59,6 +59,9 @@ class Input:
     location: Mapping[str, Any] = field(default_factory=dict)
     message_id: str = ""  # LINE's id of an image/video/file message: its content is fetched by this id
     quoted_message_id: str = ""  # a text that quotes one of the bot's messages (LINE's quote-reply)
+    # What the quoted message was for, when it is one of the bot's pushes (its outbox purpose,
+    # e.g. "question:12:announce"; db/sent_messages.py), looked up by the worker before planning.
+    quoted_purpose: str = ""
 
     @cached_property  # asked for several times a turn, by the engine and the flows
     def command(self) -> str:
@@ -183,12 +186,25 @@ class Command:
     usage: str = ""  # for the diagram and help, e.g. "ลงทะเบียน <รหัส>"
 
 
+@dataclass(frozen=True)
+class QuoteReply:
+    """What a text quoting one of the bot's pushes means (LINE's quote-reply), by the push's
+    purpose: a staff member quoting a forwarded question answers it. Heard in groups without
+    tagging the bot (quoting its message addresses it); a quote of anything else is not."""
+
+    name: str
+    purpose: "re.Pattern[str]"  # fullmatch on the quoted push's purpose; group 1 is the record id
+    run: Callable[[Context, State, str, str], Turn]  # (context, state, record id, the typed text)
+    usage: str = ""  # for the diagram
+
+
 class Engine:
     def __init__(
         self,
         flows: list[Flow],
         *,
         commands: list[Command] = (),
+        quote_replies: list[QuoteReply] = (),
         main_menu: Callable[[Context], list[dict]],
         on_timeout: Callable[[Context], list[dict]],
         on_cancel: Callable[[Context], list[dict]],
@@ -216,6 +232,7 @@ class Engine:
         self.on_aside = on_aside
         self.way_out = way_out
         self.commands = tuple(commands)
+        self.quote_replies = tuple(quote_replies)
         self._menu_buttons = tuple(self.menu_buttons())  # into every turn's context
         self._entry_words = {}
         for flow in flows:
@@ -241,6 +258,16 @@ class Engine:
             found = command.pattern.fullmatch(typed)
             if found:
                 return command, (found.group(1) if found.groups() else "")
+        return None
+
+    def match_quote(self, event: Input) -> tuple[QuoteReply, str] | None:
+        """The quote-reply this text is (it quotes a push whose purpose one claims), or None."""
+        if event.kind != "text" or not event.quoted_purpose:
+            return None
+        for reply in self.quote_replies:
+            found = reply.purpose.fullmatch(event.quoted_purpose)
+            if found:
+                return reply, (found.group(1) if found.groups() else "")
         return None
 
     def start(self, flow_name: str, ctx: Context) -> Turn:
@@ -309,6 +336,10 @@ class Engine:
             if matched:
                 command, argument = matched
                 return command.run(ctx, state, argument)
+            quoted = self.match_quote(event)
+            if quoted:
+                reply, record_id = quoted
+                return reply.run(ctx, state, record_id, event.text)
         if event.command in self._entry_words:
             return self.start(self._entry_words[event.command], ctx)
         if state.at_main:
@@ -347,6 +378,8 @@ class Engine:
         for command in self.commands:
             where = " (ในกลุ่มด้วย)" if command.in_groups else ""
             lines.append(f"    main --> main: {command.usage or command.name}{where}")
+        for reply in self.quote_replies:
+            lines.append(f"    main --> main: {reply.usage or reply.name} (ในกลุ่มด้วย)")
         for flow in self.flows.values():
             words = ", ".join(flow.entry_words[:3])
             lines.append(f"    main --> {flow.name}: เมนู{' / ' + words if words else ''}")

@@ -11,7 +11,9 @@ from bot.conversation import postback, texts
 from bot.conversation.engine import MAIN, Context, Effect, Engine, Flow, Input, State, Step, Turn
 from bot.conversation.replies import contact_card, main_menu, with_menu
 from bot.conversation.text import normalize_command
-from bot.feedback import corruption, satisfaction, staff_questions, tickets, track
+from bot.feedback import corruption, satisfaction, staff_questions, ticket_followup, tickets, track
+from bot.staff import names
+from bot.staff import ticket_actions
 
 _MENU_WORDS = frozenset(normalize_command(w) for w in texts.MENU_WORDS)
 
@@ -243,15 +245,27 @@ FLOWS: list[Flow] = [
         starts_at=("answer", "confirm"),
         timeout_minutes=30,
     ),
+    # Staff by name: after registering, and "ชื่อของฉัน" / "ตั้งชื่อกลุ่ม" (bot/staff/names.py).
+    Flow(
+        name=names.FLOW,
+        title="ชื่อเจ้าหน้าที่และชื่อกลุ่ม",
+        start=names.start,
+        steps=names.STEPS,
+        starts_at=("group_name", "name"),
+        timeout_minutes=30,
+    ),
+    *ticket_followup.FLOWS,  # the citizen answering staff, ✓/✗ on a closure
+    *ticket_actions.FLOWS,  # staff acting on a ticket from its card
 ]
 
 
 def build_engine(timeout_minutes: int = 30) -> Engine:
-    from bot.staff import registration
+    from bot.staff import my_work, registration
 
     return Engine(
         FLOWS,
-        commands=registration.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND],
+        commands=registration.COMMANDS + names.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND, my_work.COMMAND],
+        quote_replies=[staff_questions.QUOTE_REPLY],
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],
         on_cancel=lambda ctx: [with_menu(ctx, texts.CANCELLED)],

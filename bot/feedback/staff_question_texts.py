@@ -40,7 +40,8 @@ def question_announcement(qid: int, division: str, question: str, due: str, link
     text += (
         f"{question}\n\n"
         f"กรุณาตอบภายใน{due}\n"
-        f"ตอบทาง LINE: กด \"ตอบ\" แล้วพิมพ์คำตอบ หรือพิมพ์ \"ตอบคำถาม {qid} <คำตอบ>\"\n"
+        f"ตอบทาง LINE: กด \"ตอบ\" แล้วพิมพ์คำตอบ, กด \"ตอบกลับ\" ที่ข้อความนี้แล้วพิมพ์คำตอบ "
+        f"หรือพิมพ์ \"ตอบคำถาม {qid} <คำตอบ>\"\n"
         f"ดูในระบบ: {link}"
     )
     return text
@@ -58,10 +59,10 @@ def answer_to_citizen(qid: int, question_excerpt: str, answer: str, division: st
     )
 
 
-def staff_answer_prompt(qid: int, question: str, in_group: bool, bot_name: str) -> str:
+def staff_answer_prompt(qid: int, question: str, in_group: bool) -> str:
     text = f"คำถามหมายเลข {qid}:\n{question}\n\nพิมพ์คำตอบที่จะส่งถึงประชาชนได้เลยค่ะ"
     if in_group:
-        text += f" (ในกลุ่ม กรุณาขึ้นต้นด้วย \"{bot_name}\" หรือแท็กบอท)"
+        text += " (ไม่ต้องแท็กบอท ข้อความถัดไปของท่านคือคำตอบ บอทจะแสดงให้ตรวจก่อนส่งค่ะ)"
     return text
 
 

@@ -8,10 +8,14 @@ cannot answer, `ask_staff_turn(ctx, question, procedure_id)`, which starts at th
 confirmation with the division of that procedure.
 
 Staff side — the announcement has a "ตอบ" button that sends "ตอบคำถาม <n>" (heard in
-groups without tagging the bot). The chat then waits for the answer (in a group it must
-be addressed to the bot, like any group message), shows it back, and "ส่งคำตอบ" pushes
-it to the citizen. "ตอบคำถาม <n> <คำตอบ>" in one message goes straight to the
-confirmation. Only chats registered for the question's division, or admins, may answer.
+groups without tagging the bot). The chat then waits for the answer (in a group, the
+member who tapped is heard untagged: their next message is the answer), shows it back,
+and "ส่งคำตอบ" pushes it to the citizen. "ตอบคำถาม <n> <คำตอบ>" in one message, or
+LINE's reply (quote) on the announcement with the answer (QUOTE_REPLY: the sender records
+the ids of pushed messages, db/sent_messages.py), go straight to the same confirmation:
+in a group a quote may be a word to a colleague, so nothing reaches the citizen before
+"ส่งคำตอบ". Only chats registered for the question's division, or admins, may answer;
+the answer is recorded with the staff member's name (bot/staff/people.py).
 `answer_question` is the one function both LINE and `python -m bot question answer` use.
 """
 from __future__ import annotations
@@ -25,7 +29,7 @@ import sqlite_utils
 
 from bot.pipeline import effects
 from bot.conversation import messages as m
-from bot.conversation.engine import MAIN, Command, Context, Effect, Input, State, Step, Turn
+from bot.conversation.engine import MAIN, Command, Context, Effect, Input, QuoteReply, State, Step, Turn
 from bot.conversation.text import normalize_command
 from bot.feedback import announce
 from bot.feedback import common as c
@@ -34,6 +38,7 @@ from bot.feedback.texts import NEED_TEXT, privacy_line, rate_limited
 from bot.feedback.announce import Office
 from bot.content.workdays import WorkCalendar
 from bot.common.thaidate import BANGKOK, thai_datetime
+from bot.staff import name_texts, people
 from db import feedback_limits, outbox, staff
 from db import staff_questions as store
 
@@ -42,6 +47,7 @@ STAFF_FLOW = "staff_answer"
 CREATE = "staff-question-create"
 OPEN_FOR_ANSWER = "staff-question-open"
 SEND_ANSWER = "staff-question-answer"
+ANNOUNCE_PURPOSE = "question:{}:announce"  # the announcement's pushes: a staff member may quote them
 QUESTION_MIN, QUESTION_MAX = 5, 1000
 ANSWER_MAX = 2000
 MAX_QUESTIONS_A_DAY = 10
@@ -244,7 +250,7 @@ def announce_question(db: sqlite_utils.Database, office: Office, question: store
         return [announce.text(body + (f"\n{note}" if note else "")), answer_buttons(office, question.id)]
 
     return announce.to_division(
-        db, office, question.division_id, build, dedupe_key=f"question:{question.id}:new", purpose=f"question:{question.id}:announce"
+        db, office, question.division_id, build, dedupe_key=f"question:{question.id}:new", purpose=ANNOUNCE_PURPOSE.format(question.id)
     )
 
 
@@ -328,6 +334,20 @@ COMMAND = Command(
 )
 
 
+def _answer_by_quote(ctx: Context, state: State, question_id: str, text: str) -> Turn:
+    """Quoting the announcement with the answer is "ตอบคำถาม <n> <คำตอบ>": the same checks, the
+    same confirmation (a quote in a group may be a word to a colleague, not the answer)."""
+    return _answer_command(ctx, state, f"{question_id} {text}")
+
+
+QUOTE_REPLY = QuoteReply(
+    name="answer-by-quote",
+    purpose=re.compile(ANNOUNCE_PURPOSE.format(r"(\d{1,9})")),
+    run=_answer_by_quote,
+    usage="ตอบกลับ (อ้างอิง) ข้อความแจ้งคำถาม พร้อมคำตอบ (เจ้าหน้าที่)",
+)
+
+
 def _confirm_answer(state: State) -> list[dict]:
     buttons = [c.button(state, t.SEND_ANSWER, "send"), c.button(state, t.EDIT_ANSWER, "edit"), c.cancel_button()]
     return [m.text(t.staff_answer_confirm(state.data["question"], state.data["answer"]), buttons)]
@@ -364,7 +384,8 @@ def staff_confirm_step(ctx: Context, state: State, event: Input) -> Turn:
 
 
 STAFF_STEPS = {
-    "answer": Step(staff_answer_step, goes_to=("confirm",), note="พิมพ์คำตอบ", takes_text=True),
+    # In a group the member who tapped "ตอบ" answers untagged, as they would to a colleague.
+    "answer": Step(staff_answer_step, goes_to=("confirm",), note="พิมพ์คำตอบ", takes_text=True, hears_member_in_group=True),
     "confirm": Step(staff_confirm_step, goes_to=("answer", MAIN), note="ยืนยันส่งคำตอบถึงประชาชน"),
 }
 
@@ -390,7 +411,7 @@ def open_for_answer(req: effects.EffectRequest) -> effects.EffectResult:
         waiting = State(STAFF_FLOW, "confirm", req.args["session"], {"question": question.id, "answer": req.args["answer"]})
         return effects.EffectResult(replies=_confirm_answer(waiting))
     in_group = req.chat_kind != "user"
-    prompt = t.staff_answer_prompt(question.id, question.question, in_group, req.profile.bot_name or "บอท")
+    prompt = t.staff_answer_prompt(question.id, question.question, in_group)
     return effects.EffectResult(replies=[m.text(prompt, [c.cancel_button()])])
 
 
@@ -401,11 +422,14 @@ def send_answer(req: effects.EffectRequest) -> effects.EffectResult:
         return _refuse(t.QUESTION_NOT_FOUND)
     if not may_answer(req.db, req.chat_key, question.division_id):
         return _refuse(t.STAFF_ONLY)
+    by = people.name_of(req.db, req.user_id)  # a name, never a LINE id (the console shows it)
     try:
-        done = answer_question(req.db, Office.of(req), question.id, req.args["answer"], f"LINE:{req.user_id or req.chat_key}", req.now.timestamp())
+        done = answer_question(req.db, Office.of(req), question.id, req.args["answer"], by, req.now.timestamp())
     except QuestionError as exc:
         return _refuse(str(exc))
     reply = t.answer_sent(question.id) if done.delivered_to_citizen else t.QUESTION_ASKER_GONE
+    if by == people.UNNAMED:
+        reply += "\n\n" + name_texts.NOT_NAMED_YET
     return effects.EffectResult(replies=[m.text(reply)], queued_outbox_ids=done.outbox_ids)
 
 

@@ -13,7 +13,7 @@ from bot.conversation import messages as m
 from bot.feedback import announce
 from bot.feedback import common as c
 from bot.feedback import ticket_texts as t
-from bot.feedback import ticket_status
+from bot.feedback import ticket_deadlines, ticket_status
 from bot.feedback.announce import Office
 from bot.feedback.texts import rate_limited
 from bot.common.thaidate import fiscal_year
@@ -74,23 +74,21 @@ def create(req: effects.EffectRequest) -> effects.EffectResult:
     )
     queued: list[int] = []
     if created:
+        ticket_deadlines.stamp(req.db, ticket.id, req.part("ticket_deadlines"), req.part("calendar"), req.now)
         feedback_limits.record(req.db, limit_key, now)
-        queued = _announce_new(req, office, ticket)
+        queued = _announce_new(req, office, store.get(req.db, ticket.id))  # with its due dates
     reply = t.ticket_created(ticket.number, office.division_name(ticket.division_id), req.profile)
     return effects.EffectResult(replies=[m.text(reply, list(req.menu_buttons))], queued_outbox_ids=queued)
 
 
 def _announce_new(req: effects.EffectRequest, office: Office, ticket: store.Ticket) -> list[int]:
-    category = t.TICKET_CATEGORIES[ticket.category][1]
-    if ticket.topic:
-        category += f" ({t.VILLAGE_TOPICS[ticket.topic][1]})"
-    division = office.division_name(ticket.division_id)
+    """The division's chats get the ticket's card, with the buttons that act on it."""
+    from bot.staff import ticket_card
+
     photos = len(ticket_photos.photos(req.db, ticket.id))
-    link = office.console_link("tickets", ticket.id)
 
     def build(note: str) -> list[dict]:
-        body = t.ticket_announcement(ticket.number, category, division, c.excerpt(ticket.description, 200), photos, ticket.has_location, link)
-        return [announce.text(body + (f"\n{note}" if note else ""))]
+        return [ticket_card.card(office, ticket, title=ticket_card.t.NEW_TICKET, photos=photos, note=note)]
 
     return announce.to_division(
         req.db, office, ticket.division_id, build, dedupe_key=f"ticket:{ticket.id}:new", purpose=f"ticket:{ticket.id}:announce"
@@ -141,7 +139,9 @@ def reopen(req: effects.EffectRequest) -> effects.EffectResult:
         return _note(t.NOT_RESOLVED_YET.format(status=t.TICKET_STATUS.get(ticket.status, ticket.status)))
     if not ticket_status.can_reopen(ticket, now):
         return _note(t.reopen_too_late(ticket_status.REOPEN_DAYS, req.profile))
-    change = ticket_status.reopen_by_citizen(req.db, Office.of(req), ticket, now)
+    change = ticket_status.reopen_by_citizen(
+        req.db, Office.of(req), ticket, now, deadlines=req.part("ticket_deadlines"), calendar=req.part("calendar")
+    )
     return effects.EffectResult(replies=[m.text(t.reopened_reply(ticket.number))], queued_outbox_ids=change.outbox_ids)
 
 

@@ -228,3 +228,57 @@ def track_number_not_found(number: str) -> str:
 TRACK_NONE = "ท่านยังไม่มีเรื่องที่แจ้งไว้ค่ะ แจ้งเรื่องใหม่ได้ที่ \"แจ้งเรื่อง ร้องเรียน\""
 TRACK_HEAD = "เรื่องของท่าน (ล่าสุด {n} เรื่อง)"
 TRACK_QUESTIONS_HEAD = "คำถามถึงเจ้าหน้าที่"
+
+
+# Closing as fixed: the citizen's word (bot/feedback/ticket_status.py)
+FIXED_QUESTION = "แก้ไขเรียบร้อยแล้วใช่ไหมคะ"
+FIXED_YES = "✓ เรียบร้อย"
+FIXED_NO = "✗ ยังไม่เรียบร้อย"
+
+
+def ask_fixed(number: str, days: int) -> str:
+    return f"เรื่อง {number}\n{FIXED_QUESTION}\n(หากไม่ได้ตอบภายใน {days} วัน จะถือว่าเรียบร้อยค่ะ)"
+
+
+FIXED_THANKS = "ขอบคุณที่ยืนยันค่ะ 🙏 รบกวนให้คะแนนการแก้ไขเรื่องนี้ด้วยนะคะ"
+ASK_NOT_FIXED_REASON = (
+    "ขออภัยค่ะ 🙏 ช่วยเล่าสั้น ๆ ว่ายังไม่เรียบร้อยอย่างไร เจ้าหน้าที่จะได้แก้ไขให้ตรงจุดค่ะ\n"
+    "(พิมพ์มาได้เลย หรือกด \"ข้าม\")"
+)
+SKIP_REASON = "ข้าม"
+CLOSURE_SETTLED = "เรื่องนี้ได้รับคำตอบของท่านไปแล้วค่ะ ขอบคุณค่ะ 🙏"
+CLOSURE_OLD = "ปุ่มนี้เป็นของการปิดเรื่องครั้งก่อนค่ะ สถานะล่าสุดของเรื่องนี้: {status}"
+
+
+# Staff asking the citizen for more (ขอข้อมูลเพิ่ม)
+INFO_ANSWER_BUTTON = "ตอบเจ้าหน้าที่"
+
+
+def info_question(number: str, division: str, question: str) -> str:
+    return (
+        f"📝 เจ้าหน้าที่{division}ขอข้อมูลเพิ่มเติมเรื่อง {number} ค่ะ\n"
+        f"คำถาม: {question}\n"
+        "พิมพ์ตอบหรือส่งรูปมาในแชตนี้ได้เลยค่ะ"
+    )
+
+
+INFO_RECEIVED = "ส่งข้อมูลถึงเจ้าหน้าที่แล้วค่ะ 🙏 ส่งข้อความหรือรูปเพิ่มได้อีก หรือกด \"เสร็จแล้ว\""
+INFO_DONE_BUTTON = "เสร็จแล้ว"
+INFO_DONE = "ขอบคุณค่ะ เจ้าหน้าที่ได้รับข้อมูลของท่านแล้ว และจะแจ้งความคืบหน้าให้ทราบค่ะ"
+INFO_ASK_ANSWER = "พิมพ์คำตอบหรือส่งรูปถึงเจ้าหน้าที่ได้เลยค่ะ (เรื่อง {number})"
+INFO_CLOSED = "เรื่อง {number} ปิดไปแล้วค่ะ หากมีข้อมูลเพิ่มเติม แจ้งเป็นเรื่องใหม่ได้เลยค่ะ"
+INFO_NEED_TEXT_OR_PHOTO = "ส่งเป็นข้อความหรือรูปภาพได้เลยค่ะ"
+
+
+def info_for_staff(number: str, answer: str, photos: int, link: str) -> str:
+    lines = [f"💬 ผู้แจ้งตอบเรื่อง {number}"]
+    if answer:
+        lines.append(answer)
+    if photos:
+        lines.append(f"(ส่งรูปมา {photos} รูป ดูได้ในระบบ)")
+    lines.append(f"ดูเรื่อง: {link}")
+    return "\n".join(lines)
+
+
+def not_fixed_reason_announcement(number: str, reason: str, link: str) -> str:
+    return f"🔁 เรื่อง {number}: ผู้แจ้งบอกว่ายังไม่เรียบร้อยเพราะ\n{reason}\nดูเรื่อง: {link}"

@@ -29,7 +29,8 @@ from bot.line.limits import MAX_LABEL, grapheme_len
 from bot.content.profile import ContentError, SaoProfile, load_profile
 
 from bot.content.files import (  # noqa: F401  (re-exported: the handbook's own files)
-    DAYS_OFF_FILE, DEFAULT_PLAN_FILE, DIVISIONS_FILE, FAQ_FILE, HANDBOOK_DIR, NOT_HANDLED_FILE, PLANS_DIR, PROFILE_FILE,
+    AGENCIES_FILE, DAYS_OFF_FILE, DEFAULT_PLAN_FILE, DIVISIONS_FILE, FAQ_FILE, HANDBOOK_DIR, NOT_HANDLED_FILE, PLANS_DIR,
+    PROFILE_FILE, TICKET_DEADLINES_FILE,
 )
 
 # libyaml's parser when PyYAML has it (about 10x faster: every process rebuilds on a content change).
@@ -429,7 +430,8 @@ class ContentFiles:
             return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith((".", "_"))) if folder.is_dir() else []
 
         extra = [self.content_dir / name for name in (PROFILE_FILE, DIVISIONS_FILE, NOT_HANDLED_FILE, FAQ_FILE,
-                                                      DEFAULT_PLAN_FILE, DAYS_OFF_FILE)]
+                                                      DEFAULT_PLAN_FILE, DAYS_OFF_FILE, AGENCIES_FILE,
+                                                      TICKET_DEADLINES_FILE)]
         return (yaml_in(self.content_dir / HANDBOOK_DIR) + [p for p in extra if p.exists()]
                 + yaml_in(self.content_dir / PLANS_DIR))
 

@@ -7,7 +7,8 @@ It delivers outbox rows (see db/outbox.py):
 - a push carries the row's fixed X-Line-Retry-Key, and 429, 5xx, timeouts and connection
   errors are retried with exponential backoff: LINE answers 409 to a repeat, never
   delivering twice;
-- records the status and LINE's request id of every row.
+- records the status and LINE's request id of every row, and the ids LINE gives a push's
+  messages (db/sent_messages.py: a quote-reply to one of them is understood).
 
 Each status change is one UPDATE statement, atomic without an explicit transaction.
 """
@@ -32,7 +33,7 @@ from linebot.v3.messaging.exceptions import ApiException
 from bot.config import Settings
 from bot.line import limits
 from bot.line.transport import JsonPoster, Response, proxy_for
-from db import outbox
+from db import outbox, sent_messages
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ class ContentUnavailable(Exception):
     """LINE no longer has the content (404/410), or it is larger than we accept."""
 
 
+class ProfileUnavailable(Exception):
+    """LINE has no profile of this person for the bot (404): not a friend, not in the group."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: str  # sent | retry | failed | expired | uncertain | pushed | busy
@@ -74,6 +79,17 @@ def _was_ambiguous(row: outbox.OutboxRow) -> bool:
 def _error_text(exc: ApiException) -> str:
     body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
     return f"HTTP {exc.status}: {body[:300]}"
+
+
+def _sent_message_ids(body) -> list[str]:
+    """LINE's ids of the messages a push delivered (its answer's sentMessages), so that a
+    quote-reply to one of them can be recognised (db/sent_messages.py); [] if none."""
+    try:
+        answer = json.loads(body or b"{}")
+    except (TypeError, ValueError):
+        return []
+    sent = answer.get("sentMessages") if isinstance(answer, dict) else None
+    return [str(m["id"]) for m in sent or [] if isinstance(m, dict) and m.get("id")] if isinstance(sent, list) else []
 
 
 def _header(headers, name: str) -> str | None:
@@ -174,8 +190,10 @@ class LineSender:
                 response = self._post("/v2/bot/message/push", body, retry_key=row.retry_key)
         except ApiException as exc:
             if exc.status == 409:
-                # LINE already accepted this retry key: the earlier attempt was delivered.
+                # LINE already accepted this retry key: the earlier attempt was delivered
+                # (the answer repeats its sentMessages).
                 accepted = _header(exc.headers, "x-line-accepted-request-id")
+                sent_messages.record(db, row.id, row.purpose, _sent_message_ids(exc.body))
                 outbox.mark_sent(db, row.id, accepted)
                 return Outcome("sent", accepted or "")
             return self._after_failure(db, row, exc.status, _error_text(exc))
@@ -183,6 +201,8 @@ class LineSender:
             # Safe to repeat: the retry key makes LINE deliver at most once.
             return self._after_failure(db, row, None, f"{type(exc).__name__}: {exc}")
         request_id = _header(response.headers, "x-line-request-id")
+        # Before marking it sent: a crash in between repeats the push, answered 409 with the same ids.
+        sent_messages.record(db, row.id, row.purpose, _sent_message_ids(response.data))
         outbox.mark_sent(db, row.id, request_id)
         return Outcome("sent", request_id or "")
 
@@ -288,6 +308,26 @@ class LineSender:
         if len(data) > max_bytes:
             raise ContentUnavailable(f"content larger than {max_bytes} bytes")
         return Content(bytes(data), content_type.split(";")[0].strip())
+
+    def display_name(self, user_id: str, chat_kind: str = "user", chat_id: str | None = None) -> str:
+        """A person's LINE display name: their profile, or in a group or room their member
+        profile (LINE gives that also for members who never added the bot as a friend).
+
+        Raises ProfileUnavailable when LINE answers 404; ApiException or a network error for
+        what may pass.
+        """
+        try:
+            if chat_kind == "group" and chat_id:
+                found = self.api.get_group_member_profile(chat_id, user_id, _request_timeout=self._timeout)
+            elif chat_kind == "room" and chat_id:
+                found = self.api.get_room_member_profile(chat_id, user_id, _request_timeout=self._timeout)
+            else:
+                found = self.api.get_profile(user_id, _request_timeout=self._timeout)
+        except ApiException as exc:
+            if exc.status in (400, 404):
+                raise ProfileUnavailable(_error_text(exc)) from None
+            raise
+        return found.display_name
 
     def quota(self) -> dict:
         """This month's push quota and how much of it is used."""

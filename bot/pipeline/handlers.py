@@ -80,7 +80,7 @@ def _addressed_by_name(text: str, profile: SaoProfile) -> tuple[bool, str]:
     return False, text
 
 
-def to_input(event: Event, text_override: str | None = None) -> Input | None:
+def to_input(event: Event, text_override: str | None = None, quoted_purpose: str = "") -> Input | None:
     if event.type == "follow":
         return Input(kind="follow")
     if event.type == "postback":
@@ -96,6 +96,7 @@ def to_input(event: Event, text_override: str | None = None) -> Input | None:
             kind="text",
             text=text_override if text_override is not None else str(message.get("text") or ""),
             quoted_message_id=str(message.get("quotedMessageId") or ""),
+            quoted_purpose=quoted_purpose,
         )
     if kind == "sticker":
         return Input(kind="sticker")
@@ -168,7 +169,9 @@ class EventPlanner:
             menu_buttons=self.menu_buttons,
         )
 
-    def plan(self, event: Event, state: State | None, now: datetime | None = None) -> Plan:
+    def plan(self, event: Event, state: State | None, now: datetime | None = None, quoted: str | None = None) -> Plan:
+        """`quoted`: what a quote-reply quotes, when it is one of the bot's pushes (its outbox
+        purpose, read by the worker from db/sent_messages.py)."""
         if event.mode == "standby":
             return Plan(outcome="skipped", note="standby mode: another module is answering")
         kind = event.type
@@ -195,7 +198,9 @@ class EventPlanner:
             # This member was asked for something (a staff member's after-photo or note):
             # what they send next is the answer, tagged or not.
             if kind == "message" and event.message.get("type") == "text":
-                text_override = _mentions_bot(event)[1] or event.message.get("text") or ""
+                untagged = _mentions_bot(event)[1]
+                untagged = _addressed_by_name(untagged, self.profile)[1]  # "น้องคอนฉิม …" said anyway
+                text_override = untagged or event.message.get("text") or ""
         elif source.kind != "user" and kind != "postback":
             # A button tap is always meant for the bot; other group talk only when addressed.
             if kind != "message" or event.message.get("type") != "text":
@@ -203,11 +208,14 @@ class EventPlanner:
             addressed, rest = _mentions_bot(event)
             if not addressed:
                 addressed, rest = _addressed_by_name(rest, self.profile)
-            if not addressed and not self.engine.match_command(rest, in_group=True):
+            # Quoting the bot's push that a QuoteReply claims (a forwarded question) addresses
+            # it; any other quote-reply is ordinary group talk, left alone.
+            quoting = self.engine.match_quote(to_input(event, rest, quoted or ""))
+            if not addressed and not quoting and not self.engine.match_command(rest, in_group=True):
                 return Plan(note="group message not addressed to the bot")
             text_override = rest or "เมนู"
 
-        event_input = to_input(event, text_override)
+        event_input = to_input(event, text_override, quoted or "")
         if event_input is None:
             log.info("message type %r answered with the menu", event.message.get("type"))
             return Plan(messages=self.engine.main_menu(ctx), state=state or State())

@@ -21,7 +21,7 @@ from bot.line import limits
 from bot.line.events import Event, MalformedEvent, parse
 from bot.line.sender import LineSender
 from bot.conversation.engine import State
-from db import ConnectionPool, chats, checkpoint, conversations, inbox, outbox, transaction
+from db import ConnectionPool, chats, checkpoint, conversations, inbox, outbox, sent_messages, transaction
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,10 @@ class InboxWorker:
             return
         try:
             state = _state_from_row(conversations.load(db, event.source.conversation_key))
-            plan = self.planner.plan(event, state)
+            # A quote-reply to one of the bot's pushes: what that push was for (read, like the
+            # state, before planning; the planner itself never touches the database).
+            quoted = sent_messages.purpose_of(db, event.message.get("quotedMessageId"))
+            plan = self.planner.plan(event, state, quoted=quoted)
             queued, replies = self._apply(db, item, event, plan)
         except Exception as exc:
             self._on_error(db, item, exc)

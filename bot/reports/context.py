@@ -31,6 +31,7 @@ class ReportContext:
     # None: read from content_dir when a report needs them.
     plans: Any = None  # bot.reminders.plan.PlanLibrary
     calendar: Any = None  # bot.content.workdays.WorkCalendar
+    ticket_deadlines: Any = None  # bot.feedback.ticket_deadlines.DeadlineRules
 
     @classmethod
     def load(
@@ -46,6 +47,7 @@ class ReportContext:
         handbook: Handbook | None = None,
         plans: Any = None,
         calendar: Any = None,
+        ticket_deadlines: Any = None,
     ) -> "ReportContext":
         """Read the content files not given (the console passes what it already holds)."""
         from bot.content.divisions import load_divisions
@@ -61,7 +63,7 @@ class ReportContext:
             except ContentError:
                 handbook = None  # services are then named by their ids
         return cls(db, profile, tuple(divisions), handbook, Path(content_dir), period, now.date(), now, division_id,
-                   plans, calendar)
+                   plans, calendar, ticket_deadlines)
 
     def document(self, kind: str, title: str, file_name: str, sections, *, scope: str | None = None) -> Document:
         """A report of this SAO for this period: its heading, scope and file name."""

@@ -7,12 +7,15 @@
 - Questions passed to staff (staff_questions): per division, answered, answered within the
   one-working-day promise, still open, median and mean answer time.
 - Suggestions and complaints (tickets): by category and status, by division, and the median
-  time from filing to resolution.
+  time from filing to resolution; acknowledged and resolved within their deadlines
+  (content/ticket-deadlines.yaml, working days), and closures the citizen confirmed, left
+  unanswered for 7 days (closed by timeout) or reopened, counted apart.
 A staff member's report counts only their division (handbook questions: its procedures).
 """
 from __future__ import annotations
 
 import statistics
+from datetime import date
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -20,8 +23,11 @@ from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
 from bot.reports.scale import round2
-from bot.common.thaidate import thai_month
+from bot.common.thaidate import thai_month, to_bangkok
+from bot.content.workdays import WorkCalendar
+from bot.feedback import ticket_deadlines as deadlines
 from db import questions, staff_questions, tickets
+from db import ticket_deadlines as deadline_facts
 from db.tickets import STATUSES
 
 KIND = "service-statistics"
@@ -81,10 +87,37 @@ class TicketCounts:
     received: int = 0
     statuses: Counter = field(default_factory=Counter)
     resolution_days: list[float] = field(default_factory=list)
+    # Deadlines: tickets whose acknowledgement (resolution) is decided — done, or late by the
+    # report's day — and of those, the ones done by their due day.
+    ack_counted: int = 0
+    ack_on_time: int = 0
+    resolve_counted: int = 0
+    resolve_on_time: int = 0
+    closures: Counter = field(default_factory=Counter)  # confirmed | timed_out | reopened | pending
 
     @property
     def median_days(self) -> float | None:
         return round2(statistics.median(self.resolution_days)) if self.resolution_days else None
+
+    @property
+    def ack_rate(self) -> float | None:
+        return round2(self.ack_on_time / self.ack_counted * 100) if self.ack_counted else None
+
+    @property
+    def resolve_rate(self) -> float | None:
+        return round2(self.resolve_on_time / self.resolve_counted * 100) if self.resolve_counted else None
+
+    def add_deadlines(self, facts: deadline_facts.DeadlineFacts, due: deadlines.Due, today) -> None:
+        acknowledged = to_bangkok(facts.acknowledged_at).date() if facts.acknowledged_at else None
+        if acknowledged or due.ack < today:
+            self.ack_counted += 1
+            self.ack_on_time += bool(acknowledged and acknowledged <= due.ack)
+        if facts.status == "resolved" and facts.resolved_at:
+            self.resolve_counted += 1
+            self.resolve_on_time += to_bangkok(facts.resolved_at).date() <= due.resolve
+        elif facts.status in tickets.OPEN_STATUSES and due.resolve < today:
+            self.resolve_counted += 1
+        self.closures.update(facts.closures)
 
     @property
     def closed(self) -> int:
@@ -152,6 +185,15 @@ def compute(ctx: ReportContext) -> ServiceStatistics:
             counts.statuses[ticket.status] += 1
             if ticket.status == "resolved" and ticket.resolved_at is not None:
                 counts.resolution_days.append((ticket.resolved_at - ticket.created_at) / DAY)
+    rules = ctx.ticket_deadlines or deadlines.from_content(ctx.content_dir)
+    calendar = ctx.calendar or WorkCalendar.from_content(ctx.content_dir)
+    for facts in deadline_facts.for_report(ctx.db, ctx.start, ctx.end, ctx.division_id):
+        if facts.ack_due_on and facts.resolve_due_on:
+            due = deadlines.Due(date.fromisoformat(facts.ack_due_on), date.fromisoformat(facts.resolve_due_on))
+        else:  # filed before deadlines were kept: as they would have been stamped
+            due = deadlines.Due(*deadlines.due_dates(rules, calendar, facts.category, facts.topic, facts.created_at))
+        for counts in (all_tickets, by_category[facts.category], by_division[facts.division_id]):
+            counts.add_deadlines(facts, due, ctx.today)
 
     return ServiceStatistics(
         handbook=handbook,
@@ -195,6 +237,7 @@ def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
         ("เวลาตอบ (มัธยฐาน)", f"{data.staff.median_hours:,.2f} ชั่วโมง" if data.staff.answer_hours else "–"),
         ("เรื่องเสนอแนะ/ร้องเรียนที่ได้รับ", f"{data.tickets.received:,} เรื่อง ปิดเรื่องแล้ว {data.tickets.closed:,} เรื่อง"),
         ("เวลาตั้งแต่รับเรื่องถึงแก้ไขเสร็จ (มัธยฐาน)", f"{data.tickets.median_days:,.2f} วัน" if data.tickets.resolution_days else "–"),
+        *_deadline_figures(data.tickets),
     ))
     procedures = sorted(data.handbook_by_procedure, key=lambda p: _procedure_order(ctx, p))
     per_procedure = Table(
@@ -292,6 +335,7 @@ def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
         total=(t.TOTAL, tk.received, tk.closed, tk.received - tk.closed, tk.median_days),
         sheet="เรื่องร้องเรียนตามกอง",
     )
+    timeliness = _timeliness_table(ctx, data, category_keys)
     sections = (
         Section("1. สรุปภาพรวม", (
             Paragraph(
@@ -315,10 +359,50 @@ def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
         Section("5. เรื่องเสนอแนะและร้องเรียน", (
             ticket_table,
             division_table,
+            timeliness,
             Chart("เรื่องเสนอแนะและร้องเรียนจำแนกตามประเภท", ticket_table, 0, (Series("ได้รับ", 1),), unit="เรื่อง"),
         )),
     )
     return ctx.document(KIND, TITLE, "service-statistics", sections)
+
+
+def _on_time(done: int, counted: int) -> str:
+    return f"{done:,} จาก {counted:,} เรื่อง (ร้อยละ {round2(done / counted * 100):.2f})" if counted else "–"
+
+
+def _deadline_figures(tk: TicketCounts) -> tuple[tuple[str, str], ...]:
+    c = tk.closures
+    return (
+        ("รับเรื่องภายในกำหนด", _on_time(tk.ack_on_time, tk.ack_counted)),
+        ("แก้ไขเสร็จภายในกำหนด", _on_time(tk.resolve_on_time, tk.resolve_counted)),
+        ("การปิดเรื่อง: ผู้แจ้งยืนยัน / ปิดอัตโนมัติ (ไม่ตอบใน 7 วัน) / ผู้แจ้งแจ้งว่ายังไม่เรียบร้อย",
+         f"{c['confirmed']:,} / {c['timed_out']:,} / {c['reopened']:,} ครั้ง"),
+    )
+
+
+def _timeliness_table(ctx: ReportContext, data: ServiceStatistics, category_keys: list[str]) -> Table:
+    def cells(c: TicketCounts) -> tuple:
+        return (c.received, c.ack_on_time, c.ack_counted, c.ack_rate, c.resolve_on_time, c.resolve_counted, c.resolve_rate,
+                c.closures["confirmed"], c.closures["timed_out"], c.closures["reopened"], c.closures["pending"])
+
+    return Table(
+        "ความทันเวลาและการยืนยันการปิดเรื่อง จำแนกตามประเภท",
+        (
+            Column("ประเภท", 2), Column("ได้รับ", 0.7), Column("รับเรื่อง ทันกำหนด", 0.8), Column("ครบกำหนด รับเรื่อง", 0.8),
+            Column("ร้อยละ รับเรื่อง ทันกำหนด", 0.9, decimals=2), Column("แก้ไขเสร็จ ทันกำหนด", 0.8),
+            Column("ครบกำหนด แก้ไข", 0.8), Column("ร้อยละ แก้ไข ทันกำหนด", 0.9, decimals=2), Column("ผู้แจ้ง ยืนยัน", 0.8),
+            Column("ปิดอัตโนมัติ (ไม่ตอบ ใน 7 วัน)", 0.9), Column("ผู้แจ้ง เปิดใหม่", 0.8), Column("รอผู้แจ้ง ยืนยัน", 0.8),
+        ),
+        rows((t.ticket_category(cat), *cells(data.tickets_by_category[cat])) for cat in category_keys),
+        total=(t.TOTAL, *cells(data.tickets)),
+        sheet="ความทันเวลา",
+        landscape=True,
+        note=(
+            "กำหนดเวลานับเป็นวันทำการตามที่ อบต. กำหนดแต่ละประเภทเรื่อง (เว้นวันหยุดราชการ) "
+            "ครบกำหนด: เรื่องที่ดำเนินการแล้ว หรือเลยกำหนด ณ วันที่ออกรายงาน; แก้ไขเสร็จนับเฉพาะเรื่องที่ อบต. แก้ไขเอง "
+            "(ไม่รวมส่งต่อหน่วยงานอื่นและไม่ดำเนินการ) การปิดเรื่องนับเป็นครั้ง: เรื่องหนึ่งปิดได้มากกว่าหนึ่งครั้งเมื่อผู้แจ้งเปิดใหม่"
+        ),
+    )
 
 
 def build(ctx: ReportContext) -> Document:

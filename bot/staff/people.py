@@ -12,7 +12,7 @@ UNNAMED = "เจ้าหน้าที่ (ยังไม่ได้บั�
 def name_of(db: sqlite_utils.Database, line_user_id: str | None) -> str:
     """The staff member's name (and position), or a polite stand-in until they give it."""
     found = staff.person(db, line_user_id)
-    if found is None:
+    if found is None or not found.name:  # no name yet, or their LINE name still being fetched
         return UNNAMED
     return f"{found.name} ({found.position})" if found.position else found.name
 

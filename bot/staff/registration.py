@@ -3,7 +3,8 @@
 An admin issues a one-time code for a division (`python -m bot staff code`). A staff member
 types it in a 1:1 chat with the bot, or in the division's LINE group after adding the bot;
 from then on that chat receives the division's reminders, tickets and questions. Both
-commands are heard in groups without tagging the bot (they are staff commands).
+commands are heard in groups without tagging the bot (they are staff commands). A valid
+code goes on to ask the group's name and the person's name (bot/staff/names.py).
 
 The commands are pure (bot/conversation/flows.py lists them); the checks and writes are
 the effects below, run in the worker's transaction.
@@ -15,6 +16,7 @@ import re
 from bot.pipeline import effects
 from bot.conversation import texts
 from bot.conversation.engine import Command, Context, Effect, State, Turn
+from bot.staff import names
 from db import staff
 
 REGISTER = "staff-register"
@@ -22,7 +24,7 @@ UNREGISTER = "staff-unregister"
 
 
 def _register(ctx: Context, state: State, code: str) -> Turn:
-    return Turn(state, [], effects=(Effect(REGISTER, {"code": code.upper()}),))
+    return Turn(state, [], effects=(Effect(REGISTER, {"code": code.upper(), "session": ctx.new_session}),))
 
 
 def _unregister(ctx: Context, state: State, _argument: str) -> Turn:
@@ -73,7 +75,10 @@ def register(req: effects.EffectRequest) -> effects.EffectResult:
         registered_by=req.user_id,
     )
     division = texts.ALL_DIVISIONS if code.division_id == staff.ALL_DIVISIONS else req.division_name(code.division_id)
-    return _text(texts.staff_registered(division, code.role, in_group=req.chat_kind != "user"))
+    # Then people, not ids: the group's name and the person's (bot/staff/names.py).
+    state, asked = names.after_registration(req, division, req.args.get("session") or "-")
+    registered = {"type": "text", "text": texts.staff_registered(division, code.role, in_group=req.chat_kind != "user")}
+    return effects.EffectResult(replies=[registered] + asked, state=state)
 
 
 @effects.effect(UNREGISTER)

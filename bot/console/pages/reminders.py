@@ -27,6 +27,7 @@ from db import reminders as store
 from db import transaction
 from bot.reminders.deadlines import KIND_ACTIVITY
 from bot.reminders.texts import KIND_NAME
+from bot.staff.people import chat_label, name_of
 
 add_nav_item("admin.reminders", "กำหนดส่งรายงาน", roles=(ADMIN, STAFF), order=40)
 audit.register_action("deadline.report", "บันทึกว่ากองส่งรายงานแล้ว (แทนกอง)")
@@ -64,15 +65,16 @@ def plan_year(db, fy: int, today: date) -> str | None:
     return None
 
 
-def reporter(row: dict) -> str:
-    """Who reported, as people read it (never a whole LINE id)."""
+def reporter(db, row: dict) -> str:
+    """Who reported, as people read it: the staff member's name and the group's, never a LINE id."""
     by = row.get("done_by") or ""
     if by.startswith(CONSOLE_BY):
         return f"{by[len(CONSOLE_BY):]} (บันทึกในระบบจัดการ)"
     chat = row.get("done_chat") or ""
-    where = "กลุ่ม LINE" if chat.startswith(("group:", "room:")) else "LINE"
-    who = f" ผู้ใช้ …{by[-4:]}" if by else ""
-    return f"ทาง{where}{who}"
+    who = name_of(db, by) if by else "เจ้าหน้าที่"  # no id: erased at the person's request
+    if chat.startswith(("group:", "room:")):
+        return f"{who} ทาง{chat_label(db, chat)}"
+    return f"{who} ทาง LINE"
 
 
 def _filters(args, user) -> dict:
@@ -119,7 +121,7 @@ def reminders():
     return render_template(
         "admin/reminders.html",
         rows=rows, f=f, measures=measures, counts=counts, statuses=STATUS_LABELS, kind_names=KIND_NAME,
-        divisions=divisions(), plan_error=plan_error, content_problems=content_problems(), reporter=reporter, may_record=user.role == ADMIN,
+        divisions=divisions(), plan_error=plan_error, content_problems=content_problems(), reporter=lambda r: reporter(db, r), may_record=user.role == ADMIN,
         years=range(fiscal_year(f["today"]) - 2, fiscal_year(f["today"]) + 2), args=args,
         due_text=lambda r: thai_date(date.fromisoformat(r["due_date"]), full_month=False),
         day_text=lambda iso: thai_date(date.fromisoformat(iso), full_month=False),
@@ -171,7 +173,7 @@ def deadline_done(deadline_id: int):
     return redirect(back)
 
 
-def _export_columns() -> list[Column]:
+def _export_columns(db) -> list[Column]:
     return [
         Column("ปีงบประมาณ", lambda r: r["fiscal_year"], width=10),
         Column("มาตรการที่", lambda r: r["measure_number"], width=9),
@@ -183,7 +185,7 @@ def _export_columns() -> list[Column]:
         Column("แจ้งเตือนแล้ว (ครั้ง)", lambda r: r["reminders_sent"], width=12),
         Column("ส่งเมื่อ", lambda r: thai_datetime(datetime.fromtimestamp(r["done_at"], BANGKOK)) if r["done_at"] else "", width=22),
         Column("ช้า (วันทำการ)", lambda r: r["late_working_days"] if r["done_at"] else "", width=10),
-        Column("ผู้บันทึก", lambda r: reporter(r) if r["done_at"] else "", width=28),
+        Column("ผู้บันทึก", lambda r: reporter(db, r) if r["done_at"] else "", width=28),
     ]
 
 
@@ -198,7 +200,7 @@ def reminders_export(fmt: str):
     rows = _rows(db, f)
     with transaction(db):
         audit.record(db, "reminders.export", None, format=fmt, rows=len(rows), fiscal_year=f["fy"], division=f["division"])
-    return export_response(fmt, f"deadlines-{f['fy']}", f"กำหนดส่งรายงาน {f['fy']}", _export_columns(), rows)
+    return export_response(fmt, f"deadlines-{f['fy']}", f"กำหนดส่งรายงาน {f['fy']}", _export_columns(db), rows)
 
 
 # --- dashboard ------------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ def _context(choice: _Request) -> ReportContext:
         _db(), settings.content_dir, choice.period, now=now(), division_id=choice.division,
         profile=content.profile, divisions=content.divisions, handbook=content.handbook,
         plans=content.part("plans"), calendar=content.part("calendar"),
+        ticket_deadlines=content.part("ticket_deadlines"),
     )
 
 

@@ -16,6 +16,7 @@ from bot.console.audit import current_actor
 from bot.console.auth import ADMIN, current_user, require_role
 from bot.feedback.corruption import AUDIT_DIVISION
 from bot.common.thaidate import BANGKOK, thai_datetime
+from bot.staff.people import chat_label, name_of
 from db import staff, transaction
 from bot.reminders.texts import ROLE_NAME
 
@@ -37,7 +38,8 @@ def target_name(division_id: str) -> str:
 
 
 def masked(line_id: str | None) -> str:
-    """Enough of a LINE id to tell chats apart, not the whole id."""
+    """Enough of a LINE id to tell chats apart, not the whole id: only in the page's tooltip
+    for admins; people read names (chat_label)."""
     if not line_id:
         return "—"
     return f"{line_id[:3]}…{line_id[-4:]}" if len(line_id) > 8 else line_id
@@ -57,6 +59,7 @@ def staff_registration():
         "admin/staff.html",
         codes=codes, recipients=staff.all_active(db), now=now, divisions=divisions(), roles=ROLE_NAME,
         target_name=target_name, masked=masked, when=_when, form=request.args, errors={}, max_days=MAX_DAYS,
+        label=lambda r: chat_label(db, r.chat_key), name_of=lambda user_id: name_of(db, user_id),
     )
 
 
@@ -89,6 +92,7 @@ def staff_code():
             "admin/staff.html",
             codes=staff.codes(db), recipients=staff.all_active(db), now=now, divisions=divisions(), roles=ROLE_NAME,
             target_name=target_name, masked=masked, when=_when, form=request.form, errors=errors, max_days=MAX_DAYS,
+            label=lambda r: chat_label(db, r.chat_key), name_of=lambda user_id: name_of(db, user_id),
         ), 400
     with transaction(db):
         code = staff.new_code(db, division, role, valid_days=days, created_by=current_user().username)
@@ -120,11 +124,11 @@ def staff_remove(recipient_id: int):
         if found is not None and any(r.id == found.id for r in staff.for_division(db, AUDIT_DIVISION)):
             # The audit unit hears of it, the chat being removed included (told before it goes).
             auditor_log.record(db, current_actor(), "auditor.unit_chat_removed", f"division:{found.division_id}",
-                               role=found.role, kind=found.kind, chat=masked(found.line_id))
+                               role=found.role, kind=found.kind, chat=chat_label(db, found.chat_key))
         done = found is not None and staff.unregister(db, recipient_id) == 1
         if done and found.division_id != AUDIT_DIVISION:
             audit.record(db, "staff.unregister", f"division:{found.division_id}", role=found.role, kind=found.kind,
-                         chat=masked(found.line_id))
+                         chat=chat_label(db, found.chat_key))
     if done and found.division_id == AUDIT_DIVISION:
         from bot.console.pages.auditor import deliver_notices
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from bot.console import add_nav_item, admin_bp, divisions
 from bot.console import feedback_shared as shared
@@ -22,8 +22,10 @@ from bot.console.periods import PRESETS, Period
 from bot.console.pages import dashboard
 from bot.feedback import ticket_texts as t
 from bot.feedback import ticket_status
-from bot.common.thaidate import thai_datetime
-from db import ticket_notes, ticket_photos, ticket_search, tickets, transaction
+from bot.common.thaidate import now as bangkok_now, thai_datetime
+from bot.feedback import ticket_deadlines
+from bot.handbook.store import content_of
+from db import ticket_closures, ticket_notes, ticket_photos, ticket_search, tickets, transaction
 from db.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 add_nav_item("admin.tickets_list", "เรื่องร้องเรียน", roles=(ADMIN, STAFF), order=20)
 register_action("ticket.status", "เปลี่ยนสถานะเรื่องร้องเรียน")
 register_action("ticket.assign", "มอบหมายเรื่องร้องเรียนให้กองอื่น")
+register_action("ticket.ask", "ขอข้อมูลเพิ่มจากผู้แจ้ง")
 register_action("ticket.note", "เพิ่มบันทึกภายในของเรื่องร้องเรียน")
 register_action("ticket.export", "ส่งออกเรื่องร้องเรียน")
 
@@ -58,6 +61,30 @@ def status_label(status: str) -> str:
     return t.TICKET_STATUS.get(status, status)
 
 
+# What the citizen said of a closure (ticket_closures.outcome).
+CLOSURE_OUTCOMES = {
+    "pending": "รอผู้แจ้งยืนยัน",
+    "confirmed": "ผู้แจ้งยืนยันแล้ว",
+    "reopened": "ผู้แจ้งแจ้งว่ายังไม่เรียบร้อย (เปิดใหม่)",
+    "timed_out": "ปิดอัตโนมัติ (ไม่ตอบใน 7 วัน)",
+}
+
+
+def _late(db, tickets_: list[Ticket] | None = None, scope=("1 = 1", []), today=None) -> dict[int, list[ticket_deadlines.Late]]:
+    """Ticket id → its missed deadlines today (of these tickets, or of every open one in scope)."""
+    content = content_of(current_app)
+    found: dict[int, list[ticket_deadlines.Late]] = {}
+    for item in ticket_deadlines.late(db, content.part("ticket_deadlines"), content.part("calendar"),
+                                      today or bangkok_now().date(), tickets_, scope):
+        found.setdefault(item.ticket.id, []).append(item)
+    return found
+
+
+def _dues(rows: list[Ticket]) -> dict[int, ticket_deadlines.Due]:
+    content = content_of(current_app)
+    return {r.id: ticket_deadlines.due_of(r, content.part("ticket_deadlines"), content.part("calendar")) for r in rows}
+
+
 def _visible_ticket_or_404(ticket_id: int) -> Ticket:
     ticket = tickets.get(shared.db(), ticket_id)
     if ticket is None:
@@ -83,6 +110,7 @@ def _query() -> tuple[ticket_search.TicketQuery, Period]:
             end=period.end,
             text=shared.one_line(request.args.get("q"), 100),
             scope=division_sql(user),
+            ids=tuple(_late(shared.db(), scope=division_sql(user))) if request.args.get("overdue") == "1" else None,
         ),
         period,
     )
@@ -111,6 +139,9 @@ def tickets_list():
         all_divisions=division_scope(current_user()) is None,
         photo_counts=ticket_photos.photo_counts(db, [r.id for r in rows]),
         counts=ticket_search.count_by_status(db, division_sql(current_user())),
+        dues=_dues(rows),
+        late=_late(db, rows),
+        overdue_only=query.ids is not None,
         category_label=category_label,
         status_label=status_label,
         args=shared.kept_args(),
@@ -127,6 +158,10 @@ def ticket_detail(ticket_id: int):
         "admin/ticket.html",
         ticket=ticket,
         events=tickets.events(db, ticket.id),
+        due=_dues([ticket])[ticket.id],
+        late=_late(db, [ticket]).get(ticket.id, []),
+        closures=ticket_closures.of_ticket(db, ticket.id),
+        closure_outcomes=CLOSURE_OUTCOMES,
         photos=ticket_photos.photos(db, ticket.id),
         notes=ticket_notes.for_ticket(db, ticket.id),
         actions=[(s, ACTIONS[s] if not (s == "in_progress" and not ticket.is_open) else "นำกลับมาดำเนินการอีกครั้ง") for s in allowed],
@@ -315,10 +350,11 @@ def open_tickets_card(ctx: dashboard.DashboardContext):
     open_now = sum(by_status.get(s, 0) for s in tickets.OPEN_STATUSES)
     today = ticket_search.count_created(ctx.db, ctx.today_start, ctx.today_end, scope)
     month = ticket_search.count_created(ctx.db, ctx.month_start, ctx.month_end, scope)
+    late = len(_late(ctx.db, scope=scope, today=ctx.today))
     return dashboard.Stat(
         "เรื่องร้องเรียนที่ยังไม่ปิด",
         open_now,
-        detail=f"รอรับเรื่อง {waiting:,} · ใหม่วันนี้ {today:,} · เดือนนี้ {month:,}",
+        detail=f"รอรับเรื่อง {waiting:,} · เกินกำหนด {late:,} · ใหม่วันนี้ {today:,} · เดือนนี้ {month:,}",
         endpoint="admin.tickets_list",
-        warn=waiting > 0,
+        warn=waiting > 0 or late > 0,
     )
