@@ -214,10 +214,11 @@ COMMANDS = {
 
 def _feature_commands() -> dict:
     """Commands whose arguments their feature module declares: name → (function, help, add_arguments)."""
+    from bot.eservice.cli import COMMANDS as ESERVICE
     from bot.feedback.cli import COMMANDS as FEEDBACK
     from bot.reports.cli import COMMANDS as REPORTS
 
-    return dict(FEEDBACK) | dict(REPORTS)
+    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS)
 
 
 def main(argv: list[str] | None = None) -> int:

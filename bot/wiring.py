@@ -38,8 +38,12 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bot.feedback.satisfaction", {"service_ratings": _FEEDBACK}),
     Feature("bot.feedback.ticket_effects", {"tickets": _FEEDBACK}),  # the complaint flow's writes (steps: tickets.py)
     Feature("bot.feedback.photos"),  # fetches a ticket's photos from LINE after the commit
+    Feature("bot.eservice.flow"),  # the citizen's online request (e-Service)
+    Feature("bot.eservice.records", {"service_requests": _FEEDBACK}),  # its documents, erasure, retention
+    Feature("bot.eservice.appointments"),  # appointments at the office: booking, reminders, "นัดหมายวันนี้"
     Feature("bot.feedback.ticket_followup"),  # the citizen answering staff, ✓/✗ on a closure
     Feature("bot.staff.ticket_actions"),  # staff acting on tickets from LINE
+    Feature("bot.eservice.request_actions"),  # staff acting on service requests from LINE; the citizen's rating
     Feature("bot.staff.my_work"),  # "งานของฉัน" and the morning digest
     Feature("bot.feedback.track"),
     Feature("bot.feedback.staff_questions", {"staff_questions": _FEEDBACK}),
@@ -68,7 +72,10 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.pages.reminders",
     "bot.console.pages.staff",
     "bot.console.pages.tickets",
+    "bot.console.pages.requests",
+    "bot.console.pages.counter",
     "bot.console.pages.staff_questions",
+    "bot.console.pages.appointments",
     "bot.console.pages.ratings",
     "bot.console.pages.integrity",
     "bot.console.pages.auditor",
@@ -103,7 +110,14 @@ def _ticket_deadlines(folder, divisions):
     return from_content(folder)
 
 
-CONTENT_PARTS = {"plans": _plans, "calendar": _days_off, "agencies": _agencies, "ticket_deadlines": _ticket_deadlines}
+def _services(folder, divisions):
+    from bot.eservice.catalog import load_services
+
+    return load_services(folder, divisions)
+
+
+CONTENT_PARTS = {"plans": _plans, "calendar": _days_off, "agencies": _agencies, "ticket_deadlines": _ticket_deadlines,
+                 "services": _services}
 
 
 def load_features() -> None:

@@ -679,6 +679,95 @@ CREATE INDEX idx_sent_messages_at ON sent_messages (at);
 """
 
 
+V16_E_SERVICE = """
+-- Online service requests (e-Service): a citizen asks the SAO to do one of the services of
+-- content/services/ (water delivery, a bin, borrowing equipment …), or a clerk records a
+-- walk-in at the counter, so the statistics show online and counter requests apart.
+CREATE TABLE service_request_sequences (
+    fiscal_year INTEGER PRIMARY KEY,
+    last_number INTEGER NOT NULL
+);
+CREATE TABLE service_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    number TEXT NOT NULL UNIQUE,   -- KC-R2570-00001
+    fiscal_year INTEGER NOT NULL,
+    service_id TEXT NOT NULL,      -- content/services/<id>.yaml (the handbook procedure of the same id)
+    division_id TEXT NOT NULL,
+    channel TEXT NOT NULL DEFAULT 'online',  -- online (LINE) | counter (recorded by a clerk)
+    chat_key TEXT,                 -- the citizen's chat; NULL at the counter and once personal data is removed
+    line_user_id TEXT,             -- where status changes are pushed; NULL likewise
+    answers TEXT,                  -- JSON {field id: value} as the citizen gave them; NULL likewise
+    status TEXT NOT NULL DEFAULT 'received',
+        -- received → accepted → scheduled | in_progress → done; rejected (with the reason)
+    reject_reason TEXT,
+    note TEXT,                     -- the last note staff gave the citizen
+    due_on TEXT,                   -- YYYY-MM-DD: the service's working days to act
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    done_at REAL,
+    closed_at REAL,                -- done or rejected
+    assignee_user_id TEXT,
+    assignee_name TEXT,
+    rating INTEGER CHECK (rating BETWEEN 1 AND 5),  -- the citizen's satisfaction on completion
+    rated_at REAL,
+    personal_data_removed_at REAL,
+    personal_data_removed_why TEXT,
+    submission_key TEXT UNIQUE     -- chat + conversation session: a repeated confirmation is the same request
+);
+CREATE INDEX idx_service_requests_status ON service_requests (status, division_id);
+CREATE INDEX idx_service_requests_chat ON service_requests (chat_key, created_at);
+CREATE INDEX idx_service_requests_service ON service_requests (service_id, created_at);
+
+CREATE TABLE service_request_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES service_requests (id) ON DELETE CASCADE,
+    at REAL NOT NULL,
+    actor TEXT NOT NULL,           -- a staff member's name, ประชาชน, or ระบบ
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX idx_service_request_events ON service_request_events (request_id, at);
+
+-- The document photos of a request, fetched from LINE after it is filed (like ticket photos).
+CREATE TABLE service_request_documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES service_requests (id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL,     -- the service file's document id (id-card, house-registration …)
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending → fetching → stored | unavailable | failed
+    content_type TEXT,
+    content BLOB,
+    size INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    locked_until REAL,
+    error TEXT,
+    created_at REAL NOT NULL,
+    fetched_at REAL
+);
+CREATE INDEX idx_service_request_documents ON service_request_documents (request_id);
+CREATE INDEX idx_service_request_documents_due ON service_request_documents (status, next_attempt_at);
+
+-- Appointments at the office for a request (pre-registration for an allowance …), in the
+-- service's slots: one booked appointment per request; a slot holds `capacity` bookings.
+CREATE TABLE appointments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES service_requests (id) ON DELETE CASCADE,
+    service_id TEXT NOT NULL,
+    day TEXT NOT NULL,             -- YYYY-MM-DD, a working day
+    slot TEXT NOT NULL,            -- HH:MM, a slot of the service file
+    status TEXT NOT NULL DEFAULT 'booked',  -- booked | cancelled | moved | attended | missed
+    created_at REAL NOT NULL,
+    ended_at REAL,                 -- cancelled, moved, attended or missed
+    reminded_at REAL               -- the reminder the working day before
+);
+CREATE UNIQUE INDEX idx_appointments_one_per_request ON appointments (request_id) WHERE status = 'booked';
+CREATE INDEX idx_appointments_slot ON appointments (service_id, day, slot, status);
+CREATE INDEX idx_appointments_day ON appointments (day, status);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -710,6 +799,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (13, "hourly keys to rate-limit anonymous reports per person", _run_script(V13_RATE_LIMIT_KEYS)),
     (14, "requests about auditor accounts, confirmed by another auditor", _run_script(V14_AUDITOR_REQUESTS)),
     (15, "staff on LINE: names, assignees, deadlines, closures the citizen confirms", _run_script(V15_STAFF_ON_LINE)),
+    (16, "online service requests (e-Service), their documents and appointments", _run_script(V16_E_SERVICE)),
 ]
 
 

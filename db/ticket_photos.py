@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from db import fetch_queue
+
 
 @dataclass(frozen=True)
 class Photo:
@@ -23,6 +25,9 @@ class Photo:
     kind: str = "citizen"  # citizen (with the report) | info (sent when staff asked) | after (proof of the fix)
 
 
+_PHOTO_COLUMNS = "id, ticket_id, message_id, status, content_type, size, attempts, kind"
+
+
 def photo_counts(db: sqlite_utils.Database, ticket_ids: list[int]) -> dict[int, int]:
     if not ticket_ids:
         return {}
@@ -32,7 +37,7 @@ def photo_counts(db: sqlite_utils.Database, ticket_ids: list[int]) -> dict[int, 
 
 def photos(db: sqlite_utils.Database, ticket_id: int) -> list[Photo]:
     rows = db.execute(
-        "SELECT id, ticket_id, message_id, status, content_type, size, attempts, kind FROM ticket_photos WHERE ticket_id = ? ORDER BY id",
+        f"SELECT {_PHOTO_COLUMNS} FROM ticket_photos WHERE ticket_id = ? ORDER BY id",
         (ticket_id,),
     ).fetchall()
     return [Photo(*row) for row in rows]
@@ -40,7 +45,7 @@ def photos(db: sqlite_utils.Database, ticket_id: int) -> list[Photo]:
 
 def photo(db: sqlite_utils.Database, photo_id: int) -> Photo | None:
     row = db.execute(
-        "SELECT id, ticket_id, message_id, status, content_type, size, attempts, kind FROM ticket_photos WHERE id = ?", (photo_id,)
+        f"SELECT {_PHOTO_COLUMNS} FROM ticket_photos WHERE id = ?", (photo_id,)
     ).fetchone()
     return Photo(*row) if row else None
 
@@ -53,54 +58,21 @@ def photo_content(db: sqlite_utils.Database, photo_id: int) -> tuple[bytes, str]
 
 
 def claim_photo(db: sqlite_utils.Database, lease_seconds: float, now: float | None = None) -> Photo | None:
-    """Take one photo due for fetching (one UPDATE … RETURNING: never two fetchers)."""
-    now = time.time() if now is None else now
-    # Look first (a read): the sweeper asks every half second, and an UPDATE would take the
-    # write lock each time even with nothing to do.
-    due = db.execute(
-        "SELECT 1 FROM ticket_photos WHERE (status = 'pending' AND next_attempt_at <= ?)"
-        " OR (status = 'fetching' AND locked_until < ?) LIMIT 1",
-        (now, now),
-    ).fetchone()
-    if due is None:
-        return None
-    row = db.execute(
-        """UPDATE ticket_photos SET status = 'fetching', attempts = attempts + 1, locked_until = ?
-           WHERE id = (SELECT id FROM ticket_photos
-                       WHERE (status = 'pending' AND next_attempt_at <= ?)
-                          OR (status = 'fetching' AND locked_until < ?)
-                       ORDER BY id LIMIT 1)
-           RETURNING id, ticket_id, message_id, status, content_type, size, attempts, kind""",
-        (now + lease_seconds, now, now),
-    ).fetchone()
+    """Take one photo due for fetching (db/fetch_queue.py)."""
+    row = fetch_queue.claim(db, "ticket_photos", _PHOTO_COLUMNS, lease_seconds, now)
     return Photo(*row) if row else None
 
 
 def store_photo(db: sqlite_utils.Database, photo_id: int, content: bytes, content_type: str) -> bool:
-    """Keep the content, unless the photo was erased meanwhile (then nothing is written)."""
-    cur = db.execute(
-        "UPDATE ticket_photos SET status = 'stored', content = ?, content_type = ?, size = ?, fetched_at = ?,"
-        " locked_until = NULL, error = NULL WHERE id = ? AND status = 'fetching'",
-        (content, content_type, len(content), time.time(), photo_id),
-    )
-    return cur.rowcount == 1
+    return fetch_queue.store(db, "ticket_photos", photo_id, content, content_type)
 
 
 def photo_retry(db: sqlite_utils.Database, photo_id: int, delay_seconds: float, error: str) -> None:
-    db.execute(
-        "UPDATE ticket_photos SET status = 'pending', next_attempt_at = ?, locked_until = NULL, error = ?"
-        " WHERE id = ? AND status = 'fetching'",
-        (time.time() + delay_seconds, error[:300], photo_id),
-    )
+    fetch_queue.retry(db, "ticket_photos", photo_id, delay_seconds, error)
 
 
 def photo_failed(db: sqlite_utils.Database, photo_id: int, status: str, error: str) -> None:
-    """unavailable (LINE no longer has it) or failed (gave up after retries)."""
-    db.execute(
-        "UPDATE ticket_photos SET status = ?, locked_until = NULL, error = ? WHERE id = ? AND status = 'fetching'",
-        (status, error[:300], photo_id),
-    )
-
+    fetch_queue.failed(db, "ticket_photos", photo_id, status, error)
 
 def add(
     db: sqlite_utils.Database, ticket_id: int, message_id: str, *, kind: str, closure_id: int | None = None, now: float | None = None

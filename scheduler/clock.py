@@ -190,6 +190,19 @@ def staff_morning_digest(settings: Settings, today: date | None = None) -> dict[
     log.info("staff morning digest: %s chats", done["messages"])
     return done
 
+def appointment_reminders(settings: Settings, today: date | None = None) -> dict[str, int]:
+    """09:00 each working day: a reminder to each citizen with an appointment at the office on
+    the next working day, once each, within the push quota."""
+    from bot.eservice.appointment_reminders import queue_reminders
+
+    def queue(db, office, content, day, budget):
+        return queue_reminders(db, content.parts.get("services") or {}, content.part("calendar"), day, budget)
+
+    done = _working_morning_pushes(settings, today, queue, with_budget=True)
+    log.info("appointment reminders: %s", done["messages"])
+    return done
+
+
 JOBS = {
     "purge-old-data": purge_old_data,
     "flag-overdue-questions": flag_overdue_questions,
@@ -197,6 +210,7 @@ JOBS = {
     "escalate-overdue-tickets": escalate_overdue_tickets,
     "close-unconfirmed-tickets": close_unconfirmed_tickets,
     "staff-morning-digest": staff_morning_digest,
+    "appointment-reminders": appointment_reminders,
 }
 
 
@@ -212,6 +226,8 @@ TIMETABLE = (
     ("corruption-digest", {"day_of_week": "mon-fri", "hour": 8, "minute": 30}, 6 * 3600),
     # 08:45: late tickets, after the office opens.
     ("escalate-overdue-tickets", {"day_of_week": "mon-fri", "hour": 8, "minute": 45}, 6 * 3600),
+    # 09:00: citizens with an appointment at the office on the next working day.
+    ("appointment-reminders", {"day_of_week": "mon-fri", "hour": 9, "minute": 0}, 6 * 3600),
     # Office hours, every half hour: a question is flagged soon after it is due.
     ("flag-overdue-questions", {"day_of_week": "mon-fri", "hour": "8-17", "minute": "5,35"}, 1800),
 )

@@ -29,6 +29,7 @@ SAMPLE_ARGS = {
     # seed_one_of_each makes ticket, photo, question and report 1 (the staff member's division)
     "ticket_id": "1", "photo_id": "1", "question_id": "1", "report_id": "1",
     "request_id": "1",  # a request about an auditor account (none exists: refused, not an error)
+    "appointment_id": "1",  # none exists: refused, not an error
 }
 
 

@@ -145,14 +145,21 @@ def test_asking_for_a_person_opens_the_question_for_staff(served, chat):
     assert "พิมพ์คำถาม" in text_of(reply) or "ส่งคำถาม" in text_of(reply)
 
 
-def test_a_request_for_a_service_gets_how_and_a_button_that_sends_it_to_staff(served, chat):
+def test_a_request_for_a_service_opens_its_online_request_filled_in_from_the_message(served, chat):
     reply = chat.say("ขอรถน้ำมาส่งหน่อยค่ะ บ่อแห้งหมดแล้ว บ้านอยู่หมู่ 7")
+    assert "ยื่นคำร้องออนไลน์: ขอน้ำอุปโภคบริโภค" in text_of(reply)
+    assert "ความต้องการ: ขอรถน้ำมาส่งหน่อยค่ะ บ่อแห้งหมดแล้ว" in text_of(reply) and "หมู่บ้าน: หมู่ 7" in text_of(reply)
+    assert "กี่คน" in text_of(reply)  # neither the story nor the village is asked again
+
+
+def test_a_request_for_a_service_not_offered_online_gets_how_and_a_button_that_sends_it_to_staff(served, chat):
+    reply = chat.say("ขอใบอนุญาตรื้อถอนบ้านหน่อยค่ะ")
     assert reply[0]["type"] == "flex" and "ขั้นตอน" in reply[0]["altText"]
     confirm = chat.tap("📨 ส่งคำขอถึงเจ้าหน้าที่")
-    assert "คำขอที่จะส่ง" in text_of(confirm) and "บ่อแห้ง" in text_of(confirm)
+    assert "คำขอที่จะส่ง" in text_of(confirm) and "รื้อถอน" in text_of(confirm)
     chat.tap("✅ ส่งคำขอ")
     (source, division) = served.db.execute("SELECT source, division_id FROM staff_questions").fetchone()
-    assert (source, division) == ("request", "palad")
+    assert (source, division) == ("request", "engineering")
 
 
 # --- text at a step that wants a button ---------------------------------------------------------------

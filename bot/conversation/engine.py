@@ -92,6 +92,9 @@ class Context:
     # step puts them on a reply that leaves the person at the main menu, and never asks the
     # flow table back for them (effects get the same: EffectRequest.menu_buttons).
     menu_buttons: tuple[dict, ...] = ()
+    # The services citizens can request online (bot.eservice.catalog.Service by id), of the same
+    # content version; empty where none are offered.
+    services: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def reader(self):

@@ -13,7 +13,10 @@ from bot.conversation.replies import contact_card, main_menu, with_menu
 from bot.conversation.text import normalize_command
 from bot.feedback import corruption, satisfaction, staff_questions, ticket_followup, tickets, track
 from bot.staff import names
+from bot.eservice import flow as eservice_flow
+from bot.eservice import appointments
 from bot.staff import ticket_actions
+from bot.eservice import request_actions
 
 _MENU_WORDS = frozenset(normalize_command(w) for w in texts.MENU_WORDS)
 
@@ -143,7 +146,7 @@ FLOWS: list[Flow] = [
         timeout_note=False,
         menu_label=texts.HANDBOOK_MENU,
         menu_caption="ถามเรื่องบริการ เอกสาร ค่าธรรมเนียม",
-        icon="document",
+        icon="info",
     ),
     Flow(
         name="contact",
@@ -153,6 +156,7 @@ FLOWS: list[Flow] = [
         menu_label="ติดต่อ อบต.",
         menu_caption="ที่อยู่ เวลาทำการ โทรศัพท์ แผนที่",
         icon="phone",
+        on_rich_menu=False,  # in the main menu and the greeting; the rich menu's cell is e-Service's
     ),
     Flow(
         name="privacy",
@@ -255,7 +259,10 @@ FLOWS: list[Flow] = [
         timeout_minutes=30,
     ),
     *ticket_followup.FLOWS,  # the citizen answering staff, ✓/✗ on a closure
+    *eservice_flow.FLOWS,  # online service requests
+    *appointments.FLOWS,  # booking, moving, cancelling an appointment at the office
     *ticket_actions.FLOWS,  # staff acting on a ticket from its card
+    *request_actions.FLOWS,  # staff acting on a service request from its card
 ]
 
 
@@ -264,7 +271,8 @@ def build_engine(timeout_minutes: int = 30) -> Engine:
 
     return Engine(
         FLOWS,
-        commands=registration.COMMANDS + names.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND, my_work.COMMAND],
+        commands=registration.COMMANDS + names.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND, my_work.COMMAND, eservice_flow.COMMAND,
+                                                           appointments.COMMAND],
         quote_replies=[staff_questions.QUOTE_REPLY],
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],

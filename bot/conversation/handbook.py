@@ -68,11 +68,13 @@ def _card(ctx: Context, state: State | None, procedure, section: str) -> dict:
     return section_card(procedure, section, action if state is not None else None, page_url(ctx.public_base_url, procedure))
 
 
-def _feedback_prompt(state: State, ref: str, procedure=None) -> dict:
+def _feedback_prompt(state: State, ref: str, procedure=None, requestable: bool = False) -> dict:
     buttons = [
         m.postback_action(texts.HANDBOOK_YES, _button(state, f"f:{ref}:up")),
         m.postback_action(texts.HANDBOOK_NO, _button(state, f"f:{ref}:down")),
     ]
+    if requestable:  # the service can be requested online: straight to its form
+        buttons.insert(0, m.postback_action(texts.REQUEST_ONLINE, postback.action("request-start", procedure.id), texts.REQUEST_ONLINE))
     if procedure is not None and procedure.id != "office-contact":
         buttons.append(m.postback_action(texts.HANDBOOK_RATE_SERVICE, _button(state, f"r:{procedure.id}")))
     return m.text(texts.HANDBOOK_ASK_FEEDBACK, buttons + [_menu_button()])
@@ -146,7 +148,8 @@ def answer(ctx: Context, state: State, u: Understanding, request: bool = False) 
             body = texts.handbook_choose([c.short_title for c in result.choices])
             return Turn(here, [m.text(body, picks)], effects=(_record(ctx, ref, question, "choose", u),))
         section = _section(u, question, request)
-        prompt = _request_prompt(here, ref, procedure) if request else _feedback_prompt(here, ref, procedure)
+        requestable = procedure.id in ctx.services
+        prompt = _request_prompt(here, ref, procedure) if request else _feedback_prompt(here, ref, procedure, requestable)
         return Turn(here, [_card(ctx, here, procedure, section), prompt],
                     effects=(_record(ctx, ref, question, "answered", u, procedure, section),))
     if result is not None and result.outcome == "faq" and u.intent == QUESTION:

@@ -61,6 +61,12 @@ def answer_question(ctx: Context, state: State, u: Understanding) -> Turn:
 
 
 def answer_request(ctx: Context, state: State, u: Understanding) -> Turn:
+    """A service requested in words ("ขอรถน้ำหน่อย บ้านน้ำหมด"): its online request, filled in
+    from the message, when it can be requested online; else how to get it, and staff."""
+    if u.procedure and u.procedure in ctx.services and ctx.chat_kind == "user":
+        from bot.eservice import flow as eservice
+
+        return eservice.start_service(ctx, u.procedure, message=u.clause or u.text)
     return handbook.answer(ctx, state, u, request=True)
 
 

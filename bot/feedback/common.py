@@ -196,3 +196,24 @@ def category_division(procedures) -> str | None:
     for p in procedures:
         counts[p.division] = counts.get(p.division, 0) + 1
     return max(counts, key=lambda d: (counts[d], -list(counts).index(d))) if counts else None
+
+
+# --- changes staff make (tickets, service requests) ----------------------------------------------------
+
+
+class ChangeRefused(ValueError):
+    """A change that is not allowed; str() is Thai (the console, LINE), .english for the command line."""
+
+    def __init__(self, thai: str, english: str):
+        super().__init__(thai)
+        self.english = english
+
+
+def required_text(value: str | None, thai: str, english: str, limit: int, error=ChangeRefused) -> str:
+    """A note, reason or name staff must give: one line, not empty, at most `limit` characters."""
+    value = " ".join((value or "").split())
+    if not value:
+        raise error(thai, english)
+    if len(value) > limit:
+        raise error(f"ข้อความยาวเกิน {limit} ตัวอักษร", f"text longer than {limit} characters")
+    return value

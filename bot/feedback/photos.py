@@ -10,6 +10,8 @@ download is retried with backoff; content LINE no longer has is marked 'unavaila
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Callable
 
 import urllib3
 from linebot.v3.messaging.exceptions import ApiException
@@ -25,31 +27,52 @@ MAX_ATTEMPTS = 6
 PER_SWEEP = 5
 
 
-@effects.background
-def fetch_ticket_photos(db, sender) -> int:
-    """Fetch up to PER_SWEEP due photos; return how many were stored."""
+@dataclass(frozen=True)
+class PhotoQueue:
+    """Where photos wait to be fetched: a ticket's (db/ticket_photos.py) or a service request's
+    documents (db/service_requests.py); each row has an id, a message_id and its attempts."""
+
+    name: str
+    claim: Callable  # (db, lease_seconds) -> row | None
+    store: Callable  # (db, row id, content, content type) -> bool
+    retry: Callable  # (db, row id, delay seconds, error)
+    failed: Callable  # (db, row id, status, error)
+
+
+def fetch_photos(db, sender, queue: PhotoQueue) -> int:
+    """Fetch up to PER_SWEEP due photos of one queue; return how many were stored."""
     stored = 0
     for _ in range(PER_SWEEP):
-        photo = ticket_photos.claim_photo(db, lease_seconds=sender.settings.line_timeout_seconds * 3)
+        photo = queue.claim(db, lease_seconds=sender.settings.line_timeout_seconds * 3)
         if photo is None:
             break
         try:
             content = sender.download_content(photo.message_id, MAX_PHOTO_BYTES)
         except ContentUnavailable as exc:
-            ticket_photos.photo_failed(db, photo.id, "unavailable", str(exc))
-            log.info("ticket photo %s unavailable: %s", photo.id, exc)
+            queue.failed(db, photo.id, "unavailable", str(exc))
+            log.info("%s %s unavailable: %s", queue.name, photo.id, exc)
             continue
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
             if photo.attempts >= MAX_ATTEMPTS:
-                ticket_photos.photo_failed(db, photo.id, "failed", error)
-                log.error("ticket photo %s not fetched after %s attempts: %s", photo.id, photo.attempts, error)
+                queue.failed(db, photo.id, "failed", error)
+                log.error("%s %s not fetched after %s attempts: %s", queue.name, photo.id, photo.attempts, error)
             else:
-                ticket_photos.photo_retry(db, photo.id, min(300.0, 2.0 ** photo.attempts), error)
+                queue.retry(db, photo.id, min(300.0, 2.0 ** photo.attempts), error)
             continue
         if not content.content_type.startswith("image/"):
-            ticket_photos.photo_failed(db, photo.id, "unavailable", f"not an image: {content.content_type}")
+            queue.failed(db, photo.id, "unavailable", f"not an image: {content.content_type}")
             continue
-        if ticket_photos.store_photo(db, photo.id, content.data, content.content_type):
+        if queue.store(db, photo.id, content.data, content.content_type):
             stored += 1
     return stored
+
+
+TICKET_PHOTOS = PhotoQueue(
+    "ticket photo", ticket_photos.claim_photo, ticket_photos.store_photo, ticket_photos.photo_retry, ticket_photos.photo_failed
+)
+
+
+@effects.background
+def fetch_ticket_photos(db, sender) -> int:
+    return fetch_photos(db, sender, TICKET_PHOTOS)

@@ -1,7 +1,7 @@
 """Keeping citizens' personal data from feedback no longer than needed (PDPA).
 
 Run by the clock's nightly job (scheduler: purge-old-data) after the spine's own purge:
-- closed tickets (resolved, forwarded, rejected) and answered questions lose who filed
+- closed tickets (resolved, forwarded, rejected), closed service requests and answered questions lose who filed
   them, what was written, photos and location `retention_days` after they closed; their
   category, division, dates, status and ratings stay for the SAO's reports;
 - satisfaction ratings forget who rated once the day is over (needed only to keep one
@@ -42,9 +42,12 @@ def purge(db: sqlite_utils.Database, retention_days: int, now: float | None = No
             staff_questions.remove_personal_data(db, question_id)
         return len(answered)
 
+    from bot.eservice import records as service_requests  # e-Service builds on feedback: imported when used
+
     # Each step on its own (db.retention.run_steps): a bad row stops only its own step.
     return run_steps(db, {
         "tickets": closed_tickets,
+        "service_requests": lambda: service_requests.purge_closed(db, cutoff),
         "questions": answered_questions,
         "raters": lambda: ratings.forget_raters(db, today),
         "corruption_drafts": lambda: conversations.delete_idle_in_flow(db, corruption.FLOW, now - CORRUPTION_DRAFT_SECONDS),

@@ -52,12 +52,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class TicketError(ValueError):
-    """A change that is not allowed; str() is Thai (for the console), .english for the command line."""
-
-    def __init__(self, thai: str, english: str):
-        super().__init__(thai)
-        self.english = english
+class TicketError(common.ChangeRefused):
+    """A change to a ticket that is not allowed."""
 
 
 @dataclass
@@ -75,13 +71,7 @@ def find(db: sqlite_utils.Database, ref: str | int) -> Ticket:
 
 
 def _require(value: str | None, thai: str, english: str) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise TicketError(thai, english)
-    if len(value) > MAX_NOTE:
-        raise TicketError(f"ข้อความยาวเกิน {MAX_NOTE} ตัวอักษร", f"text longer than {MAX_NOTE} characters")
-    return value
-
+    return common.required_text(value, thai, english, MAX_NOTE, TicketError)
 
 def change_status(
     db: sqlite_utils.Database,

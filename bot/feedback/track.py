@@ -17,7 +17,7 @@ from bot.feedback.staff_question_texts import QUESTION_STATUS
 from bot.feedback import ticket_status
 from bot.feedback.announce import Office
 from bot.common.thaidate import BANGKOK, thai_date_short, thai_datetime
-from db import staff_questions, tickets
+from db import service_requests, staff_questions, tickets
 
 LIST = "feedback-track"
 ONE = "feedback-track-number"
@@ -84,6 +84,16 @@ def list_mine(req: effects.EffectRequest) -> effects.EffectResult:
         bubbles = [ticket_bubble(office, ticket, now) for ticket in mine]
         alt = t.TRACK_HEAD.format(n=len(mine)) + ": " + ", ".join(f"{x.number} {t.TICKET_STATUS.get(x.status)}" for x in mine)
         replies.append({"type": "flex", "altText": alt[:1500], "contents": {"type": "carousel", "contents": bubbles}})
+    requests = service_requests.for_chat(req.db, req.chat_key, MAX_QUESTIONS)
+    if requests:
+        from bot.eservice.texts import STATUS as REQUEST_STATUS
+
+        services = req.part("services") or {}
+        lines = ["คำร้องออนไลน์ของท่าน:"]
+        for r in requests:
+            title = services[r.service_id].title if r.service_id in services else r.service_id
+            lines.append(f"• {r.number} {title} ({_when(r.created_at)}) — {REQUEST_STATUS.get(r.status, r.status)}")
+        replies.append(m.text("\n".join(lines)))
     if questions:
         lines = [t.TRACK_QUESTIONS_HEAD]
         for q in questions:

@@ -30,7 +30,7 @@ from bot.content.profile import ContentError, SaoProfile, load_profile
 
 from bot.content.files import (  # noqa: F401  (re-exported: the handbook's own files)
     AGENCIES_FILE, DAYS_OFF_FILE, DEFAULT_PLAN_FILE, DIVISIONS_FILE, FAQ_FILE, HANDBOOK_DIR, NOT_HANDLED_FILE, PLANS_DIR,
-    PROFILE_FILE, TICKET_DEADLINES_FILE,
+    PROFILE_FILE, SERVICES_DIR, TICKET_DEADLINES_FILE,
 )
 
 # libyaml's parser when PyYAML has it (about 10x faster: every process rebuilds on a content change).
@@ -433,7 +433,7 @@ class ContentFiles:
                                                       DEFAULT_PLAN_FILE, DAYS_OFF_FILE, AGENCIES_FILE,
                                                       TICKET_DEADLINES_FILE)]
         return (yaml_in(self.content_dir / HANDBOOK_DIR) + [p for p in extra if p.exists()]
-                + yaml_in(self.content_dir / PLANS_DIR))
+                + yaml_in(self.content_dir / PLANS_DIR) + yaml_in(self.content_dir / SERVICES_DIR))
 
     def signature(self) -> tuple:
         out = []

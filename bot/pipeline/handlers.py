@@ -167,6 +167,7 @@ class EventPlanner:
             public_base_url=self.public_base_url,
             divisions=self.divisions_in(loaded),
             menu_buttons=self.menu_buttons,
+            services=(loaded.parts.get("services") or {}) if loaded else {},
         )
 
     def plan(self, event: Event, state: State | None, now: datetime | None = None, quoted: str | None = None) -> Plan:

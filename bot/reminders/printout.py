@@ -114,6 +114,7 @@ def print_plan(settings: Settings, fy: int | None, show_cost: bool = True) -> in
     from bot.content.profile import ContentError
     from db import open_database
     from bot.line.local import line_settings
+    from bot.eservice.appointment_reminders import forecast_lines as appointment_forecast_lines
 
     fy = fy or fiscal_year(now())
     settings = line_settings(settings)
@@ -124,11 +125,14 @@ def print_plan(settings: Settings, fy: int | None, show_cost: bool = True) -> in
         return 2
     for line in deadline_lines(setup, fy):
         print(line)
-    if show_cost:
-        db = open_database(settings.database_path)
-        try:
+    db = open_database(settings.database_path)
+    try:
+        if show_cost:
             for line in cost_lines(setup, fy, db):
                 print(line)
-        finally:
-            db.close()
+        # The e-Service's appointment reminders spend the same monthly push quota.
+        for line in appointment_forecast_lines(db, setup.calendar, now().date()):
+            print(line)
+    finally:
+        db.close()
     return 0

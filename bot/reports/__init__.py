@@ -48,7 +48,7 @@ KINDS: dict[str, Kind] = {
         Kind(satisfaction.KIND, satisfaction, frozenset({ADMIN, STAFF}),
              "ผลการประเมินความพึงพอใจ รายด้าน รายบริการ เทียบรอบก่อน และข้อเสนอแนะ"),
         Kind(service_stats.KIND, service_stats, frozenset({ADMIN, STAFF}),
-             "สถิติคำถามคู่มือประชาชน คำถามถึงเจ้าหน้าที่ และเรื่องร้องเรียน รายบริการและรายเดือน"),
+             "สถิติคำถามคู่มือประชาชน คำถามถึงเจ้าหน้าที่ เรื่องร้องเรียน และคำร้องออนไลน์/ที่เคาน์เตอร์ รายบริการและรายเดือน"),
         Kind(participation.KIND, participation, frozenset({ADMIN, STAFF}),
              "การมีส่วนร่วมของประชาชน ช่องทาง ผลการดำเนินการเรื่องเสนอแนะ/ร้องเรียน และคะแนนการแก้ไข"),
         Kind(measures.KIND, measures, frozenset({ADMIN, STAFF}),

@@ -2,8 +2,9 @@
 
 From the ratings citizens gave in LINE (table service_ratings): respondents; for each of
 the five questions the answers at each level, the mean, S.D., percentage and Thai level; the
-same per service; respondents by channel and month; the previous round (the same dates a
-year earlier) beside each mean; and the comments, grouped by service, without names.
+same per service; respondents and satisfaction by channel (online requests, at the counter,
+LINE: texts.RATING_CHANNELS) and by month; the previous round (the same dates a year earlier)
+beside each mean; and the comments, grouped by service, without names.
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ class Satisfaction:
     previous_pooled: Stats
     services: tuple[ServiceResult, ...]
     by_source: tuple[tuple[str, int], ...]  # (source, respondents)
+    by_channel: tuple[tuple[str, tuple[tuple[str, int], ...], Stats], ...]  # (channel, its (source, respondents), pooled)
     by_month: tuple[tuple[int, int, int, Stats], ...]  # (year, month, respondents, pooled)
     comments: tuple[CommentGroup, ...]
 
@@ -125,6 +127,14 @@ def compute(ctx: ReportContext) -> Satisfaction:
     by_source = ratings.score_totals(db, first, last, "source", division)
     sources = [(s, by_source[s][ASPECTS[0]][0]) for s in t.RATING_SOURCES if s in by_source]
     sources += [(s, v[ASPECTS[0]][0]) for s, v in by_source.items() if s not in t.RATING_SOURCES]
+    by_channel = []
+    for channel, (_, channel_sources) in t.RATING_CHANNELS.items():
+        present = [s for s in channel_sources if s in by_source]
+        if present:
+            pooled = Stats.empty()
+            for s in present:
+                pooled = pooled + _pooled(_stats(by_source[s]))
+            by_channel.append((channel, tuple((s, by_source[s][ASPECTS[0]][0]) for s in present), pooled))
     by_month = ratings.score_totals(db, first, last, "month", division)
     months = []
     for year, month in ctx.period.months():
@@ -139,6 +149,7 @@ def compute(ctx: ReportContext) -> Satisfaction:
         previous_pooled=_pooled(overall_prev),
         services=tuple(services),
         by_source=tuple(sources),
+        by_channel=tuple(by_channel),
         by_month=tuple(months),
         comments=tuple(_comments(ctx)),
     )
@@ -252,6 +263,34 @@ def _service_table(data: Satisfaction) -> Table:
     )
 
 
+def _channel_table(data: Satisfaction) -> Table:
+    def share(n: int) -> float | None:
+        return round2(n / data.respondents * 100) if data.respondents else None
+
+    body = []
+    for channel, sources, pooled in data.by_channel:
+        n = sum(count for _, count in sources)
+        where = " · ".join(f"{t.RATING_SOURCES.get(s, s)} {count:,}" for s, count in sources)
+        body.append((t.RATING_CHANNELS[channel][0], where, n, share(n), pooled.mean, pooled.level))
+    grouped = {s for _, (_, sources) in t.RATING_CHANNELS.items() for s in sources}
+    for s, n in data.by_source:  # a source no channel names: on its own row
+        if s not in grouped:
+            body.append((t.RATING_SOURCES.get(s, s), "", n, share(n), None, ""))
+    return Table(
+        "ผู้ตอบแบบประเมินและความพึงพอใจจำแนกตามช่องทาง",
+        (Column("ช่องทาง", 1.8), Column("ที่มาของแบบประเมิน (ราย)", 3.2), Column("จำนวนผู้ตอบ", 0.9),
+         Column("ร้อยละ", 0.8, decimals=2), Column("ค่าเฉลี่ยรวม", 0.9, decimals=2), Column("ระดับ", 1, align="C")),
+        rows(body),
+        total=(t.TOTAL, None, data.respondents, 100.0 if data.respondents else None, data.pooled.mean, data.pooled.level),
+        sheet="ตามช่องทาง",
+        note=(
+            "คำร้องออนไลน์: ผู้ยื่นคำร้องทาง LINE ให้คะแนนเมื่อคำร้องเสร็จ; ที่จุดให้บริการ: สแกน QR ที่จุดให้บริการ "
+            "และเจ้าหน้าที่บันทึกความพึงพอใจของผู้มารับบริการที่เคาน์เตอร์; LINE ของ อบต.: ประเมินจากเมนูหรือต่อจากคำตอบคู่มือประชาชน "
+            "คำร้องออนไลน์และเคาน์เตอร์ถามความพึงพอใจโดยรวมข้อเดียว คะแนนนั้นนับเป็นคะแนนของทั้ง 5 ด้าน"
+        ),
+    )
+
+
 def _comment_tables(data: Satisfaction) -> list[Table]:
     columns = (Column("บริการ", 1.6), Column("ข้อเสนอแนะ / ความคิดเห็น", 4.6), Column("จำนวนครั้ง", 0.8))
     every, shown, cut = [], [], 0
@@ -297,6 +336,7 @@ def document(ctx: ReportContext, data: Satisfaction) -> Document:
     method = Paragraph(
         f"{ctx.profile.name} เปิดให้ผู้รับบริการประเมินความพึงพอใจผ่าน {t.LINE_CHANNEL} ของ {ctx.profile.short_name} "
         "ได้ทุกวัน ทั้งจากเมนู จากป้าย QR ที่จุดให้บริการ และต่อจากคำตอบคู่มือประชาชน แบบประเมินมี 5 ข้อ "
+        "(ผู้ยื่นคำร้องออนไลน์ให้คะแนนเมื่อคำร้องเสร็จ และเจ้าหน้าที่บันทึกคะแนนของผู้มารับบริการที่เคาน์เตอร์ เป็นคะแนนโดยรวมข้อเดียว) "
         "แต่ละข้อเลือกได้ 5 ระดับ (5 = มากที่สุด ถึง 1 = น้อยที่สุด) และเขียนข้อเสนอแนะได้ "
         "ผู้ประเมินไม่ต้องระบุชื่อ และรายงานนี้ไม่มีข้อมูลที่ระบุตัวผู้ประเมิน "
         "ผู้รับบริการหนึ่งคนประเมินบริการเดียวกันได้วันละ 1 ครั้ง จำนวนผู้ตอบจึงนับตามแบบประเมินที่ได้รับ"
@@ -310,16 +350,7 @@ def document(ctx: ReportContext, data: Satisfaction) -> Document:
     )
     aspect_table = _aspect_table(data)
     service_table = _service_table(data)
-    source_table = Table(
-        "ผู้ตอบแบบประเมินจำแนกตามช่องทาง",
-        (Column("ช่องทาง", 3), Column("จำนวนผู้ตอบ", 1), Column("ร้อยละ", 1, decimals=2)),
-        rows(
-            (t.RATING_SOURCES.get(s, s), n, round2(n / data.respondents * 100) if data.respondents else None)
-            for s, n in data.by_source
-        ),
-        total=(t.TOTAL, data.respondents, 100.0 if data.respondents else None),
-        sheet="ตามช่องทาง",
-    )
+    source_table = _channel_table(data)
     month_table = Table(
         "ผู้ตอบแบบประเมินและค่าเฉลี่ยรายเดือน",
         (Column("เดือน", 1.5), Column("จำนวนผู้ตอบ", 1), Column("ค่าเฉลี่ยรวม", 1, decimals=2), Column("ระดับ", 1.2, align="C")),

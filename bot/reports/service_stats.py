@@ -10,6 +10,8 @@
   time from filing to resolution; acknowledged and resolved within their deadlines
   (content/ticket-deadlines.yaml, working days), and closures the citizen confirmed, left
   unanswered for 7 days (closed by timeout) or reopened, counted apart.
+- Service requests (service_requests): online (LINE) and at the counter, per service and per
+  month, how they ended, and the days from filing to done (median, p90): bot/reports/request_stats.py.
 A staff member's report counts only their division (handbook questions: its procedures).
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from bot.reports import request_stats
 from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
@@ -138,6 +141,7 @@ class ServiceStatistics:
     tickets_by_category: dict[str, TicketCounts]
     tickets_by_division: dict[str, TicketCounts]
     tickets_by_month: dict[str, int]
+    requests: request_stats.RequestStatistics
 
 
 def _month(epoch: float) -> str:
@@ -208,6 +212,7 @@ def compute(ctx: ReportContext) -> ServiceStatistics:
         tickets_by_category=dict(by_category),
         tickets_by_division=dict(by_division),
         tickets_by_month=dict(tickets_by_month),
+        requests=request_stats.compute(ctx),
     )
 
 
@@ -238,6 +243,7 @@ def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
         ("เรื่องเสนอแนะ/ร้องเรียนที่ได้รับ", f"{data.tickets.received:,} เรื่อง ปิดเรื่องแล้ว {data.tickets.closed:,} เรื่อง"),
         ("เวลาตั้งแต่รับเรื่องถึงแก้ไขเสร็จ (มัธยฐาน)", f"{data.tickets.median_days:,.2f} วัน" if data.tickets.resolution_days else "–"),
         *_deadline_figures(data.tickets),
+        *request_stats.figures(data.requests),
     ))
     procedures = sorted(data.handbook_by_procedure, key=lambda p: _procedure_order(ctx, p))
     per_procedure = Table(
@@ -362,6 +368,7 @@ def document(ctx: ReportContext, data: ServiceStatistics) -> Document:
             timeliness,
             Chart("เรื่องเสนอแนะและร้องเรียนจำแนกตามประเภท", ticket_table, 0, (Series("ได้รับ", 1),), unit="เรื่อง"),
         )),
+        request_stats.section(ctx, data.requests, "6. คำร้องขอรับบริการ: ออนไลน์และที่เคาน์เตอร์"),
     )
     return ctx.document(KIND, TITLE, "service-statistics", sections)
 

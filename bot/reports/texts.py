@@ -8,6 +8,16 @@ RATING_SOURCES = {
     "menu": "เมนู LINE ของ อบต.",
     "qr": "สแกน QR ที่จุดให้บริการ",
     "handbook": "ต่อจากคำตอบคู่มือประชาชนใน LINE",
+    "eservice": "เมื่อคำร้องออนไลน์ดำเนินการเสร็จ",
+    "counter": "เจ้าหน้าที่บันทึกที่เคาน์เตอร์",
+}
+# The channel a rated service was given through, by its ratings' sources: online (a request made
+# in LINE, rated when done), at the office (a QR poster at the service point, or the clerk's
+# counter entry), and LINE (the menu, and after a handbook answer).
+RATING_CHANNELS = {
+    "online": ("คำร้องออนไลน์", ("eservice",)),
+    "counter": ("ที่จุดให้บริการ (เคาน์เตอร์)", ("counter", "qr")),
+    "line": ("LINE ของ อบต.", ("menu", "handbook")),
 }
 # Where a question for staff came from (staff_questions.source).
 QUESTION_SOURCES = {

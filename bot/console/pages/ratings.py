@@ -24,7 +24,8 @@ add_nav_item("admin.ratings_list", "ความพึงพอใจ", roles=(A
 register_action("ratings.export", "ส่งออกผลประเมินความพึงพอใจ")
 
 SCORE_LABELS = {"5": "5 มากที่สุด", "4": "4 มาก", "3": "3 ปานกลาง", "2": "2 น้อย", "1": "1 น้อยที่สุด", "low": "ต่ำ (1–2)"}
-SOURCE_LABELS = {"menu": "เมนู LINE", "qr": "QR ที่จุดบริการ", "handbook": "ต่อจากคู่มือประชาชน"}
+SOURCE_LABELS = {"menu": "เมนู LINE", "qr": "QR ที่จุดบริการ", "handbook": "ต่อจากคู่มือประชาชน",
+                 "eservice": "คำร้องออนไลน์เสร็จ", "counter": "บันทึกที่เคาน์เตอร์"}
 MAX_MONTHS = 24
 LOW_AVERAGE = 3.5  # a service's bar is drawn in the warning colour below this
 
