@@ -80,6 +80,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.pages.integrity",
     "bot.console.pages.auditor",
     "bot.console.pages.reports",
+    "bot.console.pages.ita_map",
 )
 
 
@@ -110,6 +111,12 @@ def _ticket_deadlines(folder, divisions):
     return from_content(folder)
 
 
+def _ita_map(folder, divisions):
+    from bot.content.ita_map import load_ita_map
+
+    return load_ita_map(folder)
+
+
 def _services(folder, divisions):
     from bot.eservice.catalog import load_services
 
@@ -117,7 +124,7 @@ def _services(folder, divisions):
 
 
 CONTENT_PARTS = {"plans": _plans, "calendar": _days_off, "agencies": _agencies, "ticket_deadlines": _ticket_deadlines,
-                 "services": _services}
+                 "services": _services, "ita_map": _ita_map}
 
 
 def load_features() -> None:

@@ -184,7 +184,7 @@ def staff_morning_digest(settings: Settings, today: date | None = None) -> dict[
     from bot.staff.my_work import morning_digest
 
     def queue(db, office, content, day, budget):
-        return morning_digest(db, office, day, budget.left, budget.cost)
+        return morning_digest(db, office, day, budget.left, budget.cost, content.part("services"))
 
     done = _working_morning_pushes(settings, today, queue, with_budget=True)
     log.info("staff morning digest: %s chats", done["messages"])

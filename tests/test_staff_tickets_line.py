@@ -247,11 +247,19 @@ def test_my_work_lists_open_tickets_and_questions_with_their_buttons(served, fak
     second = add_ticket(served.db, description="ไฟทางดับสามต้นหน้าโรงเรียนค่ะ", topic="light")
     add_ticket(served.db, division="finance", description="เก็บภาษีป้ายซ้ำค่ะ", category="complaint_service", topic=None)
     question = add_question(served.db)
+    from db import service_requests
+
+    with transaction(served.db):
+        request, _ = service_requests.create(
+            served.db, prefix="KC", fiscal_year=2570, service_id="waste-collection", division_id="engineering",
+            channel="online", answers={"kind": "ขอถังขยะใบใหม่"}, chat_key=citizen.chat_key, line_user_id=citizen.uid,
+        )
 
     work = somchai.say("งานของฉัน")
     assert "เรื่องร้องเรียน/แจ้งปัญหา 2 เรื่อง" in text_of(work) and "คำถามรอตอบ 1 ข้อ" in text_of(work)
+    assert "คำร้องออนไลน์ 1 คำร้อง" in text_of(work) and request.number in text_of(work)
     carousel = [m for m in work if m["type"] == "flex"][0]["contents"]["contents"]
-    assert [b["body"]["contents"][0]["text"] for b in carousel] == [f"เรื่อง {first.number}", f"เรื่อง {second.number}"]
+    assert [b["body"]["contents"][0]["text"] for b in carousel][:2] == [f"เรื่อง {first.number}", f"เรื่อง {second.number}"]
     assert f"ตอบคำถาม {question.id}" in [a.get("label") for a in buttons_of(work)]
     # Its buttons act like the card's: somchai takes the first; it stays his, and leaves somsri's list.
     somchai.tap("รับเรื่อง")

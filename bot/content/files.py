@@ -15,4 +15,5 @@ PLANS_DIR = "plans"  # a fiscal year's own plan, plans/<B.E. year>.yaml, when it
 DAYS_OFF_FILE = "days-off.yaml"  # the SAO's own days off, besides public holidays
 TICKET_DEADLINES_FILE = "ticket-deadlines.yaml"  # working days to acknowledge and resolve a ticket
 SERVICES_DIR = "services"  # one <procedure id>.yaml per service citizens can request online
+ITA_MAP_FILE = "ita-map.yaml"  # each fiscal year's ITA item numbers → the pages published
 AGENCIES_FILE = "agencies.yaml"  # other agencies staff forward tickets to, with their contacts

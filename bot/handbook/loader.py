@@ -30,7 +30,7 @@ from bot.content.profile import ContentError, SaoProfile, load_profile
 
 from bot.content.files import (  # noqa: F401  (re-exported: the handbook's own files)
     AGENCIES_FILE, DAYS_OFF_FILE, DEFAULT_PLAN_FILE, DIVISIONS_FILE, FAQ_FILE, HANDBOOK_DIR, NOT_HANDLED_FILE, PLANS_DIR,
-    PROFILE_FILE, SERVICES_DIR, TICKET_DEADLINES_FILE,
+    ITA_MAP_FILE, PROFILE_FILE, SERVICES_DIR, TICKET_DEADLINES_FILE,
 )
 
 # libyaml's parser when PyYAML has it (about 10x faster: every process rebuilds on a content change).
@@ -430,7 +430,7 @@ class ContentFiles:
             return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith((".", "_"))) if folder.is_dir() else []
 
         extra = [self.content_dir / name for name in (PROFILE_FILE, DIVISIONS_FILE, NOT_HANDLED_FILE, FAQ_FILE,
-                                                      DEFAULT_PLAN_FILE, DAYS_OFF_FILE, AGENCIES_FILE,
+                                                      DEFAULT_PLAN_FILE, DAYS_OFF_FILE, AGENCIES_FILE, ITA_MAP_FILE,
                                                       TICKET_DEADLINES_FILE)]
         return (yaml_in(self.content_dir / HANDBOOK_DIR) + [p for p in extra if p.exists()]
                 + yaml_in(self.content_dir / PLANS_DIR) + yaml_in(self.content_dir / SERVICES_DIR))

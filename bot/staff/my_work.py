@@ -1,15 +1,17 @@
-""""งานของฉัน": a staff chat's open work — tickets as cards with their buttons, questions
-waiting for an answer — typed or tapped any time, and pushed each working morning to
+""""งานของฉัน": a staff chat's open work — tickets and online service requests as cards with
+their buttons, questions waiting for an answer — typed or tapped any time, and pushed each working morning to
 every staff chat that has something open (the clock's `staff-morning-digest`).
 
 Whose work: in a person's own chat, the tickets they took and those of their divisions that
 nobody has taken yet; in a division's group, the division's open tickets; in an admin chat,
-open tickets nobody has taken. Questions: those of the chat's divisions still unanswered.
+open tickets nobody has taken. Questions and requests: those of the chat's divisions still open
+(an admin chat: all).
 """
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import sqlite_utils
@@ -22,7 +24,7 @@ from bot.feedback.announce import Office
 from bot.pipeline import effects
 from bot.staff import ticket_card
 from bot.staff import texts as t
-from db import outbox, staff, staff_questions, ticket_photos, tickets
+from db import outbox, service_requests, staff, staff_questions, ticket_photos, tickets
 from db.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,21 @@ MAX_QUESTIONS = 10
 DIGEST = "staff-digest"  # outbox purpose of the morning digest
 
 
-def open_work(db: sqlite_utils.Database, chat_key: str) -> tuple[list[Ticket], list]:
-    """(open tickets, unanswered questions) this chat should see, oldest first."""
+@dataclass(frozen=True)
+class Work:
+    tickets: list[Ticket]
+    questions: list
+    requests: list  # db.service_requests.ServiceRequest
+
+    def __bool__(self) -> bool:
+        return bool(self.tickets or self.questions or self.requests)
+
+
+def open_work(db: sqlite_utils.Database, chat_key: str) -> Work:
+    """The open tickets, unanswered questions and open requests this chat should see, oldest first."""
     registrations = staff.of_chat(db, chat_key)
     if not registrations:
-        return [], []
+        return Work([], [], [])
     divisions = sorted({r.division_id for r in registrations if r.division_id != staff.ALL_DIVISIONS})
     is_admin = any(r.division_id == staff.ALL_DIVISIONS for r in registrations)
     kind, _, line_id = chat_key.partition(":")
@@ -58,18 +70,30 @@ def open_work(db: sqlite_utils.Database, chat_key: str) -> tuple[list[Ticket], l
         q for q in staff_questions.search(db, status="open", limit=200)
         if question_divisions is None or q.division_id in question_divisions
     ]
-    return found, questions
+    request_marks = ",".join("?" * len(service_requests.OPEN_STATUSES))
+    where = f"status IN ({request_marks})" + ("" if is_admin else f" AND division_id IN ({marks})")
+    requests = service_requests.select(
+        db, where, (*service_requests.OPEN_STATUSES, *([] if is_admin else divisions)), "ORDER BY created_at LIMIT 200"
+    )
+    return Work(found, questions, requests)
 
 
-def work_messages(db: sqlite_utils.Database, office: Office, found: list[Ticket], questions: list, head: str = "") -> list[dict]:
-    """At most 3 messages: the heading, the tickets' carousel, the questions with ตอบ buttons."""
-    more = max(0, len(found) - MAX_CARDS)
-    text = (head + "\n" if head else "") + t.my_work_head(len(found), len(questions), more)
+def work_messages(db: sqlite_utils.Database, office: Office, work: Work, services=None, head: str = "") -> list[dict]:
+    """At most 3 messages: the heading, the cards' carousel (tickets, then requests), the questions
+    with ตอบ buttons."""
+    from bot.eservice import request_card
+
+    found, questions, requests = work.tickets, work.questions, work.requests
+    shown_tickets = found[:MAX_CARDS]
+    shown_requests = requests[: MAX_CARDS - len(shown_tickets)]
+    more = len(found) + len(requests) - len(shown_tickets) - len(shown_requests)
+    text = (head + "\n" if head else "") + t.my_work_head(len(found), len(questions), more, len(requests))
     messages = [m.text(text)]
-    if found:
-        photos = ticket_photos.photo_counts(db, [x.id for x in found[:MAX_CARDS]])
-        bubbles = [ticket_card.card(office, x, photos=photos.get(x.id, 0))["contents"] for x in found[:MAX_CARDS]]
-        alt = "งานที่ค้าง: " + ", ".join(x.number for x in found[:MAX_CARDS])
+    if shown_tickets or shown_requests:
+        photos = ticket_photos.photo_counts(db, [x.id for x in shown_tickets])
+        bubbles = [ticket_card.card(office, x, photos=photos.get(x.id, 0))["contents"] for x in shown_tickets]
+        bubbles += [request_card.card(office, (services or {}).get(r.service_id), r)["contents"] for r in shown_requests]
+        alt = "งานที่ค้าง: " + ", ".join(x.number for x in [*shown_tickets, *shown_requests])
         messages.append({"type": "flex", "altText": alt[:1500], "contents": {"type": "carousel", "contents": bubbles}})
     if questions:
         lines = ["คำถามจากประชาชนที่รอคำตอบ:"]
@@ -100,16 +124,17 @@ COMMAND = Command(
 def my_work(req: effects.EffectRequest) -> effects.EffectResult:
     if not staff.of_chat(req.db, req.chat_key):
         return effects.EffectResult(replies=[m.text(t.MY_WORK_NOT_STAFF, list(req.menu_buttons))])
-    found, questions = open_work(req.db, req.chat_key)
-    if not found and not questions:
+    work = open_work(req.db, req.chat_key)
+    if not work:
         return effects.EffectResult(replies=[m.text(t.MY_WORK_NONE)])
-    return effects.EffectResult(replies=work_messages(req.db, Office.of(req), found, questions))
+    return effects.EffectResult(replies=work_messages(req.db, Office.of(req), work, req.part("services")))
 
 
 # --- the morning digest ------------------------------------------------------------------------------
 
 
-def morning_digest(db: sqlite_utils.Database, office: Office, today: date, quota_left: int | None = None, cost=lambda key: 1) -> list[int]:
+def morning_digest(db: sqlite_utils.Database, office: Office, today: date, quota_left: int | None = None, cost=lambda key: 1,
+                   services=None) -> list[int]:
     """Queue today's digest to each staff chat with open work, once (a restart queues nothing
     twice). Within the push quota: `quota_left` pushes left this month (None: no limit known),
     `cost(chat_key)` what one push to a chat costs (a group: one per member). Run in a transaction."""
@@ -123,14 +148,14 @@ def morning_digest(db: sqlite_utils.Database, office: Office, today: date, quota
         key = f"{DIGEST}:{today.isoformat()}:{recipient.chat_key}"
         if outbox.exists(db, key):
             continue
-        found, questions = open_work(db, recipient.chat_key)
-        if not found and not questions:
+        work = open_work(db, recipient.chat_key)
+        if not work:
             continue
         price = cost(recipient.chat_key)
         if budget is not None and price > budget:
             log.warning("staff digest for %s left out: %s pushes left this month", recipient.chat_key, budget)
             continue
-        messages = work_messages(db, office, found, questions, head=t.morning_digest_head(thai_date(today)))
+        messages = work_messages(db, office, work, services, head=t.morning_digest_head(thai_date(today)))
         outbox_id = outbox.enqueue(
             db, dedupe_key=key, chat_key=recipient.chat_key, kind="push", to_ids=[recipient.line_id],
             messages=messages, purpose=DIGEST,

@@ -107,10 +107,12 @@ MY_WORK_NONE = "ตอนนี้ไม่มีเรื่องค้าง�
 MY_WORK_NOT_STAFF = "คำสั่ง \"งานของฉัน\" ใช้ได้เฉพาะแชตของเจ้าหน้าที่ที่ลงทะเบียนแล้วค่ะ"
 
 
-def my_work_head(tickets: int, questions: int, more: int) -> str:
+def my_work_head(tickets: int, questions: int, more: int, requests: int = 0) -> str:
     parts = []
     if tickets:
         parts.append(f"เรื่องร้องเรียน/แจ้งปัญหา {tickets} เรื่อง")
+    if requests:
+        parts.append(f"คำร้องออนไลน์ {requests} คำร้อง")
     if questions:
         parts.append(f"คำถามรอตอบ {questions} ข้อ")
     text = "งานที่ค้างอยู่: " + " และ ".join(parts)
