@@ -103,3 +103,18 @@ def by_token(db: sqlite_utils.Database, token: str) -> tuple[bytes, str] | None:
         (token,),
     ).fetchone()
     return (bytes(row[0]), row[1]) if row else None
+
+
+def add_uploaded(db: sqlite_utils.Database, ticket_id: int, content: bytes, content_type: str, *, closure_id: int,
+                 now: float | None = None) -> int:
+    """An after-photo uploaded in the console: stored at once (nothing to fetch from LINE)."""
+    import secrets
+
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "INSERT INTO ticket_photos (ticket_id, message_id, kind, closure_id, public_token, status, content_type, content,"
+        " size, created_at, fetched_at) VALUES (?, ?, 'after', ?, ?, 'stored', ?, ?, ?, ?, ?)",
+        (ticket_id, "upload:" + secrets.token_hex(8), closure_id, secrets.token_urlsafe(24), content_type, content,
+         len(content), now, now),
+    )
+    return cur.lastrowid

@@ -284,9 +284,19 @@ def test_resolving_asks_the_citizen_whether_it_is_fixed(served, fake_line):
     ticket = add_ticket(served.db, uid=citizen.uid)
     client = console.login("somchai")
     token = _token(console, client)
-    client.post(f"/admin/tickets/{ticket.id}/status", data={"csrf_token": token, "to_status": "resolved", "note": "ลงหินคลุกและบดอัดแล้ว"})
+    url = f"/admin/tickets/{ticket.id}/status"
+    # A village problem is closed with its proof, as on LINE.
+    refused = client.post(url, data={"csrf_token": token, "to_status": "resolved", "note": "เสร็จแล้ว"}, follow_redirects=True)
+    assert "ต้องแนบรูปหลังแก้ไข" in refused.get_data(as_text=True) and tickets.get(served.db, ticket.id).status == "received"
+    not_a_photo = {"csrf_token": token, "to_status": "resolved", "note": "เสร็จแล้ว", "after_photo": (io.BytesIO(b"%PDF-1.4"), "a.pdf")}
+    assert "ต้องเป็นไฟล์ภาพ" in client.post(url, data=not_a_photo, follow_redirects=True).get_data(as_text=True)
+    photo = b"\xff\xd8\xff\xe0" + b"after" * 300_000  # 1.5 MB: more than the app's 1 MB body limit
+    data = {"csrf_token": token, "to_status": "resolved", "note": "ลงหินคลุกและบดอัดแล้ว", "after_photo": (io.BytesIO(photo), "after.jpg")}
+    assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302
     text, question = wait_until(lambda: citizen.pushed() if len(citizen.pushed()) >= 2 else None)
     assert "ลงหินคลุกและบดอัดแล้ว" in text["text"] and question["template"]["type"] == "confirm"
+    link = text["text"].split("รูปหลังแก้ไข: ")[1].split()[0]  # http here: LINE shows images from https only
+    assert client.get(link.split("127.0.0.1:8000", 1)[-1]).data == photo
     assert "แก้ไขเรียบร้อยแล้วใช่ไหมคะ" in question["template"]["text"]
     assert [a["label"] for a in question["template"]["actions"]] == ["✓ เรียบร้อย", "✗ ยังไม่เรียบร้อย"]
     assert tickets.get(served.db, ticket.id).resolution == "ลงหินคลุกและบดอัดแล้ว"

@@ -255,6 +255,9 @@ def guard_request():
     user = current_user()
     if user is None and not is_public:
         return redirect_to_login()
+    upload_limit = getattr(view, "upload_limit", None)
+    if upload_limit:  # a form with photos: more than the app's 1 MB, read only once signed in
+        request.max_content_length = upload_limit
     if request.method in UNSAFE_METHODS and csrf_failed():
         abort(400, description="csrf")
     if user is not None and user.must_change_password and request.endpoint not in _ALLOWED_WHILE_CHANGING_PASSWORD and not is_public:

@@ -85,12 +85,14 @@ def change_status(
     contact: str | None = None,
     reason: str | None = None,
     after_photos: list[str] = (),
+    uploaded_photos: list[tuple[bytes, str]] = (),
     assignee: tuple[str, str] | None = None,
     now: float | None = None,
 ) -> Change:
     """Move a ticket to `to_status` as staff member `actor`; tell the citizen.
 
-    after_photos: LINE message ids of the photos proving a fix (closing as resolved).
+    after_photos: LINE message ids of the photos proving a fix (closing as resolved);
+    uploaded_photos: the same uploaded in the console, as (content, content type).
     assignee: (LINE user id, name) of the staff member who takes the ticket (รับเรื่อง on LINE)."""
     now = time.time() if now is None else now
     actor = _require(actor, "ต้องระบุชื่อผู้เปลี่ยนสถานะ", "say who makes the change (--by)")
@@ -130,6 +132,8 @@ def change_status(
         closure = ticket_closures.add(db, ticket.id, closed_by=actor, note=note, at=now)
         for message_id in list(after_photos)[:MAX_AFTER_PHOTOS]:
             ticket_photos.add(db, ticket.id, message_id, kind="after", closure_id=closure.id, now=now)
+        for content, content_type in list(uploaded_photos)[:MAX_AFTER_PHOTOS]:
+            ticket_photos.add_uploaded(db, ticket.id, content, content_type, closure_id=closure.id, now=now)
         queued = tell_closure(db, office, closure.id, now)
         if after_photos and queued:
             # Sent once the photos are stored (bot/feedback/ticket_followup.py), at the latest after the hold.

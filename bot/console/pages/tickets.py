@@ -203,6 +203,24 @@ def _back(ticket: Ticket):
     return redirect(url_for("admin.ticket_detail", ticket_id=ticket.id))
 
 
+MAX_UPLOAD_PHOTO = 10 * 1024 * 1024
+_IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"RIFF": "image/webp"}
+
+
+def _after_photos() -> list[tuple[bytes, str]]:
+    """The after-photos uploaded with a closing (JPEG, PNG or WebP, recognised by their bytes)."""
+    photos = []
+    for upload in request.files.getlist("after_photo")[: ticket_status.MAX_AFTER_PHOTOS]:
+        content = upload.read(MAX_UPLOAD_PHOTO + 1)
+        if not content:
+            continue
+        kind = next((t for magic, t in _IMAGE_MAGIC.items() if content.startswith(magic)), None)
+        if kind is None or len(content) > MAX_UPLOAD_PHOTO:
+            raise ticket_status.TicketError("รูปหลังแก้ไขต้องเป็นไฟล์ภาพ JPEG, PNG หรือ WebP ไม่เกิน 10 MB", "not an image")
+        photos.append((content, kind))
+    return photos
+
+
 @admin_bp.post("/tickets/<int:ticket_id>/status")
 @require_role(ADMIN, STAFF)
 def ticket_change_status(ticket_id: int):
@@ -211,6 +229,16 @@ def ticket_change_status(ticket_id: int):
     to_status = form.get("to_status", "")
     if to_status not in ACTIONS:
         flash("กรุณาเลือกสถานะใหม่", "error")
+        return _back(ticket)
+    try:
+        uploaded = _after_photos() if to_status == "resolved" else []
+    except ticket_status.TicketError as exc:
+        flash(str(exc), "error")
+        return _back(ticket)
+    allowed = to_status in ticket_status.TRANSITIONS.get(ticket.status, set())
+    if allowed and to_status == "resolved" and ticket.category in ticket_status.PHOTO_PROOF and not uploaded:
+        # The same rule as on LINE: a village problem is closed with its proof (against "แก้ทิพย์").
+        flash("ปิดเรื่องปัญหาในหมู่บ้านต้องแนบรูปหลังแก้ไขอย่างน้อย 1 รูป", "error")
         return _back(ticket)
     if form.get("from_status") and form["from_status"] != ticket.status:
         flash(f"สถานะของเรื่องนี้เพิ่งเปลี่ยนเป็น \"{status_label(ticket.status)}\" โดยผู้อื่น กรุณาตรวจสอบอีกครั้ง", "error")
@@ -230,6 +258,7 @@ def ticket_change_status(ticket_id: int):
                 agency=form.get("agency"),
                 contact=form.get("contact"),
                 reason=form.get("reason"),
+                uploaded_photos=uploaded,
             )
             if internal:
                 ticket_notes.add(db, ticket.id, author=user.name, author_id=user.id, note=f"[{status_label(to_status)}] {internal}")
@@ -246,6 +275,9 @@ def ticket_change_status(ticket_id: int):
     elif not (ticket.line_user_id and ticket.chat_key):
         flash("ไม่ได้แจ้งประชาชน เพราะข้อมูลผู้แจ้งถูกลบแล้ว", "info")
     return _back(ticket)
+
+
+ticket_change_status.upload_limit = MAX_UPLOAD_PHOTO * ticket_status.MAX_AFTER_PHOTOS + 64 * 1024  # bot/console/auth.py
 
 
 @admin_bp.post("/tickets/<int:ticket_id>/assign")
