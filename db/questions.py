@@ -5,7 +5,8 @@ requests to pass a question to staff (the staff queue routes them; see issue 4).
 question text is personal data: a 👍 drops it at once (the rating is enough), an answered
 question nobody rated loses its text after ANSWERED_TEXT_DAYS, and every row is deleted
 after KEEP_DAYS — first added to anonymous daily counts (handbook_question_counts), so the
-yearly service statistics still count it. A person's rows are deleted when they ask for erasure.
+yearly service statistics still count it. A person's rows are deleted when they ask for
+erasure, after being added to the same counts.
 """
 from __future__ import annotations
 
@@ -134,12 +135,28 @@ def staff_requests(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None) -> int:
-    """PDPA erasure: the person's questions, in their own chat and wherever they asked."""
-    cur = db.execute(
-        "DELETE FROM handbook_questions WHERE chat_key = ? OR (user_id IS NOT NULL AND user_id = ?)",
-        (chat_key, user_id),
+    """PDPA erasure: the person's questions, in their own chat and wherever they asked.
+
+    They are first added to the anonymous daily counts, as the retention purge does, so the
+    year's service statistics (questions asked, the share answered) do not change."""
+    where, params = "chat_key = ? OR (user_id IS NOT NULL AND user_id = ?)", (chat_key, user_id)
+    _fold_into_counts(db, where, params)
+    return db.execute(f"DELETE FROM handbook_questions WHERE {where}", params).rowcount
+
+
+def _fold_into_counts(db: sqlite_utils.Database, where: str, params: tuple) -> None:
+    """Add the questions matching `where` to handbook_question_counts (no text, no chat,
+    no LINE id), before they are deleted."""
+    db.execute(
+        f"""INSERT INTO handbook_question_counts (day, procedure_id, outcome, feedback, staff_requested, questions)
+            SELECT {_DAY}, coalesce(procedure_id, ''), outcome, coalesce(feedback, ''),
+                   staff_requested_at IS NOT NULL, count(*)
+            FROM handbook_questions WHERE {where}
+            GROUP BY 1, 2, 3, 4, 5
+            ON CONFLICT (day, procedure_id, outcome, feedback, staff_requested)
+            DO UPDATE SET questions = questions + excluded.questions""",
+        params,
     )
-    return cur.rowcount
 
 
 def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]:
@@ -153,16 +170,7 @@ def purge(db: sqlite_utils.Database, now: float | None = None) -> dict[str, int]
     ).rowcount
     cutoff = now - KEEP_DAYS * 86400
     # The yearly service statistics still count them: as anonymous daily counts.
-    db.execute(
-        f"""INSERT INTO handbook_question_counts (day, procedure_id, outcome, feedback, staff_requested, questions)
-            SELECT {_DAY}, coalesce(procedure_id, ''), outcome, coalesce(feedback, ''),
-                   staff_requested_at IS NOT NULL, count(*)
-            FROM handbook_questions WHERE created_at < ?
-            GROUP BY 1, 2, 3, 4, 5
-            ON CONFLICT (day, procedure_id, outcome, feedback, staff_requested)
-            DO UPDATE SET questions = questions + excluded.questions""",
-        (cutoff,),
-    )
+    _fold_into_counts(db, "created_at < ?", (cutoff,))
     rows = db.execute("DELETE FROM handbook_questions WHERE created_at < ?", (cutoff,)).rowcount
     return {"question_texts": texts, "questions": rows}
 

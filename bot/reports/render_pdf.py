@@ -10,17 +10,18 @@
 - wide tables on landscape pages; dates in the Buddhist Era.
 
 Text from citizens and staff is drawn as text (never markup), only with characters the font
-has, and with a break opportunity between Thai words (thai_text.py).
+has. Lines break between Thai words (thai_text.py) where this module measures them: nothing is
+added to the text, so the PDF's text layer reads back and is searched exactly as written
+(pdftotext finds "ตำบล"). A heading is never left alone at the foot of a page: it starts a
+new page unless the start of what follows it fits under it.
 """
 from __future__ import annotations
 
 import logging
 
-from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 from fpdf.fonts import FontFace
 
-from bot.common.fonts import font_path
 from bot.reports.document import (
     Bullets,
     Chart,
@@ -33,58 +34,16 @@ from bot.reports.document import (
     format_value,
     is_number,
 )
-from bot.reports.thai_text import breakable, printable
+from bot.reports.pdf_page import (  # the page, its text and its measures
+    BODY_PT, HEAD_FILL, HEADING_PT, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MUTED, RULE, SERIES_COLOURS, SMALL_PT, TABLE_PT,
+    TITLE_PT, TOTAL_FILL, _fit, _font, _line_height, _lines, _map_textless_glyphs, _need, _Pdf, _text_height, _width, _write,
+)
+from bot.reports.thai_text import printable, words
 from bot.common.thaidate import thai_date, thai_datetime
 
-FONT = "Sarabun"
-BODY_PT, SMALL_PT, TABLE_PT, HEADING_PT, TITLE_PT = 12, 9, 10, 14, 17
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 25.0, 20.0, 22.0, 20.0
-INK = (0, 0, 0)
-MUTED = (85, 85, 85)
-RULE = (120, 120, 120)
-HEAD_FILL = (226, 236, 230)
-TOTAL_FILL = (242, 242, 242)
-SERIES_COLOURS = ((11, 93, 59), (160, 170, 180), (196, 120, 30), (70, 110, 170))
-MM_PER_PT = 0.3528
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting chatter
 logging.getLogger("fpdf").setLevel(logging.WARNING)
-
-
-class _Pdf(FPDF):
-    def __init__(self):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.page_sizes: dict[int, tuple[float, float, float, float]] = {}
-        self.add_font(FONT, "", str(font_path("Regular")))
-        self.add_font(FONT, "B", str(font_path("Bold")))
-        self.set_text_shaping(True)
-        self.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
-        self.set_auto_page_break(True, MARGIN_BOTTOM)
-        self.c_margin = 1.2
-
-    def add_page(self, orientation: str = "", *args, **kwargs):
-        super().add_page(orientation=orientation, *args, **kwargs)
-        self.page_sizes[self.page] = (self.w_pt, self.h_pt, self.w, self.h)
-
-    def go_to_page(self, number: int) -> None:
-        """Draw on an earlier page. fpdf2 turns y into PDF coordinates with the current
-        page's height, so the page's own size comes back with it; and its stream last
-        selected whatever font its content ended with, so the next set_font must select again."""
-        self.page = number
-        self.w_pt, self.h_pt, self.w, self.h = self.page_sizes[number]
-        self.font_family, self.current_font_is_set_on_page = "", False
-
-    @property
-    def text_width(self) -> float:
-        return self.w - self.l_margin - self.r_margin
-
-    @property
-    def bottom(self) -> float:
-        return self.h - self.b_margin
-
-    @property
-    def is_landscape(self) -> bool:
-        return self.w > self.h
 
 
 def render_pdf(doc: Document) -> bytes:
@@ -100,63 +59,11 @@ def render_pdf(doc: Document) -> bytes:
     for section in doc.sections:
         _section(pdf, section, doc)
     _headers_and_footers(pdf, doc)
-    _map_split_glyphs(pdf)
+    _map_textless_glyphs(pdf)
     return bytes(pdf.output())
 
 
-def _map_split_glyphs(pdf: _Pdf) -> None:
-    """Give every glyph a text meaning, so the PDF's text reads back right.
-
-    HarfBuzz draws SARA AM (ำ) as two glyphs, NIKHAHIT and SARA AA; fpdf2 maps the whole
-    character to the first and leaves the second with no meaning, which text extraction then
-    reads as a stray control character ("ตำ\x03บล"). It is mapped to a zero-width space:
-    invisible in copied text, and the word reads "ตำบล"."""
-    for font in pdf.fonts.values():
-        subset = getattr(font, "subset", None)
-        if subset is None:
-            continue
-        for glyph, _ in subset.items():
-            if glyph is not None and isinstance(glyph.unicode, tuple) and not glyph.unicode:
-                glyph.unicode = (0x200B,)
-
-
 # --- text -------------------------------------------------------------------------------------
-
-
-def _font(pdf: _Pdf, size: float, bold: bool = False, colour=INK) -> None:
-    pdf.set_font(FONT, "B" if bold else "", size)
-    pdf.set_text_color(*colour)
-
-
-def _line_height(size: float) -> float:
-    return size * MM_PER_PT * 1.45
-
-
-def _write(pdf: _Pdf, text: str, size: float = BODY_PT, bold: bool = False, align: str = "L", colour=INK, indent: float = 0.0) -> None:
-    _font(pdf, size, bold, colour)
-    pdf.set_x(pdf.l_margin + indent)
-    pdf.multi_cell(pdf.text_width - indent, _line_height(size), breakable(text), align=align, new_x="LMARGIN", new_y="NEXT")
-
-
-def _fit(pdf: _Pdf, text: str, width: float) -> str:
-    """One line of text shortened with … to fit a width (chart labels)."""
-    text = printable(text)
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    while text and "\u0e30" <= text[-1] <= "\u0e4e" and text[-1] not in "\u0e30\u0e32\u0e33\u0e40\u0e41\u0e42\u0e43\u0e44\u0e45\u0e46":
-        text = text[:-1]  # never end on a dangling vowel or tone mark
-    return text + "…"
-
-
-def _need(pdf: _Pdf, height: float) -> None:
-    """Start a new page unless `height` millimetres still fit on this one."""
-    if pdf.get_y() + height > pdf.bottom:
-        pdf.add_page("L" if pdf.is_landscape else "P")
-
-
-# --- title, sections and blocks ------------------------------------------------------------------
 
 
 def _title_block(pdf: _Pdf, doc: Document) -> None:
@@ -184,14 +91,17 @@ def _section(pdf: _Pdf, section: Section, doc: Document) -> None:
         pdf.add_page("L")  # the heading goes with its wide table
     elif pdf.is_landscape and not wide:
         pdf.add_page("P")
-    _need(pdf, 30)
+    # The heading stays with the start of what follows it: the room that block itself needs
+    # to begin on a page (else it would start a new page and leave the heading alone).
+    heading = 2 + _text_height(pdf, section.title, HEADING_PT, bold=True) + 1
+    lead = next((h for h in map(lambda b: _lead(pdf, b), shown) if h is not None), 0.0)
+    _need(pdf, heading + lead)
     pdf.ln(2)
     _write(pdf, section.title, HEADING_PT, bold=True)
     pdf.ln(1)
-    for block in section.blocks:
+    for block in shown:
         if isinstance(block, Table):
-            if "pdf" in block.formats:
-                _table(pdf, block)
+            _table(pdf, block)
         elif isinstance(block, Chart):
             _chart(pdf, block)
         elif isinstance(block, Figures):
@@ -203,13 +113,43 @@ def _section(pdf: _Pdf, section: Section, doc: Document) -> None:
         pdf.ln(2.5)
 
 
+def _lead(pdf: _Pdf, block) -> float | None:
+    """The height a block needs left on a page to begin there (each block starts a new page
+    when less is left); None for a block that draws nothing."""
+    if isinstance(block, Table):
+        return _table_lead(pdf, block) if "pdf" in block.formats else None
+    if isinstance(block, Chart):
+        return _chart_lead(pdf, block)
+    if isinstance(block, Figures):
+        return _figures_lead(pdf, block)
+    if isinstance(block, Bullets):
+        return _bullets_lead(block)
+    if isinstance(block, Paragraph):
+        return _paragraph_lead(pdf, block)
+    return None
+
+
+_KEEP_LINES = 3  # a paragraph starts on a page with its first three lines at least (or all of it)
+
+
+def _paragraph_lead(pdf: _Pdf, block: Paragraph) -> float:
+    _font(pdf, BODY_PT, block.bold)
+    lines = len(_lines(pdf, block.text, pdf.text_width - 2 * pdf.c_margin))
+    return min(lines, _KEEP_LINES) * _line_height(BODY_PT)
+
+
 def _paragraph(pdf: _Pdf, block: Paragraph) -> None:
+    _need(pdf, _paragraph_lead(pdf, block))
     _write(pdf, block.text, BODY_PT, bold=block.bold, indent=0)
 
 
-def _bullets(pdf: _Pdf, block: Bullets) -> None:
+def _bullets_lead(block: Bullets) -> float:
     # A titled list stays with its title and the start of what follows it (a measure's table).
-    _need(pdf, _line_height(BODY_PT) * (len(block.items) + 1) + (30 if block.title else 0))
+    return _line_height(BODY_PT) * (len(block.items) + 1) + (30 if block.title else 0)
+
+
+def _bullets(pdf: _Pdf, block: Bullets) -> None:
+    _need(pdf, _bullets_lead(block))
     if block.title:
         _write(pdf, block.title, BODY_PT, bold=True)
     for item in block.items:
@@ -223,26 +163,45 @@ def _bullets(pdf: _Pdf, block: Bullets) -> None:
         _write(pdf, item, BODY_PT, indent=7)
 
 
+def _figures_lead(pdf: _Pdf, block: Figures) -> float:
+    """Its title and its first three figures."""
+    label_w = _figures_label_width(pdf, block)
+    height = _text_height(pdf, block.title, BODY_PT, bold=True) if block.title else 0.0
+    for label, value in block.items[:_KEEP_LINES]:
+        height += max(map(len, _figure_lines(pdf, label_w, label, value))) * _line_height(BODY_PT)
+    return height
+
+
 def _figures(pdf: _Pdf, block: Figures) -> None:
+    _need(pdf, _figures_lead(pdf, block))
     if block.title:
         _write(pdf, block.title, BODY_PT, bold=True)
-    _font(pdf, BODY_PT, bold=True)
-    longest = max((pdf.get_string_width(printable(label)) for label, _ in block.items), default=0)
-    label_w = min(pdf.text_width * 0.55, max(pdf.text_width * 0.3, longest + 5))
+    label_w = _figures_label_width(pdf, block)
     for label, value in block.items:
-        _font(pdf, BODY_PT, bold=True)
-        lines = max(
-            len(pdf.multi_cell(label_w, _line_height(BODY_PT), breakable(label), dry_run=True, output="LINES")),
-            len(pdf.multi_cell(pdf.text_width - label_w, _line_height(BODY_PT), breakable(format_value(value)), dry_run=True, output="LINES")),
-        )
+        label_lines, value_lines = _figure_lines(pdf, label_w, label, value)
+        lines = max(len(label_lines), len(value_lines))
         _need(pdf, lines * _line_height(BODY_PT))
         y = pdf.get_y()
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(label_w, _line_height(BODY_PT), breakable(label), align="L", new_x="RIGHT", new_y="TOP")
+        _font(pdf, BODY_PT, bold=True)
+        pdf.multi_cell(label_w, _line_height(BODY_PT), "\n".join(label_lines), align="L", new_x="RIGHT", new_y="TOP")
         _font(pdf, BODY_PT)
         pdf.set_xy(pdf.l_margin + label_w, y)
-        pdf.multi_cell(pdf.text_width - label_w, _line_height(BODY_PT), breakable(format_value(value)), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.text_width - label_w, _line_height(BODY_PT), "\n".join(value_lines), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(max(pdf.get_y(), y + lines * _line_height(BODY_PT)))
+
+
+def _figures_label_width(pdf: _Pdf, block: Figures) -> float:
+    _font(pdf, BODY_PT, bold=True)
+    longest = max((pdf.get_string_width(printable(label)) for label, _ in block.items), default=0)
+    return min(pdf.text_width * 0.55, max(pdf.text_width * 0.3, longest + 5))
+
+
+def _figure_lines(pdf: _Pdf, label_w: float, label: str, value) -> tuple[list[str], list[str]]:
+    _font(pdf, BODY_PT, bold=True)
+    label_lines = _lines(pdf, label, label_w - 2 * pdf.c_margin)
+    _font(pdf, BODY_PT)
+    return label_lines, _lines(pdf, format_value(value), pdf.text_width - label_w - 2 * pdf.c_margin)
 
 
 def _column_widths(pdf: _Pdf, table: Table, body: list) -> list[float]:
@@ -274,22 +233,11 @@ def _column_widths(pdf: _Pdf, table: Table, body: list) -> list[float]:
     return widths
 
 
-_word_widths: dict[tuple[str, str, float], float] = {}
-
-
 def _widest_word(pdf: _Pdf, text: str, keep_short: bool = True) -> float:
     """The widest part of a cell that must stay on one line: a word, or a short value
     whole ("15 ม.ค. 2570", "77.61%")."""
-    widest = 0.0
-    words = [text] if keep_short and len(text) <= 14 else breakable(text).replace("\u200b", " ").split()
-    for word in words:
-        key = (word, pdf.font_style, pdf.font_size_pt)
-        if key not in _word_widths:
-            if len(_word_widths) > 50_000:
-                _word_widths.clear()
-            _word_widths[key] = pdf.get_string_width(word)
-        widest = max(widest, _word_widths[key])
-    return widest
+    pieces = [printable(text)] if keep_short and len(text) <= 14 else words(text)
+    return max((_width(pdf, piece) for piece in pieces if piece and piece[0] not in " \n"), default=0.0)
 
 
 def _align(column: Column, value) -> str:
@@ -300,22 +248,54 @@ def _align(column: Column, value) -> str:
     return "RIGHT" if is_number(value) else "LEFT"
 
 
+_CELL_PADDING = (0.8, 1.2, 0.8, 1.2)  # top, right, bottom, left
+
+
+def _table_body(table: Table) -> tuple[list, bool]:
+    body = list(table.rows)
+    limited = table.pdf_row_limit is not None and len(body) > table.pdf_row_limit
+    return (body[: table.pdf_row_limit] if limited else body), limited
+
+
+def _table_lead(pdf: _Pdf, table: Table) -> float:
+    """A short table is kept on one page with its title; a long one starts where its title,
+    header and first row fit."""
+    body, _ = _table_body(table)
+    estimate = 12 + _line_height(TABLE_PT) * 1.3 * (len(body) + (2 if table.total else 1)) + 3
+    if estimate < (pdf.bottom - MARGIN_TOP) * 0.6:
+        return estimate
+    widths = _column_widths(pdf, table, body)
+    header = _row_height(pdf, [c.header for c in table.columns], widths, bold=True)
+    first = _row_height(pdf, [format_value(v, c) for c, v in zip(table.columns, body[0])], widths)
+    return max(30.0, _text_height(pdf, table.title, BODY_PT, bold=True) + 0.5 + header + first + 3)
+
+
+def _cell_lines(pdf: _Pdf, text: str, width: float) -> list[str]:
+    return _lines(pdf, text, width - _CELL_PADDING[1] - _CELL_PADDING[3])
+
+
+def _row_height(pdf: _Pdf, texts: list[str], widths: list[float], bold: bool = False) -> float:
+    _font(pdf, TABLE_PT, bold)
+    lines = max(len(_cell_lines(pdf, text, width)) for text, width in zip(texts, widths))
+    return lines * _line_height(TABLE_PT) * 0.92 + _CELL_PADDING[0] + _CELL_PADDING[2]
+
+
 def _table(pdf: _Pdf, table: Table) -> None:
     if table.landscape and not pdf.is_landscape:
         pdf.add_page("L")
-    body = list(table.rows)
-    limited = table.pdf_row_limit is not None and len(body) > table.pdf_row_limit
-    if limited:
-        body = body[: table.pdf_row_limit]
-    # A short table is kept on one page with its title; a long one starts where it may.
-    estimate = 12 + _line_height(TABLE_PT) * 1.3 * (len(body) + (2 if table.total else 1)) + 3
-    _need(pdf, estimate if estimate < (pdf.bottom - MARGIN_TOP) * 0.6 else 30)
+    body, limited = _table_body(table)
+    _need(pdf, _table_lead(pdf, table))
     _write(pdf, table.title, BODY_PT, bold=True)
     pdf.ln(0.5)
     if not table.rows:
         _write(pdf, table.empty_text, BODY_PT, colour=MUTED, indent=4)
         return
     widths = _column_widths(pdf, table, body)
+
+    def cell(text: str, width: float, bold: bool = False) -> str:  # broken into lines here, between words
+        _font(pdf, TABLE_PT, bold)
+        return "\n".join(_cell_lines(pdf, text, width))
+
     _font(pdf, TABLE_PT)
     heading = FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=TABLE_PT)
     total_style = FontFace(emphasis="BOLD", fill_color=TOTAL_FILL, size_pt=TABLE_PT)
@@ -330,21 +310,22 @@ def _table(pdf: _Pdf, table: Table) -> None:
         text_align="LEFT",
         headings_style=heading,
         repeat_headings=1,
-        padding=(0.8, 1.2, 0.8, 1.2),
+        padding=_CELL_PADDING,
         cell_fill_mode=TableCellFillMode.NONE,
         v_align="MIDDLE",
     ) as out:
         row = out.row()
-        for column in table.columns:
-            row.cell(breakable(column.header), align="CENTER")
+        for column, width in zip(table.columns, widths):
+            row.cell(cell(column.header, width, bold=True), align="CENTER")
         for values in body:
             row = out.row()
-            for column, value in zip(table.columns, values):
-                row.cell(breakable(format_value(value, column)), align=_align(column, value))
+            for column, value, width in zip(table.columns, values, widths):
+                row.cell(cell(format_value(value, column), width), align=_align(column, value))
         if table.total:
             row = out.row(style=total_style)
-            for column, value in zip(table.columns, table.total):
-                row.cell(breakable(format_value(value, column) if value is not None else ""), align=_align(column, value))
+            for column, value, width in zip(table.columns, table.total, widths):
+                row.cell(cell(format_value(value, column) if value is not None else "", width, bold=True),
+                         align=_align(column, value))
     notes = [n for n in (table.note, (f"{table.pdf_limit_note} ({len(body):,} จาก {len(table.rows):,} รายการ)" if limited else "")) if n]
     for note in notes:
         pdf.ln(0.5)
@@ -354,9 +335,29 @@ def _table(pdf: _Pdf, table: Table) -> None:
 # --- charts ----------------------------------------------------------------------------------------
 
 
+def _chart_items(chart: Chart) -> list:
+    return [r for r in chart.table.rows if any(is_number(r[s.column]) for s in chart.series)]
+
+
+def _chart_group_height(chart: Chart) -> float:
+    return (3.6 if len(chart.series) == 1 else 3.0) * len(chart.series) + 2.2
+
+
+def _chart_lead(pdf: _Pdf, chart: Chart) -> float | None:
+    """A chart that fits on a page is never split; a longer one starts with a few bars at
+    least. None: no bars to draw."""
+    items = _chart_items(chart)
+    if not items:
+        return None
+    legend_h = 6.0 if len(chart.series) > 1 else 0.0
+    group_h = _chart_group_height(chart)
+    whole = 10 + legend_h + group_h * min(len(items), chart.pdf_row_limit) + 12
+    return whole if whole < pdf.bottom - MARGIN_TOP - 10 else 10 + legend_h + group_h * 3 + 8
+
+
 def _chart(pdf: _Pdf, chart: Chart) -> None:
     """Horizontal bars: one group per table row, one bar per series, value at the bar's end."""
-    items = [r for r in chart.table.rows if any(is_number(r[s.column]) for s in chart.series)]
+    items = _chart_items(chart)
     if not items:
         return
     cut = len(items) > chart.pdf_row_limit
@@ -364,17 +365,16 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
     values = [r[s.column] for r in items for s in chart.series if is_number(r[s.column])]
     top = chart.max_value or _nice_ceiling(max(values))
     bar_h = 3.6 if len(chart.series) == 1 else 3.0
-    group_h = bar_h * len(chart.series) + 2.2
+    group_h = _chart_group_height(chart)
     label_w = min(62.0, pdf.text_width * 0.36)
     value_w = 13.0
     plot_w = pdf.text_width - label_w - value_w
     legend_h = 6.0 if len(chart.series) > 1 else 0.0
 
-    whole = 10 + legend_h + group_h * len(items) + 12
+    lead = _chart_lead(pdf, chart)
 
     def start_block(title: str) -> float:
-        # A chart that fits on a page is never split; a longer one starts with a few bars at least.
-        _need(pdf, whole if whole < pdf.bottom - MARGIN_TOP - 10 else 10 + legend_h + group_h * 3 + 8)
+        _need(pdf, lead)
         _write(pdf, title, BODY_PT, bold=True)
         y = pdf.get_y() + 1
         if legend_h:
