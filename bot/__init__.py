@@ -118,6 +118,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(handbook_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(photos_bp)
+    from bot.transparency import transparency_bp
+
+    app.register_blueprint(transparency_bp)
     if settings.simulator_enabled:
         from bot.pages.simulator import simulator_bp
 

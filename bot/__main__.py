@@ -217,8 +217,10 @@ def _feature_commands() -> dict:
     from bot.eservice.cli import COMMANDS as ESERVICE
     from bot.feedback.cli import COMMANDS as FEEDBACK
     from bot.reports.cli import COMMANDS as REPORTS
+    from bot.reports.participation_import import COMMANDS as PARTICIPATION
+    from bot.transparency.cli import COMMANDS as TRANSPARENCY
 
-    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS)
+    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS) | dict(PARTICIPATION) | dict(TRANSPARENCY)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bot.feedback.track"),
     Feature("bot.feedback.staff_questions", {"staff_questions": _FEEDBACK}),
     Feature("bot.feedback.corruption", {"corruption_reports": _FEEDBACK}),
+    # Consultations on LINE: answers keep no chat key (a salted one-way key, its salt deleted at closing).
+    Feature("bot.feedback.consultation", {"consultation_optins": "while the person wants to hear of new consultations "
+                                          "(เลิกรับข่าว, unfollowing or erasure removes it)"}),
     Feature("bot.staff.registration", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
                           "staff_code_failures": "db.staff:purge_failures",
                           "staff_people": "while the person is the SAO's staff (erasure removes the name and position)"}),
@@ -75,6 +78,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.pages.requests",
     "bot.console.pages.counter",
     "bot.console.pages.staff_questions",
+    "bot.console.pages.participation",
     "bot.console.pages.appointments",
     "bot.console.pages.ratings",
     "bot.console.pages.integrity",

@@ -768,6 +768,91 @@ CREATE INDEX idx_appointments_day ON appointments (day, status);
 """
 
 
+V17_TRANSPARENCY = """
+-- The public /transparency pages: each report round, frozen when it closes (bot/transparency).
+-- A correction is a new version with its note; earlier versions stay. Only figures, never
+-- personal data: the page's HTML and the PDF and XLSX files exactly as published.
+CREATE TABLE transparency_snapshots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    report TEXT NOT NULL,          -- service-statistics | complaints | satisfaction | ...
+    fiscal_year INTEGER NOT NULL,  -- B.E.
+    round TEXT NOT NULL,           -- q1..q4 | r6 | r12
+    version INTEGER NOT NULL,      -- 1, then 2, 3 ... for corrections
+    title TEXT NOT NULL,
+    period_label TEXT NOT NULL,
+    as_of REAL NOT NULL,           -- the figures are as of this moment
+    html TEXT NOT NULL,            -- the report's body as the page shows it
+    pdf BLOB NOT NULL,
+    xlsx BLOB NOT NULL,
+    published_at REAL NOT NULL,
+    published_by TEXT NOT NULL,    -- clock | command-line | a console user's name
+    note TEXT,                     -- what a correction corrected (shown on the page)
+    UNIQUE (report, fiscal_year, round, version)
+);
+"""
+
+
+V18_PARTICIPATION = """
+-- Participation (bot/reports/participation.py): what the SAO held outside LINE (ประชาคมหมู่บ้าน,
+-- hearings, meetings) and what it decided and improved after any topic, recorded in the console
+-- (replaces content/participation.yaml, imported once: participation_imports remembers each entry).
+CREATE TABLE participation_activities (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    held_on TEXT NOT NULL,         -- YYYY-MM-DD
+    topic TEXT NOT NULL,           -- the activity's name, or a LINE topic: satisfaction | tickets | staff-questions | handbook
+    channel TEXT NOT NULL DEFAULT '',
+    participants TEXT NOT NULL DEFAULT '[]',  -- JSON [[village or "", number], ...]
+    decided TEXT NOT NULL DEFAULT '',
+    improvement TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_by TEXT,
+    updated_at REAL
+);
+CREATE INDEX idx_participation_activities_held_on ON participation_activities (held_on);
+CREATE TABLE participation_imports (
+    import_key TEXT PRIMARY KEY,   -- digest of one entry of the file: imported once, even if deleted since
+    activity_id INTEGER,
+    imported_at REAL NOT NULL
+);
+
+-- Consultations on LINE (ร่วมแสดงความเห็น): a question with choices and/or free comments.
+CREATE TABLE consultations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    question TEXT NOT NULL,
+    choices TEXT NOT NULL DEFAULT '[]',      -- JSON list of the choices' texts (may be empty)
+    allow_comment INTEGER NOT NULL DEFAULT 0,
+    villages TEXT NOT NULL DEFAULT '[]',     -- JSON list: the answerer picks one when not empty
+    opens_at REAL NOT NULL,
+    closes_on TEXT NOT NULL,       -- YYYY-MM-DD, the last day answers are taken
+    status TEXT NOT NULL DEFAULT 'open',     -- open | closed
+    closed_at REAL,
+    salt BLOB,                     -- key of the answerers' one-way keys; deleted at closing
+    announced INTEGER NOT NULL DEFAULT 0,    -- pushes queued to opted-in followers
+    created_by TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX idx_consultations_status ON consultations (status, closes_on);
+-- One answer per person: person_key is HMAC-SHA256(salt, chat key), never the chat key; once
+-- the consultation closes the salt is gone and no answer can be traced back to anyone.
+CREATE TABLE consultation_answers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    consultation_id INTEGER NOT NULL REFERENCES consultations (id) ON DELETE CASCADE,
+    person_key TEXT NOT NULL,
+    choice INTEGER,                -- index into choices; NULL: a comment only
+    comment TEXT,
+    village TEXT,
+    answered_at REAL NOT NULL,
+    UNIQUE (consultation_id, person_key)
+);
+-- Followers who asked to hear when a consultation opens (รับข่าวการรับฟังความเห็น).
+CREATE TABLE consultation_optins (
+    chat_key TEXT PRIMARY KEY,
+    opted_in_at REAL NOT NULL
+);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -800,6 +885,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (14, "requests about auditor accounts, confirmed by another auditor", _run_script(V14_AUDITOR_REQUESTS)),
     (15, "staff on LINE: names, assignees, deadlines, closures the citizen confirms", _run_script(V15_STAFF_ON_LINE)),
     (16, "online service requests (e-Service), their documents and appointments", _run_script(V16_E_SERVICE)),
+    (17, "public transparency reports: published rounds frozen as snapshots", _run_script(V17_TRANSPARENCY)),
+    (18, "participation: activities, consultations on LINE, their answers and opt-ins", _run_script(V18_PARTICIPATION)),
 ]
 
 

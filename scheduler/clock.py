@@ -203,7 +203,21 @@ def appointment_reminders(settings: Settings, today: date | None = None) -> dict
     return done
 
 
+def publish_transparency(settings: Settings, at: datetime | None = None) -> dict[str, int]:
+    """01:00: every report round that closed (and is not yet published) frozen for /transparency."""
+    from bot.transparency.publish import publish_due
+
+    db = open_database(settings.database_path)
+    try:
+        done = publish_due(db, _content(settings), settings.content_dir, at)
+    finally:
+        db.close()
+    log.info("transparency: %s rounds published", len(done))
+    return {"published": len(done)}
+
+
 JOBS = {
+    "publish-transparency": publish_transparency,
     "purge-old-data": purge_old_data,
     "flag-overdue-questions": flag_overdue_questions,
     "corruption-digest": corruption_digest,
@@ -217,6 +231,8 @@ JOBS = {
 # When each job runs (Bangkok time), and how late a missed run may still start (seconds).
 # The morning jobs are on weekdays; holidays and the SAO's days off are skipped inside them.
 TIMETABLE = (
+    # 01:00: the report rounds that closed yesterday, frozen for the public /transparency pages.
+    ("publish-transparency", {"hour": 1, "minute": 0}, 12 * 3600),
     # 02:30: nobody is chatting.
     ("purge-old-data", {"hour": 2, "minute": 30}, 6 * 3600),
     # 03:00: closures the citizen did not answer within 7 days.

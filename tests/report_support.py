@@ -212,3 +212,7 @@ def seed_all(db, content_dir: Path) -> None:
         seed_tickets(db)
         seed_corruption(db)
     seed_deadlines(db, content_dir)
+    # The participation notes as a clerk had them in the old file, imported as the console does once.
+    from bot.reports.participation_import import import_notes
+
+    import_notes(db, content_dir / "participation.yaml")

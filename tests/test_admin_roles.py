@@ -30,6 +30,7 @@ SAMPLE_ARGS = {
     "ticket_id": "1", "photo_id": "1", "question_id": "1", "report_id": "1",
     "request_id": "1",  # a request about an auditor account (none exists: refused, not an error)
     "appointment_id": "1",  # none exists: refused, not an error
+    "activity_id": "1", "consultation_id": "1",  # participation: none exists, a 404 for admins
 }
 
 

@@ -17,6 +17,7 @@ from bot.eservice import flow as eservice_flow
 from bot.eservice import appointments
 from bot.staff import ticket_actions
 from bot.eservice import request_actions
+from bot.feedback import consultation
 
 _MENU_WORDS = frozenset(normalize_command(w) for w in texts.MENU_WORDS)
 
@@ -263,6 +264,7 @@ FLOWS: list[Flow] = [
     *appointments.FLOWS,  # booking, moving, cancelling an appointment at the office
     *ticket_actions.FLOWS,  # staff acting on a ticket from its card
     *request_actions.FLOWS,  # staff acting on a service request from its card
+    *consultation.FLOWS,  # consultations on LINE (ร่วมแสดงความเห็น), issue 20
 ]
 
 
@@ -272,7 +274,8 @@ def build_engine(timeout_minutes: int = 30) -> Engine:
     return Engine(
         FLOWS,
         commands=registration.COMMANDS + names.COMMANDS + [satisfaction.COMMAND, staff_questions.COMMAND, my_work.COMMAND, eservice_flow.COMMAND,
-                                                           appointments.COMMAND],
+                                                           appointments.COMMAND]
+                 + consultation.COMMANDS,
         quote_replies=[staff_questions.QUOTE_REPLY],
         main_menu=main_menu,
         on_timeout=lambda ctx: [m.text(texts.TIMED_OUT)],

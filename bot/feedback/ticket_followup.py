@@ -13,7 +13,6 @@ Steps are pure; the effects below do the writes in the worker's transaction.
 from __future__ import annotations
 
 import logging
-import time
 
 from bot.conversation import messages as m
 from bot.conversation.engine import Context, Effect, Flow, Input, State, Step, Turn

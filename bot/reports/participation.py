@@ -6,117 +6,51 @@ SAO's work; then the suggestions and complaints received, their outcome, and the
 citizens gave on how each was resolved.
 
 The topics citizens took part in on LINE and their counts come from the database (ratings,
-tickets, questions for staff, 👍/👎 on handbook answers). What the bot cannot know — activities
+tickets, questions for staff, 👍/👎 on handbook answers, and the consultations closed in the
+period with their answers per choice and per village). What the bot cannot know — activities
 held outside LINE (ประชาคม, public hearings) with participants per village, and what the SAO
-decided and improved afterwards — a clerk writes in content/participation.yaml; a topic with
-nothing written there says so on the report instead of inventing it. The bot does not ask
-citizens for their village (PDPA: the least data needed), so LINE counts are not per village.
+decided and improved afterwards — a clerk records on the console's participation page
+(/admin/participation, db/participation.py); a topic with nothing recorded says so on the
+report instead of inventing it. Nothing personal is published: consultation answers are
+counted, their comments stay in the console.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 
-from bot.content import yamlfile
-from bot.content.profile import ContentError
 from bot.reports import texts as t
 from bot.reports.context import ReportContext
 from bot.reports.document import Bullets, Chart, Column, Document, Figures, Paragraph, Section, Series, Table, rows
+from bot.reports.participation_import import Note, load_notes  # noqa: F401  (load_notes: the old file's reader, for the importer)
 from bot.reports.scale import LEVEL_NAMES, LEVELS, Stats, round2
-from bot.common.thaidate import parse_thai_date, thai_date
+from bot.common.thaidate import thai_date
+from db import participation as records
 from db import questions, ratings, staff_questions, tickets
+from db.participation import ClosedConsultation, closed_consultations  # noqa: F401  (for the public pages)
 
 KIND = "participation"
 TITLE = "รายงานการเปิดโอกาสให้ประชาชนมีส่วนร่วม"
-NOTES_FILE = "participation.yaml"
 LINE_TOPICS = {
     "satisfaction": "การประเมินความพึงพอใจการให้บริการ",
     "tickets": "ข้อเสนอแนะและเรื่องร้องเรียน",
     "staff-questions": "คำถามถึงเจ้าหน้าที่",
     "handbook": "ความเห็นต่อคำตอบของคู่มือประชาชน",
 }
+CONSULTATION_CHANNEL = "LINE Official Account (ร่วมแสดงความเห็น)"
 PDF_TICKET_ROWS = 200  # the PDF lists the first 200 suggestions and complaints; the XLSX all
-NOT_RECORDED = "ยังไม่ได้บันทึก (บันทึกได้ที่ content/participation.yaml)"
+NOT_RECORDED = "ยังไม่ได้บันทึก"
 
 
-# --- what the clerk writes -----------------------------------------------------------------------
+def consultation_topic(consultation_id: int) -> str:
+    """The topic key under which a clerk records what was done with a consultation's results."""
+    return f"consultation:{consultation_id}"
 
 
-@dataclass(frozen=True)
-class Note:
-    day: date
-    topic: str  # a key of LINE_TOPICS, or an activity's name
-    channel: str = ""
-    participants: tuple[tuple[str, int], ...] = ()  # (village or "", number)
-    decided: str = ""
-    improvement: str = ""
-
-    @property
-    def is_line_topic(self) -> bool:
-        return self.topic in LINE_TOPICS
-
-    @property
-    def total(self) -> int:
-        return sum(n for _, n in self.participants)
-
-
-def load_notes(content_dir: Path) -> tuple[Note, ...]:
-    """content/participation.yaml, checked; a mistake names the file, line and field. No file: none."""
-    path = Path(content_dir) / NOTES_FILE
-    if not path.exists():
-        return ()
-    raw, node = yamlfile.read(path)
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict) or not isinstance(raw.get("entries", []), list):
-        raise ContentError(f"{path}: expected 'entries:' with a list of entries")
-    entries = raw.get("entries") or []
-    items = next((v.value for k, v in node.value if k.value == "entries"), []) if entries else []
-    problems, notes = [], []
-    for entry, item in zip(entries, items):
-        line = item.start_mark.line + 1
-        where = f"{path}:{line}"
-        if not isinstance(entry, dict):
-            problems.append(f"{where}: each entry needs date and topic")
-            continue
-        unknown = set(entry) - {"date", "topic", "channel", "participants", "decided", "improvement"}
-        if unknown:
-            problems.append(f"{where}: unknown field '{sorted(unknown)[0]}'")
-        try:
-            day = entry.get("date")
-            day = day if isinstance(day, date) else parse_thai_date(str(day or ""))
-        except ValueError:
-            problems.append(f"{where}: field 'date' must be a date such as 15/2/2570 or 2027-02-15")
-            continue
-        topic = str(entry.get("topic") or "").strip()
-        if not topic:
-            problems.append(f"{where}: field 'topic' is required")
-            continue
-        participants = entry.get("participants")
-        counted: list[tuple[str, int]] = []
-        if isinstance(participants, bool):
-            participants = "x"
-        if isinstance(participants, int):
-            counted = [("", participants)]
-        elif isinstance(participants, dict):
-            for village, number in participants.items():
-                if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                    problems.append(f"{where}: participants of '{village}' must be a whole number")
-                else:
-                    counted.append((str(village).strip(), number))
-        elif participants is not None:
-            problems.append(f"{where}: field 'participants' must be a number or village: number pairs")
-        notes.append(
-            Note(
-                day, topic, str(entry.get("channel") or "").strip(), tuple(counted),
-                " ".join(str(entry.get("decided") or "").split()), " ".join(str(entry.get("improvement") or "").split()),
-            )
-        )
-    if problems:
-        raise ContentError("\n".join(problems))
-    return tuple(sorted(notes, key=lambda n: n.day))
+def notes_from_db(db, first, last) -> tuple[Note, ...]:
+    """The activities and improvement notes recorded in the console for [first, last]."""
+    return tuple(Note(a.held_on, a.topic, a.channel, a.participants, a.decided, a.improvement)
+                 for a in records.activities(db, first, last))
 
 
 # --- the figures ------------------------------------------------------------------------------------
@@ -153,6 +87,11 @@ class Participation:
     votes_up: int
     votes_down: int
     notes: tuple[Note, ...]  # in the period
+    consultations: tuple[ClosedConsultation, ...] = ()  # closed, with their closing day in the period
+
+    @property
+    def consulted(self) -> int:
+        return sum(c.participants for c in self.consultations)
 
     @property
     def staff_total(self) -> int:
@@ -162,7 +101,7 @@ class Participation:
 def compute(ctx: ReportContext, notes: tuple[Note, ...] | None = None) -> Participation:
     db, division = ctx.db, ctx.division_id
     if notes is None:
-        notes = load_notes(ctx.content_dir)
+        notes = notes_from_db(db, ctx.period.first, ctx.period.last)
     by_source = ratings.score_totals(db, ctx.first_day, ctx.last_day, "source", division)
     sources = [(s, by_source[s]["overall"][0]) for s in t.RATING_SOURCES if s in by_source]
     sources += [(s, v["overall"][0]) for s, v in by_source.items() if s not in t.RATING_SOURCES]
@@ -205,6 +144,7 @@ def compute(ctx: ReportContext, notes: tuple[Note, ...] | None = None) -> Partic
         votes_up=up,
         votes_down=down,
         notes=tuple(n for n in notes if ctx.period.contains(n.day)),
+        consultations=tuple(records.closed_between(db, ctx.period.first, ctx.period.last, today=ctx.today)),
     )
 
 
@@ -261,6 +201,13 @@ def document(ctx: ReportContext, data: Participation) -> Document:
             _improvements(data, "handbook"),
         ),
     ]
+    for x in data.consultations:
+        counted = "; ".join(f"{choice} {n:,} คน" for choice, n in x.choices)
+        line_rows.append((
+            f"รับฟังความเห็น: {x.question} (ปิดรับ {thai_date(x.closes_on, full_month=False)})", CONSULTATION_CHANNEL, x.participants,
+            _decided(data, consultation_topic(x.id), f"ผลการรับฟังความเห็น: {counted}" if counted else f"ความเห็น {x.participants:,} รายการ"),
+            _improvements(data, consultation_topic(x.id)),
+        ))
     activities = [n for n in data.notes if not n.is_line_topic]
     activity_rows = [
         (f"{n.topic} ({thai_date(n.day, full_month=False)})", n.channel or "–", n.total if n.participants else None,
@@ -279,6 +226,7 @@ def document(ctx: ReportContext, data: Participation) -> Document:
     channel_rows += [(LINE_TOPICS["tickets"], f"{t.LINE_CHANNEL} (เมนูแจ้งเรื่อง)", out.received)] if out.received else []
     channel_rows += [(LINE_TOPICS["staff-questions"], t.QUESTION_SOURCES.get(s, s), n) for s, n in data.staff_questions_by_source]
     channel_rows += [(LINE_TOPICS["handbook"], f"{t.LINE_CHANNEL} (ปุ่มตรง/ไม่ตรงใต้คำตอบ)", data.votes_up + data.votes_down)] if data.votes_up + data.votes_down else []
+    channel_rows += [(f"รับฟังความเห็น: {x.question}", CONSULTATION_CHANNEL, x.participants) for x in data.consultations if x.participants]
     channel_rows += [(n.topic, n.channel or "–", n.total) for n in activities if n.participants]
     channels = Table(
         "ผู้มีส่วนร่วมจำแนกตามช่องทาง",
@@ -288,6 +236,8 @@ def document(ctx: ReportContext, data: Participation) -> Document:
         sheet="ตามช่องทาง",
     )
     village_rows = [(v or "ไม่ระบุหมู่บ้าน", n.topic, count) for n in activities for v, count in n.participants]
+    village_rows += [(v or "ไม่ระบุหมู่บ้าน", f"รับฟังความเห็น: {x.question}", count) for x in data.consultations
+                     if any(v for v, _ in x.villages) for v, count in x.villages]
     villages = Table(
         "ผู้เข้าร่วมกิจกรรมจำแนกตามหมู่บ้าน",
         (Column("หมู่บ้าน", 1.6), Column("กิจกรรม", 2.6), Column("จำนวนผู้เข้าร่วม", 0.9)),
@@ -298,7 +248,17 @@ def document(ctx: ReportContext, data: Participation) -> Document:
     )
     village_note = Paragraph(
         "การมีส่วนร่วมผ่าน LINE ไม่ได้บันทึกหมู่บ้านของผู้ใช้ (ระบบเก็บข้อมูลส่วนบุคคลเท่าที่จำเป็นตาม พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล) "
-        "จึงแสดงจำนวนรายหมู่บ้านเฉพาะกิจกรรมที่ อบต. บันทึกไว้"
+        "จึงแสดงจำนวนรายหมู่บ้านเฉพาะกิจกรรมที่ อบต. บันทึกไว้ และการรับฟังความเห็นทาง LINE ที่ผู้ตอบเลือกหมู่บ้านเอง (ไม่ระบุตัวตน)"
+    )
+    result_rows = [(x.question, choice, n, round2(n / x.participants * 100) if x.participants else None)
+                   for x in data.consultations for choice, n in x.choices]
+    results = Table(
+        "ผลการรับฟังความเห็นทาง LINE (เรื่องที่ปิดรับแล้ว)",
+        (Column("เรื่อง", 2.6), Column("คำตอบ", 2.2), Column("จำนวน (คน)", 0.8), Column("ร้อยละ", 0.8, decimals=2)),
+        rows(result_rows),
+        sheet="ผลรับฟังความเห็น",
+        empty_text="ไม่มีการรับฟังความเห็นทาง LINE ที่ปิดรับในช่วงนี้",
+        note="ผู้ตอบแต่ละคนตอบได้ครั้งเดียว ไม่ระบุชื่อผู้ตอบ ความเห็นที่พิมพ์มาไม่เผยแพร่ (เจ้าหน้าที่นำไปพิจารณา)",
     )
     category_keys = [c for c in ("suggestion", "complaint_service", "complaint_official", "village", "other") if c in data.outcome_by_category]
     category_keys += [c for c in data.outcome_by_category if c not in category_keys]
@@ -353,6 +313,7 @@ def document(ctx: ReportContext, data: Participation) -> Document:
         ("เรื่องเสนอแนะและร้องเรียน", f"{out.received:,} เรื่อง"),
         ("คำถามถึงเจ้าหน้าที่", f"{data.staff_total:,} เรื่อง"),
         ("ความเห็นต่อคำตอบคู่มือประชาชน", f"{data.votes_up + data.votes_down:,} ครั้ง"),
+        ("การรับฟังความเห็นทาง LINE", f"{len(data.consultations):,} เรื่อง ผู้ร่วมแสดงความเห็น {data.consulted:,} คน"),
         ("กิจกรรมนอก LINE ที่บันทึกไว้", f"{len(activities):,} กิจกรรม ผู้เข้าร่วม {sum(n.total for n in activities):,} คน"),
     ))
     sections = (
@@ -364,6 +325,7 @@ def document(ctx: ReportContext, data: Participation) -> Document:
             ),
             figures,
             topics,
+            results,
         )),
         Section("2. ผู้มีส่วนร่วมจำแนกตามช่องทางและหมู่บ้าน", (
             channels,
@@ -391,8 +353,10 @@ def _day(epoch: float) -> date:
 def _summary(data: Participation) -> list[str]:
     out = data.outcome_total
     lines = [
-        f"ประชาชนมีส่วนร่วมผ่าน LINE รวม {data.ratings_total + out.received + data.staff_total + data.votes_up + data.votes_down:,} ครั้ง"
+        f"ประชาชนมีส่วนร่วมผ่าน LINE รวม {data.ratings_total + out.received + data.staff_total + data.votes_up + data.votes_down + data.consulted:,} ครั้ง"
     ]
+    if data.consultations:
+        lines.append(f"รับฟังความเห็นทาง LINE {len(data.consultations):,} เรื่อง ผู้ร่วมแสดงความเห็น {data.consulted:,} คน")
     if out.received:
         done = out.statuses["resolved"] + out.statuses["forwarded"] + out.statuses["rejected"]
         lines.append(f"เรื่องเสนอแนะและร้องเรียน {out.received:,} เรื่อง ดำเนินการแล้ว {done:,} เรื่อง (ร้อยละ {round2(done / out.received * 100):.2f})")
@@ -400,7 +364,7 @@ def _summary(data: Participation) -> list[str]:
         lines.append(f"ผู้แจ้งให้คะแนนการแก้ไข {out.rating.n:,} เรื่อง เฉลี่ย {out.rating.mean:.2f} ระดับ{out.rating.level}")
     missing = [LINE_TOPICS[k] for k in LINE_TOPICS if not any(n.topic == k and n.improvement for n in data.notes)]
     if missing:
-        lines.append("หัวข้อที่ยังไม่ได้บันทึกการนำผลไปปรับปรุง: " + ", ".join(missing) + " (บันทึกใน content/participation.yaml)")
+        lines.append("หัวข้อที่ยังไม่ได้บันทึกการนำผลไปปรับปรุง: " + ", ".join(missing))
     return lines
 
 
