@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import time
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask
 from bot.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -71,8 +70,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     from bot.pipeline.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, webhook_bp
 
     settings = settings or load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.observability import configure_logging
+
+    configure_logging("web", settings.log_format)  # LOG_FORMAT=json: one JSON object a line
     settings.check_line_channel()  # half a channel refuses to start (bot.config)
+    from bot.config import ConfigError
+    from bot.doctor import startup_problems
+
+    refused = startup_problems(settings)  # would lose or leak data: python -m bot doctor says more
+    if refused:
+        raise ConfigError("\n".join(refused))
     var_dir = settings.database_path.parent
     if not settings.channel_secret:
         # No LINE channel: the simulator signs its events with a local secret.
@@ -121,6 +128,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from bot.transparency import transparency_bp
 
     app.register_blueprint(transparency_bp)
+    from bot.observability import observability_bp
+
+    app.register_blueprint(observability_bp)  # /healthz, /metrics
     if settings.simulator_enabled:
         from bot.pages.simulator import simulator_bp
 
@@ -137,27 +147,6 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.after_request_funcs.setdefault(name, []).append(add_security_headers)
     serve_static = app.view_functions["static"]  # the app's own /static files: not in a blueprint
     app.view_functions["static"] = lambda **kwargs: add_security_headers(serve_static(**kwargs))
-
-    @app.get("/healthz")
-    def healthz():
-        """200 when the database can be read and written and the webhook's last store (within a
-        minute) did not fail: a monitor sees a webhook that cannot store what LINE sends."""
-        from db import write_probe
-
-        problems = {}
-        try:
-            db = pool.get()
-            db.execute("SELECT 1").fetchone()
-            write_probe(db)
-        except Exception as exc:  # the point of the check is to report any failure
-            pool.discard_after(exc)
-            problems["database"] = str(exc)
-        failure = writer.last_failure
-        if failure and time.time() - failure[0] < 60:
-            problems["webhook"] = f"storing events failed: {failure[1]}"
-        if problems:
-            return jsonify({"status": "error", **problems}), 503
-        return jsonify({"status": "ok", "database": "ok"})
 
     # A console request that met a connection stuck read-only: the next one opens it again.
     from flask import got_request_exception

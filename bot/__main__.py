@@ -194,10 +194,35 @@ def cmd_ask(args, settings) -> int:
     return 0
 
 
+def cmd_restore(args, settings) -> int:
+    from db.backup import BackupError, restore_keeping_current
+
+    try:
+        done = restore_keeping_current(args.file, settings.database_path, force=args.force)
+    except (BackupError, OSError) as exc:
+        print(f"ไม่สำเร็จ / failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"กู้คืนข้อมูลแล้ว / restored into {done['database']} (schema {done['schema_version']});"
+          f" ฐานข้อมูลเดิมเก็บไว้ที่ / the previous database is kept as {done['kept_aside'] or '(none)'}")
+    return 0
+
+
 def cmd_create_admin(args, settings) -> int:
     from bot.console.cli import create_admin
 
     return create_admin(args, settings)
+
+
+def cmd_doctor(args, settings) -> int:
+    from bot.doctor import cmd_doctor
+
+    return cmd_doctor(args, settings)
+
+
+def cmd_setup_line(args, settings) -> int:
+    from bot.setup_line import cmd_setup_line
+
+    return cmd_setup_line(args, settings)
 
 
 COMMANDS = {
@@ -208,6 +233,9 @@ COMMANDS = {
     "staff": (cmd_staff, "รหัสลงทะเบียนและรายชื่อเจ้าหน้าที่ที่รับแจ้งเตือนทาง LINE — staff registration codes and registered chats"),
     "ask": (cmd_ask, "บอทเข้าใจข้อความว่าอย่างไร — what the bot understands a message to be and answers; prints JSON (one message, or one per line from stdin)"),
     "flows": (cmd_flows, "แสดงแผนภาพบทสนทนา (Mermaid) — print the conversation flow diagram"),
+    "doctor": (cmd_doctor, "ตรวจการติดตั้ง (ตั้งค่า เนื้อหา ฐานข้อมูล LINE) — check this installation; exit 0 ok, 1 warnings, 2 errors"),
+    "setup-line": (cmd_setup_line, "ตั้ง webhook ทดสอบ และติดตั้งริชเมนูบน LINE — set and test the webhook URL, install the rich menu"),
+    "restore": (cmd_restore, "กู้คืนฐานข้อมูลจากไฟล์สำรอง (หยุด web และ clock ก่อน) — restore the database from a backup (stop web and clock first)"),
     "create-admin": (cmd_create_admin, "สร้างผู้ดูแลระบบ (หรือผู้ตรวจสอบด้วย --role auditor) ของหน้าจัดการ (/admin) — create an admin (or, with --role auditor, an auditor) account for the console"),
 }
 
@@ -255,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
             from bot.console.cli import add_arguments
 
             add_arguments(p)
+        if name == "restore":
+            p.add_argument("file", help="ไฟล์สำรอง เช่น var/backups/sao-bot-2026-12-06.sqlite3 — the backup file")
+            p.add_argument("--force", action="store_true", help="กู้คืนแม้มีโปรเซสอื่นเปิดฐานข้อมูลอยู่ — restore even while another process has the database open")
         if name == "richmenu":
             p.add_argument("--preview", metavar="FILE.png", help="เขียนภาพเมนูลงไฟล์แทนการติดตั้ง — only write the image to a file")
     for name, (run, help_text, add_arguments) in features.items():
@@ -263,7 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 1
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from bot.observability import configure_logging
+
+    configure_logging("worker" if args.command == "work" else "cli", load_settings().log_format,
+                      level=logging.WARNING, text_format="%(levelname)s %(name)s: %(message)s")
     run = features[args.command][0] if args.command in features else COMMANDS[args.command][0]
     return run(args, load_settings())
 

@@ -75,10 +75,22 @@ class Settings:
     login_max_failures_per_user: int = 5
     login_max_failures_per_ip: int = 20
     login_failure_window_minutes: int = 15
+    # Nightly backups (the clock's `backup` job): the folder (empty: "backups" beside the database), and
+    # an optional copy elsewhere: a folder, or rclone:<remote:path>.
+    backup_dir: str = ""
+    backup_copy_to: str = ""
+    # /metrics answers loopback and private addresses; others need "Authorization: Bearer <this>".
+    metrics_token: str = field(default="", repr=False)
+    # "json": one JSON object per log line (web, worker, clock); anything else: plain text.
+    log_format: str = "text"
 
     @property
     def public_url(self) -> str:
         return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    @property
+    def backups_path(self) -> Path:
+        return Path(self.backup_dir) if self.backup_dir else self.database_path.parent / "backups"
 
     @property
     def has_channel(self) -> bool:
@@ -105,6 +117,14 @@ class Settings:
             )
 
 
+def _port(env: dict[str, str]) -> int:
+    """The web process's port: BIND's when set (gunicorn.conf.py listens there; `make run` gives web and
+    clock the same BIND while honcho hands each a different PORT), else PORT. The web app's built-in
+    fake LINE (/fake-line) and the clock reaching it both derive their address from this one value."""
+    bound = (env.get("BIND") or "").strip().rpartition(":")[2]
+    return int(bound) if bound.isdigit() else int(env.get("PORT") or 8000)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build Settings from environment variables (os.environ by default)."""
     env = dict(os.environ if env is None else env)
@@ -121,7 +141,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         line_data_api_base_url=data_base,
         database_path=Path(env.get("DATABASE_PATH") or Settings.database_path),
         content_dir=Path(env.get("CONTENT_DIR") or Settings.content_dir),
-        port=int(env.get("PORT") or 8000),
+        port=_port(env),
         simulator_enabled=_bool(env.get("SIMULATOR_ENABLED"), default=not secret),
         worker_threads=int(env.get("WORKER_THREADS") or 4),
         start_worker=_bool(env.get("START_WORKER"), default=True),
@@ -135,6 +155,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_max_failures_per_user=int(env.get("LOGIN_MAX_FAILURES_PER_USER") or 5),
         login_max_failures_per_ip=int(env.get("LOGIN_MAX_FAILURES_PER_IP") or 20),
         login_failure_window_minutes=int(env.get("LOGIN_FAILURE_WINDOW_MINUTES") or 15),
+        backup_dir=(env.get("BACKUP_DIR") or "").strip(),
+        backup_copy_to=(env.get("BACKUP_COPY_TO") or "").strip(),
+        metrics_token=env.get("METRICS_TOKEN", "").strip(),
+        log_format=(env.get("LOG_FORMAT") or "text").strip().lower(),
     )
     if env.get("SECRET_KEY"):
         settings = settings.with_(secret_key=env["SECRET_KEY"])

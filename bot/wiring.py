@@ -54,6 +54,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bot.staff.registration", {"staff_recipients": "while the chat is a division's registered staff (staff unregister, the console removes)",
                           "staff_code_failures": "db.staff:purge_failures",
                           "staff_people": "while the person is the SAO's staff (erasure removes the name and position)"}),
+    Feature("bot.observability"),  # the sweeper's stopped-clock alert to the admins (also /metrics, /healthz)
     Feature("bot.staff.names"),  # staff's names and group names; LINE display names fetched after the commit
     Feature("bot.reminders.buttons", {"reminders": "while the plan's fiscal year is reported on (the measure follow-up record); "
                                            "a staff chat that unregisters or asks for erasure is cleared"}),

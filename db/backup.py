@@ -1,15 +1,32 @@
-"""Online backup and restore of the SQLite database (python -m db backup|restore).
+"""Online backup and restore of the SQLite database (python -m db backup|restore, the clock's
+nightly `backup` job, python -m bot restore).
 
 A backup is a consistent copy taken while the bot runs: SQLite's backup API copies the
 database as of one read transaction (in WAL mode readers never block the webhook's
-writes), then the copy is checked with PRAGMA integrity_check.
+writes), then the copy is checked with PRAGMA integrity_check; a copy that fails the check
+is deleted.
+
+Nightly (`nightly`): <backups>/sao-bot-YYYY-MM-DD.sqlite3, keeping the 14 newest daily copies and
+8 weekly ones (per ISO week the Sunday copy, or the week's first when there is none), and
+optionally a copy elsewhere (BACKUP_COPY_TO: a folder, or rclone:<remote:path>).
 """
 from __future__ import annotations
 
+import logging
+import re
+import shutil
+import subprocess
 import sqlite3
+import time
+from datetime import date
 from pathlib import Path
 
 from db import BUSY_TIMEOUT_MS, connect
+
+log = logging.getLogger(__name__)
+KEEP_DAILY = 14
+KEEP_WEEKLY = 8
+NIGHTLY_NAME = re.compile(r"^sao-bot-(\d{4}-\d{2}-\d{2})\.sqlite3$")
 
 
 class BackupError(RuntimeError):
@@ -40,9 +57,13 @@ def backup(database: Path, target: Path) -> dict:
         copy.execute("PRAGMA journal_mode = DELETE")
         version = _check(copy, str(partial))
         events = copy.execute("SELECT count(*) FROM inbox").fetchone()[0]
-    finally:
+    except BaseException:
         copy.close()
         source.close()
+        partial.unlink(missing_ok=True)  # a copy that failed (or failed its check) is never left behind
+        raise
+    copy.close()
+    source.close()
     partial.rename(target)
     return {"file": str(target), "schema_version": version, "events": events, "bytes": target.stat().st_size}
 
@@ -69,3 +90,141 @@ def restore(backup_file: Path, database: Path) -> dict:
     finally:
         source.close()
     return {"database": str(database), "schema_version": version, "migrated": applied}
+
+
+# --- nightly, by the clock ----------------------------------------------------------------------
+
+
+def nightly_name(day: date) -> str:
+    return f"sao-bot-{day.isoformat()}.sqlite3"
+
+
+def to_keep(days: list[date]) -> set[date]:
+    """Of the nightly copies' days: the 14 newest, and the 8 newest weekly ones (per ISO week
+    the Sunday copy, or the week's first when there is none)."""
+    weeks: dict[tuple[int, int], date] = {}
+    for day in sorted(days):
+        week = day.isocalendar()[:2]
+        if week not in weeks or day.isoweekday() == 7:
+            weeks[week] = day
+    weekly = sorted(weeks.values())[-KEEP_WEEKLY:]
+    return set(sorted(days)[-KEEP_DAILY:]) | set(weekly)
+
+
+def prune(directory: Path) -> list[Path]:
+    """Delete the nightly copies `to_keep` does not keep; other files are left alone."""
+    copies = {}
+    for path in Path(directory).glob("sao-bot-*.sqlite3"):
+        match = NIGHTLY_NAME.match(path.name)
+        if match:
+            copies[date.fromisoformat(match.group(1))] = path
+    keep = to_keep(list(copies))
+    removed = [path for day, path in sorted(copies.items()) if day not in keep]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def copy_elsewhere(file: Path, destination: str) -> str | None:
+    """BACKUP_COPY_TO: a folder (the file is copied into it) or rclone:<remote:path> (rclone copyto).
+    Returns where it went, or None (logged) when it could not."""
+    if not destination:
+        return None
+    if destination.startswith("rclone:"):
+        remote = destination[len("rclone:"):].rstrip("/")
+        rclone = shutil.which("rclone")
+        if rclone is None:
+            log.warning("backup: rclone is not installed; %s was not copied to %s", file.name, remote)
+            return None
+        target = f"{remote}/{file.name}"
+        done = subprocess.run([rclone, "copyto", str(file), target], capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0:
+            log.error("backup: rclone copyto %s failed: %s", target, done.stderr.strip()[-500:])
+            return None
+        return target
+    folder = Path(destination)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / (file.name + ".partial")
+        shutil.copyfile(file, partial)
+        partial.replace(folder / file.name)
+    except OSError as exc:
+        log.error("backup: copying %s to %s failed: %s", file.name, folder, exc)
+        return None
+    return str(folder / file.name)
+
+
+def nightly(database: Path, directory: Path, day: date, copy_to: str = "") -> dict:
+    """The clock's `backup` job: today's copy (once a day), checked, pruned, copied elsewhere."""
+    directory = Path(directory)
+    target = directory / nightly_name(day)
+    result: dict = {"file": str(target)}
+    if target.exists():
+        result["skipped"] = "already made today"
+    else:
+        try:
+            result.update(backup(database, target))
+        except (BackupError, sqlite3.DatabaseError, OSError) as exc:
+            log.error("backup: %s failed and was not kept: %s", target, exc)
+            return {"file": None, "error": str(exc)}
+    result["removed"] = [p.name for p in prune(directory)]
+    result["copied_to"] = copy_elsewhere(target, copy_to)
+    log.info("backup: %s", result)
+    return result
+
+
+# --- python -m bot restore --------------------------------------------------------------------------
+
+
+def in_use(database: Path) -> bool:
+    """Whether another process has the database open: the web app always does (its connection
+    pool); the clock only while one of its jobs runs. In WAL mode an open connection keeps a
+    shared lock, so an exclusive lock is refused."""
+    if not Path(database).exists():
+        return False
+    probe = sqlite3.connect(database, timeout=0.2, isolation_level=None)
+    try:
+        probe.execute("PRAGMA locking_mode = EXCLUSIVE")
+        probe.execute("BEGIN EXCLUSIVE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def restore_keeping_current(backup_file: Path, database: Path, force: bool = False) -> dict:
+    """python -m bot restore: check the backup, refuse while another process has the database open
+    (unless force), keep the current database aside as <name>.before-restore-<time>.sqlite3 (a
+    consistent copy, never deleted), then put the backup's content in place (`restore`)."""
+    backup_file, database = Path(backup_file), Path(database)
+    if not backup_file.is_file():
+        raise BackupError(f"{backup_file}: no such file")
+    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    try:
+        _check(source, str(backup_file))
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{backup_file} is not a usable SQLite database: {exc}") from None
+    finally:
+        source.close()
+    if not force and in_use(database):
+        raise BackupError(
+            f"{database} is open in another process (web or clock): stop them first, or use --force "
+            "(safe for the database, but a running app keeps what it has in memory)"
+        )
+    aside = None
+    if database.exists():
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = database.with_name(f"{database.stem}.before-restore-{stamp}{database.suffix}")
+        try:
+            backup(database, aside)
+        except (BackupError, sqlite3.DatabaseError) as exc:  # a damaged database: moved aside as it is
+            log.warning("restore: %s could not be copied (%s); moving its files aside", database, exc)
+            for suffix in ("", "-wal", "-shm"):
+                old = Path(f"{database}{suffix}")
+                if old.exists():
+                    old.rename(f"{aside}{suffix}")
+    done = restore(backup_file, database)
+    done["kept_aside"] = str(aside) if aside else None
+    return done

@@ -853,6 +853,21 @@ CREATE TABLE consultation_optins (
 """
 
 
+V19_CLOCK_HEARTBEATS = """
+-- The clock's heartbeat (db/heartbeats.py): each job's last start, success and failure,
+-- read by the web process for /metrics, /healthz and the stale-clock alert.
+CREATE TABLE clock_heartbeats (
+    job TEXT PRIMARY KEY,
+    last_run_at REAL,
+    last_ok_at REAL,
+    last_error TEXT,
+    last_error_at REAL,
+    runs INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
 def _run_script(script: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         # One statement at a time: executescript() would commit the migration's transaction.
@@ -887,6 +902,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (16, "online service requests (e-Service), their documents and appointments", _run_script(V16_E_SERVICE)),
     (17, "public transparency reports: published rounds frozen as snapshots", _run_script(V17_TRANSPARENCY)),
     (18, "participation: activities, consultations on LINE, their answers and opt-ins", _run_script(V18_PARTICIPATION)),
+    (19, "the clock's heartbeat: each job's last run, success and error", _run_script(V19_CLOCK_HEARTBEATS)),
 ]
 
 

@@ -25,6 +25,11 @@ STATUS_REMINDED = "reminded"  # reminders sent, not reported, not yet past due
 STATUS_ON_TIME = "on_time"  # reported on or before the due date
 STATUS_LATE = "late"  # reported after the due date
 STATUS_MISSING = "missing"  # past due and not reported
+STATUS_BEFORE_INSTALL = "before_install"  # due before the system was installed: never overdue, never reminded
+
+# The day the system was installed: the plan is first planned (deadlines.created_on) the day the
+# clock or the console first runs. Deadlines due before it are history, not overdue work.
+INSTALLED_ON_SQL = "coalesce((SELECT min(created_on) FROM deadlines), '')"
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> list[dict]:
@@ -159,7 +164,7 @@ def open_deadlines(db: sqlite_utils.Database, today: date) -> list[dict]:
     return _rows(
         db,
         "SELECT * FROM deadlines WHERE done_at IS NULL AND retired = 0 AND first_step_on <= ? AND last_step_on >= ?"
-        " ORDER BY due_date, id",
+        f" AND due_date >= {INSTALLED_ON_SQL} ORDER BY due_date, id",
         (day, day),
     )
 
@@ -318,10 +323,19 @@ def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None) ->
 # --- for the admin console ------------------------------------------------------------------
 
 
-def status_of(row: dict, today: date) -> str:
-    """upcoming | reminded | on_time | late | missing, as of today."""
+def installed_on(db: sqlite_utils.Database) -> str | None:
+    """The install day (ISO date; see INSTALLED_ON_SQL), or None before the plan is first planned."""
+    return db.execute(f"SELECT {INSTALLED_ON_SQL}").fetchone()[0] or None
+
+
+def status_of(row: dict, today: date, installed: str | None = None) -> str:
+    """upcoming | reminded | on_time | late | missing | before_install, as of today.
+
+    installed: the install day (installed_on); an unreported deadline due before it is before_install."""
     if row["done_at"] is not None:
         return STATUS_ON_TIME if not row["late_working_days"] else STATUS_LATE
+    if installed and row["due_date"] < installed:
+        return STATUS_BEFORE_INSTALL
     if row["due_date"] < today.isoformat():
         return STATUS_MISSING
     return STATUS_REMINDED if row.get("reminders_sent") else STATUS_UPCOMING
@@ -345,8 +359,9 @@ def deadlines_of_year(db: sqlite_utils.Database, fiscal_year: int, today: date, 
             ORDER BY m.number, d.due_date, d.division_id""",
         (fiscal_year,),
     )
+    installed = installed_on(db)
     for row in rows:
-        row["status"] = status_of(row, today)
+        row["status"] = status_of(row, today, installed)
     return rows
 
 
@@ -394,12 +409,14 @@ def upcoming(db: sqlite_utils.Database, today: date, limit: int = 6, division_id
 
 
 def count_missing(db: sqlite_utils.Database, today: date, division_ids: list[str] | None = None) -> int:
-    """Deadlines past due and not reported (any fiscal year still in the table)."""
+    """Deadlines past due and not reported (any fiscal year still in the table), not counting
+    those due before the install day (before_install)."""
     scope, params = "1 = 1", []
     if division_ids is not None:
         scope = f"division_id IN ({', '.join('?' for _ in division_ids)})" if division_ids else "0 = 1"
         params = list(division_ids)
     return db.execute(
-        f"SELECT count(*) FROM deadlines WHERE done_at IS NULL AND retired = 0 AND due_date < ? AND {scope}",
+        f"SELECT count(*) FROM deadlines WHERE done_at IS NULL AND retired = 0 AND due_date < ?"
+        f" AND due_date >= {INSTALLED_ON_SQL} AND {scope}",
         (today.isoformat(), *params),
     ).fetchone()[0]

@@ -257,6 +257,31 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
         state.set_default_rich_menu(None)
         return {}
 
+    # Webhook URL -----------------------------------------------------------------
+
+    @app.get("/v2/bot/channel/webhook/endpoint")
+    def get_webhook_endpoint() -> ResponseReturnValue:
+        endpoint = state.webhook_endpoint
+        return {"endpoint": endpoint or "", "active": endpoint is not None}
+
+    @app.put("/v2/bot/channel/webhook/endpoint")
+    def set_webhook_endpoint() -> ResponseReturnValue:
+        body = _json_body()
+        endpoint = body.get("endpoint") if isinstance(body, dict) else None
+        # As LINE: an https URL of at most 500 characters.
+        if not isinstance(endpoint, str) or not endpoint.startswith("https://") or len(endpoint) > 500:
+            return _invalid([("endpoint", "Invalid webhook endpoint URL")])
+        state.set_webhook_endpoint(endpoint)
+        return {}
+
+    @app.post("/v2/bot/channel/webhook/test")
+    def test_webhook_endpoint() -> ResponseReturnValue:
+        body = _json_body()
+        endpoint = body.get("endpoint") if isinstance(body, dict) else None
+        if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.startswith("https://")):
+            return _invalid([("endpoint", "Invalid webhook endpoint URL")])
+        return state.webhook_test(endpoint)
+
     # Control endpoints ------------------------------------------------------------
 
     fault_commands: dict[str, Callable[[Any], None]] = {
@@ -267,6 +292,7 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
         "expire_token": state.expire_token,
         "register_reply_token": lambda args: state.register_reply_token(**args),
         "set_members": lambda args: state.set_members(**args),
+        "fail_webhook_test": lambda args: state.fail_webhook_test(**args),
     }
 
     @app.get(CONTROL_PREFIX + "requests")

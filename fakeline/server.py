@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import threading
+import time
 import zlib
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -130,6 +131,8 @@ class FakeLineState:
         self._content: dict[str, tuple[bytes, str]] = {}
         self._users: dict[str, dict[str, str]] = {}
         self._members: dict[str, int] = {}
+        self._webhook_endpoint: str | None = None
+        self._webhook_test_failure: dict[str, Any] | None = None
 
     def reset(self) -> None:
         """Forget everything, as if the server had just started."""
@@ -379,6 +382,34 @@ class FakeLineState:
     def set_default_rich_menu(self, rich_menu_id: str | None) -> None:
         with self._lock:
             self._default_rich_menu_id = rich_menu_id
+
+    # Webhook URL -------------------------------------------------------------
+
+    def set_webhook_endpoint(self, url: str) -> None:
+        with self._lock:
+            self._webhook_endpoint = url
+
+    @property
+    def webhook_endpoint(self) -> str | None:
+        """The URL set by ``PUT /v2/bot/channel/webhook/endpoint`` (None: never set)."""
+        with self._lock:
+            return self._webhook_endpoint
+
+    def fail_webhook_test(self, reason: str = "COULD_NOT_CONNECT", status_code: int = 0, detail: str = "") -> None:
+        """Make every later webhook test call fail, as when LINE cannot reach the bot."""
+        with self._lock:
+            self._webhook_test_failure = {"statusCode": status_code, "reason": reason, "detail": detail or reason}
+
+    def webhook_test(self, url: str | None) -> dict[str, Any]:
+        """What ``POST /v2/bot/channel/webhook/test`` answers: success when an endpoint is set."""
+        with self._lock:
+            failure = self._webhook_test_failure
+            endpoint = url or self._webhook_endpoint
+        if failure is None and not endpoint:
+            failure = {"statusCode": 0, "reason": "COULD_NOT_CONNECT", "detail": "no webhook URL is set"}
+        answer = failure or {"statusCode": 200, "reason": "OK", "detail": "200"}
+        timestamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        return {"success": failure is None, "timestamp": timestamp, **answer}
 
 
 class _QuietRequestHandler(WSGIRequestHandler):

@@ -55,10 +55,37 @@ def cmd_run_now(args, settings) -> int:
     return 0
 
 
+def _local_line_missing(settings) -> str | None:
+    """With no LINE channel the clock sends to the web app's own fake LINE (/fake-line) at the
+    address it derives from PORT/BIND (bot/config.py): say so when nothing answers there, so a
+    wrong PORT is seen at once rather than as reminders that never arrive."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from bot.line.local import line_settings
+
+    local = line_settings(settings)
+    if local is settings or local.line_api_base_url == settings.line_api_base_url:
+        return None  # a real channel, or a LINE_API_BASE_URL set on purpose
+    where = urlsplit(local.line_api_base_url)
+    try:
+        socket.create_connection((where.hostname, where.port), timeout=2).close()
+    except OSError:
+        return (
+            f"ไม่มีแอปที่ {where.hostname}:{where.port} (ยังไม่ได้ตั้ง LINE channel จึงส่งไปที่ LINE จำลองของแอป) "
+            f"ตั้ง PORT ให้ตรงกับ make run (เช่น PORT=8111) / no app answers at {local.line_api_base_url}: "
+            "with no LINE channel the clock sends to the web app's fake LINE; set PORT (or BIND) to the app's port"
+        )
+    return None
+
+
 def cmd_tick(args, settings) -> int:
     from bot.common.thaidate import thai_datetime
     from scheduler.clock import run_reminders
 
+    missing = _local_line_missing(settings)
+    if missing:  # said first; what the pass queues waits in the outbox until the app's sweeper sends it
+        print(missing, file=sys.stderr)
     report = run_reminders(settings, args.now, args.wait)
     when = thai_datetime(report.now)
     if not report.in_window:
@@ -117,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
             p.add_argument("job", choices=sorted(JOBS))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.observability import configure_logging
+
+    configure_logging("clock", load_settings().log_format)  # LOG_FORMAT=json: one JSON object a line
     if args.command in ("tick", "plan"):
         logging.getLogger().setLevel(logging.WARNING)
     from bot.config import ConfigError

@@ -216,7 +216,15 @@ def publish_transparency(settings: Settings, at: datetime | None = None) -> dict
     return {"published": len(done)}
 
 
+def nightly_backup(settings: Settings, today: date | None = None) -> dict:
+    """02:00: a checked online copy of the database, 14 daily and 8 weekly kept (db/backup.py)."""
+    from db.backup import nightly
+
+    return nightly(settings.database_path, settings.backups_path, today or datetime.now(BANGKOK).date(), settings.backup_copy_to)
+
+
 JOBS = {
+    "backup": nightly_backup,
     "publish-transparency": publish_transparency,
     "purge-old-data": purge_old_data,
     "flag-overdue-questions": flag_overdue_questions,
@@ -233,6 +241,8 @@ JOBS = {
 TIMETABLE = (
     # 01:00: the report rounds that closed yesterday, frozen for the public /transparency pages.
     ("publish-transparency", {"hour": 1, "minute": 0}, 12 * 3600),
+    # 02:00: the nightly backup, before the purge empties the WAL.
+    ("backup", {"hour": 2, "minute": 0}, 6 * 3600),
     # 02:30: nobody is chatting.
     ("purge-old-data", {"hour": 2, "minute": 30}, 6 * 3600),
     # 03:00: closures the citizen did not answer within 7 days.
@@ -250,15 +260,18 @@ TIMETABLE = (
 
 
 def build_scheduler(settings: Settings) -> BlockingScheduler:
+    from bot.observability import with_heartbeat
+
     scheduler = BlockingScheduler(timezone=BANGKOK)
+    # Each run records its heartbeat (db/heartbeats.py): the web process sees a stopped clock.
     for name, when, grace in TIMETABLE:
         scheduler.add_job(
-            JOBS[name], CronTrigger(**when, timezone=BANGKOK), args=[settings], id=name,
+            with_heartbeat(name, JOBS[name]), CronTrigger(**when, timezone=BANGKOK), args=[settings], id=name,
             misfire_grace_time=grace, coalesce=True, max_instances=1,
         )
     # At start, then every few minutes: the pass decides itself whether it may send now.
     scheduler.add_job(
-        run_reminders,
+        with_heartbeat("reminders", run_reminders),
         IntervalTrigger(minutes=REMINDER_INTERVAL_MINUTES, timezone=BANGKOK),
         args=[settings],
         id="reminders",

@@ -335,3 +335,26 @@ class LineSender:
         used = self.api.get_message_quota_consumption(_request_timeout=self._timeout)
         return {"type": quota.type, "limit": quota.value, "used": used.total_usage}
 
+
+    # --- the webhook URL (python -m bot setup-line, python -m bot doctor) ----------------
+
+    def webhook_endpoint(self) -> tuple[str, bool]:
+        """The webhook URL LINE has for the channel, and whether LINE sends events to it."""
+        found = self.api.get_webhook_endpoint(_request_timeout=self._timeout)
+        return found.endpoint or "", bool(found.active)
+
+    def set_webhook_endpoint(self, url: str) -> None:
+        """Tell LINE where to send events (PUT /v2/bot/channel/webhook/endpoint)."""
+        from linebot.v3.messaging import SetWebhookEndpointRequest
+
+        self.api.set_webhook_endpoint(SetWebhookEndpointRequest(endpoint=url), _request_timeout=self._timeout)
+
+    def test_webhook(self, url: str) -> dict:
+        """LINE's test call to the webhook URL: {success, status_code, reason, detail}."""
+        from linebot.v3.messaging import TestWebhookEndpointRequest
+
+        # LINE waits for the bot's answer before it answers us: allow it a little longer.
+        found = self.api.test_webhook_endpoint(TestWebhookEndpointRequest(endpoint=url),
+                                               _request_timeout=max(self._timeout, 30))
+        return {"success": bool(found.success), "status_code": found.status_code,
+                "reason": found.reason or "", "detail": found.detail or ""}

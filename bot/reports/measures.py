@@ -71,6 +71,9 @@ class MeasureFollowUp:
     window: tuple[date, date]  # due dates counted
     measures: tuple[MeasureResult, ...]
     planned: bool  # False: no plan in the database for these years (the clock has never run)
+    # Unreported deadlines due before the system was installed: not counted as missing (the SAO
+    # reported them on paper before), only said.
+    before_install: int = 0
 
     def items(self) -> list[Item]:
         return [i for m in self.measures for i in m.items]
@@ -115,6 +118,8 @@ def compute(ctx: ReportContext, plan_missing_years: bool = True) -> MeasureFollo
         ensure_planned(ctx, years)
     results = []
     planned = False
+    installed = reminders.installed_on(ctx.db)
+    before_install = 0
     for fy in years:
         rows_of_year = reminders.deadlines_of_year(ctx.db, fy, ctx.today)
         planned = planned or bool(rows_of_year)
@@ -122,6 +127,9 @@ def compute(ctx: ReportContext, plan_missing_years: bool = True) -> MeasureFollo
         for row in rows_of_year:
             due = date.fromisoformat(row["due_date"])
             if not first <= due <= last or (ctx.division_id and row["division_id"] != ctx.division_id):
+                continue
+            if installed and not row["done_on"] and row["due_date"] < installed:
+                before_install += 1
                 continue
             status, done_on = _status(row, ctx.today)
             by_measure.setdefault(row["measure_id"], []).append(
@@ -137,7 +145,7 @@ def compute(ctx: ReportContext, plan_missing_years: bool = True) -> MeasureFollo
                 )
             )
     results.sort(key=lambda m: m.number)
-    return MeasureFollowUp(tuple(years), (first, last), tuple(results), planned)
+    return MeasureFollowUp(tuple(years), (first, last), tuple(results), planned, before_install)
 
 
 def _division_order(ctx: ReportContext, division_id: str) -> int:
@@ -161,7 +169,7 @@ def document(ctx: ReportContext, data: MeasureFollowUp) -> Document:
         ("ยังไม่ถึงกำหนด", f"{counts[NOT_DUE]:,} รายการ"),
         ("ร้อยละที่ส่งตรงเวลา (ของรายการที่ครบกำหนดแล้ว)", f"{round2(counts[ON_TIME] / due * 100):.2f}" if due else "–"),
         ("นับกำหนดส่งระหว่าง", f"{thai_date(data.window[0])} – {thai_date(data.window[1])} สถานะ ณ วันที่ {thai_date(ctx.today)}"),
-    ))
+    ) + ((("กำหนดส่งก่อนเริ่มใช้ระบบ (ไม่นับในรายงานนี้)", f"{data.before_install:,} รายการ"),) if data.before_install else ()))
     summary = Table(
         "สรุปผลการรายงานจำแนกตามมาตรการ",
         (Column("มาตรการ", 3.2), Column("รายการ", 0.8), Column("ส่งตรงเวลา", 0.9), Column("ส่งล่าช้า", 0.9),

@@ -180,3 +180,19 @@ def messages_chart(ctx: DashboardContext) -> Panel:
         bar_chart(bars, title="ข้อความจากประชาชนต่อวัน 30 วันล่าสุด", unit="ข้อความ", label_every=5, chart_id="messages-per-day"),
         note=f"{thai_date(first, full_month=False)} – {thai_date(ctx.today, full_month=False)} รวม {total:,} ข้อความ",
     )
+
+
+@card("clock-stopped", order=5, roles=(ADMIN,))
+def clock_card(ctx: DashboardContext) -> Stat | None:
+    """Only when the clock process has stopped (bot/observability.py): nothing while it runs."""
+    from bot.observability import clock_status
+
+    status = clock_status(ctx.db)
+    if status is None or not status["stale"]:
+        return None
+    return Stat(
+        "นาฬิกาของบอทหยุดทำงาน",
+        f"{status['age_seconds'] // 60:,} นาที",
+        detail="งานตามเวลา (แจ้งเตือนกำหนดส่ง สรุปงานตอนเช้า) ไม่ทำงาน: เริ่มโปรเซส clock ใหม่ (python -m scheduler run)",
+        warn=True,
+    )

@@ -40,6 +40,7 @@ STATUS_LABELS = {
     store.STATUS_ON_TIME: "ส่งแล้ว ตรงเวลา",
     store.STATUS_LATE: "ส่งแล้ว ช้ากว่ากำหนด",
     store.STATUS_MISSING: "เลยกำหนด ยังไม่ส่ง",
+    store.STATUS_BEFORE_INSTALL: "ก่อนเริ่มใช้ระบบ",  # due before the install day: not overdue
 }
 CONSOLE_CHAT = "console"  # done_chat of a report recorded in the console
 CONSOLE_BY = "console:"  # done_by prefix, followed by the console user's name
