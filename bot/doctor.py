@@ -222,6 +222,34 @@ def check_database(settings: Settings) -> list[Finding]:
     return database_problems(settings.database_path)[0]
 
 
+def check_clock(settings: Settings, now: float | None = None) -> list[Finding]:
+    """The clock's heartbeat (db/heartbeats.py, written around each of its jobs): without a
+    running clock no reminder, digest, escalation or backup happens."""
+    from bot.observability import STALE_CLOCK_SECONDS, clock_status
+    from db import connect
+
+    if not settings.database_path.exists():
+        return []  # check_database has said it
+    try:
+        db = connect(settings.database_path)
+    except Exception:  # not a database at all: check_database has said it
+        return []
+    try:
+        status = clock_status(db, now)
+    except Exception:  # an older schema without the table: check_database says to upgrade
+        return []
+    finally:
+        db.close()
+    if status is None:
+        return [_warning("นาฬิกาของบอท (python -m scheduler run) ยังไม่เคยทำงานกับฐานข้อมูลนี้: ยังไม่มีการแจ้งเตือนและสำรองข้อมูล",
+                         "the clock (python -m scheduler run) has never run against this database: no reminders or backups yet")]
+    minutes = status["age_seconds"] // 60
+    if status["stale"]:
+        return [_error(f"นาฬิกาของบอทหยุดทำงานมา {minutes} นาที (เกิน {STALE_CLOCK_SECONDS // 60} นาที): เริ่ม python -m scheduler run ใหม่",
+                       f"the clock last ran {minutes} minutes ago (more than {STALE_CLOCK_SECONDS // 60}): restart python -m scheduler run")]
+    return [_ok(f"นาฬิกาของบอททำงานล่าสุดเมื่อ {minutes} นาทีก่อน", f"the clock last ran {minutes} minutes ago")]
+
+
 # --- LINE ----------------------------------------------------------------------------------
 
 def _line_error(exc: Exception) -> str:
@@ -286,7 +314,7 @@ def check_webhook(settings: Settings) -> list[Finding]:
 
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_channel, check_public_url, check_secret_key, check_content, check_profile,
-    check_fonts, check_text_layout, check_database, check_quota, check_webhook,
+    check_fonts, check_text_layout, check_database, check_clock, check_quota, check_webhook,
 )
 
 

@@ -35,9 +35,20 @@ def content(tmp_path):
 
 @pytest.fixture
 def good(settings, content, fake_line):
-    """A complete installation: doctor finds nothing wrong with it."""
+    """A complete installation: doctor finds nothing wrong with it (its clock ran a minute ago)."""
     fake_line.state.set_webhook_endpoint(CALLBACK)
+    clock_ran(settings, minutes_ago=1)
     return settings.with_(secret_key="k" * 40, public_base_url=PUBLIC, content_dir=content)
+
+
+def clock_ran(settings, minutes_ago: float) -> None:
+    import time
+
+    from db import connect, heartbeats
+
+    db = connect(settings.database_path)
+    heartbeats.started(db, heartbeats.REMINDERS_JOB, now=time.time() - minutes_ago * 60)
+    db.close()
 
 
 def doctor(settings, capsys) -> tuple[int, str]:
@@ -350,3 +361,21 @@ def test_the_app_starts_otherwise(settings, tmp_path):
     app = create_app(settings.with_(secret_key="short", start_worker=False))
     assert app.config["SETTINGS"].secret_key == "short"
     create_app(settings.with_(database_path=tmp_path / "new" / "bot.sqlite3", start_worker=False))
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+def test_a_clock_that_never_ran_is_a_warning_and_a_stopped_one_an_error(good, capsys):
+    from db import connect
+
+    db = connect(good.database_path)
+    db.execute("DELETE FROM clock_heartbeats")
+    db.close()
+    code, out = doctor(good, capsys)
+    assert code == 1 and "has never run against this database" in out
+    clock_ran(good, minutes_ago=45)
+    code, out = doctor(good, capsys)
+    assert code == 2 and "the clock last ran 45 minutes ago" in out and "scheduler run" in out
+    clock_ran(good, minutes_ago=2)
+    code, out = doctor(good, capsys)
+    assert code == 0 and "the clock last ran 2 minutes ago" in out
