@@ -22,7 +22,6 @@ from __future__ import annotations
 import secrets
 
 from bot.conversation import messages as m
-from bot.conversation import postback
 from bot.conversation.engine import Context, Effect, Flow, Input, State, Step, Turn
 from bot.conversation.text import normalize_command
 from bot.common.thaidate import fiscal_year
@@ -118,7 +117,7 @@ def reject(req: effects.EffectRequest) -> effects.EffectResult:
 
 
 def _button(state: State, label: str, arg: str) -> dict:
-    return m.postback_action(label, postback.button(state.flow, state.step, state.session, arg), label)
+    return c.button(state, label, arg, label)
 
 
 def prompt_for(state: State) -> dict:
@@ -133,10 +132,6 @@ def prompt_for(state: State) -> dict:
     return m.text(card_.NEED_TEXT)
 
 
-def _typed(event: Input) -> str:
-    return " ".join(c.clean_text(event.text).split()) if event.kind == "text" else ""
-
-
 def _do(state: State, action: str, **args) -> Turn:
     return Turn(State(), [], effects=(Effect(DO, {"request": state.data["request"], "action": action, **args}),))
 
@@ -149,7 +144,7 @@ def note_step(ctx: Context, state: State, event: Input) -> Turn:
     then = state.data.get("then") if state.data.get("then") in ("progress", "done") else "progress"
     if (event.button and event.button.arg == "none") or event.command in _NO_NOTE:
         return _do(state, then, note="")
-    text = _typed(event)
+    text = c.typed_line(event)
     if not text:
         return _again(state, card_.NEED_TEXT)
     return _do(state, then, note=text)
@@ -159,7 +154,7 @@ def reason_step(ctx: Context, state: State, event: Input) -> Turn:
     arg = event.button.arg if event.button else ""
     if arg.isdigit() and int(arg) < len(card_.REJECT_REASONS):
         return _do(state, "reject", reason=card_.REJECT_REASONS[int(arg)][1])
-    text = _typed(event)
+    text = c.typed_line(event)
     if len(text) < MIN_TEXT:
         return _again(state, st.TOO_SHORT if text else card_.NEED_TEXT)
     return _do(state, "reject", reason=text)

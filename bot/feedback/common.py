@@ -45,6 +45,12 @@ def submission_key(chat_key: str, session: str) -> str:
     return hashlib.sha256(f"{chat_key}|{session}".encode()).hexdigest()[:32]
 
 
+def typed_line(event: Input) -> str:
+    """What a person typed as one clean line ("" for anything but text): a staff member's note,
+    reason or question."""
+    return " ".join(clean_text(event.text).split()) if event.kind == "text" else ""
+
+
 def excerpt(text: str | None, limit: int = 120) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import secrets
 
 from bot.conversation import messages as m
-from bot.conversation import postback
 from bot.conversation.engine import Context, Effect, Flow, Input, State, Step, Turn
 from bot.conversation.text import normalize_command
 from bot.feedback import common as c
@@ -130,7 +129,7 @@ def reject(req: effects.EffectRequest) -> effects.EffectResult:
 
 
 def _button(state: State, label: str, arg: str) -> dict:
-    return m.postback_action(label, postback.button(state.flow, state.step, state.session, arg), label)
+    return c.button(state, label, arg, label)
 
 
 def prompt_for(state: State) -> dict:
@@ -157,10 +156,6 @@ def prompt_for(state: State) -> dict:
     return m.text(t.NEED_TEXT)
 
 
-def _typed(event: Input) -> str:
-    return " ".join(c.clean_text(event.text).split()) if event.kind == "text" else ""
-
-
 def _do(state: State, action: str, **args) -> Turn:
     return Turn(State(), [], effects=(Effect(DO, {"ticket": state.data["ticket"], "action": action, **args}),))
 
@@ -172,14 +167,14 @@ def _again(state: State, note: str) -> Turn:
 def note_step(ctx: Context, state: State, event: Input) -> Turn:
     if (event.button and event.button.arg == "none") or event.command in _NO_NOTE:
         return _do(state, "progress", note="")
-    text = _typed(event)
+    text = c.typed_line(event)
     if not text:
         return _again(state, t.NEED_TEXT)
     return _do(state, "progress", note=text)
 
 
 def question_step(ctx: Context, state: State, event: Input) -> Turn:
-    text = _typed(event)
+    text = c.typed_line(event)
     if len(text) < MIN_TEXT:
         return _again(state, t.TOO_SHORT if text else t.NEED_TEXT)
     return _do(state, "ask", question=text)
@@ -194,7 +189,7 @@ def agency_step(ctx: Context, state: State, event: Input) -> Turn:
     if arg == "other":
         asking = State(FLOW, "agency_name", state.session, dict(state.data))
         return Turn(asking, [prompt_for(asking)])
-    text = _typed(event)
+    text = c.typed_line(event)
     if len(text) < MIN_TEXT:
         return _again(state, t.NEED_TEXT)
     for name, label, contact in agencies:  # typed a listed agency's name or button
@@ -205,7 +200,7 @@ def agency_step(ctx: Context, state: State, event: Input) -> Turn:
 
 
 def agency_name_step(ctx: Context, state: State, event: Input) -> Turn:
-    text = _typed(event)
+    text = c.typed_line(event)
     if len(text) < MIN_TEXT:
         return _again(state, t.NEED_TEXT)
     asking = State(FLOW, "agency_contact", state.session, {**state.data, "agency": text})
@@ -213,7 +208,7 @@ def agency_name_step(ctx: Context, state: State, event: Input) -> Turn:
 
 
 def agency_contact_step(ctx: Context, state: State, event: Input) -> Turn:
-    text = _typed(event)
+    text = c.typed_line(event)
     if len(text) < MIN_TEXT:
         return _again(state, t.NEED_TEXT)
     return _do(state, "forward", agency=state.data.get("agency", ""), contact=text)
@@ -228,7 +223,7 @@ def close_step(ctx: Context, state: State, event: Input) -> Turn:
         photos.append(event.message_id)
         kept = State(FLOW, "close", state.session, {**state.data, "photos": photos})
         return Turn(kept, [m.text(t.photo_received(len(photos), most))])
-    text = _typed(event)
+    text = c.typed_line(event)
     if state.data.get("need_photo") and not photos:
         return _again(state, t.NEED_AFTER_PHOTO)
     if len(text) < MIN_TEXT:
@@ -240,7 +235,7 @@ def reason_step(ctx: Context, state: State, event: Input) -> Turn:
     arg = event.button.arg if event.button else ""
     if arg.isdigit() and int(arg) < len(t.REJECT_REASONS):
         return _do(state, "reject", reason=t.REJECT_REASONS[int(arg)][1])
-    text = _typed(event)
+    text = c.typed_line(event)
     if len(text) < MIN_TEXT:
         return _again(state, t.NEED_TEXT)
     return _do(state, "reject", reason=text)
