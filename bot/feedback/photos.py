@@ -37,6 +37,12 @@ class PhotoQueue:
     store: Callable  # (db, row id, content, content type) -> bool
     retry: Callable  # (db, row id, delay seconds, error)
     failed: Callable  # (db, row id, status, error)
+    settled: Callable | None = None  # (db, row): once a row is stored or given up on, what follows from it
+
+
+def _settle(db, queue: PhotoQueue, photo) -> None:
+    if queue.settled is not None:
+        queue.settled(db, photo)
 
 
 def fetch_photos(db, sender, queue: PhotoQueue) -> int:
@@ -51,25 +57,36 @@ def fetch_photos(db, sender, queue: PhotoQueue) -> int:
         except ContentUnavailable as exc:
             queue.failed(db, photo.id, "unavailable", str(exc))
             log.info("%s %s unavailable: %s", queue.name, photo.id, exc)
+            _settle(db, queue, photo)
             continue
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
             if photo.attempts >= MAX_ATTEMPTS:
                 queue.failed(db, photo.id, "failed", error)
                 log.error("%s %s not fetched after %s attempts: %s", queue.name, photo.id, photo.attempts, error)
+                _settle(db, queue, photo)
             else:
                 queue.retry(db, photo.id, min(300.0, 2.0 ** photo.attempts), error)
             continue
         if not content.content_type.startswith("image/"):
             queue.failed(db, photo.id, "unavailable", f"not an image: {content.content_type}")
+            _settle(db, queue, photo)
             continue
         if queue.store(db, photo.id, content.data, content.content_type):
             stored += 1
+            _settle(db, queue, photo)
     return stored
 
 
+def _release_closure(db, photo) -> None:
+    from bot.feedback.ticket_followup import release_closure_of_photo  # it builds on ticket_status
+
+    release_closure_of_photo(db, photo.id)
+
+
 TICKET_PHOTOS = PhotoQueue(
-    "ticket photo", ticket_photos.claim_photo, ticket_photos.store_photo, ticket_photos.photo_retry, ticket_photos.photo_failed
+    "ticket photo", ticket_photos.claim_photo, ticket_photos.store_photo, ticket_photos.photo_retry, ticket_photos.photo_failed,
+    settled=_release_closure,  # an after-photo stored: its closure's message may go to the citizen now
 )
 
 

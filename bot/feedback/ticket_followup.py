@@ -6,7 +6,7 @@
 - ✓ เรียบร้อย / ✗ ยังไม่เรียบร้อย on a closure (bot/feedback/ticket_status.py): ✓ confirms it and
   asks for the rating; ✗ reopens it to the same division at once, then asks why (flow
   "ticket_notfixed"), and the reason follows to the division;
-- releasing a closure's message once its after-photos are stored (a background job).
+- releasing a closure's message once its after-photos are stored (called by the photo fetcher).
 
 Steps are pure; the effects below do the writes in the worker's transaction.
 """
@@ -203,28 +203,22 @@ def not_fixed_reason(req: effects.EffectRequest) -> effects.EffectResult:
 # --- the closure's message, released once its photos are stored -------------------------------------
 
 
-@effects.background
-def release_closures_with_photos(db, sender) -> int:
-    """A closure held for its after-photos goes out once each is stored or given up on; photos
-    LINE no longer had are left out of the message."""
-    held = db.execute(
-        """SELECT DISTINCT c.id, c.ticket_id FROM ticket_closures c
-           JOIN ticket_photos p ON p.closure_id = c.id
-           JOIN outbox o ON o.dedupe_key = 'ticket:' || c.ticket_id || ':closure:' || c.id AND o.status = 'pending'
-           WHERE c.told_at IS NOT NULL LIMIT 20"""
-    ).fetchall()
-    released = 0
-    for closure_id, ticket_id in held:
-        photos = ticket_photos.of_closure(db, closure_id)
-        if any(status in ("pending", "fetching") for _, status, _ in photos):
-            continue
-        gone = {token for _, status, token in photos if status != "stored"}
-        key = ticket_status.closure_key(ticket_id, closure_id)
-        messages = outbox.messages_of(db, key) or []
-        kept = [msg for msg in messages if not (msg.get("type") == "image" and any(g and g in msg.get("originalContentUrl", "") for g in gone))]
-        if outbox.release(db, key, kept if len(kept) != len(messages) else None) is not None:
-            released += 1
-    return released
+def release_closure_of_photo(db, photo_id: int) -> bool:
+    """Called as each ticket photo is stored or given up on (bot/feedback/photos.py): when it was
+    the last after-photo of a held closure, the closure's message goes now, without the photos
+    LINE no longer had. Returns whether it was released."""
+    row = db.execute("SELECT ticket_id, closure_id FROM ticket_photos WHERE id = ?", (photo_id,)).fetchone()
+    if row is None or row[1] is None:
+        return False
+    ticket_id, closure_id = row
+    photos = ticket_photos.of_closure(db, closure_id)
+    if any(status in ("pending", "fetching") for _, status, _ in photos):
+        return False
+    gone = {token for _, status, token in photos if status != "stored"}
+    key = ticket_status.closure_key(ticket_id, closure_id)
+    messages = outbox.messages_of(db, key) or []
+    kept = [msg for msg in messages if not (msg.get("type") == "image" and any(g and g in msg.get("originalContentUrl", "") for g in gone))]
+    return outbox.release(db, key, kept if len(kept) != len(messages) else None) is not None
 
 
 # --- the flow table's entries -------------------------------------------------------------------------
