@@ -83,7 +83,7 @@ def test_a_clerk_works_through_tickets_and_questions_in_the_browser(served, fake
     accept = page.locator("details.action", has_text="รับเรื่อง").first
     accept.get_by_label("ข้อความถึงประชาชน (ไม่บังคับ)").fill("ทีมช่างจะเข้าไปดูหน้างานพรุ่งนี้เช้าค่ะ")
     accept.get_by_role("button", name="รับเรื่อง").click()
-    assert "ส่งข้อความแจ้งประชาชนทาง LINE แล้ว" in page.get_by_role("status").all_inner_texts()
+    page.get_by_role("status").filter(has_text="ส่งข้อความแจ้งประชาชนทาง LINE แล้ว").wait_for()  # waits for the page after the redirect
     [pushed] = wait_until(citizen.pushed)
     assert road.number in pushed["text"] and "กองช่างรับเรื่องของท่านแล้วค่ะ" in pushed["text"]
     assert "ทีมช่างจะเข้าไปดูหน้างานพรุ่งนี้เช้าค่ะ" in pushed["text"]
@@ -95,7 +95,7 @@ def test_a_clerk_works_through_tickets_and_questions_in_the_browser(served, fake
     page.get_by_role("link", name=f"คำถาม {question.id}").click()
     page.get_by_label("คำตอบถึงประชาชน").fill("ต่อเติมเกิน 5 ตารางเมตรต้องขออนุญาตค่ะ ยื่นแบบได้ที่กองช่างในวันทำการ")
     page.get_by_role("button", name="ส่งคำตอบ").click()
-    assert "ส่งข้อความแจ้งประชาชนทาง LINE แล้ว" in page.get_by_role("status").all_inner_texts()
+    page.get_by_role("status").filter(has_text="ส่งข้อความแจ้งประชาชนทาง LINE แล้ว").wait_for()  # waits for the page after the redirect
     [answer] = wait_until(asker.pushed)
     assert "ยื่นแบบได้ที่กองช่าง" in answer["text"] and "ต่อเติมครัว" in answer["text"]
     assert "ตอบโดย นายช่างวิชัย ขยันดี" in page.locator("main").inner_text()
@@ -153,7 +153,7 @@ def test_the_auditor_reads_a_report_and_the_admin_cannot(served, fake_line, tabs
     page.get_by_label("สถานะใหม่").select_option(label="อยู่ระหว่างตรวจสอบข้อเท็จจริง")
     page.get_by_label("ข้อความถึงผู้แจ้ง (ไม่บังคับ)").fill("หน่วยตรวจสอบภายในรับเรื่องไว้ตรวจสอบแล้วค่ะ")
     page.get_by_role("button", name="บันทึกสถานะ").click()
-    assert "ส่งข้อความแจ้งผู้แจ้งทาง LINE แล้ว" in page.get_by_role("status").all_inner_texts()
+    page.get_by_role("status").filter(has_text="ส่งข้อความแจ้งผู้แจ้งทาง LINE แล้ว").wait_for()  # waits for the page after the redirect
     [pushed] = wait_until(reporter.pushed)
     assert code in pushed["text"] and "รับเรื่องไว้ตรวจสอบแล้ว" in pushed["text"] and "3,000" not in pushed["text"]
     wait_in_page(page, "document.fonts.status === 'loaded'")

@@ -111,8 +111,10 @@ def test_a_citizen_quoting_the_bots_message_in_their_own_chat_is_answered_as_usu
     with transaction(served.db):
         staff_questions.answer_question(served.db, office_of(served), 1, "ตามขนาดป้ายค่ะ", "สมศรี ใจดี")
     served.app.extensions["inbox_worker"].notify()
-    wait_until(lambda: answers_to(citizen, 1))
-    [answer_id] = [r[0] for r in served.db.execute("SELECT message_id FROM sent_messages WHERE purpose = 'question:1:answer'")]
+    # The sender records the ids LINE gave after LINE answered: wait for the record, not the push.
+    [answer_id] = wait_until(
+        lambda: [r[0] for r in served.db.execute("SELECT message_id FROM sent_messages WHERE purpose = 'question:1:answer'")]
+    )
     reply = citizen.say("ติดต่อ", quoting=answer_id)
     assert reply and reply[0]["type"] == "flex"  # the contact card, as without the quote
 
