@@ -39,7 +39,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     """The database, content, conversation engine and sender, wired into an inbox worker."""
     from bot import wiring
     from bot.conversation.flows import build_engine
-    from bot.handbook import HandbookStore, last_good
+    from bot.handbook import HandbookStore
     from bot.pipeline.handlers import EventPlanner
     from bot.line.sender import LineSender
     from bot.pipeline.worker import InboxWorker
@@ -50,8 +50,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     # The handbook and its search index: built once per process, rebuilt when content changes.
     # Its procedures are also the services citizens rate and complain about. The profile and
     # divisions come from the same snapshot: a broken file at start means the last good copy.
-    handbook_store = HandbookStore(settings.content_dir, last_good_dir=last_good.folder_for(settings),
-                                   parts=wiring.CONTENT_PARTS)
+    handbook_store = HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS)
     loaded = handbook_store.current()
     planner = EventPlanner(
         build_engine(settings.conversation_timeout_minutes),
@@ -75,12 +74,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging("web", settings.log_format)  # LOG_FORMAT=json: one JSON object a line
     settings.check_line_channel()  # half a channel refuses to start (bot.config)
     from bot.config import ConfigError
-    from bot.doctor import startup_problems
+    from bot.operations.doctor import startup_problems
 
     refused = startup_problems(settings)  # would lose or leak data: python -m bot doctor says more
     if refused:
         raise ConfigError("\n".join(refused))
-    var_dir = settings.database_path.parent
+    var_dir = settings.data_path
     if not settings.channel_secret:
         # No LINE channel: the simulator signs its events with a local secret.
         settings = settings.with_(simulator_enabled=True)

@@ -185,7 +185,7 @@ def cmd_ask(args, settings) -> int:
 
     profile = load_profile(settings.content_dir / "profile.yaml")
     divisions = tuple(load_divisions(settings.content_dir / "divisions.yaml"))
-    search = HandbookStore(settings.content_dir).current().index  # the index is built once
+    search = HandbookStore.for_settings(settings, last_good_dir=None).current().index  # the index is built once
     questions = [args.question] if args.question is not None else (line.strip() for line in sys.stdin)
     for question in questions:
         if not question:
@@ -214,13 +214,13 @@ def cmd_create_admin(args, settings) -> int:
 
 
 def cmd_doctor(args, settings) -> int:
-    from bot.doctor import cmd_doctor
+    from bot.operations.doctor import cmd_doctor
 
     return cmd_doctor(args, settings)
 
 
 def cmd_setup_line(args, settings) -> int:
-    from bot.setup_line import cmd_setup_line
+    from bot.operations.setup_line import cmd_setup_line
 
     return cmd_setup_line(args, settings)
 
@@ -246,9 +246,10 @@ def _feature_commands() -> dict:
     from bot.feedback.cli import COMMANDS as FEEDBACK
     from bot.reports.cli import COMMANDS as REPORTS
     from bot.reports.participation_import import COMMANDS as PARTICIPATION
+    from bot.operations.serve import COMMANDS as SERVE
     from bot.transparency.cli import COMMANDS as TRANSPARENCY
 
-    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS) | dict(PARTICIPATION) | dict(TRANSPARENCY)
+    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS) | dict(PARTICIPATION) | dict(TRANSPARENCY) | dict(SERVE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,7 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("worker" if args.command == "work" else "cli", load_settings().log_format,
                       level=logging.WARNING, text_format="%(levelname)s %(name)s: %(message)s")
     run = features[args.command][0] if args.command in features else COMMANDS[args.command][0]
-    return run(args, load_settings())
+    settings = load_settings()
+    from bot.content import overlay
+
+    if args.command != "serve":  # serve's web and clock do it themselves, after its checks
+        overlay.prepare(settings)  # the edited content over this version's defaults, before anything reads it
+    return run(args, settings)
 
 
 if __name__ == "__main__":

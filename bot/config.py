@@ -38,7 +38,13 @@ class Settings:
     line_api_base_url: str = LINE_API_DEFAULT
     line_data_api_base_url: str = LINE_DATA_API_DEFAULT
     database_path: Path = PROJECT_ROOT / "var" / "sao-bot.sqlite3"
+    # The folder content is read from and the console edits. With default_content_dir set it is
+    # an overlay in the data directory over those shipped defaults (bot/content/overlay.py).
     content_dir: Path = PROJECT_ROOT / "content"
+    default_content_dir: Path | None = None
+    # Everything the installation writes (DATA_DIR): the database, backups, the last good content,
+    # the edited content. None: the database's folder.
+    data_dir: Path | None = None
     # Signs web sessions; empty means a key generated once and kept beside the database.
     secret_key: str = field(default="", repr=False)
     port: int = 8000
@@ -89,8 +95,17 @@ class Settings:
         return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
+    def data_path(self) -> Path:
+        return self.data_dir or self.database_path.parent
+
+    @property
     def backups_path(self) -> Path:
-        return Path(self.backup_dir) if self.backup_dir else self.database_path.parent / "backups"
+        return Path(self.backup_dir) if self.backup_dir else self.data_path / "backups"
+
+    @property
+    def production(self) -> bool:
+        """A real LINE channel on LINE's own API: citizens' data is at stake."""
+        return self.has_channel and self.line_api_base_url == LINE_API_DEFAULT
 
     @property
     def has_channel(self) -> bool:
@@ -134,13 +149,23 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         LINE_DATA_API_DEFAULT if base == LINE_API_DEFAULT else base
     )
     secret = env.get("LINE_CHANNEL_SECRET", "")
+    # DATA_DIR holds all the installation writes; without it, the database's folder (var/ by default).
+    database = env.get("DATABASE_PATH")
+    data_dir = Path(env.get("DATA_DIR") or (Path(database).parent if database else PROJECT_ROOT / "var"))
+    shipped_content = Path(env.get("CONTENT_DIR") or PROJECT_ROOT / "content")
+    overlay = data_dir / "content"
+    if os.path.abspath(overlay) == os.path.abspath(shipped_content):  # CONTENT_DIR is the data folder's: no overlay
+        overlay, shipped_content = shipped_content, None
     settings = Settings(
         channel_secret=secret,
         channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", ""),
         line_api_base_url=base,
         line_data_api_base_url=data_base,
-        database_path=Path(env.get("DATABASE_PATH") or Settings.database_path),
-        content_dir=Path(env.get("CONTENT_DIR") or Settings.content_dir),
+        database_path=Path(database or data_dir / "sao-bot.sqlite3"),
+        data_dir=data_dir,
+        # Console edits go to the data directory, over the shipped content (bot/content/overlay.py).
+        content_dir=overlay,
+        default_content_dir=shipped_content,
         port=_port(env),
         simulator_enabled=_bool(env.get("SIMULATOR_ENABLED"), default=not secret),
         worker_threads=int(env.get("WORKER_THREADS") or 4),

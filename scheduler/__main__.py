@@ -157,6 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    from bot.content import overlay
+    from bot.operations.doctor import startup_problems
+
+    refused = startup_problems(settings)  # would lose or leak data: python -m bot doctor says more
+    if refused and args.command in (None, "run"):
+        print("\n".join(refused), file=sys.stderr)
+        return 2
+    overlay.prepare(settings)
     return COMMANDS[args.command or "run"][0](args, settings)
 
 

@@ -31,13 +31,12 @@ def _content(settings: Settings):
     snapshot, reloaded when the files change; a broken file (even at the clock's start) keeps
     the last good copy."""
     from bot import wiring
-    from bot.handbook import HandbookStore, last_good
+    from bot.handbook import HandbookStore
 
     store = _stores.get(settings.content_dir)
     if store is None:  # no search index: the clock answers no questions
-        store = _stores[settings.content_dir] = HandbookStore(
-            settings.content_dir, build_index=None, last_good_dir=last_good.folder_for(settings),
-            parts=wiring.CONTENT_PARTS)
+        store = _stores[settings.content_dir] = HandbookStore.for_settings(
+            settings, build_index=None, parts=wiring.CONTENT_PARTS)
     return store.current()
 
 

@@ -12,8 +12,8 @@ import sqlite_utils
 
 from bot import create_app
 from bot.config import ConfigError, PROJECT_ROOT
-from bot.doctor import cmd_doctor
-from bot.setup_line import cmd_setup_line
+from bot.operations.doctor import cmd_doctor
+from bot.operations.setup_line import cmd_setup_line
 from db.migrations import MIGRATIONS
 
 PUBLIC = "https://bot.example.test"

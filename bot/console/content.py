@@ -52,7 +52,7 @@ def content_problems() -> list[dict]:
 
 def editor() -> ContentEditor:
     settings = current_app.config["SETTINGS"]
-    return ContentEditor(settings.content_dir, settings.database_path.parent / HISTORY_DIR)
+    return ContentEditor(settings.content_dir, settings.data_path / HISTORY_DIR)
 
 
 def profile():

@@ -30,7 +30,7 @@ KEEP = 3  # versions kept: a process reading an older copy at start never has it
 
 
 def folder_for(settings) -> Path:
-    return settings.database_path.parent / FOLDER
+    return settings.data_path / FOLDER
 
 
 def current(folder: Path) -> Path | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from bot.content import overlay
 from bot.handbook import last_good
 from bot.handbook.loader import DIVISIONS_FILE, PROFILE_FILE, ContentFiles, load_handbook
 from bot.handbook.model import Handbook
@@ -80,8 +81,11 @@ class HandbookStore:
         build_index: Callable[[Handbook], Any] | None = _default_index,
         last_good_dir: Path | None = None,  # where to keep the last good copy (None: no copy)
         parts: Mapping[str, Callable[[Path, tuple], Any]] | None = None,  # name → build(folder, divisions)
+        defaults_dir: Path | None = None,  # content_dir overlays these shipped files (bot/content/overlay.py)
     ):
         self.content_dir = Path(content_dir)
+        self.defaults_dir = Path(defaults_dir) if defaults_dir else None
+        self._sync_overlay()
         self.check_seconds = check_seconds
         self._build_index = build_index
         self._files = ContentFiles(self.content_dir)
@@ -94,6 +98,21 @@ class HandbookStore:
             self._loaded = self._load()
         except ContentError as exc:
             self._loaded = self._start_from_last_good(exc)
+
+    @classmethod
+    def for_settings(cls, settings, **options) -> "HandbookStore":
+        """The store of an installation's content: its overlay over the defaults and its last good copy."""
+        options.setdefault("last_good_dir", last_good.folder_for(settings))
+        return cls(settings.content_dir, defaults_dir=settings.default_content_dir, **options)
+
+    def _sync_overlay(self) -> None:
+        if self.defaults_dir is None:
+            return
+        try:
+            overlay.sync(self.defaults_dir, self.content_dir)
+        except OSError:  # a read-only data folder: answer from what is there; doctor says why
+            log.exception("could not bring the content in %s up to date with the defaults in %s",
+                          self.content_dir, self.defaults_dir)
 
     def _start_from_last_good(self, error: ContentError) -> Loaded:
         """A restart must not take the bot down over one broken file: start from the last good
@@ -155,6 +174,7 @@ class HandbookStore:
             if now - self._checked_at < self.check_seconds:
                 return self._loaded
             self._checked_at = now
+            self._sync_overlay()  # a default added by an upgrade or by hand shows at once
             if self._files.signature() != self._loaded.signature:
                 try:
                     self._loaded = self._load()

@@ -87,11 +87,10 @@ def cmd_transparency(args, settings) -> int:
 
 def _content(settings):
     from bot import wiring
-    from bot.handbook import HandbookStore, last_good
+    from bot.handbook import HandbookStore
 
     wiring.load_features()
-    return HandbookStore(settings.content_dir, build_index=None, last_good_dir=last_good.folder_for(settings),
-                         parts=wiring.CONTENT_PARTS).current()
+    return HandbookStore.for_settings(settings, build_index=None, parts=wiring.CONTENT_PARTS).current()
 
 
 COMMANDS = {

@@ -7,11 +7,12 @@ web process refuses to start on (bot.create_app): what would lose or leak data.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bot.config import ConfigError, Settings
+from bot.config import PROJECT_ROOT, ConfigError, Settings
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 MIN_SECRET_KEY_LENGTH = 32
@@ -103,7 +104,7 @@ def _load_content(settings: Settings):
     from bot.handbook import HandbookStore
 
     wiring.load_features()
-    return HandbookStore(settings.content_dir, build_index=None, parts=wiring.CONTENT_PARTS).current()
+    return HandbookStore.for_settings(settings, build_index=None, last_good_dir=None, parts=wiring.CONTENT_PARTS).current()
 
 
 def check_content(settings: Settings) -> list[Finding]:
@@ -222,6 +223,29 @@ def check_database(settings: Settings) -> list[Finding]:
     return database_problems(settings.database_path)[0]
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
+
+
+def check_data_location(settings: Settings) -> list[Finding]:
+    """Data inside the code folder is lost at the next deploy (a PaaS's fresh disk, an upgrade's
+    new folder): with a real channel that is citizens' complaints lost, so the bot refuses."""
+    inside = [(name, path) for name, path in (("DATABASE_PATH", settings.database_path), ("DATA_DIR", settings.data_path))
+              if _inside(path, PROJECT_ROOT)]
+    if not inside:
+        return [_ok(f"ข้อมูลอยู่นอกโฟลเดอร์โปรแกรม: {settings.data_path}",
+                    f"the data lives outside the code folder: {settings.data_path}")]
+    names = ", ".join(f"{name}={path}" for name, path in inside)
+    if settings.production:
+        return [_error(f"ข้อมูลอยู่ในโฟลเดอร์โปรแกรม ({names}) จะหายเมื่ออัปเกรดหรือ deploy ใหม่: "
+                       "ตั้ง DATA_DIR เป็นโฟลเดอร์ถาวร เช่น /var/lib/sao-bot หรือ volume ของโฮสต์",
+                       f"the data sits inside the code folder ({names}) and would be lost at the next upgrade or "
+                       "deploy: set DATA_DIR to a persistent folder, e.g. /var/lib/sao-bot or the host's volume",
+                       refuse_start=True)]
+    return [_warning(f"ข้อมูลอยู่ในโฟลเดอร์โปรแกรม ({names}): ใช้ทดลองได้ ก่อนใช้งานจริงให้ตั้ง DATA_DIR",
+                     f"the data sits inside the code folder ({names}): fine for a trial; set DATA_DIR before going live")]
+
+
 def check_clock(settings: Settings, now: float | None = None) -> list[Finding]:
     """The clock's heartbeat (db/heartbeats.py, written around each of its jobs): without a
     running clock no reminder, digest, escalation or backup happens."""
@@ -314,7 +338,7 @@ def check_webhook(settings: Settings) -> list[Finding]:
 
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_channel, check_public_url, check_secret_key, check_content, check_profile,
-    check_fonts, check_text_layout, check_database, check_clock, check_quota, check_webhook,
+    check_fonts, check_text_layout, check_data_location, check_database, check_clock, check_quota, check_webhook,
 )
 
 
@@ -348,6 +372,6 @@ def cmd_doctor(args, settings: Settings) -> int:
 
 def startup_problems(settings: Settings) -> list[str]:
     """What the web process must not start with, as it would lose or leak data: a database it
-    cannot write, or one newer than this code (a downgrade)."""
-    findings = check_secret_key(settings) + database_problems(settings.database_path)[0]
+    cannot write, one newer than this code (a downgrade), or with a real channel, data inside the code folder."""
+    findings = check_secret_key(settings) + check_data_location(settings) + database_problems(settings.database_path)[0]
     return [f"{f.thai} / {f.english}" for f in findings if f.refuse_start]
