@@ -16,6 +16,23 @@ accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout; off by defau
 errorlog = "-"
 # Each worker builds its own app after the fork: SQLite connections and threads must not cross forks.
 preload_app = False
+# gunicorn's control socket (gunicorn 23+) would be created in $HOME, which a hardened service has not.
+control_socket_disable = True
+
+if (os.environ.get("LOG_FORMAT") or "").strip().lower() == "json":
+    # gunicorn's own lines (start, workers, errors, access log) in the app's one JSON format; the
+    # app's configure_logging then finds the root logger configured and leaves it.
+    _json = {"()": "bot.observability.JsonFormatter", "role": "web"}
+    _stderr = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": _json},
+        "handlers": {"stderr": _stderr},
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {name: {"level": "INFO", "handlers": ["stderr"], "propagate": False}
+                    for name in ("gunicorn.error", "gunicorn.access")},
+    }
 
 
 def on_starting(server):

@@ -260,3 +260,24 @@ def test_the_log_format_setting_is_read_from_the_environment():
     assert load_settings({"LOG_FORMAT": "JSON"}).log_format == "json"
     assert load_settings({}).log_format == "text"
     assert load_settings({"METRICS_TOKEN": " t "}).metrics_token == "t"
+
+
+def test_gunicorn_logs_in_the_same_json_format_as_the_app(tmp_path):
+    """The web process's own lines (gunicorn's start, workers, access log) are JSON too."""
+    import requests
+
+    from test_processes import Gunicorn, free_port
+
+    port = free_port()
+    web = Gunicorn({"LOG_FORMAT": "json", "ACCESS_LOG": "-", "DATA_DIR": str(tmp_path), "SECRET_KEY": "test",
+                    "LINE_CHANNEL_SECRET": "", "LINE_CHANNEL_ACCESS_TOKEN": "", "DATABASE_PATH": ""}, port)
+    try:
+        web.wait_healthy(60)
+        requests.get(web.url + "/healthz", timeout=5)
+    finally:
+        web.stop()
+    lines = [line for line in web.proc.stderr.read().decode().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    loggers = {e["logger"] for e in entries}
+    assert {"gunicorn.error", "gunicorn.access", "bot"} <= loggers, loggers
+    assert all(e["role"] == "web" and e["time"].endswith("+07:00") for e in entries)
