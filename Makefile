@@ -2,7 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
+# The port: PORT from the environment, else from .env (as the app reads it), else 8000.
+PORT ?= $(or $(shell sed -n 's/^[[:space:]]*PORT[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' .env 2>/dev/null | tail -n 1),8000)
 
 .PHONY: run test test-fast install install-dev clock chat bench flows clean create-admin
 
