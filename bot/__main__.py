@@ -198,12 +198,16 @@ def cmd_restore(args, settings) -> int:
     from db.backup import BackupError, restore_keeping_current
 
     try:
-        done = restore_keeping_current(args.file, settings.database_path, force=args.force)
+        done = restore_keeping_current(args.file, settings.database_path, force=args.force,
+                                       content=settings.edited_content_dir)
     except (BackupError, OSError) as exc:
         print(f"ไม่สำเร็จ / failed: {exc}", file=sys.stderr)
         return 1
     print(f"กู้คืนข้อมูลแล้ว / restored into {done['database']} (schema {done['schema_version']});"
           f" ฐานข้อมูลเดิมเก็บไว้ที่ / the previous database is kept as {done['kept_aside'] or '(none)'}")
+    if "edited_files" in done:
+        print(f"เนื้อหาที่แก้ไขในหน้าจัดการ {done['edited_files']} ไฟล์กลับเป็นของวันที่สำรอง / "
+              f"{done['edited_files']} content files edited in the console are back as they were at the backup")
     return 0
 
 

@@ -103,6 +103,13 @@ class Settings:
         return Path(self.backup_dir) if self.backup_dir else self.data_path / "backups"
 
     @property
+    def edited_content_dir(self) -> Path | None:
+        """The content folder backups carry: the data folder's overlay, or a content folder outside
+        the code; never the code's own content/ (the shipped defaults come with the code)."""
+        outside_code = not Path(os.path.abspath(self.content_dir)).is_relative_to(PROJECT_ROOT)
+        return self.content_dir if self.default_content_dir is not None or outside_code else None
+
+    @property
     def production(self) -> bool:
         """A real LINE channel on LINE's own API: citizens' data is at stake."""
         return self.has_channel and self.line_api_base_url == LINE_API_DEFAULT

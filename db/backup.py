@@ -9,6 +9,10 @@ is deleted.
 Nightly (`nightly`): <backups>/sao-bot-YYYY-MM-DD.sqlite3, keeping the 14 newest daily copies and
 8 weekly ones (per ISO week the Sunday copy, or the week's first when there is none), and
 optionally a copy elsewhere (BACKUP_COPY_TO: a folder, or rclone:<remote:path>).
+
+A backup also carries the content edited in the console (the real files of DATA_DIR/content;
+its links are the shipped defaults, which come with the code): in the copy's table
+backup_edited_content, so one file restores both, and python -m bot restore puts them back.
 """
 from __future__ import annotations
 
@@ -27,6 +31,38 @@ log = logging.getLogger(__name__)
 KEEP_DAILY = 14
 KEEP_WEEKLY = 8
 NIGHTLY_NAME = re.compile(r"^sao-bot-(\d{4}-\d{2}-\d{2})\.sqlite3$")
+EDITED_TABLE = "backup_edited_content"  # only in backup files: restore() drops it from the database
+
+
+def edited_files(folder: Path) -> dict[str, bytes]:
+    """The edited content: regular files under folder (links are defaults), by relative path."""
+    folder = Path(folder)
+    out = {}
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        relative = path.relative_to(folder)
+        if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in relative.parts):
+            out[relative.as_posix()] = path.read_bytes()
+    return out
+
+
+def _store_edited(copy: sqlite3.Connection, content: Path) -> int:
+    files = edited_files(content)
+    copy.execute(f"DROP TABLE IF EXISTS {EDITED_TABLE}")
+    copy.execute(f"CREATE TABLE {EDITED_TABLE} (path TEXT PRIMARY KEY, data BLOB NOT NULL)")
+    copy.executemany(f"INSERT INTO {EDITED_TABLE} VALUES (?, ?)", files.items())
+    copy.commit()
+    return len(files)
+
+
+def edited_in_backup(backup_file: Path) -> dict[str, bytes] | None:
+    """The edited content a backup carries; None for a backup made without it."""
+    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    try:
+        if not source.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (EDITED_TABLE,)).fetchone():
+            return None
+        return {path: bytes(data) for path, data in source.execute(f"SELECT path, data FROM {EDITED_TABLE}")}
+    finally:
+        source.close()
 
 
 class BackupError(RuntimeError):
@@ -40,8 +76,9 @@ def _check(conn: sqlite3.Connection, what: str) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def backup(database: Path, target: Path) -> dict:
-    """Copy the live database to `target` (a new file); return what was copied."""
+def backup(database: Path, target: Path, content: Path | None = None) -> dict:
+    """Copy the live database to `target` (a new file), with the edited files of `content` when
+    given; return what was copied."""
     database, target = Path(database), Path(target)
     if not database.exists():
         raise BackupError(f"{database}: no database there")
@@ -55,6 +92,7 @@ def backup(database: Path, target: Path) -> dict:
         source.backup(copy)  # pages=-1: the whole database in one step, one consistent snapshot
         # A single file, readable without its -wal: the copy is self-contained.
         copy.execute("PRAGMA journal_mode = DELETE")
+        edited = _store_edited(copy, content) if content is not None else None
         version = _check(copy, str(partial))
         events = copy.execute("SELECT count(*) FROM inbox").fetchone()[0]
     except BaseException:
@@ -65,7 +103,10 @@ def backup(database: Path, target: Path) -> dict:
     copy.close()
     source.close()
     partial.rename(target)
-    return {"file": str(target), "schema_version": version, "events": events, "bytes": target.stat().st_size}
+    done = {"file": str(target), "schema_version": version, "events": events, "bytes": target.stat().st_size}
+    if edited is not None:
+        done["edited_files"] = edited
+    return done
 
 
 def restore(backup_file: Path, database: Path) -> dict:
@@ -84,6 +125,7 @@ def restore(backup_file: Path, database: Path) -> dict:
             target.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             source.backup(target.conn)  # overwrites every page, in one transaction
             applied = migrate(target)  # an older backup is brought up to today's schema
+            target.conn.execute(f"DROP TABLE IF EXISTS {EDITED_TABLE}")  # the files go back to their folder
             _check(target.conn, str(database))
         finally:
             target.close()
@@ -154,7 +196,7 @@ def copy_elsewhere(file: Path, destination: str) -> str | None:
     return str(folder / file.name)
 
 
-def nightly(database: Path, directory: Path, day: date, copy_to: str = "") -> dict:
+def nightly(database: Path, directory: Path, day: date, copy_to: str = "", content: Path | None = None) -> dict:
     """The clock's `backup` job: today's copy (once a day), checked, pruned, copied elsewhere."""
     directory = Path(directory)
     target = directory / nightly_name(day)
@@ -163,7 +205,7 @@ def nightly(database: Path, directory: Path, day: date, copy_to: str = "") -> di
         result["skipped"] = "already made today"
     else:
         try:
-            result.update(backup(database, target))
+            result.update(backup(database, target, content))
         except (BackupError, sqlite3.DatabaseError, OSError) as exc:
             log.error("backup: %s failed and was not kept: %s", target, exc)
             return {"file": None, "error": str(exc)}
@@ -194,10 +236,11 @@ def in_use(database: Path) -> bool:
         probe.close()
 
 
-def restore_keeping_current(backup_file: Path, database: Path, force: bool = False) -> dict:
+def restore_keeping_current(backup_file: Path, database: Path, force: bool = False, content: Path | None = None) -> dict:
     """python -m bot restore: check the backup, refuse while another process has the database open
     (unless force), keep the current database aside as <name>.before-restore-<time>.sqlite3 (a
-    consistent copy, never deleted), then put the backup's content in place (`restore`)."""
+    consistent copy with today's edited content, never deleted), then put the backup's data in
+    place (`restore`), and its edited content into `content` when given (restore_edited)."""
     backup_file, database = Path(backup_file), Path(database)
     if not backup_file.is_file():
         raise BackupError(f"{backup_file}: no such file")
@@ -218,13 +261,35 @@ def restore_keeping_current(backup_file: Path, database: Path, force: bool = Fal
         stamp = time.strftime("%Y%m%d-%H%M%S")
         aside = database.with_name(f"{database.stem}.before-restore-{stamp}{database.suffix}")
         try:
-            backup(database, aside)
+            backup(database, aside, content)
         except (BackupError, sqlite3.DatabaseError) as exc:  # a damaged database: moved aside as it is
             log.warning("restore: %s could not be copied (%s); moving its files aside", database, exc)
             for suffix in ("", "-wal", "-shm"):
                 old = Path(f"{database}{suffix}")
                 if old.exists():
                     old.rename(f"{aside}{suffix}")
+    edited = edited_in_backup(backup_file) if content is not None else None
     done = restore(backup_file, database)
     done["kept_aside"] = str(aside) if aside else None
+    if edited is not None:
+        done["edited_files"] = restore_edited(edited, Path(content))
     return done
+
+
+def restore_edited(files: dict[str, bytes], content: Path) -> int:
+    """Make the folder's edited files those of the backup: each written in place (over a link to
+    the default), and an edit made since the backup removed, so its default comes back (the
+    overlay links it at the next start). The edits replaced are in the database kept aside."""
+    for relative in edited_files(content):
+        if relative not in files:
+            (content / relative).unlink()
+    for relative, data in files.items():
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or ".." in parts:
+            raise BackupError(f"{relative}: outside the content folder")
+        path = content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.restore")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return len(files)

@@ -219,7 +219,8 @@ def nightly_backup(settings: Settings, today: date | None = None) -> dict:
     """02:00: a checked online copy of the database, 14 daily and 8 weekly kept (db/backup.py)."""
     from db.backup import nightly
 
-    return nightly(settings.database_path, settings.backups_path, today or datetime.now(BANGKOK).date(), settings.backup_copy_to)
+    return nightly(settings.database_path, settings.backups_path, today or datetime.now(BANGKOK).date(), settings.backup_copy_to,
+                   settings.edited_content_dir)
 
 
 JOBS = {

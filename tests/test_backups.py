@@ -158,3 +158,45 @@ def test_restore_force_while_open(live, tmp_path):
         assert database.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0  # the open connection sees the restored content
     finally:
         database.close()
+
+
+def test_a_backup_carries_the_edited_content_and_restore_puts_it_back(live, tmp_path):
+    """The console's edits (real files in DATA_DIR/content) travel inside the backup file; restore
+    brings them back as they were and takes away an edit made since, so its default returns."""
+    from bot.content import overlay
+
+    settings = load_settings({"DATA_DIR": str(live.parent)})
+    overlay.prepare(settings)
+    content = settings.content_dir
+    profile = content / "profile.yaml"
+    edited = profile.read_text(encoding="utf-8").replace("คอนฉิม", "คอนฉิม (แก้ไขแล้ว)")
+    profile.unlink()
+    profile.write_text(edited, encoding="utf-8")  # as the console's atomic write leaves it
+    done = clock.JOBS["backup"](settings, date(2026, 12, 6))
+    assert done["edited_files"] == 1
+
+    # After the backup: the profile edited again, and the FAQ edited for the first time.
+    profile.write_text(edited.replace("(แก้ไขแล้ว)", "(ครั้งที่สอง)"), encoding="utf-8")
+    faq = content / "faq.yaml"
+    faq_default = faq.read_text(encoding="utf-8")
+    faq.unlink()
+    faq.write_text(faq_default + "\n# edited after the backup\n", encoding="utf-8")
+
+    restored = _restore(live, done["file"])
+    assert restored.returncode == 0, restored.stderr
+    assert "1 ไฟล์" in restored.stdout
+    assert profile.read_text(encoding="utf-8") == edited and not profile.is_symlink()
+    overlay.prepare(settings)  # the next start links the default back where the later edit was
+    assert faq.is_symlink() and faq.read_text(encoding="utf-8") == faq_default
+    # The edits the restore replaced are in the database kept aside.
+    [aside] = live.parent.glob("sao-bot.before-restore-*.sqlite3")
+    assert set(backups.edited_in_backup(aside)) == {"profile.yaml", "faq.yaml"}
+    # The live database does not keep the table: the files are in their folder.
+    conn = sqlite3.connect(live)
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (backups.EDITED_TABLE,)).fetchone()
+    conn.close()
+
+
+def test_the_code_folders_own_content_is_never_carried(tmp_path):
+    assert load_settings({"DATABASE_PATH": str(tmp_path / "x.sqlite3")}).edited_content_dir == tmp_path / "content"
+    assert load_settings({}).with_(default_content_dir=None, content_dir=PROJECT_ROOT / "content").edited_content_dir is None
