@@ -536,6 +536,50 @@ def test_a_fresh_root_runs_the_bot_and_an_upgrade_keeps_its_data(installed):
     assert nightly.is_file() and env_file.read_bytes() == settings_before
 
 
+@pytest.mark.e2e
+def test_caddy_with_the_installed_caddyfile_serves_the_installed_bot(installed, tmp_path):
+    """The last hop: Caddy, with the Caddyfile install.sh wrote, in front of the web unit. Only the
+    site address becomes plain http on a free port (no certificate can be had here) and the
+    access log a test folder; every directive is the installed one."""
+    caddy = _tool("caddy")
+    port, front = free_port(), free_port()
+    adapt_env(installed, port)
+    caddyfile = (installed / "etc/caddy/Caddyfile").read_text()
+    assert f"\n{DOMAIN} {{" in caddyfile and "reverse_proxy 127.0.0.1:8000" in caddyfile
+    local = (caddyfile.replace(f"\n{DOMAIN} {{", f"\nhttp://127.0.0.1:{front} {{")
+             .replace("reverse_proxy 127.0.0.1:8000", f"reverse_proxy 127.0.0.1:{port}")
+             .replace("/var/log/caddy/sao-bot-access.log", str(tmp_path / "access.log"))
+             .replace("{\n\temail", "{\n\tadmin off\n\temail", 1))
+    config = tmp_path / "Caddyfile"
+    config.write_text(local)
+    web = Service(installed, "sao-bot-web.service")
+    proxy = subprocess.Popen([caddy, "run", "--config", str(config), "--adapter", "caddyfile"],
+                             env={**_clean_env(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_answering(f"http://127.0.0.1:{port}/healthz", [web])
+        url = f"http://127.0.0.1:{front}"
+
+        def through_caddy():
+            assert proxy.poll() is None, proxy.stderr.read().decode()[-2000:]
+            try:
+                return requests.get(url + "/privacy", timeout=2)
+            except requests.RequestException:
+                return None
+
+        page = wait_until(through_caddy, timeout=30, interval=0.1)
+        assert page.status_code == 200 and "องค์การบริหารส่วนตำบลคอนฉิม" in page.text
+        assert page.headers["Strict-Transport-Security"] == "max-age=31536000" and "Server" not in page.headers
+        too_big = requests.post(url + "/callback", data=b"x" * (33 * 1024 * 1024), timeout=30)
+        assert too_big.status_code == 413  # over both limits: refused, and Caddy and gunicorn stay up
+        assert through_caddy().status_code == 200
+        assert (tmp_path / "access.log").read_text().count('"uri":"/privacy"') == 2
+    finally:
+        os.killpg(proxy.pid, signal.SIGTERM)
+        proxy.wait(10)
+        web.stop()
+
+
 def test_upgrade_needs_an_install(root):
     done = run_script("upgrade.sh", root, check=False)
     assert done.returncode != 0 and "install.sh" in done.stderr
