@@ -170,3 +170,28 @@ def test_with_a_real_channel_data_outside_the_code_folder_is_fine(tmp_path):
     # A fake LINE on this machine is a trial, not production: a warning only.
     trial = load_settings({**CHANNEL, "LINE_API_BASE_URL": "http://127.0.0.1:9"})
     assert check_data_location(trial)[0].level == "warning"
+
+
+def test_doctor_lists_the_edits_and_warns_when_an_upgrade_changed_a_default_an_edit_hides(shipped, tmp_path):
+    from bot.operations.doctor import check_edited_content
+
+    settings = load_settings({"DATA_DIR": str(tmp_path / "data"), "CONTENT_DIR": str(shipped)})
+    overlay.prepare(settings)
+    [listed] = check_edited_content(settings)
+    assert listed.level == "ok" and "0 content files" in listed.english
+
+    editor = ContentEditor(settings.content_dir, tmp_path / "data" / "content-history")
+    editor.add_alias("disaster-relief", "เงินช่วยคนตกงานหน้าฝน", "somchai", load_handbook(settings.content_dir))
+    editor.add_alias("disaster-relief", "เงินช่วยน้ำท่วมนา", "somchai", load_handbook(settings.content_dir))
+    [listed] = check_edited_content(settings)
+    assert "handbook/disaster-relief.yaml" in listed.english
+
+    # An upgrade changes that default: the edit still wins, and doctor says so.
+    default = shipped / "handbook" / "disaster-relief.yaml"
+    default.write_text(default.read_text(encoding="utf-8").replace("ภัยพิบัติ", "สาธารณภัย"), encoding="utf-8")
+    listed, behind = check_edited_content(settings)
+    assert behind.level == "warning" and "handbook/disaster-relief.yaml" in behind.english and "diff" in behind.english
+    # An upgrade that leaves it alone says nothing: another default's change is no concern of this edit.
+    default_profile = shipped / "profile.yaml"
+    default_profile.write_text(default_profile.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert len(check_edited_content(settings)) == 2

@@ -17,6 +17,8 @@ default is gone. It never touches a real file.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import secrets
@@ -99,6 +101,45 @@ def edited(defaults: Path, overlay: Path) -> list[str]:
             if not name.startswith(".") and not path.is_symlink():
                 out.append(str(path.relative_to(overlay)))
     return sorted(out)
+
+
+# Which version of the default each edit started from (relative path → sha256 of the default), so
+# doctor can say when an upgrade changed a default that an edit hides.
+BASES = ".edited-from.json"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def remember_base(path: Path, overlay: Path) -> None:
+    """Before an edit replaces a link to the default: note which default it starts from."""
+    if not path.is_symlink() or not path.exists():
+        return  # edited already (its first edit's base stands), or a new file
+    bases = _bases(overlay)
+    bases[path.relative_to(overlay).as_posix()] = _sha(path)
+    tmp = overlay / f"{BASES}.{secrets.token_hex(4)}.tmp"
+    tmp.write_text(json.dumps(bases, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, overlay / BASES)
+
+
+def _bases(overlay: Path) -> dict[str, str]:
+    try:
+        return json.loads((overlay / BASES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def behind_defaults(defaults: Path, overlay: Path) -> list[str]:
+    """Edited files whose shipped default changed since the edit was made (an upgrade's fix or
+    new text that the edit hides): compare them by hand."""
+    bases = _bases(overlay)
+    out = []
+    for relative in edited(defaults, overlay):
+        default = Path(defaults) / relative
+        if relative in bases and default.is_file() and _sha(default) != bases[relative]:
+            out.append(relative)
+    return out
 
 
 def _replace_link(source: Path, target: Path) -> None:

@@ -33,6 +33,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from bot.content import overlay
 from bot.handbook.loader import FAQ_FILE, HANDBOOK_DIR, HandbookContentError, Problem, load_handbook
 from bot.handbook.model import Handbook
 from bot.handbook.schema import EDITABLE, FIELD
@@ -250,6 +251,7 @@ class ContentEditor:
             mine = [p for p in exc.problems if p.path == path]
             raise EditError("ข้อมูลยังไม่ถูกต้อง จึงยังไม่ได้บันทึก", mine or exc.problems) from None
         backup = self._backup(path, actor)
+        overlay.remember_base(path, self.content_dir)  # which default this edit starts from (doctor)
         atomic_write(path, text)
         return EditResult(path, backup, handbook)
 

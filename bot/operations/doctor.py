@@ -119,6 +119,28 @@ def check_content(settings: Settings) -> list[Finding]:
                 f"content is valid: {len(loaded.handbook)} procedures in the handbook")]
 
 
+def check_edited_content(settings: Settings) -> list[Finding]:
+    """What the console changed over the shipped defaults, and edits an upgrade's new default
+    went unseen behind (an edit wins over the default until it is deleted)."""
+    from bot.content import overlay
+
+    if settings.default_content_dir is None:
+        return []
+    edited = overlay.edited(settings.default_content_dir, settings.content_dir)
+    findings = [_ok(f"เนื้อหาที่แก้ไขในหน้าจัดการ {len(edited)} ไฟล์ (ใน {settings.content_dir})"
+                    + (f": {', '.join(edited)}" if edited else ""),
+                    f"{len(edited)} content files edited over the defaults in {settings.content_dir}"
+                    + (f": {', '.join(edited)}" if edited else ""))]
+    for relative in overlay.behind_defaults(settings.default_content_dir, settings.content_dir):
+        default, mine = settings.default_content_dir / relative, settings.content_dir / relative
+        findings.append(_warning(
+            f"ไฟล์ตั้งต้น {relative} ของรุ่นนี้เปลี่ยนไปหลังจากแก้ไขในหน้าจัดการ ฉบับที่แก้ไขยังใช้อยู่: "
+            f"เทียบด้วย diff {default} {mine} แล้วปรับฉบับที่แก้ไข หรือลบทิ้งเพื่อใช้ไฟล์ตั้งต้น",
+            f"the shipped {relative} changed since it was edited here, and the edit still hides it: compare with "
+            f"diff {default} {mine}, then update the edit, or delete it to use the new default"))
+    return findings
+
+
 def check_profile(settings: Settings) -> list[Finding]:
     from bot.content.profile import ContentError, load_profile
 
@@ -337,7 +359,7 @@ def check_webhook(settings: Settings) -> list[Finding]:
 
 
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
-    check_channel, check_public_url, check_secret_key, check_content, check_profile,
+    check_channel, check_public_url, check_secret_key, check_content, check_edited_content, check_profile,
     check_fonts, check_text_layout, check_data_location, check_database, check_clock, check_quota, check_webhook,
 )
 
