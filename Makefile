@@ -27,9 +27,9 @@ run: install
 	$(BIN)/python -m bot init-db
 	@echo "เปิด http://127.0.0.1:$(PORT)/simulator เพื่อคุยกับบอท — open http://127.0.0.1:$(PORT)/simulator"
 	@echo "หน้าจัดการ http://127.0.0.1:$(PORT)/admin — the admin console (first admin: make create-admin)"
-	@# Both processes of the Procfile (web and clock), as in production; Ctrl+C stops both.
+	@# The Procfile's one process (web and clock together, python -m bot serve); Ctrl+C stops both.
 	@# WEB_APP: the production app plus a fake LINE API when no LINE channel is configured.
-	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_APP='bot.pages.simulator:create_local_app()' PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile -p $(PORT)
+	WEB_APP='bot.pages.simulator:create_local_app()' PORT=$(PORT) BIND=127.0.0.1:$(PORT) exec $(BIN)/python -m bot serve
 
 ## test: install everything and run the whole test suite, on two processes (TEST_WORKERS)
 TEST_WORKERS ?= 2

@@ -1,4 +1,5 @@
-"""gunicorn settings for the web process (Procfile `web:`), read by `gunicorn -c gunicorn.conf.py`.
+"""gunicorn settings for the web process (`python -m bot serve`, deploy/'s web unit), read by
+`gunicorn -c gunicorn.conf.py`.
 
 Threads, not processes, give the concurrency: the webhook spends its time waiting on
 SQLite and the network, and each worker process also runs the inbox worker threads.

@@ -1,4 +1,4 @@
-"""Load and fault runs: signed webhooks at a set rate and mix against the app as the Procfile
+"""Load and fault runs: signed webhooks at a set rate and mix against the web app as production
 runs it, with LINE's own behaviour (redelivery of what was not acknowledged), faults injected
 mid-run, and a reconciliation at the end.
 
@@ -78,7 +78,7 @@ PUSH_PATH = "/v2/bot/message/push"
 
 
 class Web:
-    """`gunicorn -c gunicorn.conf.py "bot:create_app()"` (Procfile web), killable and restartable."""
+    """`gunicorn -c gunicorn.conf.py "bot:create_app()"` (the web half of python -m bot serve), killable and restartable."""
 
     def __init__(self, env: dict):
         self.port = free_port()

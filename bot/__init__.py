@@ -1,7 +1,7 @@
 """LINE Official Account bot and web app for a Thai Subdistrict Administrative Organization.
 
-`create_app()` is the application factory gunicorn serves in production (see Procfile); it
-talks only to the LINE API configured. `make run` serves `bot.pages.simulator:create_local_app()`,
+`create_app()` is the application factory gunicorn serves in production (`python -m bot serve`,
+or deploy/'s web unit); it talks only to the LINE API configured. `make run` serves `bot.pages.simulator:create_local_app()`,
 which adds a fake LINE API when no channel is configured.
 """
 from __future__ import annotations

@@ -140,8 +140,8 @@ class Settings:
 
 
 def _port(env: dict[str, str]) -> int:
-    """The web process's port: BIND's when set (gunicorn.conf.py listens there; `make run` gives web and
-    clock the same BIND while honcho hands each a different PORT), else PORT. The web app's built-in
+    """The web process's port: BIND's when set (gunicorn.conf.py listens there; a process manager such
+    as honcho may hand web and clock different PORTs with the same BIND), else PORT. The web app's built-in
     fake LINE (/fake-line) and the clock reaching it both derive their address from this one value."""
     bound = (env.get("BIND") or "").strip().rpartition(":")[2]
     return int(bound) if bound.isdigit() else int(env.get("PORT") or 8000)

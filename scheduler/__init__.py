@@ -1,4 +1,5 @@
-"""The clock process (Procfile `clock: python -m scheduler run`) and the measures plan's reminders.
+"""The clock process (`python -m scheduler run`: beside the web in `python -m bot serve`, or its own
+unit) and the measures plan's reminders.
 
 - scheduler/clock.py: the timetable (APScheduler): the reminders' pass every few minutes and
   the nightly retention job. Run exactly one clock process per installation, never inside the

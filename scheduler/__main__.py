@@ -1,6 +1,6 @@
 """python -m scheduler: the clock process, one pass of the reminders, the year's plan.
 
-  python -m scheduler run                      run the timetable until stopped (Procfile clock:)
+  python -m scheduler run                      run the timetable until stopped (the clock; python -m bot serve runs it beside the web)
   python -m scheduler tick [--now 2027-03-24T09:00+07:00]   one pass of the reminders
   python -m scheduler plan [--fy 2570]          the year's deadlines and what the reminders cost
   python -m scheduler jobs                     list the jobs and their next run time
@@ -109,7 +109,7 @@ def cmd_plan(args, settings) -> int:
 
 
 COMMANDS = {
-    "run": (cmd_run, "เริ่มนาฬิกาของระบบ (ส่งแจ้งเตือน ลบข้อมูลเก่า) — run the clock until stopped (Procfile clock:)"),
+    "run": (cmd_run, "เริ่มนาฬิกาของระบบ (ส่งแจ้งเตือน ลบข้อมูลเก่า) — run the clock until stopped (python -m bot serve runs it beside the web)"),
     "tick": (cmd_tick, "ตรวจและส่งการแจ้งเตือนหนึ่งรอบ — one pass of the reminders, now or as at --now"),
     "plan": (cmd_plan, "แสดงกำหนดส่งรายงานของปีงบประมาณ และค่าข้อความ LINE ต่อเดือน — the year's deadlines and monthly push cost"),
     "jobs": (cmd_jobs, "แสดงงานและเวลาที่จะทำครั้งต่อไป — list jobs and their next run"),

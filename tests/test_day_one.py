@@ -84,7 +84,7 @@ def test_web_and_clock_derive_the_same_fake_line_address():
     from bot.config import load_settings
     from bot.line.local import line_settings, local_line_settings
 
-    # gunicorn.conf.py listens on BIND when set; honcho hands each process its own PORT.
+    # gunicorn.conf.py listens on BIND when set; a process manager may hand each process its own PORT.
     web_env = {"BIND": "127.0.0.1:8111", "PORT": "8000"}
     clock_env = {"BIND": "127.0.0.1:8111", "PORT": "8211"}
     web = load_settings(web_env)

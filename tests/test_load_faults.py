@@ -1,4 +1,4 @@
-"""The load and fault runs of bench/load.py, shortened to seconds: the app as the Procfile runs
+"""The load and fault runs of bench/load.py, shortened to seconds: the web app as production runs
 it (gunicorn), a fake LINE API, citizens asking, rating and complaining, and one fault in the
 middle of each run. Whatever happens, nothing acknowledged is lost and nothing is doubled."""
 import argparse

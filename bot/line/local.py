@@ -23,6 +23,6 @@ def local_line_settings(settings: Settings, port: int | str) -> Settings:
 
 def line_settings(settings: Settings) -> Settings:
     """For a process beside the web one (the clock, the command line): the web process's
-    address is BIND when set (`make run` gives both processes the same BIND, while honcho
-    hands each process a different PORT), else PORT."""
+    address is BIND when set (a process manager such as honcho may hand each process a
+    different PORT with the same BIND), else PORT."""
     return local_line_settings(settings, os.environ.get("BIND", "").rpartition(":")[2] or settings.port)

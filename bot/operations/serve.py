@@ -1,11 +1,11 @@
-"""`python -m bot serve`: the web app and the clock as one process, for a host with one disk.
+"""`python -m bot serve`: the web app and the clock as one process (the Procfile's `web`, `make run`).
 
 A PaaS host (Heroku-style, Render, Railway, Fly.io) gives each process of a Procfile its own
 disk, so a separate clock would see an empty database. Here both run beside each other on the
 one persistent volume (DATA_DIR), supervised like a small honcho:
 
-- web: gunicorn with gunicorn.conf.py (BIND, or 0.0.0.0:$PORT), as the Procfile's `web`;
-- clock: `python -m scheduler run`, as the Procfile's `clock`.
+- web: gunicorn with gunicorn.conf.py (BIND, or 0.0.0.0:$PORT), as deploy/'s sao-bot-web unit;
+- clock: `python -m scheduler run`, as deploy/'s sao-bot-clock unit.
 
 SIGTERM or SIGINT stops both, gracefully. If either stops by itself, the other is stopped too
 and serve exits with a failure, so the host restarts the whole: a web without its clock would
