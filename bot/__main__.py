@@ -299,13 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 1
+    from bot.content import overlay
     from bot.observability import configure_logging
 
-    configure_logging("worker" if args.command == "work" else "cli", load_settings().log_format,
+    settings = load_settings()
+    configure_logging("worker" if args.command == "work" else "cli", settings.log_format,
                       level=logging.WARNING, text_format="%(levelname)s %(name)s: %(message)s")
     run = features[args.command][0] if args.command in features else COMMANDS[args.command][0]
-    settings = load_settings()
-    from bot.content import overlay
 
     if args.command != "serve":  # serve's web and clock do it themselves, after its checks
         overlay.prepare(settings)  # the edited content over this version's defaults, before anything reads it

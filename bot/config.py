@@ -14,6 +14,11 @@ LINE_DATA_API_DEFAULT = "https://api-data.line.me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def inside_code(path: Path) -> bool:
+    """Whether a path lies in the code folder, which an upgrade or a new deploy replaces."""
+    return Path(os.path.abspath(path)).is_relative_to(PROJECT_ROOT)
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -106,8 +111,8 @@ class Settings:
     def edited_content_dir(self) -> Path | None:
         """The content folder backups carry: the data folder's overlay, or a content folder outside
         the code; never the code's own content/ (the shipped defaults come with the code)."""
-        outside_code = not Path(os.path.abspath(self.content_dir)).is_relative_to(PROJECT_ROOT)
-        return self.content_dir if self.default_content_dir is not None or outside_code else None
+        keep = self.default_content_dir is not None or not inside_code(self.content_dir)
+        return self.content_dir if keep else None
 
     @property
     def production(self) -> bool:

@@ -34,15 +34,21 @@ NIGHTLY_NAME = re.compile(r"^sao-bot-(\d{4}-\d{2}-\d{2})\.sqlite3$")
 EDITED_TABLE = "backup_edited_content"  # only in backup files: restore() drops it from the database
 
 
-def edited_files(folder: Path) -> dict[str, bytes]:
-    """The edited content: regular files under folder (links are defaults), by relative path."""
+def edited_paths(folder: Path) -> list[str]:
+    """The edited content of a content folder over the defaults (bot/content/overlay.py): its
+    regular files, hidden ones aside (links are the defaults); sorted relative paths."""
     folder = Path(folder)
-    out = {}
+    out = []
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
         relative = path.relative_to(folder)
         if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in relative.parts):
-            out[relative.as_posix()] = path.read_bytes()
+            out.append(relative.as_posix())
     return out
+
+
+def edited_files(folder: Path) -> dict[str, bytes]:
+    """The edited content with what each file holds, by relative path."""
+    return {relative: (Path(folder) / relative).read_bytes() for relative in edited_paths(folder)}
 
 
 def _store_edited(copy: sqlite3.Connection, content: Path) -> int:
@@ -280,7 +286,7 @@ def restore_edited(files: dict[str, bytes], content: Path) -> int:
     """Make the folder's edited files those of the backup: each written in place (over a link to
     the default), and an edit made since the backup removed, so its default comes back (the
     overlay links it at the next start). The edits replaced are in the database kept aside."""
-    for relative in edited_files(content):
+    for relative in edited_paths(content):
         if relative not in files:
             (content / relative).unlink()
     for relative, data in files.items():

@@ -146,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bot.observability import configure_logging
 
-    configure_logging("clock", load_settings().log_format)  # LOG_FORMAT=json: one JSON object a line
+    settings = load_settings()
+    configure_logging("clock", settings.log_format)  # LOG_FORMAT=json: one JSON object a line
     if args.command in ("tick", "plan"):
         logging.getLogger().setLevel(logging.WARNING)
     from bot.config import ConfigError
 
-    settings = load_settings()
     try:
         settings.check_line_channel()
     except ConfigError as exc:
@@ -160,10 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     from bot.content import overlay
     from bot.operations.doctor import startup_problems
 
-    refused = startup_problems(settings)  # would lose or leak data: python -m bot doctor says more
-    if refused and args.command in (None, "run"):
-        print("\n".join(refused), file=sys.stderr)
-        return 2
+    if args.command in (None, "run"):
+        refused = startup_problems(settings)  # would lose or leak data: python -m bot doctor says more
+        if refused:
+            print("\n".join(refused), file=sys.stderr)
+            return 2
     overlay.prepare(settings)
     return COMMANDS[args.command or "run"][0](args, settings)
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT, load_settings
 from bot.content import overlay
+from db.backup import edited_paths
 from bot.operations.doctor import check_data_location, startup_problems
 from bot.handbook import HandbookStore
 from bot.handbook.editing import ContentEditor
@@ -36,7 +37,7 @@ def test_the_overlay_shows_every_default_as_a_link(shipped, data):
     files = sorted(str(p.relative_to(shipped)) for p in shipped.rglob("*.yaml"))
     assert sorted(done.linked) == files
     assert all((data / f).is_symlink() and (data / f).read_bytes() == (shipped / f).read_bytes() for f in files)
-    assert overlay.edited(shipped, data) == []
+    assert edited_paths(data) == []
     assert not overlay.sync(shipped, data)  # a second sync changes nothing
     assert len(load_handbook(data)) == len(load_handbook(shipped))
 
@@ -50,7 +51,7 @@ def test_a_console_edit_lands_in_the_data_folder_and_an_upgrade_never_overwrites
     edited = data / "handbook" / "disaster-relief.yaml"
     assert not edited.is_symlink() and "เงินช่วยคนตกงานหน้าฝน" in edited.read_text(encoding="utf-8")
     assert (shipped / "handbook" / "disaster-relief.yaml").read_text(encoding="utf-8") == default_text  # code untouched
-    assert overlay.edited(shipped, data) == ["handbook/disaster-relief.yaml"]
+    assert edited_paths(data) == ["handbook/disaster-relief.yaml"]
 
     # An upgrade: a new version of that default, a new procedure, a default removed.
     (shipped / "handbook" / "disaster-relief.yaml").write_text(default_text.replace("ภัยพิบัติ", "สาธารณภัย"), encoding="utf-8")
@@ -111,7 +112,7 @@ def test_processes_syncing_at_once_never_fail_or_clobber_an_edit(shipped, data):
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     assert mine.read_text(encoding="utf-8") == text
-    assert overlay.edited(shipped, data) == ["profile.yaml"]
+    assert edited_paths(data) == ["profile.yaml"]
     assert len(load_handbook(data)) == len(load_handbook(shipped))
 
 

@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -31,6 +30,7 @@ import requests
 
 from bot.config import PROJECT_ROOT
 from helpers import wait_until
+from test_processes import free_port
 
 DEPLOY = PROJECT_ROOT / "deploy"
 VENV = Path(sys.prefix)  # the project's venv, linked by --venv-from
@@ -387,12 +387,6 @@ def test_caddyfile_is_valid_for_caddy(installed, tmp_path):
 
 
 # --- the installed bot, running; upgrade and rollback -------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Service:

@@ -25,6 +25,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from db.backup import edited_paths  # the SAO's edits: the real files among the links
+
 log = logging.getLogger(__name__)
 
 
@@ -91,18 +93,6 @@ def prepare(settings) -> Synced:
     return sync(settings.default_content_dir, settings.content_dir)
 
 
-def edited(defaults: Path, overlay: Path) -> list[str]:
-    """The files the SAO changed or added: real files in the overlay (sorted, relative)."""
-    out = []
-    for folder, dirs, files in os.walk(overlay):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            path = Path(folder, name)
-            if not name.startswith(".") and not path.is_symlink():
-                out.append(str(path.relative_to(overlay)))
-    return sorted(out)
-
-
 # Which version of the default each edit started from (relative path → sha256 of the default), so
 # doctor can say when an upgrade changed a default that an edit hides.
 BASES = ".edited-from.json"
@@ -135,7 +125,7 @@ def behind_defaults(defaults: Path, overlay: Path) -> list[str]:
     new text that the edit hides): compare them by hand."""
     bases = _bases(overlay)
     out = []
-    for relative in edited(defaults, overlay):
+    for relative in edited_paths(overlay):
         default = Path(defaults) / relative
         if relative in bases and default.is_file() and _sha(default) != bases[relative]:
             out.append(relative)

@@ -7,12 +7,11 @@ web process refuses to start on (bot.create_app): what would lose or leak data.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from bot.config import PROJECT_ROOT, ConfigError, Settings
+from bot.config import ConfigError, Settings, inside_code
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 MIN_SECRET_KEY_LENGTH = 32
@@ -126,7 +125,9 @@ def check_edited_content(settings: Settings) -> list[Finding]:
 
     if settings.default_content_dir is None:
         return []
-    edited = overlay.edited(settings.default_content_dir, settings.content_dir)
+    from db.backup import edited_paths
+
+    edited = edited_paths(settings.content_dir)
     findings = [_ok(f"เนื้อหาที่แก้ไขในหน้าจัดการ {len(edited)} ไฟล์ (ใน {settings.content_dir})"
                     + (f": {', '.join(edited)}" if edited else ""),
                     f"{len(edited)} content files edited over the defaults in {settings.content_dir}"
@@ -245,15 +246,11 @@ def check_database(settings: Settings) -> list[Finding]:
     return database_problems(settings.database_path)[0]
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
-
-
 def check_data_location(settings: Settings) -> list[Finding]:
     """Data inside the code folder is lost at the next deploy (a PaaS's fresh disk, an upgrade's
     new folder): with a real channel that is citizens' complaints lost, so the bot refuses."""
     inside = [(name, path) for name, path in (("DATABASE_PATH", settings.database_path), ("DATA_DIR", settings.data_path))
-              if _inside(path, PROJECT_ROOT)]
+              if inside_code(path)]
     if not inside:
         return [_ok(f"ข้อมูลอยู่นอกโฟลเดอร์โปรแกรม: {settings.data_path}",
                     f"the data lives outside the code folder: {settings.data_path}")]
