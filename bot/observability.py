@@ -249,13 +249,8 @@ class DatabaseCollector:
     def _from_database(self, Gauge, Counter):
         db = self._get_db()
         now = time.time()
-        by_status = dict(db.execute("SELECT status, count(*) FROM inbox GROUP BY status").fetchall())
-        events = Gauge("sao_inbox_events", "webhook events in the inbox (90 days), by status", labels=["status"])
-        for status in ("pending", "processing", "handled", "done", "skipped", "failed"):
-            events.add_metric([status], by_status.pop(status, 0))
-        for status, n in sorted(by_status.items()):
-            events.add_metric([status], n)
-        yield events
+        yield _by_status(db, "inbox", ("pending", "processing", "handled", "done", "skipped", "failed"),
+                         Gauge("sao_inbox_events", "webhook events in the inbox (90 days), by status", labels=["status"]))
         oldest = db.execute(
             f"SELECT min(received_at) FROM inbox WHERE status IN ({', '.join('?' * len(inbox.UNFINISHED))})",
             inbox.UNFINISHED,
@@ -264,13 +259,8 @@ class DatabaseCollector:
         lag.add_metric([], max(0.0, now - oldest) if oldest is not None else 0.0)
         yield lag
 
-        out_status = dict(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-        outbox_rows = Gauge("sao_outbox_requests", "LINE requests in the outbox (90 days), by status", labels=["status"])
-        for status in ("pending", "sending", "sent", "failed", "expired", "uncertain"):
-            outbox_rows.add_metric([status], out_status.pop(status, 0))
-        for status, n in sorted(out_status.items()):
-            outbox_rows.add_metric([status], n)
-        yield outbox_rows
+        yield _by_status(db, "outbox", ("pending", "sending", "sent", "failed", "expired", "uncertain"),
+                         Gauge("sao_outbox_requests", "LINE requests in the outbox (90 days), by status", labels=["status"]))
 
         start, end = month_bounds(datetime.now(BANGKOK).date())
         pushes = db.execute(
@@ -345,6 +335,16 @@ def metrics():
     if not _allowed(current_app.config["SETTINGS"]):
         return Response("forbidden\n", status=403, mimetype="text/plain")
     return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+def _by_status(db, table: str, known: tuple[str, ...], gauge):
+    """The table's rows counted by status: every known status (0 when none), then any other."""
+    counts = dict(db.execute(f"SELECT status, count(*) FROM {table} GROUP BY status").fetchall())
+    for status in known:
+        gauge.add_metric([status], counts.pop(status, 0))
+    for status, n in sorted(counts.items()):
+        gauge.add_metric([status], n)
+    return gauge
 
 
 # --- /healthz --------------------------------------------------------------------------------

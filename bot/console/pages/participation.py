@@ -257,8 +257,12 @@ def _remaining_quota() -> int | None:
 @admin_bp.get("/participation/consultations/new")
 @require_role(ADMIN)
 def participation_consultation_new():
-    return render_template("admin/participation_consultation_new.html", form={}, max_choices=consult.MAX_CHOICES,
-                           max_villages=consult.MAX_VILLAGES)
+    return _render_consultation_form({})
+
+
+def _render_consultation_form(form, status=200):
+    return render_template("admin/participation_consultation_new.html", form=form, max_choices=consult.MAX_CHOICES,
+                           max_villages=consult.MAX_VILLAGES), status
 
 
 @admin_bp.post("/participation/consultations/new")
@@ -268,8 +272,7 @@ def participation_consultation_open():
         fields = _consultation_form(request.form)
     except ValueError as exc:
         flash(str(exc), "error")
-        return render_template("admin/participation_consultation_new.html", form=request.form, max_choices=consult.MAX_CHOICES,
-                               max_villages=consult.MAX_VILLAGES), 400
+        return _render_consultation_form(request.form, 400)
     db = shared.db()
     remaining = _remaining_quota()
     with transaction(db):
