@@ -46,9 +46,19 @@ def edited_paths(folder: Path) -> list[str]:
     return out
 
 
+# Which default each edit started from, written by bot/content/overlay.py beside the edits: it
+# travels with them, or after a restore doctor would compare the edits with the wrong defaults.
+EDIT_BASES = ".edited-from.json"
+
+
 def edited_files(folder: Path) -> dict[str, bytes]:
-    """The edited content with what each file holds, by relative path."""
-    return {relative: (Path(folder) / relative).read_bytes() for relative in edited_paths(folder)}
+    """The edited content with what each file holds, by relative path, and the note of their
+    defaults (EDIT_BASES) when there is one."""
+    folder = Path(folder)
+    files = {relative: (folder / relative).read_bytes() for relative in edited_paths(folder)}
+    if (folder / EDIT_BASES).is_file():
+        files[EDIT_BASES] = (folder / EDIT_BASES).read_bytes()
+    return files
 
 
 def _store_edited(copy: sqlite3.Connection, content: Path) -> int:
@@ -57,7 +67,7 @@ def _store_edited(copy: sqlite3.Connection, content: Path) -> int:
     copy.execute(f"CREATE TABLE {EDITED_TABLE} (path TEXT PRIMARY KEY, data BLOB NOT NULL)")
     copy.executemany(f"INSERT INTO {EDITED_TABLE} VALUES (?, ?)", files.items())
     copy.commit()
-    return len(files)
+    return len(files.keys() - {EDIT_BASES})
 
 
 def edited_in_backup(backup_file: Path) -> dict[str, bytes] | None:
@@ -286,9 +296,9 @@ def restore_edited(files: dict[str, bytes], content: Path) -> int:
     """Make the folder's edited files those of the backup: each written in place (over a link to
     the default), and an edit made since the backup removed, so its default comes back (the
     overlay links it at the next start). The edits replaced are in the database kept aside."""
-    for relative in edited_paths(content):
+    for relative in [*edited_paths(content), EDIT_BASES]:
         if relative not in files:
-            (content / relative).unlink()
+            (content / relative).unlink(missing_ok=True)
     for relative, data in files.items():
         parts = Path(relative).parts
         if not parts or Path(relative).is_absolute() or ".." in parts:
@@ -298,4 +308,4 @@ def restore_edited(files: dict[str, bytes], content: Path) -> int:
         tmp = path.with_name(f".{path.name}.restore")
         tmp.write_bytes(data)
         tmp.replace(path)
-    return len(files)
+    return len(files.keys() - {EDIT_BASES})

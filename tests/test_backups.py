@@ -170,8 +170,10 @@ def test_a_backup_carries_the_edited_content_and_restore_puts_it_back(live, tmp_
     content = settings.content_dir
     profile = content / "profile.yaml"
     edited = profile.read_text(encoding="utf-8").replace("คอนฉิม", "คอนฉิม (แก้ไขแล้ว)")
+    overlay.remember_base(profile, content)  # as the console does before its first edit of a file
     profile.unlink()
     profile.write_text(edited, encoding="utf-8")  # as the console's atomic write leaves it
+    bases = (content / overlay.BASES).read_text(encoding="utf-8")
     done = clock.JOBS["backup"](settings, date(2026, 12, 6))
     assert done["edited_files"] == 1
 
@@ -179,6 +181,7 @@ def test_a_backup_carries_the_edited_content_and_restore_puts_it_back(live, tmp_
     profile.write_text(edited.replace("(แก้ไขแล้ว)", "(ครั้งที่สอง)"), encoding="utf-8")
     faq = content / "faq.yaml"
     faq_default = faq.read_text(encoding="utf-8")
+    overlay.remember_base(faq, content)
     faq.unlink()
     faq.write_text(faq_default + "\n# edited after the backup\n", encoding="utf-8")
 
@@ -186,11 +189,13 @@ def test_a_backup_carries_the_edited_content_and_restore_puts_it_back(live, tmp_
     assert restored.returncode == 0, restored.stderr
     assert "1 ไฟล์" in restored.stdout
     assert profile.read_text(encoding="utf-8") == edited and not profile.is_symlink()
+    # …with the note of which default each edit started from as it was (doctor compares by it).
+    assert (content / overlay.BASES).read_text(encoding="utf-8") == bases
     overlay.prepare(settings)  # the next start links the default back where the later edit was
     assert faq.is_symlink() and faq.read_text(encoding="utf-8") == faq_default
     # The edits the restore replaced are in the database kept aside.
     [aside] = live.parent.glob("sao-bot.before-restore-*.sqlite3")
-    assert set(backups.edited_in_backup(aside)) == {"profile.yaml", "faq.yaml"}
+    assert set(backups.edited_in_backup(aside)) == {"profile.yaml", "faq.yaml", overlay.BASES}
     # The live database does not keep the table: the files are in their folder.
     conn = sqlite3.connect(live)
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (backups.EDITED_TABLE,)).fetchone()

@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from db.backup import EDIT_BASES as BASES  # backups carry it with the edits
 from db.backup import edited_paths  # the SAO's edits: the real files among the links
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,8 @@ def prepare(settings) -> Synced:
     return sync(settings.default_content_dir, settings.content_dir)
 
 
-# Which version of the default each edit started from (relative path → sha256 of the default), so
-# doctor can say when an upgrade changed a default that an edit hides.
-BASES = ".edited-from.json"
+# BASES: which version of the default each edit started from (relative path → sha256 of the
+# default), so doctor can say when an upgrade changed a default that an edit hides.
 
 
 def _sha(path: Path) -> str:
