@@ -41,10 +41,15 @@ def on_starting(server):
 
     Also import the heavy modules once, here in the master: the workers fork with them
     loaded (LINE's SDK alone takes a second or two to import), so a worker that starts or
-    restarts after a crash answers sooner. Importing creates no threads, connections or
-    files; each worker still builds its own app after the fork.
+    restarts after a crash answers sooner. The same for what reading free text only ever
+    reads (bot.understanding.load_shared: word list, models, sentence encoder): the workers
+    share one copy of it instead of each building its own. None of this creates threads or
+    connections; each worker still builds its own app after the fork.
     """
+    import gc
+
     from bot import wiring
+    from bot.understanding import load_shared
 
     wiring.load_features()
     wiring.load_console_pages()
@@ -54,11 +59,16 @@ def on_starting(server):
     from bot.config import load_settings
     from db import inbox, open_database, outbox
 
-    db = open_database(load_settings().database_path)
+    settings = load_settings()
+    load_shared(settings.data_path / "cache")
+    db = open_database(settings.database_path)
     released = inbox.recover_stale(db, everything=True) + outbox.recover_stale(db, everything=True)
     if released:
         server.log.info("released %s events and messages left by the previous run", released)
     db.close()
+    # Out of the collector's sight: a collection in a worker would otherwise write to every
+    # inherited object and so copy the pages the workers share.
+    gc.freeze()
 
 
 def post_fork(server, worker):

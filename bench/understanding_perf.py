@@ -7,8 +7,12 @@ Each figure comes from a fresh Python process, as a gunicorn worker starts:
   start-up — from nothing imported to the first message understood: the handbook loaded and
              indexed, the word list in nlpo3, the three models read;
   memory   — resident memory of that process before and after (what a worker grows by), and its
-             private part: the encoder's word table is mapped from a file that all workers
-             share ("reader"), or, to compare, read into the process ("reader, own table");
+             private part (pages no other process shares): the encoder's word table is mapped
+             from a file that all workers share ("reader"), or, to compare, read into the
+             process ("reader, own table");
+  gunicorn worker — as gunicorn.conf.py runs it: a master loads what the readers only read
+             (bot.understanding.load_shared) once and forks; the worker's private growth
+             from the fork is what each added worker costs ("master once": the master's part);
   latency  — per message over every labelled message (bench/understanding/messages.tsv), twice,
              p50/p99/max, one thread, after the first message.
 """
@@ -24,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
-import json, statistics, sys, time
+import gc, json, os, statistics, sys, time
 sys.path.insert(0, {root!r})
 
 def rss_mib(field="VmRSS:"):
@@ -33,12 +37,39 @@ def rss_mib(field="VmRSS:"):
             if line.startswith(field):
                 return int(line.split()[1]) / 1024
 
+def private_mib():
+    # Pages only this process maps: what it costs beyond what it shares (smaps_rollup).
+    fields = {{}}
+    with open("/proc/self/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0].endswith(":"):
+                fields[parts[0][:-1]] = int(parts[1]) / 1024
+    return fields["Private_Clean"] + fields["Private_Dirty"]
+
+# The messages are read first, with no import of the bot: their memory is the bench's, not the reader's.
+with open({messages!r}, encoding="utf-8") as f:
+    texts = [line.split("\t", 1)[0] for line in f if line.strip() and not line.startswith("#")] * 2
+master = None
+if {forked!r}:  # as gunicorn: the master loads the shared parts (gunicorn.conf.py on_starting), then forks
+    before = rss_mib()
+    from pathlib import Path
+    import bot.handbook.search  # noqa: F401
+    from bot.understanding import load_shared
+    load_shared(Path({cache!r}))
+    gc.freeze()
+    master = {{"rss_growth_mib": round(rss_mib() - before, 1)}}
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        sys.exit(0)
+
 before = rss_mib()
-private_before = rss_mib("RssAnon:")
+private_before = private_mib()
 start = time.perf_counter()
 from bot.handbook import HandbookStore
 from bot.understanding import reader_for
-if {cache!r}:  # as a web worker: the encoder's table mapped from the data folder (bot/__init__.py)
+if {cache!r} and not master:  # as a web worker: the encoder's table mapped from the data folder (bot/__init__.py)
     from pathlib import Path
     from bot.understanding import embedding as shared
     shared.shared_embedder().cache_dir = Path({cache!r})
@@ -52,9 +83,7 @@ if {embedding!r}:
     embedding = USE(threads=1)
     embedding.encode("ไฟถนนหน้าบ้านดับ")
 after = rss_mib()
-private_after = rss_mib("RssAnon:")
-from bot.understanding import dataset
-texts = [m.text for m in dataset.load({messages!r})] * 2
+private_after = private_mib()
 times = []
 for text in texts:
     t = time.perf_counter()
@@ -66,6 +95,7 @@ times.sort()
 print(json.dumps({{
     "startup_s": round(startup, 2), "rss_before_mib": round(before, 1), "rss_after_mib": round(after, 1),
     "rss_growth_mib": round(after - before, 1), "private_growth_mib": round(private_after - private_before, 1),
+    "private_end_growth_mib": round(private_mib() - private_before, 1), "master": master,
     "messages": len(times),
     "p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
     "max_ms": round(times[-1], 2), "rss_end_mib": round(rss_mib(), 1),
@@ -73,8 +103,8 @@ print(json.dumps({{
 """
 
 
-def run(embedding: bool, cache: str) -> dict:
-    code = CHILD.format(root=str(ROOT), content=str(ROOT / "content"), embedding=embedding, cache=cache,
+def run(embedding: bool, cache: str, forked: bool = False) -> dict:
+    code = CHILD.format(root=str(ROOT), content=str(ROOT / "content"), embedding=embedding, cache=cache, forked=forked,
                         messages=str(ROOT / "bench" / "understanding" / "messages.tsv"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -87,13 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as cache:
         run(False, cache)  # writes the table file once, as the first worker of an install does
-        setups = [("reader", False, cache), ("reader, own table", False, "")]
-        setups += [("reader+embedding", True, cache)] if args.embedding else []
-        for name, embedding, folder in setups:
-            results = [run(embedding, folder) for _ in range(args.runs)]
+        setups = [("gunicorn worker", False, cache, True), ("reader", False, cache, False),
+                  ("reader, own table", False, "", False)]
+        setups += [("reader+embedding", True, cache, False)] if args.embedding else []
+        for name, embedding, folder, forked in setups:
+            results = [run(embedding, folder, forked) for _ in range(args.runs)]
             for r in results:
+                shared = f" · master once +{r['master']['rss_growth_mib']:.0f} MiB" if r["master"] else ""
                 print(f"{name:17} start-up {r['startup_s']:.2f} s · memory {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB "
-                      f"(+{r['rss_growth_mib']:.0f}; private +{r['private_growth_mib']:.0f}) · {r['messages']} messages "
+                      f"(+{r['rss_growth_mib']:.0f}; private +{r['private_growth_mib']:.0f}, "
+                      f"+{r['private_end_growth_mib']:.0f} after all messages){shared} · {r['messages']} messages "
                       f"p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms")
     return 0
 

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -138,7 +138,6 @@ _DICT_LOCK = threading.Lock()
 _LOADED: set[str] = set()
 
 
-@lru_cache(maxsize=1)
 def general_words() -> frozenset[str]:
     """PyThaiNLP's bundled word list, folded (it ships inside the wheel: no download)."""
     from pythainlp.corpus import thai_words
@@ -149,16 +148,17 @@ def general_words() -> frozenset[str]:
     return frozenset(w for w in words if w and not (len(w) > 3 and w.endswith(_PARTICLES)))
 
 
-@lru_cache(maxsize=1)
 def segmenting_words() -> frozenset[str]:
     """The word list newmm segments folded text with: every word folded, and keyed too, so
-    a misspelling that keys like a word ("พิกาน", "อนุญาด") stays one word."""
+    a misspelling that keys like a word ("พิกาน", "อนุญาด") stays one word. Not kept: once
+    nlpo3 has it, these sets (about 30 MB) would only weigh on every worker."""
     words = general_words()
     return words | frozenset(sound("\n".join(words)).split("\n"))
 
 
-def _load_dictionary(name: str, words: Iterable[str]) -> str:
-    """Load a word list into nlpo3 under `name` once per process."""
+def _load_dictionary(name: str, words: Callable[[], Iterable[str]]) -> str:
+    """Load the word list `words()` makes into nlpo3 under `name`, once per process (the list
+    is made only then)."""
     import nlpo3
 
     with _DICT_LOCK:
@@ -166,12 +166,18 @@ def _load_dictionary(name: str, words: Iterable[str]) -> str:
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, "words.txt")
                 with open(path, "w", encoding="utf-8") as f:
-                    f.write("\n".join(sorted(words)))
+                    f.write("\n".join(sorted(words())))
                 message, ok = nlpo3.load_dict(path, name)
                 if not ok and "already exists" not in message:
                     raise RuntimeError(f"nlpo3 could not load the {name} dictionary: {message}")
             _LOADED.add(name)
     return name
+
+
+def load_general_dictionary() -> str:
+    """The segmenter's word list in nlpo3: about 80 MB of nlpo3's memory that it only ever
+    reads, so a process that forks workers loads it first and they share it (gunicorn.conf.py)."""
+    return _load_dictionary(_GENERAL_DICTIONARY, segmenting_words)
 
 
 def loaded_dictionaries() -> int:
@@ -195,7 +201,7 @@ class Segmenter:
         import nlpo3
 
         self._segment = nlpo3.segment
-        self._dictionary = _load_dictionary(_GENERAL_DICTIONARY, segmenting_words())
+        self._dictionary = load_general_dictionary()
         self.domain = frozenset({self.key_squash(w) for w in domain_words} - {""})
         self._longest = max((len(w) for w in self.domain), default=0)
 

@@ -31,8 +31,7 @@ def _dictionary() -> str:
 
     from bot.handbook.thai import _load_dictionary  # the project's one nlpo3 loader
 
-    words = {w for w in thai_words() if w and " " not in w}
-    return _load_dictionary(_DICTIONARY, words)
+    return _load_dictionary(_DICTIONARY, lambda: {w for w in thai_words() if w and " " not in w})
 
 
 @lru_cache(maxsize=1)

@@ -16,10 +16,28 @@ import weakref
 from bot.understanding.intents import INTENTS
 from bot.understanding.reader import Reader, Understanding
 
-__all__ = ["INTENTS", "Reader", "Understanding", "reader_for"]
+__all__ = ["INTENTS", "Reader", "Understanding", "load_shared", "reader_for"]
 
 _READERS: "weakref.WeakKeyDictionary[object, Reader]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+def load_shared(cache_dir=None) -> None:
+    """Load what every reader only reads — the segmenter's word list, the models, the sentence
+    encoder and its labelled neighbours — into this process. gunicorn's master calls it before
+    it forks the web workers (gunicorn.conf.py): they then share one copy of about 150 MB
+    instead of each building its own. cache_dir: where the encoder's word table is mapped from."""
+    from bot.handbook.thai import load_general_dictionary
+    from bot.understanding import embedding
+    from bot.understanding.reader import shipped_models
+
+    load_general_dictionary()
+    shipped_models()
+    if embedding.available():
+        if cache_dir is not None:
+            embedding.shared_embedder().cache_dir = cache_dir
+        embedding.shared_embedder().encode("อบต")
+        embedding.shipped_neighbours()
 
 
 def reader_for(search) -> Reader:
