@@ -56,7 +56,10 @@ def _shot(page, name: str) -> None:
 
 
 def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    """Nothing sticks out sideways. On a phone Chromium zooms out to fit wide content, and
+    innerWidth grows with it: the width must also be the screen's."""
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return width[0] <= width[1] == page.viewport_size["width"]
 
 
 def _reply_to(fake_line, token: str) -> str:
