@@ -112,6 +112,21 @@ def test_joints_between_two_requests():
     assert clauses.joints("ไฟถนนหน้าบ้านดับ") == []
 
 
+def test_a_joint_after_a_question_mark_ends_a_question():
+    text = "ขุดสระต้องแจ้งไหม? แล้วรถน้ำมาส่งวันไหน"
+    (at,) = clauses.joints(text)
+    assert clauses.asked(text, at)
+    story = "ผมซื้อบ้านมือสองต่อจากป้าครับ แต่บิลค่าน้ำยังเป็นชื่อป้า ต้องทำยังไง"
+    assert not any(clauses.asked(story, at) for at in clauses.joints(story))
+
+
+def test_a_story_told_before_the_question_is_not_a_request_of_its_own(reader):
+    # The first clause tells the case and asks nothing: the whole message is the one question.
+    u = reader.understand("ผมซื้อบ้านมือสองต่อจากป้าคนนึงในหมู่ 5 โอนโฉนดเรียบร้อยแล้วครับ "
+                          "แต่บิลค่าน้ำประปาหมู่บ้านยังเป็นชื่อป้าอยู่ ต้องไปเปลี่ยนชื่อที่ไหนครับ")
+    assert (u.intent, u.procedure) == ("question", "water-supply")
+
+
 def test_similar_questions_are_grouped_by_what_they_are_about(search):
     texts_ = ["ยืมรถกระเช้า", "ขอยืมรถกระเช้าตัดกิ่งไม้หน่อยค่ะ", "ปีนี้ อบต. จัดงานลอยกระทงที่ไหนคะ",
               "งานลอยกระทงปีนี้จัดที่ไหน", "นายก อบต ชื่ออะไร", "???", "รถกระเช้าตัดกิ่ง อบต มีไหม"]

@@ -47,3 +47,9 @@ def joints(text: str) -> list[int]:
 def cut(text: str, at: int) -> tuple[str, str]:
     text = unicodedata.normalize("NFC", text)
     return text[:at].strip(" ?？!\n"), text[at:].strip()
+
+
+def asked(text: str, at: int) -> bool:
+    """The clause before the joint `at` ends with a question mark (cut() strips it)."""
+    before = unicodedata.normalize("NFC", text)[:at].rstrip()
+    return before.endswith(("?", "？"))

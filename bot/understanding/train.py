@@ -6,7 +6,7 @@ this file, where the bot reads them:
 
   intent.model           — which of the eight intents a message is (words and meaning);
   intent-lexical.model  — the same from the words alone (clauses; no embedding installed);
-  procedure.model        — which handbook service a question or request is about;
+  procedure.model        — which handbook service a question or request is about (words and meaning);
   section.model          — which part of it is asked (the rule of bot/handbook/sections.py and the words);
   problem.model          — what kind of problem a report is (road, light … a staff member);
   neighbours.npz          — the labelled messages as sentence vectors, for the nearest-message votes.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
@@ -141,10 +141,24 @@ def fit_models(messages: list[dataset.Labelled], featurizer, info: dict | None =
     return Models(
         intent=fit(intents, full, c_intent or INTENT_C, info),
         intent_lexical=fit(intents, lexical, c_intent or INTENT_C, info),
-        procedure=fit(procedure_examples(messages), lexical, c_procedure or PROCEDURE_C, info),
+        procedure=_fit_procedure(messages, full, lexical, c_procedure or PROCEDURE_C, info),
         section=fit(sections, with_rule, SECTION_C, info, by_example=True),
         problem=fit(problem_examples(messages), lexical, PROBLEM_C, info),
     )
+
+
+def _fit_procedure(messages, full, lexical, c: float, info: dict | None) -> LinearModel:
+    """The procedure model reads a whole message with its meaning (the embedding and its
+    nearest messages) but the pieces of a two-request message by their words alone: it learns
+    each message both ways, so one model serves both (dev: top-1 91.1% → 91.8%, abstention
+    precision 91.0% → 91.6%; the model alone on dev questions read by their words: 94.0%
+    before, 94.3% so, 89.8% had it learnt from the embedding reading alone)."""
+    examples = procedure_examples(messages)
+    if full is lexical:
+        return fit(examples, lexical, c, info)
+    # `procedure` only matters to the section model's examples: here it marks the reading.
+    both = [replace(e, procedure="meaning") for e in examples] + examples
+    return fit(both, lambda e: full(e.text) if e.procedure == "meaning" else lexical(e.text), c, info, by_example=True)
 
 
 def _memo(function):
