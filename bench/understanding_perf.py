@@ -37,15 +37,17 @@ def rss_mib(field="VmRSS:"):
             if line.startswith(field):
                 return int(line.split()[1]) / 1024
 
-def private_mib():
-    # Pages only this process maps: what it costs beyond what it shares (smaps_rollup).
+def private_mib(kinds=("Private_Clean", "Private_Dirty")):
+    # Pages only this process maps: what it costs beyond what it shares (smaps_rollup). Clean
+    # ones include the encoder's table file as this process reads it: shared as soon as a second
+    # worker maps the same pages, and the kernel may drop them. Dirty ones are its own for good.
     fields = {{}}
     with open("/proc/self/smaps_rollup") as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 3 and parts[0].endswith(":"):
                 fields[parts[0][:-1]] = int(parts[1]) / 1024
-    return fields["Private_Clean"] + fields["Private_Dirty"]
+    return sum(fields[kind] for kind in kinds)
 
 # The messages are read first, with no import of the bot: their memory is the bench's, not the reader's.
 with open({messages!r}, encoding="utf-8") as f:
@@ -66,6 +68,7 @@ if {forked!r}:  # as gunicorn: the master loads the shared parts (gunicorn.conf.
 
 before = rss_mib()
 private_before = private_mib()
+dirty_before = private_mib(("Private_Dirty",))
 start = time.perf_counter()
 from bot.handbook import HandbookStore
 from bot.understanding import reader_for
@@ -96,6 +99,7 @@ print(json.dumps({{
     "startup_s": round(startup, 2), "rss_before_mib": round(before, 1), "rss_after_mib": round(after, 1),
     "rss_growth_mib": round(after - before, 1), "private_growth_mib": round(private_after - private_before, 1),
     "private_end_growth_mib": round(private_mib() - private_before, 1), "master": master,
+    "dirty_end_growth_mib": round(private_mib(("Private_Dirty",)) - dirty_before, 1),
     "messages": len(times),
     "p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
     "max_ms": round(times[-1], 2), "rss_end_mib": round(rss_mib(), 1),
@@ -126,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                 shared = f" · master once +{r['master']['rss_growth_mib']:.0f} MiB" if r["master"] else ""
                 print(f"{name:17} start-up {r['startup_s']:.2f} s · memory {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB "
                       f"(+{r['rss_growth_mib']:.0f}; private +{r['private_growth_mib']:.0f}, "
-                      f"+{r['private_end_growth_mib']:.0f} after all messages){shared} · {r['messages']} messages "
+                      f"+{r['private_end_growth_mib']:.0f} after all messages, of it dirty +{r['dirty_end_growth_mib']:.0f})"
+                      f"{shared} · {r['messages']} messages "
                       f"p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms")
     return 0
 
