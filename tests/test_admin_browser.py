@@ -90,19 +90,25 @@ class Tab:
         self.context.close()
 
 
-@pytest.fixture
-def tabs(browser, served):
+def opened_tabs(browser, base_url: str):
+    """For a `tabs` fixture: open_tab(**context options) → Tab; at the end every tab must have seen
+    no CSP violation and fetched nothing from outside, and is closed."""
     opened: list[Tab] = []
 
     def open_tab(**options) -> Tab:
-        tab = Tab(browser, served.url, **options)
+        tab = Tab(browser, base_url, **options)
         opened.append(tab)
         return tab
 
     yield open_tab
     for tab in opened:
-        assert tab.problems == [], tab.problems
+        assert tab.problems == [], tab.problems  # no CSP violation, nothing fetched from outside
         tab.close()
+
+
+@pytest.fixture
+def tabs(browser, served):
+    yield from opened_tabs(browser, served.url)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.config import PROJECT_ROOT
 from bot.common.thaidate import fiscal_year, now
 from db import reminders as store
 from helpers import ServedApp, text_event, user_id, wait_until
-from test_admin_browser import OUTPUT, Tab, browser, wait_in_page  # noqa: F401  (the module-scoped browser fixture)
+from test_admin_browser import OUTPUT, browser, opened_tabs, wait_in_page  # noqa: F401  (the module-scoped browser fixture)
 
 UNEMPLOYED = "เงินช่วยคนตกงานหน้าฝน"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -36,17 +36,7 @@ def served_copy(settings, tmp_path):
 
 @pytest.fixture
 def tabs(browser, served_copy):  # noqa: F811
-    opened: list[Tab] = []
-
-    def open_tab(**options) -> Tab:
-        tab = Tab(browser, served_copy.url, **options)
-        opened.append(tab)
-        return tab
-
-    yield open_tab
-    for tab in opened:
-        assert tab.problems == [], tab.problems  # no CSP violation, nothing fetched from outside
-        tab.close()
+    yield from opened_tabs(browser, served_copy.url)
 
 
 def _shot(page, name: str) -> None:

@@ -30,7 +30,7 @@ import requests
 
 from bot.config import PROJECT_ROOT
 from helpers import wait_until
-from test_processes import free_port
+from test_processes import free_port, stop_group
 
 DEPLOY = PROJECT_ROOT / "deploy"
 VENV = Path(sys.prefix)  # the project's venv, linked by --venv-from
@@ -412,13 +412,7 @@ class Service:
         return f"exited {self.proc.returncode}: {self.proc.stderr.read().decode(errors='replace')[-3000:]}"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        stop_group(self.proc, grace=15)
         self.proc.stderr.close()
 
 

@@ -20,6 +20,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_group(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM to a process started in its own session and all it started; SIGKILL to them if
+    it has not exited within `grace` seconds."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py "bot:create_app()"` (the Procfile's web line) in its own process group."""
 
@@ -55,12 +67,7 @@ class Gunicorn:
         self.proc.wait(5)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill9()
+        stop_group(self.proc, grace=10)
 
 
 @pytest.fixture

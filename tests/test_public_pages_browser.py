@@ -31,7 +31,7 @@ from bot.transparency import pages, publish
 from bot.transparency.catalogue import REPORTS
 from db import questions, transaction
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, ServedApp
-from test_admin_browser import OUTPUT, Tab, browser, wait_in_page  # noqa: F401  (the module-scoped browser fixture)
+from test_admin_browser import OUTPUT, Tab, browser, opened_tabs, wait_in_page  # noqa: F401  (the module-scoped browser fixture)
 from test_console_browser import PHONE, _fits
 from test_pdf_text import pdftotext, squash
 from test_transparency import AS_OF, _closure, _ticket, ts
@@ -195,17 +195,7 @@ def site(tmp_path_factory, migrated_template):
 
 @pytest.fixture
 def tabs(browser, site):  # noqa: F811
-    opened: list[Tab] = []
-
-    def open_tab(**options) -> Tab:
-        tab = Tab(browser, site.url, **options)
-        opened.append(tab)
-        return tab
-
-    yield open_tab
-    for tab in opened:
-        assert tab.problems == [], tab.problems  # no CSP violation, nothing fetched from outside
-        tab.close()
+    yield from opened_tabs(browser, site.url)
 
 
 def _open(tab: Tab, url: str, status: int):
