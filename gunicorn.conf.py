@@ -60,7 +60,7 @@ def on_starting(server):
     from db import inbox, open_database, outbox
 
     settings = load_settings()
-    load_shared(settings.data_path / "cache")
+    load_shared(settings.cache_path)
     db = open_database(settings.database_path)
     released = inbox.recover_stale(db, everything=True) + outbox.recover_stale(db, everything=True)
     if released:

@@ -50,7 +50,7 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     from bot.understanding import embedding
 
     # The sentence encoder's word table: one file in the data folder that every worker maps.
-    embedding.shared_embedder().cache_dir = settings.data_path / "cache"
+    embedding.shared_embedder().cache_dir = settings.cache_path
     # The handbook and its search index: built once per process, rebuilt when content changes.
     # Its procedures are also the services citizens rate and complain about. The profile and
     # divisions come from the same snapshot: a broken file at start means the last good copy.

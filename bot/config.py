@@ -108,6 +108,11 @@ class Settings:
         return Path(self.backup_dir) if self.backup_dir else self.data_path / "backups"
 
     @property
+    def cache_path(self) -> Path:
+        """Files made from the installed packages that every process maps (the sentence encoder's table)."""
+        return self.data_path / "cache"
+
+    @property
     def edited_content_dir(self) -> Path | None:
         """The content folder backups carry: the data folder's overlay, or a content folder outside
         the code; never the code's own content/ (the shipped defaults come with the code)."""
