@@ -45,6 +45,7 @@ class Example:
     text: str
     label: str
     procedure: str | None = None  # for the section model: the service the question is about
+    meaning: bool = False  # for the procedure model: read with the embedding, not by the words alone
 
 
 def handbook_questions(path: Path = HANDBOOK_QUESTIONS, split: str = "dev") -> list[dataset.Labelled]:
@@ -156,9 +157,8 @@ def _fit_procedure(messages, full, lexical, c: float, info: dict | None) -> Line
     examples = procedure_examples(messages)
     if full is lexical:
         return fit(examples, lexical, c, info)
-    # `procedure` only matters to the section model's examples: here it marks the reading.
-    both = [replace(e, procedure="meaning") for e in examples] + examples
-    return fit(both, lambda e: full(e.text) if e.procedure == "meaning" else lexical(e.text), c, info, by_example=True)
+    both = [replace(e, meaning=True) for e in examples] + examples
+    return fit(both, lambda e: full(e.text) if e.meaning else lexical(e.text), c, info, by_example=True)
 
 
 def _memo(function):
