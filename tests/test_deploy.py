@@ -563,7 +563,12 @@ def test_caddy_with_the_installed_caddyfile_serves_the_installed_bot(installed, 
         # it first and close mid-send (Caddy then answered 502); Caddy and gunicorn stay up.
         assert (too_big.status_code, too_big.text) == (413, "Request body too large")
         assert through_caddy().status_code == 200
-        assert (tmp_path / "access.log").read_text().count('"uri":"/privacy"') == 2
+        # Caddy writes its access log a moment after it answers: wait for the second request's line.
+        def logged() -> int:
+            return (tmp_path / "access.log").read_text().count('"uri":"/privacy"')
+
+        wait_until(lambda: logged() >= 2, timeout=5, interval=0.05)
+        assert logged() == 2
     finally:
         os.killpg(proxy.pid, signal.SIGTERM)
         proxy.wait(10)
