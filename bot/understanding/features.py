@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.handbook import sections
 from bot.handbook.thai import fold, normalise
@@ -147,6 +147,12 @@ class Featurizer:
         if embed and self.embeds:
             reading.vector = self.embedder.encode(text)
         return reading
+
+    def embedded(self, reading: Reading) -> Reading:
+        """The same reading with the sentence embedding added (its words and search reused)."""
+        if not self.embeds or reading.vector is not None:
+            return reading
+        return replace(reading, vector=self.embedder.encode(reading.text))
 
     def features(self, reading: Reading) -> Features:
         families: dict[str, list[str]] = {f: [] for f in self.families}

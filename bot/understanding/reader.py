@@ -116,13 +116,14 @@ class Reader:
     def understand(self, text: str) -> Understanding:
         """The whole message is read with its meaning (the embedding) when it can be; the
         pieces around a joint only by their words: cheaper, and enough to tell two requests."""
-        whole = self._decide(self.featurizer.read(text, embed=True))
+        message = _Message(self.featurizer)
+        whole = self._decide(message.read(text, embed=True), message)
         if whole.intent == i.TRACK and whole.confidence == 1.0:
             return whole  # a ticket number: nothing else matters
         for at in clauses.joints(text)[:MAX_CUTS]:
             first_text, rest_text = clauses.cut(text, at)
-            first_reading = self.featurizer.read(first_text)
-            first = self._decide(first_reading)
+            first_reading = message.read(first_text)
+            first = self._decide(first_reading, message)
             if not _substantive(first):
                 continue  # "สวัสดีค่ะ ..." : greetings before the request are not a request
             if first.intent in (i.QUESTION, i.OUT_OF_SCOPE) and not (_asks(first_reading) or clauses.asked(text, at)):
@@ -130,23 +131,23 @@ class Reader:
                 # of its own (dev: intent 90.9% → 91.2%, top-1 90.6% → 91.1%, abstention precision
                 # 90.3% → 91.0%; second requests offered 58.6% → 55.9%).
                 continue
-            rest = self._in_context(self._decide(self.featurizer.read(rest_text), guess=False), first)
+            rest = self._in_context(self._decide(message.read(rest_text), message, guess=False), first, message)
             if _substantive(rest, SECOND_SURE) and _asks_something_else(first, rest):
                 # The answer goes to the first request: read it fully, unless the whole message
                 # already says the same of it (the same intent and service; dev: no change in
                 # any figure, one encoding fewer for most two-request messages).
                 agree = whole.intent == first.intent and whole.procedure == first.procedure
                 if self.featurizer.embeds and not agree:
-                    full = self._decide(self.featurizer.read(first_text, embed=True))
+                    full = self._decide(message.read(first_text, embed=True), message)
                     if _substantive(full):
                         first = full
-                        rest = self._in_context(rest, first)
+                        rest = self._in_context(rest, first, message)
                         if not _asks_something_else(first, rest):
                             break
                 return replace(first, second=rest)
         return whole
 
-    def _in_context(self, rest: Understanding, first: Understanding) -> Understanding:
+    def _in_context(self, rest: Understanding, first: Understanding, message: "_Message") -> Understanding:
         """"…ต้องขออนุญาตไหม แล้วเสียค่าธรรมเนียมเท่าไหร่": the second clause names no service
         of its own; it asks about the first one's."""
         if not first.procedure or rest.procedure or rest.outside_topic is not None:
@@ -157,9 +158,9 @@ class Reader:
             return rest  # it names a service of its own ("แล้วภาษีที่ดินจ่ายที่ไหน"): not the first one's
         procedure = self.search.handbook.get(first.procedure)
         intent = rest.intent if rest.intent in i.WITH_PROCEDURE else i.QUESTION
-        reading = self.featurizer.read(rest.text)
+        reading = message.read(rest.text)
         return replace(rest, intent=intent, procedure=first.procedure,
-                       section=self.section(reading, self.featurizer.features(reading), procedure))
+                       section=self.section(reading, message.features(reading), procedure))
 
     def section(self, reading: Reading, features: dict, procedure) -> str:
         """Which part of the service is asked: the section model over the message's words and
@@ -169,10 +170,10 @@ class Reader:
 
     # --- deciding -----------------------------------------------------------------------------
 
-    def _decide(self, reading: Reading, guess: bool = True) -> Understanding:
+    def _decide(self, reading: Reading, message: "_Message", guess: bool = True) -> Understanding:
         """guess: a question's service may come from the procedure model alone when the search
         finds none (not for the second part of a message: too little to go on)."""
-        features = self.featurizer.features(reading)
+        features = message.features(reading)
         if reading.ticket_numbers and reading.ticket_numbers[0][0]:
             return Understanding(reading.text, i.TRACK, 1.0, search=reading.search, ticket=reading.ticket_numbers[0],
                                  clause=reading.text)
@@ -222,6 +223,32 @@ class Reader:
         if procedure is None:
             return u
         return replace(u, procedure=procedure.id, section=self.section(reading, features, procedure))
+
+
+class _Message:
+    """One message's readings and their features, each made once: a clause may be decided
+    alone, again in context, and again with its embedding (the slowest messages are the long
+    ones with joints; reading a clause twice cost them about a tenth of their time)."""
+
+    def __init__(self, featurizer: Featurizer):
+        self.featurizer = featurizer
+        self._readings: dict[tuple[str, bool], Reading] = {}
+        self._features: dict[int, object] = {}
+
+    def read(self, text: str, embed: bool = False) -> Reading:
+        key = (text, embed and self.featurizer.embeds)
+        reading = self._readings.get(key)
+        if reading is None:
+            words_only = self._readings.get((text, False)) if key[1] else None
+            reading = self.featurizer.embedded(words_only) if words_only else self.featurizer.read(text, embed)
+            self._readings[key] = reading
+        return reading
+
+    def features(self, reading: Reading):
+        found = self._features.get(id(reading))
+        if found is None:
+            found = self._features[id(reading)] = self.featurizer.features(reading)
+        return found
 
 
 def _division_hint(reading: Reading) -> str | None:
