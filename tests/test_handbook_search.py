@@ -165,6 +165,21 @@ def test_normalisation():
         ("บ้านไฟไหม้ ขอความช่วยเหลือ", True, "overview"),  # ไหม้ (burn) is not ไหม
         ("ขี้เหยื้อบ่มีคนมาเก็บ", False, "overview"),  # บ่ at the start means "not"
         ("ที่ดินว่างเปล่าเสียภาษีเท่าไร", False, "fees"),  # ว่างเปล่า is not เปล่า
+        # when to apply, to whom, through what, as villagers ask it
+        ("จะยืมโต๊ะเก้าอี้ ต้องบอกล่วงหน้ากี่วันคะ", False, "channels"),  # a deadline, not how long it takes
+        ("ต้องยื่นต่อก่อนใบหมดอายุกี่วัน", False, "channels"),
+        ("ช่วงปีใหม่ อบต หยุดกี่วันครับ", False, "channels"),
+        ("ขอใบอนุญาตแล้วจะได้ภายในกี่วัน", False, "duration"),  # how soon, not a deadline
+        ("ถังขยะใบใหม่ ซื้อไสเด้อ", False, "channels"),
+        ("ศูนย์เด็กเล็กอยู่หมู่ไหนคะ", False, "channels"),
+        ("ร้องเรียนผู้ใหญ่บ้าน ไปที่อำเภอหรือที่ อบต", False, "channels"),
+        ("ภาษีป้ายจ่ายผ่านพร้อมเพย์ได้บ่", False, "channels"),
+        ("ค่าขยะสแกนคิวอาร์จ่ายได้ไหมคะ", False, "channels"),
+        ("เห็นคนโกงสิแจ้งไผ", False, "channels"),  # Isan "who"
+        ("เปิดบัญชีใหม่ต้องแจ้ง อบต ไหม", True, "eligibility"),  # "เปิดบัญชี" is not "เปิดบ่"
+        ("ผู้ป่วยติดเตียงขอเบี้ยต้องใช้ใบแพทย์ไหม", True, "documents"),
+        ("ขอใบอนุญาติร้านตัดผมใช้เอกสาอะไรบ้าง", False, "documents"),  # "เอกสา": a common typo
+        ("ไป อบต ต้องพกอะไรไปบ้าง", False, "documents"),
     ],
 )
 def test_section_cues(question, pays_out, section):
