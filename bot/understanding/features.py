@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from bot.handbook import sections
@@ -186,12 +187,10 @@ class Featurizer:
         for family, items in families.items():
             if not items:
                 continue
-            counts: dict[str, int] = {}
-            for item in items:
-                counts[item] = counts.get(item, 0) + 1
+            counts = Counter(items)
             norm = math.sqrt(sum(c * c for c in counts.values()))
-            for item, count in counts.items():
-                out[f"{family}:{item}"] = count / norm
+            prefix = family + ":"
+            out.update({prefix + item: count / norm for item, count in counts.items()})
         return out
 
 

@@ -19,6 +19,7 @@ import sys
 import threading
 import zipfile
 from array import array
+from itertools import repeat
 from pathlib import Path
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same model gives the same bytes: git sees no change
@@ -57,14 +58,13 @@ class Vocabulary:
         cached = getattr(features, "_looked_up", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        ids, values = [], []
-        get = self.ids.get
-        for name, value in features.items():
-            at = get(name)
-            if at is not None:
-                ids.append(at)
-                values.append(value)
-        found = (np.array(ids, dtype=np.int64), np.array(values, dtype=np.float32))
+        # map() and fromiter() keep the per-name work in C: a long message has 1,000 names or
+        # more, looked up for each model, and a Python loop over them was a tenth of its time.
+        n = len(features)
+        ids = np.fromiter(map(self.ids.get, features.keys(), repeat(-1, n)), dtype=np.int64, count=n)
+        values = np.fromiter(features.values(), dtype=np.float32, count=n)
+        known = ids >= 0
+        found = (ids[known], values[known])
         try:
             features._looked_up = (key, found)
         except AttributeError:  # a plain dict: looked up again next time
