@@ -109,11 +109,14 @@ class Features(dict):
     lookups (bot/understanding/model.py); None when they are named in the dict instead."""
 
     dense = None
+    plus_of = None  # (features, extra) when made by plus(): a model looks up only the extra names
 
     def plus(self, extra: dict[str, float]) -> "Features":
         out = Features(self)
         out.update(extra)
         out.dense = self.dense
+        if len(out) == len(self) + len(extra):  # nothing replaced
+            out.plus_of = (self, extra)
         return out
 
 

@@ -58,18 +58,29 @@ class Vocabulary:
         cached = getattr(features, "_looked_up", None)
         if cached is not None and cached[0] == key:
             return cached[1]
+        plus_of = getattr(features, "plus_of", None)
+        if plus_of is not None:  # the section model's copy with the rule added: only the rule is new
+            base, extra = plus_of
+            (base_ids, base_values), (extra_ids, extra_values) = self.lookup(base), self._find(extra)
+            found = (np.concatenate((base_ids, extra_ids)), np.concatenate((base_values, extra_values)))
+        else:
+            found = self._find(features)
+        try:
+            features._looked_up = (key, found)
+        except AttributeError:  # a plain dict: looked up again next time
+            pass
+        return found
+
+    def _find(self, features: dict[str, float]):
+        import numpy as np
+
         # map() and fromiter() keep the per-name work in C: a long message has 1,000 names or
         # more, looked up for each model, and a Python loop over them was a tenth of its time.
         n = len(features)
         ids = np.fromiter(map(self.ids.get, features.keys(), repeat(-1, n)), dtype=np.int64, count=n)
         values = np.fromiter(features.values(), dtype=np.float32, count=n)
         known = ids >= 0
-        found = (ids[known], values[known])
-        try:
-            features._looked_up = (key, found)
-        except AttributeError:  # a plain dict: looked up again next time
-            pass
-        return found
+        return ids[known], values[known]
 
 
 VOCABULARY = Vocabulary()
