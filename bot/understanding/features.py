@@ -37,20 +37,26 @@ _EMOJI_ONLY = re.compile(r"^[^0-9a-z\u0e00-\u0e7f]+$")
 RUN = 4  # a cue may span this many words as the segmenter splits them
 # Cue groups that mean more together: an official and an irregular gain is how misconduct is told.
 CUE_PAIRS = (("official", "gain"), ("official", "secrecy"), ("gain", "secrecy"), ("problem", "request"),
-             ("track", "problem"))
+             ("track", "problem"), ("official", "conduct"))
 
 
 @dataclass(frozen=True)
 class Cues:
     """Lexicon groups keyed once. A cue is found when it is a word of the message or spans a
     few neighbouring words ("ไม่ไหล" in "น้ำไม่ไหลเลย"), never inside a longer word ("เต็ม"
-    is not in "เต็มหู")."""
+    is not in "เต็มหู"), and a short asking word only as written ("ไหม้" is not "ไหม")."""
 
     groups: dict[str, frozenset[str]]  # group → keyed cues
+    # keyed cue → how it must be spelt in the message (lexicon.SPELT): sound keys make "ใส่"
+    # the Isan "ไส" and folding makes "ไหม้" the particle "ไหม"
+    spelt: dict[str, re.Pattern] = field(default_factory=dict)
 
-    def found(self, keyed_words: list[str]) -> list[str]:
+    def found(self, keyed_words: list[str], text: str | None = None) -> list[str]:
         runs = {"".join(keyed_words[i:j]) for i in range(len(keyed_words))
                 for j in range(i + 1, min(len(keyed_words), i + RUN) + 1)}
+        if text is not None and self.spelt:
+            written = normalise(text)
+            runs -= {cue for cue, spelling in self.spelt.items() if cue in runs and not spelling.search(written)}
         out = [group for group, cues in self.groups.items() if runs & cues]
         if "talk:ack" in out and len(keyed_words) > 3:
             out.remove("talk:ack")  # "ค่ะ", "จ้า" end every kind of message: alone they acknowledge
@@ -66,6 +72,7 @@ def build_cues(key) -> Cues:
         "problem": lexicon.PROBLEM_STATES,
         "corruption": lexicon.CORRUPTION,
         "official": lexicon.OFFICIALS,
+        "conduct": lexicon.CONDUCT,
         "gain": lexicon.IRREGULAR_GAIN,
         "secrecy": lexicon.SECRECY,
         "human": lexicon.HUMAN,
@@ -77,7 +84,8 @@ def build_cues(key) -> Cues:
         named[f"thing:{topic}"] = words
     for kind, words in lexicon.SMALLTALK.items():
         named[f"talk:{kind}"] = words
-    return Cues({group: frozenset({key(w) for w in words} - {""}) for group, words in named.items()})
+    return Cues({group: frozenset({key(w) for w in words} - {""}) for group, words in named.items()},
+                {key(w): re.compile(pattern) for w, pattern in lexicon.SPELT.items()})
 
 
 @dataclass
@@ -142,10 +150,12 @@ class Featurizer:
 
     def read(self, text: str, embed: bool = False) -> Reading:
         folded = fold(text)
+        for wrong, meant in lexicon.RESPELT.items():
+            folded = folded.replace(wrong, meant)
         words = self.search.segmenter.general(folded)
         keyed = "".join(words)
         reading = Reading(text, folded, words, keyed, ticket_numbers=ticket_numbers(text))
-        reading.cues = self.cues.found(words)
+        reading.cues = self.cues.found(words, text)
         if keyed:
             reading.search = self.search.search(text)
         if embed and self.embeds:
