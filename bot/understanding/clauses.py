@@ -21,14 +21,21 @@ _OPENERS = (
     "แล้วก็", "แล้วถ้า", "แล้วจะ", "แล้วอีก", "แล้ว", "และอยาก", "และขอ", "อีกเรื่อง", "อีกอย่าง", "อีกข้อ", "อีกคำถาม",
     "ส่วน", "นอกจากนี้", "ถามอีก", "ขอถามอีก", "อยากถามอีก", "กับอยาก", "อ้อ", "ถ้าต้อง", "ถ้าจะ", "ถ้าไม่",
 )
+# Words that open another matter even glued to the word before ("…ไม่มีใครมาเก็บแล้วอีกเรื่อง…",
+# speech-to-text leaves no space): unlike "แล้ว", they never go on the same sentence.
+_NEW_MATTERS = ("แล้วอีกเรื่อง", "อีกเรื่อง", "อีกอย่าง", "อีกข้อ")
 _ENDING = "|".join(sorted(map(re.escape, _ENDINGS), key=len, reverse=True))
 _OPENER = "|".join(sorted(map(re.escape, _OPENERS), key=len, reverse=True))
+_NEW_MATTER = "|".join(map(re.escape, _NEW_MATTERS))
 _JOINT = re.compile(
     r"[?？!]+\s*"  # a question or exclamation mark
     r"|\n+\s*"  # a new line
     rf"|\s+(?=(?:{_OPENER}))"  # a space before an opener
     rf"|(?<=(?:{_ENDING}))(?=(?:{_OPENER}))"  # an opener glued to a question's end
     rf"|(?<=(?:{_ENDING}))\s+"  # a space after a question's end
+    rf"|(?<=\S)(?=(?:{_NEW_MATTER}))"  # another matter, glued
+    r"|\s+(?=[1-9๑-๙][.)](?![0-9]))"  # a numbered item: "มีสองเรื่อง 1.ไฟทางดับ 2.…" (with the glued
+    # matters, dev: problems to the flow 94.3% → 94.9%, no other figure changed)
 )
 MIN_CLAUSE = 4  # characters: shorter pieces stay with their neighbour
 
