@@ -61,6 +61,29 @@ def test_the_nearest_labelled_messages_vote_and_a_message_is_not_its_own_neighbo
     assert left_out == {"n:nearest": 0.0}  # "b" does not vote for itself; nothing else is near
 
 
+def test_the_sieve_finds_the_same_nearest_messages_as_the_full_comparison():
+    import numpy as np
+
+    from bot.understanding.embedding import K, Neighbours, Sieve
+
+    rng = np.random.default_rng(7)
+    # Vectors that spread mostly along a few directions, as sentence embeddings do.
+    vectors = rng.normal(size=(600, 12)) @ rng.normal(size=(12, 64)) + rng.normal(scale=0.3, size=(600, 64))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    labels = rng.integers(0, 3, size=600)
+    full = Neighbours(vectors, labels, ("question", "smalltalk", "track"))
+    sieved = Neighbours(vectors, labels, full.intents, sieve=Sieve(vectors, Sieve.basis_of(vectors, dims=16)))
+    queries = np.vstack([vectors[:50] + rng.normal(scale=0.1, size=(50, 64)), rng.normal(size=(50, 64))])
+    compared = []
+    for q in (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32):
+        rows, sims = sieved.sieve.nearest(q, K)
+        exact = vectors @ q
+        assert set(rows[np.argsort(-sims)[:K]]) == set(np.argsort(-exact)[:K])  # the same ones as in full…
+        assert sieved.votes(q) == pytest.approx(full.votes(q), abs=1e-6)
+        compared.append(len(rows))
+    assert np.median(compared[:50]) < len(vectors) / 2  # …comparing few in full when a message is near some
+
+
 def test_without_the_embedding_package_the_words_only_model_reads(search, monkeypatch):
     from bot.understanding import embedding
     from bot.understanding.reader import Reader
