@@ -84,6 +84,17 @@ def test_the_sieve_finds_the_same_nearest_messages_as_the_full_comparison():
     assert np.median(compared[:50]) < len(vectors) / 2  # …comparing few in full when a message is near some
 
 
+def test_a_long_story_is_encoded_by_its_opening_and_what_it_asks_at_the_end():
+    from bot.understanding.embedding import HEAD_CHARS, TAIL_CHARS, encoded_part
+
+    assert encoded_part("  ไฟถนนหน้าบ้านดับ 😢 ") == "ไฟถนนหน้าบ้านดับ 😢"
+    assert encoded_part("   ") == "."
+    story = "สวัสดีค่ะ พอดีว่าบ้านแม่อยู่หมู่ 3 " + "เรื่องเล่ายาวมากค่ะ " * 20 + "อยากถามว่าภาษีป้ายต้องจ่ายที่ไหนคะ"
+    part = encoded_part(story)
+    assert len(part) == HEAD_CHARS + 1 + TAIL_CHARS
+    assert part.startswith("สวัสดีค่ะ พอดีว่าบ้านแม่อยู่หมู่ 3") and part.endswith("อยากถามว่าภาษีป้ายต้องจ่ายที่ไหนคะ")
+
+
 def test_without_the_embedding_package_the_words_only_model_reads(search, monkeypatch):
     from bot.understanding import embedding
     from bot.understanding.reader import Reader
