@@ -51,11 +51,11 @@ class Cues:
     # the Isan "ไส" and folding makes "ไหม้" the particle "ไหม"
     spelt: dict[str, re.Pattern] = field(default_factory=dict)
 
-    def found(self, keyed_words: list[str], text: str | None = None) -> list[str]:
+    def found(self, keyed_words: list[str], written: str | None = None) -> list[str]:
+        """written: the message as typed, normalised (bot/handbook/thai.py `normalise`)."""
         runs = {"".join(keyed_words[i:j]) for i in range(len(keyed_words))
                 for j in range(i + 1, min(len(keyed_words), i + RUN) + 1)}
-        if text is not None and self.spelt:
-            written = normalise(text)
+        if written is not None and self.spelt:
             runs -= {cue for cue, spelling in self.spelt.items() if cue in runs and not spelling.search(written)}
         out = [group for group, cues in self.groups.items() if runs & cues]
         if "talk:ack" in out and len(keyed_words) > 3:
@@ -102,9 +102,9 @@ class Reading:
     vector: object = None  # the sentence embedding (bot/understanding/embedding.py), when read with it
 
 
-def ticket_numbers(text: str) -> list[tuple[str, int, int]]:
+def ticket_numbers(text: str, normalised: bool = False) -> list[tuple[str, int, int]]:
     found = []
-    for m in TICKET_NUMBER.finditer(normalise(text)):
+    for m in TICKET_NUMBER.finditer(text if normalised else normalise(text)):
         prefix, year, number = m.group(1) or "", int(m.group(2)), int(m.group(3))
         if number:
             found.append((prefix.upper(), year, number))
@@ -154,8 +154,9 @@ class Featurizer:
             folded = folded.replace(wrong, meant)
         words = self.search.segmenter.general(folded)
         keyed = "".join(words)
-        reading = Reading(text, folded, words, keyed, ticket_numbers=ticket_numbers(text))
-        reading.cues = self.cues.found(words, text)
+        written = normalise(text)
+        reading = Reading(text, folded, words, keyed, ticket_numbers=ticket_numbers(written, normalised=True))
+        reading.cues = self.cues.found(words, written)
         if keyed:
             reading.search = self.search.search(text)
         if embed and self.embeds:

@@ -8,6 +8,8 @@ Each word is matched on folded text (no tone marks, no spaces), so "ไม่ไ
 """
 from __future__ import annotations
 
+from bot.handbook.lexicon import SYNONYMS as _SPELLINGS
+
 # Something is broken, dirty, dangerous or a nuisance: the state a problem report describes.
 PROBLEM_STATES = """
 ดับ ไม่ติด ไม่สว่าง มืด กระพริบ ติดๆดับๆ พัง ชำรุด เสียหาย แตก รั่ว ซึม ตัน อุดตัน ไม่ไหล ไหลอ่อน ไหลซึม ไม่มีน้ำ
@@ -134,5 +136,5 @@ SPELT = {
 }
 
 # Misspellings that the segmenter splits into cue words ("ขออนุญาติ" → ขอ|อนุ|ญาติ: a relative,
-# a cue of favouritism), folded, with the word meant.
-RESPELT = {"อนุญาติ": "อนุญาต"}
+# a cue of favouritism), with the word meant: the handbook's own list of misspellings says which.
+RESPELT = {wrong: _SPELLINGS[wrong] for wrong in ("อนุญาติ",)}
