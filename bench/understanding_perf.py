@@ -2,6 +2,7 @@
 
     python bench/understanding_perf.py                 # the shipped reader
     python bench/understanding_perf.py --embedding     # also with the sentence embedding loaded (to compare)
+    python bench/understanding_perf.py --against db20fee --runs 2   # this tree against another commit's, in turns
 
 Each figure comes from a fresh Python process, as a gunicorn worker starts:
   start-up — from nothing imported to the first message understood: the handbook loaded and
@@ -15,6 +16,9 @@ Each figure comes from a fresh Python process, as a gunicorn worker starts:
              from the fork is what each added worker costs ("master once": the master's part);
   latency  — per message over every labelled message (bench/understanding/messages.tsv), twice,
              p50/p99/max, one thread, after the first message.
+--against REV measures only the reader's latency, of this tree and of commit REV (its code, models
+and content, from `git archive`), in fresh processes taking turns, and gives their ratio: this
+machine's speed swings within an hour, so two figures from different runs are no comparison.
 """
 from __future__ import annotations
 
@@ -107,8 +111,8 @@ print(json.dumps({{
 """
 
 
-def run(embedding: bool, cache: str, forked: bool = False) -> dict:
-    code = CHILD.format(root=str(ROOT), content=str(ROOT / "content"), embedding=embedding, cache=cache, forked=forked,
+def run(embedding: bool, cache: str, forked: bool = False, root: Path = ROOT) -> dict:
+    code = CHILD.format(root=str(root), content=str(root / "content"), embedding=embedding, cache=cache, forked=forked,
                         messages=str(ROOT / "bench" / "understanding" / "messages.tsv"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -118,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--embedding", action="store_true", help="also measure with the sentence embedding loaded")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per set-up (default 3)")
+    parser.add_argument("--against", metavar="REV", help="compare the reader's latency with commit REV's, in turns")
     args = parser.parse_args(argv)
+    if args.against:
+        return compare(args.against, args.runs)
     with tempfile.TemporaryDirectory() as cache:
         run(False, cache)  # writes the table file once, as the first worker of an install does
         setups = [("gunicorn worker", False, cache, True), ("reader", False, cache, False),
@@ -133,6 +140,33 @@ def main(argv: list[str] | None = None) -> int:
                       f"+{r['private_end_growth_mib']:.0f} after all messages, of it dirty +{r['dirty_end_growth_mib']:.0f})"
                       f"{shared} · {r['messages']} messages "
                       f"p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms")
+    return 0
+
+
+def compare(rev: str, runs: int) -> int:
+    """This tree's reader against commit `rev`'s: the same messages, fresh processes in turns
+    (which goes first alternates), each commit's own code, models and content."""
+    import statistics
+    import tarfile
+
+    with tempfile.TemporaryDirectory() as other, tempfile.TemporaryDirectory() as cache:
+        archive = subprocess.Popen(["git", "-C", str(ROOT), "archive", rev], stdout=subprocess.PIPE)
+        with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+            tar.extractall(other, filter="data")
+        if archive.wait() != 0:
+            print(f"git archive {rev} failed", file=sys.stderr)
+            return 2
+        trees = {"this tree": ROOT, rev: Path(other)}
+        results: dict[str, list[dict]] = {name: [] for name in trees}
+        for turn in range(runs):
+            for name in (list(trees) if turn % 2 == 0 else list(trees)[::-1]):
+                r = run(False, cache, root=trees[name])
+                results[name].append(r)
+                print(f"{name:10} p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms", flush=True)
+    mine, theirs = results["this tree"], results[rev]
+    for figure in ("p50_ms", "p99_ms"):
+        ratio = statistics.median(m[figure] for m in mine) / statistics.median(t[figure] for t in theirs)
+        print(f"{figure[:3]}: this tree takes {ratio:.2f} of {rev}'s time (median of {runs} runs each)")
     return 0
 
 
