@@ -67,7 +67,7 @@ class Embedder:
 
         # A worker's threads each read one message; BLAS threads under them only contend: the
         # neighbours' product (8,000 × 512) took 15 ms with OpenBLAS's two threads on a busy
-        # 2-core machine, 4 ms with one. For the whole process, as the encoder does for itself.
+        # 2-core machine, 4 ms with one. For the whole process, the encoder included.
         threadpoolctl.threadpool_limits(limits=1, user_api="blas")
         model = USE(threads=1)
         if getattr(model._model, "_threadpool", None) is not None:

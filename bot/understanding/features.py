@@ -93,6 +93,7 @@ class Reading:
     """One message read once: what every part of the understanding needs from its text."""
 
     text: str
+    written: str  # normalised (bot/handbook/thai.py `normalise`): tone marks kept, as typed
     folded: str
     words: list[str]  # keyed words, in order
     keyed: str  # the keyed words without spaces
@@ -102,9 +103,13 @@ class Reading:
     vector: object = None  # the sentence embedding (bot/understanding/embedding.py), when read with it
 
 
-def ticket_numbers(text: str, normalised: bool = False) -> list[tuple[str, int, int]]:
+def ticket_numbers(text: str) -> list[tuple[str, int, int]]:
+    return _ticket_numbers_in(normalise(text))
+
+
+def _ticket_numbers_in(written: str) -> list[tuple[str, int, int]]:
     found = []
-    for m in TICKET_NUMBER.finditer(text if normalised else normalise(text)):
+    for m in TICKET_NUMBER.finditer(written):
         prefix, year, number = m.group(1) or "", int(m.group(2)), int(m.group(3))
         if number:
             found.append((prefix.upper(), year, number))
@@ -155,7 +160,7 @@ class Featurizer:
         words = self.search.segmenter.general(folded)
         keyed = "".join(words)
         written = normalise(text)
-        reading = Reading(text, folded, words, keyed, ticket_numbers=ticket_numbers(written, normalised=True))
+        reading = Reading(text, written, folded, words, keyed, ticket_numbers=_ticket_numbers_in(written))
         reading.cues = self.cues.found(words, written)
         if keyed:
             reading.search = self.search.search(text)
@@ -233,7 +238,7 @@ def _shape(reading: Reading) -> list[str]:
     out = ["len:1" if n <= 1 else "len:2-3" if n <= 3 else "len:4-8" if n <= 8 else "len:9-20" if n <= 20 else "len:21+"]
     if reading.ticket_numbers:
         out.append("ticket-number")
-    text = normalise(reading.text)
+    text = reading.written
     if not reading.keyed and reading.text.strip():
         out.append("symbols-only")
     if _EMOJI_ONLY.match(reading.text.strip() or "x"):
