@@ -6,6 +6,7 @@
     python bench/understanding_eval.py --blind     # also the blind sets (written apart, never tuned on)
     python bench/understanding_eval.py --tune      # the models' C on dev
     python bench/understanding_eval.py --dev --reader-only  # only the shipped reader: the quick loop for tuning
+    python bench/understanding_eval.py --on FILE --reader-only  # trained on train+dev, measured on FILE only
 
 The labelled messages are bench/understanding/messages.tsv (see its README): split once by a
 fixed seed into train, dev and test. Methods are compared in one run, each trained here on
@@ -298,6 +299,30 @@ def latency(reader, texts: list[str]) -> dict:
             "max_ms": round(times[-1], 3), "n": len(times)}
 
 
+def _held_out(methods, path: Path, about: str = "", show: bool = False) -> dict:
+    """Score methods already trained on train+dev on the labelled file at `path`."""
+    rows = dataset.load(path)
+    results = {}
+    for method in methods:
+        predictions = [method(m.text) for m in rows]
+        results[method.name] = score(rows, predictions)
+        results[method.name]["_predictions"] = predictions
+    print_table(f"{path.name} ({len(rows)} messages{', ' + about if about else ''})", results)
+    print_per_intent(path.name, results)
+    if show:
+        _show_wrong(rows, results[methods[-1].name]["_predictions"])
+    return {k: {x: y for x, y in v.items() if x != "_predictions"} for k, v in results.items()}
+
+
+def _show_wrong(rows, predictions) -> None:
+    print("\n== messages the reader gets wrong (gold → predicted)")
+    for m, p in zip(rows, predictions):
+        wrong = m.intent != p.intent or (m.intent in WITH_PROCEDURE and m.procedure != p.procedure) or (
+            m.intent == "question" and m.procedure and p.procedure == m.procedure and m.section != p.section)
+        if wrong:
+            print(f"  {m.text}\n      {m.intent}/{m.procedure}/{m.section} → {p.intent}/{p.procedure}/{p.section}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", action="store_true", help="evaluate on dev, trained on train only")
@@ -307,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="try the models' C on dev")
     parser.add_argument("--no-content", action="store_true", help="train without the content's names (to compare)")
     parser.add_argument("--reader-only", action="store_true", help="only the shipped reader (about 2 minutes on dev)")
+    parser.add_argument("--on", type=Path, action="append", default=[], metavar="FILE",
+                        help="measure on this labelled file (7 columns), trained on train+dev, instead of "
+                             "on test: a fresh set for choosing between settings without looking at test")
     args = parser.parse_args(argv)
 
     from bot.handbook import load_handbook
@@ -340,37 +368,29 @@ def main(argv: list[str] | None = None) -> int:
     methods = build_methods(search, not args.no_embedding)
     if args.reader_only:
         methods = methods[-1:]
-    if args.dev or args.show_dev:
+    if args.dev or (args.show_dev and not args.on):
         shipped = methods[-1].name
         dev = evaluate(methods, by_split["train"] + extra, by_split["dev"])
         print_table("dev (trained on train)", dev)
         print_per_intent("dev", dev)
         summary["dev"] = {k: {x: y for x, y in v.items() if x != "_predictions"} for k, v in dev.items()}
         if args.show_dev:
-            predictions = dev[shipped]["_predictions"]
-            print("\n== dev messages the reader gets wrong (gold → predicted)")
-            for m, p in zip(by_split["dev"], predictions):
-                wrong = m.intent != p.intent or (m.intent in WITH_PROCEDURE and m.procedure != p.procedure) or (
-                    m.intent == "question" and m.procedure and p.procedure == m.procedure and m.section != p.section)
-                if wrong:
-                    print(f"  {m.text}\n      {m.intent}/{m.procedure}/{m.section} → {p.intent}/{p.procedure}/{p.section}")
-    if not args.dev:
+            _show_wrong(by_split["dev"], dev[shipped]["_predictions"])
+    if args.on:
+        for method in methods:
+            if hasattr(method, "fit"):
+                method.fit(by_split["train"] + by_split["dev"] + extra)
+        for path in args.on:
+            summary[path.name] = _held_out(methods, path, show=args.show_dev)
+    elif not args.dev:
         test = evaluate(methods, by_split["train"] + by_split["dev"] + extra, by_split["test"])
         print_table("test (trained on train+dev)", test)
         print_per_intent("test", test)
         summary["test"] = {k: {x: y for x, y in v.items() if x != "_predictions"} for k, v in test.items()}
         if args.blind:
             for path in BLIND:
-                if not path.exists():
-                    continue
-                rows = dataset.load(path)
-                blind = {}
-                for method in methods:  # already trained on train+dev
-                    predictions = [method(m.text) for m in rows]
-                    blind[method.name] = score(rows, predictions)
-                print_table(f"{path.name} ({len(rows)} messages, another author, never tuned on)", blind)
-                print_per_intent(path.name, blind)
-                summary[path.name] = blind
+                if path.exists():
+                    summary[path.name] = _held_out(methods, path, "another author, never tuned on")
         reader = methods[-1].reader
         texts = [m.text for m in messages] * 2
         summary["latency"] = latency(reader, texts)
