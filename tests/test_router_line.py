@@ -214,6 +214,18 @@ def test_another_kind_of_request_mid_flow_is_offered_not_done(served, chat):
 # --- two requests in one message ---------------------------------------------------------------------
 
 
+def test_a_question_before_a_ticket_number_is_answered_and_the_ticket_offered(served, chat):
+    chat.say("ถนนหน้าวัดเป็นหลุมใหญ่ รถมอไซค์ล้มไปสองคันแล้ว")
+    for label in ("✅ ถูกต้อง แจ้งเรื่องนี้", "ไม่มีรูป", "ข้าม", "✅ ยืนยันส่งเรื่อง"):
+        chat.tap(label)
+    (ticket,) = tickets(served)
+    reply = chat.say(f"ขอถามค่ะ ภาษีป้ายจ่ายที่ไหน แล้วเรื่องที่แจ้งถนนไว้ {ticket['number']} ถึงไหนแล้วคะ")
+    assert reply[0]["type"] == "flex" and "ภาษีป้าย" in reply[0]["altText"]  # the question, not only the ticket
+    assert "🔎 ติดตามเรื่อง" in quick_labels(reply[-1])
+    card = chat.tap("🔎 ติดตามเรื่อง")
+    assert card[0]["type"] == "flex" and ticket["number"] in json.dumps(card, ensure_ascii=False)
+
+
 def test_two_questions_in_one_message_answer_the_first_and_offer_the_second(served, chat):
     reply = chat.say("เบี้ยคนแก่ได้เดือนละเท่าไหร่คะ แล้วภาษีที่ดินจ่ายที่ไหน")
     assert reply[0]["type"] == "flex" and "เบี้ยยังชีพผู้สูงอายุ" in reply[0]["altText"]

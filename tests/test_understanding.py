@@ -161,6 +161,16 @@ def test_a_story_told_before_the_question_is_not_a_request_of_its_own(reader):
     assert (u.intent, u.procedure) == ("question", "water-supply")
 
 
+def test_a_request_before_a_ticket_number_is_the_answer_and_the_ticket_the_second(reader):
+    u = reader.understand("ไฟทางหน้าบ้านดับค่ะ แล้วก็เรื่องถนนที่แจ้งไปเมื่อเดือนก่อนเลข KC-2570-00133 ถึงไหนแล้ว")
+    assert u.intent == "report_problem" and u.second.intent == "track" and u.second.ticket == ("KC", 2570, 133)
+    # The ticket's own story before its number is one follow-up, not a new report.
+    for text in ("ไฟดับหน้าบ้านค่ะ แจ้งไว้ KC-2570-00042 ถึงไหนแล้วคะ", "เรื่อง KC-2570-00042 ค่ะ ยังไม่มีใครมาดูเลย",
+                 "KC-2570-00042 ถึงไหนแล้ว แล้วภาษีป้ายจ่ายที่ไหน"):
+        u = reader.understand(text)
+        assert (u.intent, u.ticket, u.second) == ("track", ("KC", 2570, 42), None), text
+
+
 def test_similar_questions_are_grouped_by_what_they_are_about(search):
     texts_ = ["ยืมรถกระเช้า", "ขอยืมรถกระเช้าตัดกิ่งไม้หน่อยค่ะ", "ปีนี้ อบต. จัดงานลอยกระทงที่ไหนคะ",
               "งานลอยกระทงปีนี้จัดที่ไหน", "นายก อบต ชื่ออะไร", "???", "รถกระเช้าตัดกิ่ง อบต มีไหม"]

@@ -56,6 +56,11 @@ def cut(text: str, at: int) -> tuple[str, str]:
     return text[:at].strip(" ?？!\n"), text[at:].strip()
 
 
+def opens(clause: str) -> bool:
+    """The clause starts with a word that opens another request ("แล้ว…", "อีกเรื่อง", "ส่วน…")."""
+    return unicodedata.normalize("NFC", clause).lstrip().startswith(_OPENERS)
+
+
 def asked(text: str, at: int) -> bool:
     """The clause before the joint `at` ends with a question mark (cut() strips it)."""
     before = unicodedata.normalize("NFC", text)[:at].rstrip()
