@@ -30,7 +30,9 @@ the same rows:
 Metrics: intent accuracy; per intent precision/recall; handbook top-1 (messages labelled with
 a service: the right service given); section (of those with the right service); abstention
 on messages that must get no service (out of scope, or a question no service covers):
-recall and precision; problem reports that reach the complaint flow; the second request of
+recall and precision; problem reports that reach the complaint flow ("problem"), and that
+reach it or are one tap from it, the form offered beside another answer ("reach"), with how
+often that offer comes with a message that is no report ("offer×"); the second request of
 two-request messages offered. Latency per message (p50/p99) of the reader.
 """
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Prediction:
     section: str | None = None
     also: str | None = None  # the second request offered: intent or intent:procedure
     problem: str | None = None  # report_problem: road, light … service, official, suggestion
+    report_offered: bool = False  # answered otherwise, with the complaint form offered beside
 
 
 # --- metrics ------------------------------------------------------------------------------------
@@ -110,6 +113,12 @@ def score(messages: list[dataset.Labelled], predictions: list[Prediction]) -> di
         "abstain_precision": sum(not m.procedure for m, _ in abstained) / len(abstained) if abstained else None,
         "oos_abstained": sum(not (p.intent in WITH_PROCEDURE and p.procedure) for _, p in oos) / len(oos) if oos else None,
         "problems_to_flow": sum(p.intent == "report_problem" for _, p in problems) / len(problems) if problems else None,
+        # …or one tap from it: the form offered beside another answer; and that offer's cost,
+        # how often it comes with a message that is no problem report
+        "problems_in_reach": sum(p.intent == "report_problem" or p.report_offered for _, p in problems) / len(problems)
+        if problems else None,
+        "report_offered_needlessly": sum(p.report_offered for m, p in zip(messages, predictions) if m.intent != "report_problem")
+        / max(1, n - len(problems)),
         "second_offered": sum(bool(p.also) and p.also.partition(":")[0] == m.also_intent for m, p in multi) / len(multi) if multi else None,
         "second_false": sum(bool(p.also) for _, p in single) / len(single) if single else None,
     }
@@ -122,12 +131,13 @@ def _pct(value) -> str:
 def print_table(title: str, results: dict[str, dict]) -> None:
     print(f"\n== {title}")
     head = (f"{'method':18} {'intent':>7} {'top-1':>7} {'section':>7} {'abst.R':>7} {'abst.P':>7} {'OOS':>7} "
-            f"{'problem':>7} {'kind':>7} {'2nd':>7} {'2nd×':>7}")
+            f"{'problem':>7} {'reach':>7} {'offer×':>7} {'kind':>7} {'2nd':>7} {'2nd×':>7}")
     print(head)
     print("-" * len(head))
     for name, r in results.items():
         print(f"{name:18} {_pct(r['intent']):>7} {_pct(r['top1']):>7} {_pct(r['section']):>7} {_pct(r['abstain_recall']):>7} "
               f"{_pct(r['abstain_precision']):>7} {_pct(r['oos_abstained']):>7} {_pct(r['problems_to_flow']):>7} "
+              f"{_pct(r['problems_in_reach']):>7} {_pct(r['report_offered_needlessly']):>7} "
               f"{_pct(r['problem_kind']):>7} {_pct(r['second_offered']):>7} {_pct(r['second_false']):>7}")
     print("(intent accuracy by tag) " + "; ".join(
         f"{name}: " + ", ".join(f"{tag} {100 * v['intent']:.0f}% of {v['n']}" for tag, v in r["by_tag"].items())
@@ -243,7 +253,7 @@ class ReaderMethod:
         also = None
         if u.second is not None:
             also = u.second.intent + (f":{u.second.procedure}" if u.second.procedure else "")
-        return Prediction(u.intent, u.procedure, u.section, also, u.topic)
+        return Prediction(u.intent, u.procedure, u.section, also, u.topic, u.might_report)
 
 
 # --- running ------------------------------------------------------------------------------------

@@ -98,6 +98,18 @@ def mark_unanswered(db: sqlite_utils.Database, ref: str, now: float | None = Non
     return cur.rowcount > 0
 
 
+def mark_reported(db: sqlite_utils.Database, ref: str, now: float | None = None) -> bool:
+    """The person told the bot the message was a problem to report, not a question: off the
+    review of what the content could not answer, resolved by the citizen."""
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "UPDATE handbook_questions SET resolved_at = ?, resolved_by = 'citizen', resolution = ?, updated_at = ? "
+        "WHERE ref = ? AND resolved_at IS NULL",
+        (now, RESOLUTION_REPORTED, now, ref),
+    )
+    return cur.rowcount > 0
+
+
 def request_staff(db: sqlite_utils.Database, ref: str, now: float | None = None) -> str:
     """Mark the question for staff. Returns 'saved', 'already' or 'missing'."""
     now = time.time() if now is None else now
@@ -186,6 +198,7 @@ REVIEW_KINDS = {
 }
 _REVIEWABLE = "question IS NOT NULL AND (" + " OR ".join(REVIEW_KINDS.values()) + ")"
 RESOLUTION_DISMISSED = "dismissed"
+RESOLUTION_REPORTED = "reported"  # the person said it was a problem to fix and reported it: no content to mend
 
 
 def _review_where(

@@ -66,6 +66,7 @@ def test_ask_prints_one_json_object():
     assert set(answer) >= {"procedure", "section", "score", "answer", "alternatives"}
     assert (answer["procedure"], answer["section"]) == ("elderly-allowance", "documents")
     assert "ทะเบียนบ้าน" in answer["answer"] and answer["score"] > 0 and isinstance(answer["alternatives"], list)
+    assert answer["might_report"] is False  # a plain question: no complaint form offered beside it
 
 
 def test_ask_reads_one_question_per_line_from_stdin():

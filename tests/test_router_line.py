@@ -117,6 +117,26 @@ def test_misconduct_told_plainly_gets_the_confidential_channel_and_is_kept_nowhe
     assert details == story
 
 
+def test_a_question_that_may_be_a_problem_offers_the_complaint_form_filled_in_from_it(served, chat, monkeypatch):
+    from bot.understanding import reader
+
+    plain = chat.say("เบี้ยคนแก่ได้เดือนละเท่าไหร่คะ")
+    assert "📢 แจ้งเป็นปัญหา" not in quick_labels(plain[-1])  # a plain question: no offer
+    monkeypatch.setattr(reader, "REPORT_OFFER", 0.001)  # whatever the model's odds: the offer is what is tested
+    story = "สะพานข้ามคลองไส้ไก่ขาดแล้ว จะมีคนมาทำไหมครับ หรือต้องรอน้ำลด"
+    answer = chat.say(story)
+    assert quick_labels(answer[-1])[0] == "📢 แจ้งเป็นปัญหา" and tickets(served) == []
+    guess = chat.tap("📢 แจ้งเป็นปัญหา")
+    assert story in text_of(guess) and "✅ ถูกต้อง แจ้งเรื่องนี้" in labels(guess)  # not typed again
+    for label in ("✅ ถูกต้อง แจ้งเรื่องนี้", "ไม่มีรูป", "ข้าม", "✅ ยืนยันส่งเรื่อง"):
+        chat.tap(label)
+    (ticket,) = tickets(served)
+    assert ticket["description"] == story
+    # Off the console's review of what the handbook could not answer: the person said it was a report.
+    (resolution,) = served.db.execute("SELECT resolution FROM handbook_questions WHERE question = ?", (story,)).fetchone()
+    assert resolution == "reported"
+
+
 def test_another_agencys_business_says_where_to_go(served, chat):
     (reply,) = chat.say("ค่าไฟบ้านเดือนนี้แพงผิดปกติ ร้องเรียนการไฟฟ้าที่ไหนคะ")
     assert "การไฟฟ้าส่วนภูมิภาค" in reply["text"] and "1129" in reply["text"]

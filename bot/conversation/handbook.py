@@ -18,13 +18,17 @@ the handbook (menu, another flow, 30 minutes idle), old buttons get the engine's
 
 Button args: s:<procedure>:<section> show a section · f:<ref>:up|down rate ·
 p:<ref>:<procedure>:<section> pick a choice · n:<ref> none of the choices · h:<ref>:yes|no staff ·
-r:<procedure> rate the service (the satisfaction flow, bot/feedback/satisfaction.py).
+r:<procedure> rate the service (the satisfaction flow, bot/feedback/satisfaction.py) ·
+t:<ref> "it is a problem to fix": the complaint form, filled in from the question (offered when
+the reader found a report likely, `Understanding.might_report`).
 
 "Send it to staff" hands over to the staff-question flow (bot/feedback/staff_questions.py)
 with the question already filled in: the flow's state remembers the last few questions by
 ref, so the step stays pure and the citizen need not type the question again.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from bot.conversation import messages as m
 from bot.conversation import postback, texts
@@ -88,6 +92,20 @@ def _remember(state: State, ref: str, question: str, procedure_id: str | None, r
     return State(FLOW, STEP, state.session, {**state.data, "asked": kept} if state.flow == FLOW else {"asked": kept})
 
 
+def _offer_report(ctx: Context, here: State, ref: str, u: Understanding, turn: Turn) -> Turn:
+    """"สะพานข้ามคลองขาดแล้ว จะมีคนมาทำไหม", answered as a question, may be a problem to fix
+    (the reader's might_report): the complaint form, filled in from the message, is one tap
+    away, first among the quick replies. Only in a private chat, where complaints are taken."""
+    if not u.might_report or u.second is not None or ctx.chat_kind != "user" or not turn.messages:
+        return turn
+    last = turn.messages[-1]
+    if last.get("type") != "text":
+        return turn
+    offer = {"type": "action", "action": m.postback_action(texts.REPORT_INSTEAD, _button(here, f"t:{ref}"))}
+    items = [offer] + list((last.get("quickReply") or {}).get("items") or [])
+    return replace(turn, messages=[*turn.messages[:-1], {**last, "quickReply": {"items": items[:m.MAX_QUICK_REPLY_ITEMS]}}])
+
+
 def staff_offer(state: State, ref: str, body: str) -> dict:
     return m.text(
         body,
@@ -133,10 +151,15 @@ def answer(ctx: Context, state: State, u: Understanding, request: bool = False) 
     session = state.session if state.flow == FLOW else ctx.new_session
     ref = ctx.new_session  # fresh for every event: the question's record id
     question = u.clause or u.text
-    result = u.search
     procedure = ctx.handbook.get(u.procedure) if (u.procedure and ctx.handbook is not None) else None
     here = _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question,
                      procedure.id if procedure else None, request)
+    return _offer_report(ctx, here, ref, u, _answered(ctx, here, ref, u, procedure, request))
+
+
+def _answered(ctx: Context, here: State, ref: str, u: Understanding, procedure, request: bool) -> Turn:
+    question = u.clause or u.text
+    result = u.search
     p = ctx.profile
     if procedure is not None:
         if not request and result is not None and result.outcome == "choose" and result.choices[0].id == procedure.id:
@@ -259,6 +282,13 @@ def asked_step(ctx: Context, state: State, event: Input) -> Turn:
         handover = ask_staff_turn(ctx, question, procedure_id, source=source)
         return Turn(handover.state, handover.messages, handover.must_arrive,
                     handover.effects + (Effect("handbook_staff", {"ref": parts[0]}),))
+    if kind == "t" and len(parts) == 1 and ctx.reader is not None:
+        question = ((state.data.get("asked") or {}).get(parts[0]) or ("",))[0]
+        if question:  # the person says it is a problem to fix: the complaint form, filled in from it
+            from bot.feedback import tickets
+
+            started = tickets.start_from_message(ctx, State(session=ctx.new_session), ctx.reader.as_report(question))
+            return replace(started, effects=started.effects + (Effect("handbook_reported", {"ref": parts[0]}),))
     if kind == "r" and len(parts) == 1 and handbook and handbook.get(parts[0]):
         from bot.feedback.satisfaction import start_for_service
 

@@ -17,6 +17,9 @@ back to the flow or leave it.
   out_of_scope     where to go instead, or honestly: not the SAO's                    answered
 
 A message with two requests is answered for the first; the other is offered as a quick reply.
+A question, a request or another agency's matter that may be a problem to fix after all (the
+reader's `might_report`) is answered, and the complaint form, filled in from it, is a quick reply
+away (bot/conversation/handbook.py).
 Only questions (and what is not the SAO's) are recorded for the console's review of what the
 bot could not answer: small talk, reports, tracking and the rest are never on that list.
 """
@@ -304,4 +307,6 @@ def diagram() -> str:
         mid = "ตอบระหว่างทาง แล้วให้เลือกทำต่อหรือออก" if action.aside else f"เสนอปุ่ม {action.offer}"
         lines.append(f"    reader -->|{intent}| {intent}[\"{action.does}<br/>ระหว่างทำเรื่องอื่น: {mid}\"]")
     lines.append("    reader -->|สองเรื่องในข้อความเดียว| second[\"ตอบเรื่องแรก เรื่องที่สองเป็นปุ่มตอบกลับด่วน\"]")
+    lines.append(f"    reader -->|อาจเป็นปัญหาที่ต้องแจ้ง| might_report[\"ตอบตามที่อ่านได้ และมีปุ่ม {texts.REPORT_INSTEAD} "
+                 "ที่เปิดแบบฟอร์มแจ้งเรื่องซึ่งกรอกจากข้อความแล้ว\"]")
     return "\n".join(lines) + "\n"

@@ -210,6 +210,8 @@ SECTION_QUESTIONS = {
     "steps": "มีขั้นตอนยังไง",
     "channels": "ยื่นที่ไหน",
 }
+REPORT_INSTEAD = "📢 แจ้งเป็นปัญหา"  # beside an answer: "it is a problem to fix" (≤ 20 characters)
+
 SECOND_REQUEST_LABELS = {
     "question": "❓ ถามเรื่องที่สอง",
     "report_problem": "📢 แจ้งปัญหานี้",

@@ -56,6 +56,11 @@ def unanswered(req: effects.EffectRequest) -> None:
     questions.mark_unanswered(req.db, req.args["ref"], now=req.now.timestamp())
 
 
+@effects.effect("handbook_reported")
+def reported(req: effects.EffectRequest) -> None:
+    questions.mark_reported(req.db, req.args["ref"], now=req.now.timestamp())
+
+
 @effects.effect("handbook_staff")
 def staff(req: effects.EffectRequest) -> effects.EffectResult:
     """Mark that the person asked for staff; the staff-question flow (bot/feedback/) now

@@ -65,6 +65,12 @@ PREFACE_WORDS = 1
 # is then the weighted probability: with the bare one, first clauses so read fell under
 # CLAUSE_SURE and second requests offered fell 61.8% → 60.5%.
 PROBLEM_ODDS = 2.0
+# A message answered as a question, a request or another agency's matter also offers the
+# complaint form when a report is at least this likely: a report misread otherwise is one tap
+# from the form. Dev (trained on train): problems in the flow or one tap from it 96.4% → 97.9%,
+# the offer beside 1.0% of the other messages (0.05: 98.5%, 3.0%; 0.1: 97.9%, 1.7%; 0.2: 97.6%,
+# 0.5%); on the fresh sets (bench/understanding/README.md) 87.6% → 92.5%, beside 0.6%.
+REPORT_OFFER = 0.15
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,9 @@ class Understanding:
     ticket: tuple[str, int, int] | None = None  # track: (prefix, fiscal year, number) as typed
     second: "Understanding | None" = None  # the other request of a two-request message
     clause: str = ""  # the part of the text this understanding is about
+    # question / request_service / out_of_scope: it may be a problem to report after all (the
+    # intent model gives a report at least REPORT_OFFER): the answer also offers the complaint form.
+    might_report: bool = False
 
     @property
     def outside_topic(self):
@@ -160,7 +169,7 @@ class Reader:
                         rest = self._in_context(rest, first, message)
                         if not _asks_something_else(first, rest):
                             break
-                return replace(first, second=rest)
+                return replace(first, second=rest, might_report=False)
         return whole
 
     def _request_before_ticket(self, text: str, whole: Understanding, message: "_Message") -> Understanding | None:
@@ -191,7 +200,7 @@ class Reader:
                     if not a_request(full):
                         return None
                     first = full
-            return replace(first, second=rest)
+            return replace(first, second=rest, might_report=False)
         return None
 
     def _in_context(self, rest: Understanding, first: Understanding, message: "_Message") -> Understanding:
@@ -234,7 +243,10 @@ class Reader:
                 intent, confidence = i.REPORT_PROBLEM, min(1.0, p * PROBLEM_ODDS)
         if intent == i.OUT_OF_SCOPE and self._named_whole(reading):
             intent, confidence = i.QUESTION, dict(ranked)[i.QUESTION]
-        u = Understanding(reading.text, intent, confidence, search=reading.search, clause=reading.text)
+        might_report = intent in (i.QUESTION, i.REQUEST_SERVICE, i.OUT_OF_SCOPE) \
+            and dict(ranked).get(i.REPORT_PROBLEM, 0.0) >= REPORT_OFFER
+        u = Understanding(reading.text, intent, confidence, search=reading.search, clause=reading.text,
+                          might_report=might_report)
         if intent in i.WITH_PROCEDURE:
             u = self._with_procedure(u, reading, features, guess)
         elif intent == i.REPORT_PROBLEM:
@@ -244,6 +256,15 @@ class Reader:
         elif intent == i.TRACK and reading.ticket_numbers:
             u = replace(u, ticket=reading.ticket_numbers[0])
         return u
+
+    def as_report(self, text: str) -> Understanding:
+        """The message as a problem to report (the person says it is one): what kind, and the
+        division that would see to it, for the complaint form to guess."""
+        message = _Message(self.featurizer)
+        reading = message.read(text)
+        return Understanding(text, i.REPORT_PROBLEM, 1.0, search=reading.search, clause=text,
+                             topic=self.models.problem.ranked(message.features(reading))[0][0],
+                             division_hint=_division_hint(reading))
 
     def _named_whole(self, reading: Reading) -> bool:
         """The message is one of a service's names and little else ("เงินช่วยคนตกงานหน้าฝน"

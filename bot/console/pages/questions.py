@@ -90,6 +90,8 @@ def resolution_text(row: dict, book=None) -> str:
         return f"เพิ่มเป็น{subject_name(resolution, book)}"
     if resolution == store.RESOLUTION_DISMISSED:
         return "ไม่ต้องแก้ไขคู่มือ"
+    if resolution == store.RESOLUTION_REPORTED:
+        return "ประชาชนแจ้งเป็นเรื่องร้องเรียนแทน"
     return ""
 
 
