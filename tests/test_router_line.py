@@ -135,6 +135,10 @@ def test_a_question_that_may_be_a_problem_offers_the_complaint_form_filled_in_fr
     # Off the console's review of what the handbook could not answer: the person said it was a report.
     (resolution,) = served.db.execute("SELECT resolution FROM handbook_questions WHERE question = ?", (story,)).fetchone()
     assert resolution == "reported"
+    # Not the SAO's, no agency known: said honestly, and the form offered all the same.
+    reply = chat.say("ทำไงให้ผิวขาว")
+    assert "ไม่ใช่งาน" in text_of(reply) and quick_labels(reply[-1])[0] == "📢 แจ้งเป็นปัญหา"
+    assert "ทำไงให้ผิวขาว" in text_of(chat.tap("📢 แจ้งเป็นปัญหา"))
 
 
 def test_another_agencys_business_says_where_to_go(served, chat):

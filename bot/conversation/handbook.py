@@ -211,6 +211,17 @@ def answer_aside(ctx: Context, u: Understanding) -> list[dict]:
     return [m.text(texts.unknown_question(ctx.profile))]
 
 
+def not_the_saos_or_a_report(ctx: Context, state: State, u: Understanding) -> Turn:
+    """Not the SAO's and no agency known, yet maybe a problem to fix ("ไฟดับจนขโมยขึ้นบ้าน"):
+    said honestly with the menu, and the complaint form offered (the question remembered for it)."""
+    ref = ctx.new_session
+    question = u.clause or u.text
+    session = state.session if state.flow == FLOW else ctx.new_session
+    here = _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question, None)
+    turn = Turn(here, [with_menu(ctx, texts.not_the_saos(ctx.profile))], effects=(_record(ctx, ref, question, "outside", u),))
+    return _offer_report(ctx, here, ref, u, turn)
+
+
 def record_aside(ctx: Context, u: Understanding) -> Effect:
     """An aside answer's question, recorded like any other (the console's review, statistics)."""
     question = u.clause or u.text

@@ -17,7 +17,7 @@ back to the flow or leave it.
   out_of_scope     where to go instead, or honestly: not the SAO's                    answered
 
 A message with two requests is answered for the first; the other is offered as a quick reply.
-A question, a request or another agency's matter that may be a problem to fix after all (the
+A question or another agency's matter that may be a problem to fix after all (the
 reader's `might_report`) is answered, and the complaint form, filled in from it, is a quick reply
 away (bot/conversation/handbook.py).
 Only questions (and what is not the SAO's) are recorded for the console's review of what the
@@ -112,6 +112,8 @@ def not_ours(ctx: Context, state: State, u: Understanding) -> Turn:
     topic = u.outside_topic
     if topic is not None:
         return handbook.answer(ctx, state, u)  # where to go instead, as the handbook says
+    if u.might_report and u.second is None:
+        return handbook.not_the_saos_or_a_report(ctx, state, u)
     # Kept for the console's review ("ไม่ใช่งานของ อบต."): if it is the SAO's after all, a clerk
     # adds it to the handbook and the bot answers it from then on.
     return Turn(State(), [with_menu(ctx, texts.not_the_saos(ctx.profile))],
