@@ -126,12 +126,16 @@ def test_a_question_that_may_be_a_problem_offers_the_complaint_form_filled_in_fr
     story = "สะพานข้ามคลองไส้ไก่ขาดแล้ว จะมีคนมาทำไหมครับ หรือต้องรอน้ำลด"
     answer = chat.say(story)
     assert quick_labels(answer[-1])[0] == "📢 แจ้งเป็นปัญหา" and tickets(served) == []
+    offer = next(a for a in buttons_of(answer) if a.get("label") == "📢 แจ้งเป็นปัญหา")
     guess = chat.tap("📢 แจ้งเป็นปัญหา")
     assert story in text_of(guess) and "✅ ถูกต้อง แจ้งเรื่องนี้" in labels(guess)  # not typed again
     for label in ("✅ ถูกต้อง แจ้งเรื่องนี้", "ไม่มีรูป", "ข้าม", "✅ ยืนยันส่งเรื่อง"):
         chat.tap(label)
     (ticket,) = tickets(served)
     assert ticket["description"] == story
+    stale = chat.tap_action(offer)  # the same button again, its conversation over: a note, no second form
+    assert "✅ ถูกต้อง แจ้งเรื่องนี้" not in labels(stale) and len(tickets(served)) == 1
+    assert "รายการก่อนหน้าที่จบไปแล้ว" in text_of(stale)
     # Off the console's review of what the handbook could not answer: the person said it was a report.
     (resolution,) = served.db.execute("SELECT resolution FROM handbook_questions WHERE question = ?", (story,)).fetchone()
     assert resolution == "reported"
