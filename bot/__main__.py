@@ -173,7 +173,7 @@ def ask_result(search, profile, question: str, divisions: tuple = ()) -> dict:
         "problem": u.topic,  # report_problem: road | light | water | waste | other | service | official | suggestion
         "agency": u.outside_topic.id if u.outside_topic is not None else None,  # where to go instead
         "second": second,  # a second request in the same message, offered as a quick reply
-        "might_report": u.might_report and second is None,  # the complaint form offered beside the answer
+        "might_report": u.might_report,  # the complaint form offered beside the answer
     }
 
 

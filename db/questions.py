@@ -101,13 +101,7 @@ def mark_unanswered(db: sqlite_utils.Database, ref: str, now: float | None = Non
 def mark_reported(db: sqlite_utils.Database, ref: str, now: float | None = None) -> bool:
     """The person told the bot the message was a problem to report, not a question: off the
     review of what the content could not answer, resolved by the citizen."""
-    now = time.time() if now is None else now
-    cur = db.execute(
-        "UPDATE handbook_questions SET resolved_at = ?, resolved_by = 'citizen', resolution = ?, updated_at = ? "
-        "WHERE ref = ? AND resolved_at IS NULL",
-        (now, RESOLUTION_REPORTED, now, ref),
-    )
-    return cur.rowcount > 0
+    return _resolve_once(db, "ref", ref, RESOLUTION_REPORTED, "citizen", now)
 
 
 def request_staff(db: sqlite_utils.Database, ref: str, now: float | None = None) -> str:
@@ -272,11 +266,16 @@ def by_id(db: sqlite_utils.Database, question_id: int) -> dict[str, Any] | None:
 
 def resolve(db: sqlite_utils.Database, question_id: int, resolution: str, by: str, now: float | None = None) -> bool:
     """Record how the console dealt with a question (alias:<id>, faq:<id> or dismissed); once."""
+    return _resolve_once(db, "id", question_id, resolution, by, now)
+
+
+def _resolve_once(db: sqlite_utils.Database, key: str, value, resolution: str, by: str, now: float | None) -> bool:
+    """Resolve the question with this id or ref, unless already resolved: the first resolution stays."""
     now = time.time() if now is None else now
     cur = db.execute(
         "UPDATE handbook_questions SET resolved_at = ?, resolved_by = ?, resolution = ?, updated_at = ? "
-        "WHERE id = ? AND resolved_at IS NULL",
-        (now, by, resolution, now, question_id),
+        f"WHERE {key} = ? AND resolved_at IS NULL",  # key: "id" or "ref", never from input
+        (now, by, resolution, now, value),
     )
     return cur.rowcount == 1
 

@@ -96,7 +96,7 @@ def _offer_report(ctx: Context, here: State, ref: str, u: Understanding, turn: T
     """"สะพานข้ามคลองขาดแล้ว จะมีคนมาทำไหม", answered as a question, may be a problem to fix
     (the reader's might_report): the complaint form, filled in from the message, is one tap
     away, first among the quick replies. Only in a private chat, where complaints are taken."""
-    if not u.might_report or u.second is not None or ctx.chat_kind != "user" or not turn.messages:
+    if not u.might_report or ctx.chat_kind != "user" or not turn.messages:
         return turn
     last = turn.messages[-1]
     if last.get("type") != "text":
@@ -148,17 +148,21 @@ def answer(ctx: Context, state: State, u: Understanding, request: bool = False) 
     request: the person wants the service done now ("ขอรถน้ำหน่อย"): the card tells how to get
     it (its steps, unless something else was asked) and the next step is to send the request
     to the staff who do it."""
-    session = state.session if state.flow == FLOW else ctx.new_session
     ref = ctx.new_session  # fresh for every event: the question's record id
     question = u.clause or u.text
     procedure = ctx.handbook.get(u.procedure) if (u.procedure and ctx.handbook is not None) else None
-    here = _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question,
-                     procedure.id if procedure else None, request)
-    return _offer_report(ctx, here, ref, u, _answered(ctx, here, ref, u, procedure, request))
+    here = _asked(ctx, state, ref, question, procedure.id if procedure else None, request)
+    return _offer_report(ctx, here, ref, u, _answered(ctx, here, ref, u, question, procedure, request))
 
 
-def _answered(ctx: Context, here: State, ref: str, u: Understanding, procedure, request: bool) -> Turn:
-    question = u.clause or u.text
+def _asked(ctx: Context, state: State, ref: str, question: str, procedure_id: str | None, request: bool = False) -> State:
+    """The handbook flow with this question remembered: the flow's session if already in it."""
+    session = state.session if state.flow == FLOW else ctx.new_session
+    return _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question,
+                     procedure_id, request)
+
+
+def _answered(ctx: Context, here: State, ref: str, u: Understanding, question: str, procedure, request: bool) -> Turn:
     result = u.search
     p = ctx.profile
     if procedure is not None:
@@ -216,8 +220,7 @@ def not_the_saos_or_a_report(ctx: Context, state: State, u: Understanding) -> Tu
     said honestly with the menu, and the complaint form offered (the question remembered for it)."""
     ref = ctx.new_session
     question = u.clause or u.text
-    session = state.session if state.flow == FLOW else ctx.new_session
-    here = _remember(State(FLOW, STEP, session, state.data if state.flow == FLOW else {}), ref, question, None)
+    here = _asked(ctx, state, ref, question, None)
     turn = Turn(here, [with_menu(ctx, texts.not_the_saos(ctx.profile))], effects=(_record(ctx, ref, question, "outside", u),))
     return _offer_report(ctx, here, ref, u, turn)
 

@@ -112,7 +112,7 @@ def not_ours(ctx: Context, state: State, u: Understanding) -> Turn:
     topic = u.outside_topic
     if topic is not None:
         return handbook.answer(ctx, state, u)  # where to go instead, as the handbook says
-    if u.might_report and u.second is None:
+    if u.might_report:
         return handbook.not_the_saos_or_a_report(ctx, state, u)
     # Kept for the console's review ("ไม่ใช่งานของ อบต."): if it is the SAO's after all, a clerk
     # adds it to the handbook and the bot answers it from then on.

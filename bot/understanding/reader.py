@@ -93,7 +93,8 @@ class Understanding:
     clause: str = ""  # the part of the text this understanding is about
     # question / out_of_scope: it may be a problem to report after all (the intent model gives a
     # report at least REPORT_OFFER): the answer also offers the complaint form. (Not a request:
-    # it opens the service's own request form, whose steps take no other button.)
+    # it opens the service's own request form, whose steps take no other button.) Never with
+    # a `second`: that quick reply is the one offered then.
     might_report: bool = False
 
     @property
@@ -239,20 +240,20 @@ class Reader:
         model = self.models.intent if reading.vector is not None else self.models.intent_lexical
         ranked = model.ranked(features)
         intent, confidence = ranked[0]
+        p_report = dict(ranked).get(i.REPORT_PROBLEM, 0.0)
         if intent != i.REPORT_PROBLEM and _tells_a_problem(reading):
-            p = dict(ranked).get(i.REPORT_PROBLEM, 0.0)
-            if p * PROBLEM_ODDS > confidence:
+            if p_report * PROBLEM_ODDS > confidence:
                 # as sure as the odds make it: a report so read is a clause of its own (CLAUSE_SURE)
-                intent, confidence = i.REPORT_PROBLEM, min(1.0, p * PROBLEM_ODDS)
+                intent, confidence = i.REPORT_PROBLEM, min(1.0, p_report * PROBLEM_ODDS)
         if intent == i.OUT_OF_SCOPE and self._named_whole(reading):
             intent, confidence = i.QUESTION, dict(ranked)[i.QUESTION]
-        might_report = intent in (i.QUESTION, i.OUT_OF_SCOPE) and dict(ranked).get(i.REPORT_PROBLEM, 0.0) >= REPORT_OFFER
+        might_report = intent in (i.QUESTION, i.OUT_OF_SCOPE) and p_report >= REPORT_OFFER
         u = Understanding(reading.text, intent, confidence, search=reading.search, clause=reading.text,
                           might_report=might_report)
         if intent in i.WITH_PROCEDURE:
             u = self._with_procedure(u, reading, features, guess)
         elif intent == i.REPORT_PROBLEM:
-            u = replace(u, topic=self.models.problem.ranked(features)[0][0], division_hint=_division_hint(reading))
+            u = self._problem_kind(u, reading, features)
         elif intent == i.SMALLTALK:
             u = replace(u, talk=_talk_kind(reading))
         elif intent == i.TRACK and reading.ticket_numbers:
@@ -264,9 +265,12 @@ class Reader:
         division that would see to it, for the complaint form to guess."""
         message = _Message(self.featurizer)
         reading = message.read(text)
-        return Understanding(text, i.REPORT_PROBLEM, 1.0, search=reading.search, clause=text,
-                             topic=self.models.problem.ranked(message.features(reading))[0][0],
-                             division_hint=_division_hint(reading))
+        u = Understanding(text, i.REPORT_PROBLEM, 1.0, search=reading.search, clause=text)
+        return self._problem_kind(u, reading, message.features(reading))
+
+    def _problem_kind(self, u: Understanding, reading: Reading, features) -> Understanding:
+        """A report with what it is about and, for a village problem of no listed topic, who would see to it."""
+        return replace(u, topic=self.models.problem.ranked(features)[0][0], division_hint=_division_hint(reading))
 
     def _named_whole(self, reading: Reading) -> bool:
         """The message is one of a service's names and little else ("เงินช่วยคนตกงานหน้าฝน"
