@@ -170,7 +170,7 @@ def _show(fy: int, report: str, key: str, fmt: str | None, is_default: bool = Fa
                               snapshots.content(db, shown.id, "html"), shown)
     else:
         built = publish.live(db, _content(), current_app.config["SETTINGS"].content_dir, report, fy, key, at)
-    base = f"/transparency/{fy}/{report}" + ("" if is_default else f"/{key}")
+    base = f"{request.script_root}/transparency/{fy}/{report}" + ("" if is_default else f"/{key}")
     query = f"?v={shown.version}" if shown and request.args.get("v") else ""
     return _page(
         "transparency/report.html", max_age=3600 if shown else 300,
@@ -191,7 +191,8 @@ def _handbook(fy: int, fmt: str | None):
     handbook = _content().handbook
     return _page("transparency/handbook.html", fy=fy, report=REPORTS[HANDBOOK], built=built,
                  procedures=handbook.procedures if handbook else (),
-                 pdf_url=f"/transparency/{fy}/{HANDBOOK}.pdf", xlsx_url=f"/transparency/{fy}/{HANDBOOK}.xlsx")
+                 pdf_url=f"{request.script_root}/transparency/{fy}/{HANDBOOK}.pdf",
+                 xlsx_url=f"{request.script_root}/transparency/{fy}/{HANDBOOK}.xlsx")
 
 
 @transparency_bp.get("/corruption-guideline")
