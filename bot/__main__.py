@@ -251,10 +251,12 @@ def _feature_commands() -> dict:
     from bot.feedback.cli import COMMANDS as FEEDBACK
     from bot.reports.cli import COMMANDS as REPORTS
     from bot.reports.participation_import import COMMANDS as PARTICIPATION
+    from bot.hosting.cli import COMMANDS as TENANTS
     from bot.operations.serve import COMMANDS as SERVE
     from bot.transparency.cli import COMMANDS as TRANSPARENCY
 
-    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS) | dict(PARTICIPATION) | dict(TRANSPARENCY) | dict(SERVE)
+    return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS) | dict(PARTICIPATION) | dict(TRANSPARENCY) | dict(SERVE) \
+        | dict(TENANTS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bot",
         description="บอท LINE ของ อบต. — the SAO's LINE bot. Settings come from environment variables or .env.",
     )
+    parser.add_argument("--tenant", metavar="SLUG",
+                        help="ทำกับ อบต. นี้ของการติดตั้งที่โฮสต์หลายแห่ง — run the command for this tenant of a hosted install")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     features = _feature_commands()
     for name, (_, help_text) in COMMANDS.items():
@@ -306,6 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     configure_logging("worker" if args.command == "work" else "cli", settings.log_format,
                       level=logging.WARNING, text_format="%(levelname)s %(name)s: %(message)s")
+    if args.tenant:
+        from bot.hosting.cli import tenant_settings
+        from bot.hosting.registry import TenantError
+
+        if args.command in ("tenant", "serve"):
+            print(f"--tenant ใช้กับคำสั่ง {args.command} ไม่ได้ / --tenant does not apply to {args.command}", file=sys.stderr)
+            return 2
+        try:
+            settings = tenant_settings(settings, args.tenant)
+        except TenantError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     run = features[args.command][0] if args.command in features else COMMANDS[args.command][0]
 
     if args.command != "serve":  # serve's web and clock do it themselves, after its checks

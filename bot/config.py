@@ -94,6 +94,9 @@ class Settings:
     metrics_token: str = field(default="", repr=False)
     # "json": one JSON object per log line (web, worker, clock); anything else: plain text.
     log_format: str = "text"
+    # A hosted install's SAO (bot/hosting): its slug, set by hosting.registry.settings_for; empty
+    # for a single install. Only what people read uses it (the commands to run for this SAO).
+    tenant: str = ""
 
     @property
     def public_url(self) -> str:

@@ -1,6 +1,7 @@
 """python -m scheduler: the clock process, one pass of the reminders, the year's plan.
 
   python -m scheduler run                      run the timetable until stopped (the clock; python -m bot serve runs it beside the web)
+  python -m scheduler run --tenants            the same for every SAO of a hosted install (bot/hosting)
   python -m scheduler tick [--now 2027-03-24T09:00+07:00]   one pass of the reminders
   python -m scheduler plan [--fy 2570]          the year's deadlines and what the reminders cost
   python -m scheduler jobs                     list the jobs and their next run time
@@ -27,9 +28,9 @@ def _parse_now(value: str) -> datetime:
 
 
 def cmd_run(args, settings) -> int:
-    from scheduler.clock import build_scheduler
+    from scheduler.clock import build_hosted_scheduler, build_scheduler
 
-    scheduler = build_scheduler(settings)
+    scheduler = build_hosted_scheduler(settings) if getattr(args, "tenants", False) else build_scheduler(settings)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -139,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "plan":
             p.add_argument("--fy", type=int, default=None, help="ปีงบประมาณ พ.ศ. เช่น 2570 (ค่าเริ่มต้น: ปีปัจจุบัน) — B.E. fiscal year")
             p.add_argument("--no-cost", action="store_true", help="ไม่ต้องคำนวณค่าข้อความ (ไม่เรียก LINE) — skip the push cost")
+        if name == "run":
+            p.add_argument("--tenants", action="store_true",
+                           help="ทุก อบต. ที่โฮสต์ไว้ (python -m bot tenant) — every tenant of a hosted install")
         if name == "run-now":
             from scheduler.clock import JOBS
 

@@ -260,13 +260,19 @@ TIMETABLE = (
 
 
 def build_scheduler(settings: Settings) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=BANGKOK)
+    add_jobs(scheduler, settings)
+    return scheduler
+
+
+def add_jobs(scheduler, settings: Settings, prefix: str = "") -> None:
+    """One SAO's timetable (a hosted install's clock adds each tenant's, ids prefixed "<slug>:")."""
     from bot.observability import with_heartbeat
 
-    scheduler = BlockingScheduler(timezone=BANGKOK)
     # Each run records its heartbeat (db/heartbeats.py): the web process sees a stopped clock.
     for name, when, grace in TIMETABLE:
         scheduler.add_job(
-            with_heartbeat(name, JOBS[name]), CronTrigger(**when, timezone=BANGKOK), args=[settings], id=name,
+            with_heartbeat(name, JOBS[name]), CronTrigger(**when, timezone=BANGKOK), args=[settings], id=prefix + name,
             misfire_grace_time=grace, coalesce=True, max_instances=1,
         )
     # At start, then every few minutes: the pass decides itself whether it may send now.
@@ -274,10 +280,47 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         with_heartbeat("reminders", run_reminders),
         IntervalTrigger(minutes=REMINDER_INTERVAL_MINUTES, timezone=BANGKOK),
         args=[settings],
-        id="reminders",
+        id=prefix + "reminders",
         next_run_time=datetime.now(BANGKOK),
         misfire_grace_time=REMINDER_INTERVAL_MINUTES * 60,
         coalesce=True,
         max_instances=1,
     )
+
+
+TENANTS_CHECK_MINUTES = 1
+
+
+def build_hosted_scheduler(host: Settings) -> BlockingScheduler:
+    """A hosted install's clock: every tenant's timetable in one process, each over its own
+    database (what is due and what was sent is there, so a restart repeats nothing). A tenant
+    added or removed while it runs gains or loses its jobs within a minute."""
+    from bot.hosting.registry import TenantRegistry
+
+    scheduler = BlockingScheduler(timezone=BANGKOK)
+    registry = TenantRegistry.for_settings(host)
+    sync_tenant_jobs(scheduler, host, registry)
+    scheduler.add_job(sync_tenant_jobs, IntervalTrigger(minutes=TENANTS_CHECK_MINUTES, timezone=BANGKOK),
+                      args=[scheduler, host, registry], id="tenants", coalesce=True, max_instances=1)
     return scheduler
+
+
+def sync_tenant_jobs(scheduler, host: Settings, registry) -> dict[str, list[str]]:
+    from bot.content import overlay
+    from bot.hosting.registry import settings_for
+
+    tenants = {t.slug: t for t in registry.all()}
+    scheduled = {job.id.partition(":")[0] for job in scheduler.get_jobs() if ":" in job.id}
+    added, removed = sorted(set(tenants) - scheduled), sorted(scheduled - set(tenants))
+    for slug in removed:
+        for job in scheduler.get_jobs():
+            if job.id.startswith(f"{slug}:"):
+                job.remove()
+    for slug in added:
+        settings = settings_for(host, tenants[slug], registry.root)
+        open_database(settings.database_path).close()  # a tenant the web has not served yet
+        overlay.prepare(settings)
+        add_jobs(scheduler, settings, prefix=f"{slug}:")
+    if added or removed:
+        log.info("clock: tenants added %s, removed %s", added, removed)
+    return {"added": added, "removed": removed}

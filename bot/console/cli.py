@@ -129,10 +129,8 @@ def create_admin(args, settings: Settings) -> int:
     except accounts.AccountError as exc:
         _say(str(exc), exc.english, error=True)
         return 1
-    _say(
-        f"สร้าง{label} {username} แล้ว เข้าสู่ระบบได้ที่ /admin",
-        f"{role} {username} created; sign in at /admin",
-    )
+    where = f"{settings.public_url}/admin" if settings.tenant else "/admin"  # a hosted SAO's console is under its prefix
+    _say(f"สร้าง{label} {username} แล้ว เข้าสู่ระบบได้ที่ {where}", f"{role} {username} created; sign in at {where}")
     _tell_about_auditors(role)
     return 0
 

@@ -27,10 +27,14 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 20  # gunicorn's graceful_timeout is 10; the clock finishes its job or is killed
 
 
-def commands(web_app: str) -> dict[str, list[str]]:
+HOSTED_APP = "bot.hosting.app:create_hosted_app()"
+
+
+def commands(web_app: str, hosted: bool = False) -> dict[str, list[str]]:
     return {
-        "web": [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), web_app],
-        "clock": [sys.executable, "-m", "scheduler", "run"],
+        "web": [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
+                HOSTED_APP if hosted else web_app],
+        "clock": [sys.executable, "-m", "scheduler", "run"] + (["--tenants"] if hosted else []),
     }
 
 
@@ -95,12 +99,15 @@ def cmd_serve(args, settings: Settings) -> int:
         print("\n".join(refused), file=sys.stderr)
         return 2
     os.environ.setdefault("DATA_DIR", str(settings.data_path))  # both children find the same data
-    return supervise(commands(args.app))
+    return supervise(commands(args.app, args.hosted))
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--app", default=os.environ.get("WEB_APP") or "bot:create_app()",
                         help="แอปเว็บของ gunicorn — the gunicorn app (default: WEB_APP, else bot:create_app())")
+    parser.add_argument("--hosted", action="store_true",
+                        help="หลาย อบต. ในการติดตั้งเดียว (python -m bot tenant) — every SAO of a hosted install: "
+                             "/callback/<slug>, /t/<slug>/admin, and their clock")
 
 
 COMMANDS = {

@@ -28,7 +28,7 @@ def login():
     if current_user() is not None:
         return redirect(next_url or url_for("admin.dashboard"))
     if admin_users.count(db) == 0:
-        return render_template("admin/login.html", form=None, no_accounts=True)
+        return render_template("admin/login.html", form=None, no_accounts=True, tenant=current_app.config["SETTINGS"].tenant)
     form = LoginForm(request.form if request.method == "POST" else None)
     notice = "หมดเวลาการใช้งานหรือออกจากระบบแล้ว กรุณาเข้าสู่ระบบอีกครั้ง" if request.args.get("reason") == "expired" else None
     if request.method == "POST" and form.validate():
@@ -41,12 +41,13 @@ def login():
             sign_in(db, result.user, Actor(result.user.id, result.user.username, ip))
             if result.failures_since_last_sign_in:
                 flash(_failures_notice(result), "error")
-            target = url_for("admin.change_password") if result.user.must_change_password else next_url or url_for("admin.dashboard")
+            target = url_for("admin.change_password") if result.user.must_change_password \
+                else (request.script_root + next_url if next_url else url_for("admin.dashboard"))
             response = redirect(target)
             if device is None:  # this browser now knows the password: it keeps a way in (signin.py)
                 response.set_cookie(
                     signin.DEVICE_COOKIE, signin.new_device_cookie(settings.secret_key, result.user),
-                    max_age=signin.DEVICE_COOKIE_DAYS * 86400, path="/admin", httponly=True, samesite="Lax",
+                    max_age=signin.DEVICE_COOKIE_DAYS * 86400, path=f"{request.script_root}/admin", httponly=True, samesite="Lax",
                     secure=is_https() if settings.session_cookie_secure == "auto" else settings.session_cookie_secure == "true",
                 )
             return response

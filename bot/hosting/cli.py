@@ -1,0 +1,179 @@
+"""python -m bot tenant add | list | export | remove: the SAOs of a hosted install.
+
+    python -m bot tenant add khonchim --name "อบต.คอนฉิม" --channel-secret … --channel-token … [--content-from DIR]
+    python -m bot tenant list
+    python -m bot tenant export khonchim [--to khonchim.zip]
+    python -m bot tenant remove khonchim            (asks to type the slug; --yes for scripts)
+
+Any other command runs for one tenant with --tenant: `python -m bot --tenant khonchim create-admin …`.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+from bot.config import Settings
+from bot.hosting.registry import Tenant, TenantError, TenantRegistry, check_slug, settings_for
+
+# What an export leaves out of the tenant's folder: the live database (a consistent copy goes in
+# instead), the keys that sign its sessions, files made from the installed packages, and the
+# content's links to the shipped defaults (only the SAO's own edits are its data).
+_NOT_EXPORTED = {"sao-bot.sqlite3", "sao-bot.sqlite3-wal", "sao-bot.sqlite3-shm", "secret-key",
+                 "simulator-channel-secret"}
+_NOT_EXPORTED_DIRS = {"cache", "backups", "content-last-good"}
+
+
+def tenant_settings(host: Settings, slug: str) -> Settings:
+    """The settings of one tenant, for `python -m bot --tenant <slug> <command>`."""
+    registry = TenantRegistry.for_settings(host)
+    tenant = registry.get(check_slug(slug))
+    if tenant is None:
+        raise TenantError(f"ไม่พบ {slug} (ดู python -m bot tenant list) / no tenant {slug!r}: see python -m bot tenant list")
+    return settings_for(host, tenant, registry.root)
+
+
+def cmd_tenant(args, host: Settings) -> int:
+    registry = TenantRegistry.for_settings(host)
+    try:
+        return {"add": _add, "list": _list, "export": _export, "remove": _remove}[args.tenant_command](args, host, registry)
+    except TenantError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _add(args, host: Settings, registry: TenantRegistry) -> int:
+    from bot import wiring
+    from bot.content import overlay
+    from bot.handbook import HandbookStore
+    from db import open_database
+
+    slug = check_slug(args.slug)
+    if registry.get(slug) is not None:
+        raise TenantError(f"มี {slug} อยู่แล้ว / a tenant {slug!r} already exists")
+    folder = registry.data_dir(slug)
+    if folder.exists() and any(folder.iterdir()):
+        raise TenantError(f"{folder}: มีข้อมูลอยู่แล้ว / already holds data (a removed tenant's?): move it away first")
+    if args.content_from is not None and not (args.content_from / "profile.yaml").is_file():
+        raise TenantError(f"{args.content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
+    tenant = registry.add(Tenant(slug, args.name, args.channel_secret or "", args.channel_token or ""))
+    settings = settings_for(host, tenant, registry.root)
+    try:
+        if args.content_from is not None:  # the SAO's own files: edits over the shipped defaults
+            shutil.copytree(args.content_from, settings.content_dir, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        overlay.prepare(settings)
+        HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS).current()  # refuses content that does not load
+        open_database(settings.database_path).close()
+    except Exception as exc:
+        registry.remove(slug)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise TenantError(f"เพิ่ม {slug} ไม่สำเร็จ / could not add {slug}: {exc}") from exc
+    print(f"เพิ่ม {tenant.name} ({slug}) แล้ว / added")
+    print(f"  webhook (LINE Developers): {host.public_url}/callback/{slug}")
+    print(f"  หน้าจัดการ / console:       {host.public_url}/t/{slug}/admin")
+    print(f"  ผู้ดูแลคนแรก / first admin:  python -m bot --tenant {slug} create-admin <username>")
+    return 0
+
+
+def _list(args, host: Settings, registry: TenantRegistry) -> int:
+    from bot.common.thaidate import thai_date
+
+    tenants = registry.all()
+    if not tenants:
+        print("ยังไม่มี อบต. ในระบบ / no tenants yet (python -m bot tenant add)")
+        return 0
+    for t in tenants:
+        channel = "LINE ✓" if t.channel_secret else "ยังไม่มีช่องทาง LINE / no channel"
+        print(f"{t.slug}\t{t.name}\t{channel}\tเพิ่มเมื่อ {thai_date(t.created_at)}\t{host.public_url}/callback/{t.slug}")
+    return 0
+
+
+def _export(args, host: Settings, registry: TenantRegistry) -> int:
+    tenant = registry.get(check_slug(args.slug))
+    if tenant is None:
+        raise TenantError(f"ไม่พบ {args.slug} / no tenant {args.slug!r}")
+    done = export(host, registry, tenant, args.to or Path(f"{tenant.slug}-export.zip"))
+    print(json.dumps(done, ensure_ascii=False))
+    return 0
+
+
+def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Path) -> dict:
+    """All of one SAO's data in one zip: a consistent copy of its database (with its edited
+    content inside, as a backup has it: db/backup.py), its files (ticket photos, documents, the
+    edited content) and a tenant.json. Not its channel's secret and token: an export is also what
+    a PDPA request or an auditor receives; the new host is given the channel again."""
+    from db.backup import backup
+
+    target = Path(target)
+    if target.exists():
+        raise TenantError(f"{target}: มีไฟล์นี้อยู่แล้ว / already exists; choose a new file name")
+    settings = settings_for(host, tenant, registry.root)
+    folder = settings.data_path
+    staging = target.with_name(f".{target.name}.db")
+    staging.unlink(missing_ok=True)
+    copied = backup(settings.database_path, staging, settings.edited_content_dir)
+    files = 0
+    try:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("tenant.json", json.dumps({"slug": tenant.slug, "name": tenant.name, "created_at": tenant.created_at,
+                                                  "schema_version": copied["schema_version"]}, ensure_ascii=False, indent=1))
+            z.write(staging, "sao-bot.sqlite3")
+            for path in sorted(folder.rglob("*")):
+                relative = path.relative_to(folder)
+                if path.is_symlink() or not path.is_file() or relative.parts[0] in _NOT_EXPORTED_DIRS \
+                        or str(relative) in _NOT_EXPORTED:
+                    continue
+                z.write(path, f"files/{relative}")
+                files += 1
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        staging.unlink(missing_ok=True)
+    return {"file": str(target), "tenant": tenant.slug, "events": copied["events"], "files": files,
+            "bytes": target.stat().st_size}
+
+
+def _remove(args, host: Settings, registry: TenantRegistry) -> int:
+    tenant = registry.get(check_slug(args.slug))
+    if tenant is None:
+        raise TenantError(f"ไม่พบ {args.slug} / no tenant {args.slug!r}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise TenantError("ยืนยันด้วย --yes เมื่อไม่ได้พิมพ์ที่หน้าจอ / not at a terminal: confirm with --yes")
+        print(f"ข้อมูลทั้งหมดของ {tenant.name} จะถูกลบและกู้คืนไม่ได้ (ส่งออกก่อนด้วย python -m bot tenant export {tenant.slug}) / "
+              f"all of {tenant.slug}'s data will be deleted for good (export it first)")
+        if input(f"พิมพ์ {tenant.slug} เพื่อยืนยัน / type {tenant.slug} to confirm: ").strip() != tenant.slug:
+            print("ยกเลิก ไม่ได้ลบอะไร / cancelled: nothing was removed")
+            return 1
+    registry.remove(tenant.slug)  # the web app and the clock stop serving it at their next look
+    shutil.rmtree(registry.data_dir(tenant.slug), ignore_errors=True)
+    print(f"ลบ {tenant.name} ({tenant.slug}) แล้ว / removed")
+    return 0
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="tenant_command", metavar="<add|list|export|remove>", required=True)
+    add = sub.add_parser("add", help="เพิ่ม อบต. — add an SAO")
+    add.add_argument("slug", help="ชื่อย่อภาษาอังกฤษ เช่น khonchim (ใช้ใน /callback/<slug>) — the SAO's short name")
+    add.add_argument("--name", required=True, help="ชื่อ อบต. เช่น อบต.คอนฉิม")
+    add.add_argument("--channel-secret", default="", help="Channel secret ของช่องทาง LINE ของ อบต. นี้")
+    add.add_argument("--channel-token", default="", help="Channel access token (long-lived) ของช่องทางเดียวกัน")
+    add.add_argument("--content-from", type=Path, default=None,
+                     help="โฟลเดอร์เนื้อหาของ อบต. นี้ (profile.yaml, handbook/ …) ทับค่าเริ่มต้น — its own content over the defaults")
+    sub.add_parser("list", help="รายชื่อ อบต. ในระบบ — the tenants")
+    export_p = sub.add_parser("export", help="ส่งออกข้อมูลทั้งหมดของ อบต. เป็น zip — all its data, as one zip")
+    export_p.add_argument("slug")
+    export_p.add_argument("--to", type=Path, default=None, help="ไฟล์ปลายทาง (ค่าเริ่มต้น <slug>-export.zip)")
+    remove = sub.add_parser("remove", help="ลบ อบต. และข้อมูลทั้งหมด — remove an SAO and all its data")
+    remove.add_argument("slug")
+    remove.add_argument("--yes", action="store_true", help="ไม่ต้องถาม (สำหรับสคริปต์) — do not ask")
+
+
+COMMANDS = {
+    "tenant": (cmd_tenant, "อบต. หลายแห่งในการติดตั้งเดียว — the SAOs of a hosted install (add, list, export, remove)",
+               add_arguments),
+}

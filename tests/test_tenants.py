@@ -1,0 +1,227 @@
+"""Many SAOs from one install (bot/hosting): each answers on its own LINE channel, from its own
+content, into its own database, with its own console; the commands that add, list, export and
+remove them; the clock that runs every tenant's timetable."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from bot.__main__ import main as bot_main
+from bot.config import PROJECT_ROOT, Settings
+from bot.hosting.app import HostedApp
+from bot.hosting.registry import Tenant, TenantError, TenantRegistry
+from fakeline.server import FakeLineServer
+from tests.admin_support import csrf_from
+from tests.helpers import body_of, text_event, user_id, wait_until
+from bot.line.signature import sign
+
+PASSWORD = "hosted-admin-password-1"
+
+
+@pytest.fixture
+def any_token_line():
+    """The fake LINE API taking any bearer token: each reply is checked by the token it carries."""
+    with FakeLineServer() as server:
+        yield server
+
+
+@pytest.fixture
+def host(tmp_path: Path, any_token_line) -> Settings:
+    return Settings(
+        line_api_base_url=any_token_line.url, line_data_api_base_url=any_token_line.url,
+        database_path=tmp_path / "host" / "sao-bot.sqlite3", data_dir=tmp_path / "host",
+        content_dir=PROJECT_ROOT / "content", worker_threads=1, inbox_lease_seconds=2.0,
+        line_backoff_base_seconds=0.05, line_timeout_seconds=2.0, public_base_url="https://saos.example.go.th",
+    )
+
+
+def run_cli(monkeypatch, host: Settings, *argv: str) -> int:
+    """python -m bot … with the host's settings in the environment, as an operator runs it."""
+    monkeypatch.setenv("DATA_DIR", str(host.data_path))
+    monkeypatch.setenv("LINE_API_BASE_URL", host.line_api_base_url)
+    monkeypatch.setenv("PUBLIC_BASE_URL", host.public_base_url)
+    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
+    for name in ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATABASE_PATH", "CONTENT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    return bot_main(list(argv))
+
+
+@pytest.fixture
+def two_saos(monkeypatch, host, tmp_path):
+    """Khon Chim on the shipped content; Non Sa-at with a profile of its own."""
+    own = tmp_path / "nonsaat-content"
+    own.mkdir()
+    profile = (PROJECT_ROOT / "content" / "profile.yaml").read_text(encoding="utf-8")
+    (own / "profile.yaml").write_text(profile.replace("คอนฉิม", "โนนสะอาด"), encoding="utf-8")
+    assert run_cli(monkeypatch, host, "tenant", "add", "khonchim", "--name", "อบต.คอนฉิม",
+                   "--channel-secret", "secret-khonchim", "--channel-token", "token-khonchim") == 0
+    assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด",
+                   "--channel-secret", "secret-nonsaat", "--channel-token", "token-nonsaat",
+                   "--content-from", str(own)) == 0
+    return TenantRegistry.for_settings(host)
+
+
+class Served:
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self._server.shutdown()
+        self.app.close()
+
+
+@pytest.fixture
+def hosted(host, two_saos):
+    served = Served(HostedApp(host, two_saos))
+    yield served
+    served.close()
+
+
+def post(url: str, slug: str, secret: str, *events) -> requests.Response:
+    body = body_of(*events)
+    return requests.post(f"{url}/callback/{slug}", data=body, timeout=10,
+                         headers={"Content-Type": "application/json", "X-Line-Signature": sign(secret, body)})
+
+
+def rows(host: Settings, slug: str, sql: str) -> list:
+    with sqlite3.connect(host.data_path / "tenants" / slug / "sao-bot.sqlite3") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def replies_with(line, token: str) -> list:
+    return [r for r in line.state.deliveries() if r.headers.get("authorization") == f"Bearer {token}"]
+
+
+def test_two_saos_answer_on_their_own_channels_into_their_own_databases(hosted, host, any_token_line):
+    khonchim_citizen, nonsaat_citizen = user_id(), user_id()
+    assert post(hosted.url, "khonchim", "secret-khonchim", text_event(khonchim_citizen, "ขอบคุณค่ะ 🙏")).status_code == 200
+    assert post(hosted.url, "nonsaat", "secret-nonsaat", text_event(nonsaat_citizen, "สวัสดีครับ")).status_code == 200
+    wait_until(lambda: replies_with(any_token_line, "token-khonchim") and replies_with(any_token_line, "token-nonsaat"))
+    # Each SAO replied with its own channel's token, and only once.
+    assert len(replies_with(any_token_line, "token-khonchim")) == 1
+    assert len(replies_with(any_token_line, "token-nonsaat")) == 1
+    # Each SAO's events are in its own database and nowhere else.
+    assert rows(host, "khonchim", "SELECT count(*) FROM inbox")[0][0] == 1
+    assert rows(host, "nonsaat", "SELECT count(*) FROM inbox")[0][0] == 1
+    assert khonchim_citizen in json.dumps(rows(host, "khonchim", "SELECT * FROM inbox"))
+    assert khonchim_citizen not in json.dumps(rows(host, "nonsaat", "SELECT * FROM inbox"))
+
+
+def test_a_webhook_signed_with_another_saos_secret_is_refused_and_stored_nowhere(hosted, host, any_token_line):
+    forged = post(hosted.url, "khonchim", "secret-nonsaat", text_event(user_id(), "แจ้งไฟดับค่ะ"))
+    assert forged.status_code == 400
+    unknown = post(hosted.url, "nobody", "secret-khonchim", text_event(user_id(), "สวัสดี"))
+    assert unknown.status_code == 404
+    for slug in ("khonchim", "nonsaat"):
+        assert rows(host, slug, "SELECT count(*) FROM inbox")[0][0] == 0
+    assert any_token_line.state.requests == []
+
+
+def test_each_sao_shows_its_own_content_and_keeps_its_own_console(hosted, host, monkeypatch):
+    khonchim = requests.get(f"{hosted.url}/t/khonchim/handbook", timeout=10).text
+    nonsaat = requests.get(f"{hosted.url}/t/nonsaat/handbook", timeout=10).text
+    assert "คอนฉิม" in khonchim and "โนนสะอาด" not in khonchim
+    assert "โนนสะอาด" in nonsaat and "คอนฉิม" not in nonsaat
+    assert 'href="/t/nonsaat/static/base.css"' in nonsaat  # the page's own files come from under its prefix
+    assert requests.get(f"{hosted.url}/t/nonsaat/static/base.css", timeout=10).status_code == 200
+
+    assert run_cli(monkeypatch, host, "--tenant", "khonchim", "create-admin", "--username", "somsri") == 0
+    browser = requests.Session()
+
+    def sign_in(slug: str) -> requests.Response:
+        page = browser.get(f"{hosted.url}/t/{slug}/admin/login", timeout=10)
+        return browser.post(f"{hosted.url}/t/{slug}/admin/login", timeout=10, allow_redirects=False,
+                            data={"username": "somsri", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+
+    signed_in = sign_in("khonchim")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].startswith("/t/khonchim/admin")
+    assert "Path=/t/khonchim/" in signed_in.headers["Set-Cookie"]
+    assert browser.get(f"{hosted.url}/t/khonchim/admin/", timeout=10, allow_redirects=False).status_code == 200
+    # The other SAO's console is not opened by the first's session, and has no accounts yet: it
+    # says how to make its first one.
+    assert browser.get(f"{hosted.url}/t/nonsaat/admin/", timeout=10, allow_redirects=False).status_code == 302
+    assert "python -m bot --tenant nonsaat create-admin" in browser.get(f"{hosted.url}/t/nonsaat/admin/login", timeout=10).text
+    # Once it has its own admin, the first SAO's name and password still mean nothing there.
+    monkeypatch.setenv("ADMIN_PASSWORD", "another-password-22")
+    assert bot_main(["--tenant", "nonsaat", "create-admin", "--username", "somchai"]) == 0
+    assert sign_in("nonsaat").status_code == 401
+
+
+def test_export_holds_one_saos_data_and_remove_asks_before_deleting(hosted, host, monkeypatch, tmp_path, any_token_line):
+    citizen = user_id()
+    assert post(hosted.url, "khonchim", "secret-khonchim", text_event(citizen, "ขอบคุณครับ")).status_code == 200
+    wait_until(lambda: replies_with(any_token_line, "token-khonchim"))
+    target = tmp_path / "khonchim.zip"
+    assert run_cli(monkeypatch, host, "tenant", "export", "khonchim", "--to", str(target)) == 0
+    with zipfile.ZipFile(target) as z:
+        names = z.namelist()
+        assert json.loads(z.read("tenant.json"))["slug"] == "khonchim"
+        assert "secret-khonchim" not in z.read("tenant.json").decode() and "files/secret-key" not in names
+        z.extract("sao-bot.sqlite3", tmp_path / "unzipped")
+    with sqlite3.connect(tmp_path / "unzipped" / "sao-bot.sqlite3") as copy:
+        assert citizen in json.dumps(copy.execute("SELECT * FROM inbox").fetchall())
+    assert run_cli(monkeypatch, host, "tenant", "export", "khonchim", "--to", str(target)) == 2  # never overwritten
+
+    monkeypatch.setattr("sys.stdin", open("/dev/null"))  # not a terminal: nothing is asked, nothing removed
+    assert run_cli(monkeypatch, host, "tenant", "remove", "khonchim") == 2
+    assert (host.data_path / "tenants" / "khonchim").exists()
+    assert run_cli(monkeypatch, host, "tenant", "remove", "khonchim", "--yes") == 0
+    assert not (host.data_path / "tenants" / "khonchim").exists()
+    assert [t.slug for t in TenantRegistry.for_settings(host).all()] == ["nonsaat"]
+    # The running web app stops serving it at once; the other SAO is untouched.
+    assert post(hosted.url, "khonchim", "secret-khonchim", text_event(user_id(), "สวัสดี")).status_code == 404
+    assert post(hosted.url, "nonsaat", "secret-nonsaat", text_event(user_id(), "สวัสดี")).status_code == 200
+
+
+def test_a_tenant_added_while_serving_is_served_and_bad_additions_are_refused(hosted, host, monkeypatch, any_token_line):
+    assert run_cli(monkeypatch, host, "tenant", "add", "nonmueang", "--name", "อบต.โนนเมือง",
+                   "--channel-secret", "secret-nonmueang", "--channel-token", "token-nonmueang") == 0
+    assert post(hosted.url, "nonmueang", "secret-nonmueang", text_event(user_id(), "สวัสดีค่ะ")).status_code == 200
+    wait_until(lambda: replies_with(any_token_line, "token-nonmueang"))
+
+    registry = TenantRegistry.for_settings(host)
+    for bad in (Tenant("Khon_Chim", "x", "a", "b"), Tenant("nonsaat", "x", "c", "d"),
+                Tenant("another", "x", "secret-khonchim", "t"), Tenant("half", "x", "secret-only", "")):
+        with pytest.raises(TenantError):
+            registry.add(bad)
+    assert run_cli(monkeypatch, host, "tenant", "add", "broken", "--name", "x", "--content-from", str(host.data_path)) == 2
+    assert registry.get("broken") is None and not (host.data_path / "tenants" / "broken").exists()
+    assert run_cli(monkeypatch, host, "--tenant", "nobody", "doctor") == 2
+
+
+def test_the_hosted_clock_runs_every_saos_timetable_on_its_own_database(host, two_saos, monkeypatch):
+    from scheduler.clock import build_hosted_scheduler, sync_tenant_jobs
+
+    scheduler = build_hosted_scheduler(host)
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert {"khonchim:reminders", "nonsaat:reminders", "khonchim:backup", "nonsaat:purge-old-data", "tenants"} <= ids
+
+    # One SAO's job writes its heartbeat into that SAO's database only.
+    job = scheduler.get_job("nonsaat:flag-overdue-questions")
+    job.func(*job.args)
+    assert rows(host, "nonsaat", "SELECT job FROM clock_heartbeats") == [("flag-overdue-questions",)]
+    assert rows(host, "khonchim", "SELECT count(*) FROM clock_heartbeats") == [(0,)]
+
+    assert run_cli(monkeypatch, host, "tenant", "remove", "khonchim", "--yes") == 0
+    assert sync_tenant_jobs(scheduler, host, two_saos) == {"added": [], "removed": ["khonchim"]}
+    assert not any(job.id.startswith("khonchim:") for job in scheduler.get_jobs())
+
+
+def test_serve_hosted_runs_the_hosted_app_and_every_tenants_clock():
+    from bot.operations.serve import HOSTED_APP, commands
+
+    hosted = commands("bot:create_app()", hosted=True)
+    assert hosted["web"][-1] == HOSTED_APP == "bot.hosting.app:create_hosted_app()"
+    assert hosted["clock"][-2:] == ["run", "--tenants"]
+    single = commands("bot:create_app()")
+    assert single["web"][-1] == "bot:create_app()" and single["clock"][-1] == "run"
