@@ -72,12 +72,12 @@ def cpu_seconds(pid: str) -> float:
 
 
 class Process:
-    def __init__(self, args: list[str], env: dict, url: str, health: str, settle: bool = False):
+    def __init__(self, args: list[str], env: dict, url: str, health: str, settle: bool = False, start_seconds: float = 30):
         self.url = url
         self.proc = subprocess.Popen(
             args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_seconds
         import urllib.request
 
         while time.monotonic() < deadline:
@@ -116,11 +116,12 @@ class Process:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def gunicorn(app_spec: str, env: dict) -> Process:
+def gunicorn(app_spec: str, env: dict, start_seconds: float = 30) -> Process:
     port = free_port()
     env = {**env, "BIND": f"127.0.0.1:{port}", "PORT": str(port)}
     return Process(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_spec], env, f"http://127.0.0.1:{port}", "/healthz", settle=True
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_spec], env, f"http://127.0.0.1:{port}", "/healthz",
+        settle=True, start_seconds=start_seconds,
     )
 
 

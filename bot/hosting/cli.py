@@ -45,24 +45,37 @@ def cmd_tenant(args, host: Settings) -> int:
 
 
 def _add(args, host: Settings, registry: TenantRegistry) -> int:
+    tenant = add_tenant(host, registry, Tenant(args.slug, args.name, args.channel_secret or "", args.channel_token or ""),
+                        args.content_from)
+    slug = tenant.slug
+    print(f"เพิ่ม {tenant.name} ({slug}) แล้ว / added")
+    print(f"  webhook (LINE Developers): {host.public_url}/callback/{slug}")
+    print(f"  หน้าจัดการ / console:       {host.public_url}/t/{slug}/admin")
+    print(f"  ผู้ดูแลคนแรก / first admin:  python -m bot --tenant {slug} create-admin <username>")
+    return 0
+
+
+def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content_from: Path | None = None) -> Tenant:
+    """Register the SAO and make its folder: its content (its own files over the shipped
+    defaults), checked to load, and its database. Nothing is left behind when a step fails."""
     from bot import wiring
     from bot.content import overlay
     from bot.handbook import HandbookStore
     from db import open_database
 
-    slug = check_slug(args.slug)
+    slug = check_slug(tenant.slug)
     if registry.get(slug) is not None:
         raise TenantError(f"มี {slug} อยู่แล้ว / a tenant {slug!r} already exists")
     folder = registry.data_dir(slug)
     if folder.exists() and any(folder.iterdir()):
         raise TenantError(f"{folder}: มีข้อมูลอยู่แล้ว / already holds data (a removed tenant's?): move it away first")
-    if args.content_from is not None and not (args.content_from / "profile.yaml").is_file():
-        raise TenantError(f"{args.content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
-    tenant = registry.add(Tenant(slug, args.name, args.channel_secret or "", args.channel_token or ""))
+    if content_from is not None and not (content_from / "profile.yaml").is_file():
+        raise TenantError(f"{content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
+    tenant = registry.add(tenant)
     settings = settings_for(host, tenant, registry.root)
     try:
-        if args.content_from is not None:  # the SAO's own files: edits over the shipped defaults
-            shutil.copytree(args.content_from, settings.content_dir, dirs_exist_ok=True,
+        if content_from is not None:  # the SAO's own files: edits over the shipped defaults
+            shutil.copytree(content_from, settings.content_dir, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".*", "__pycache__"))
         overlay.prepare(settings)
         HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS).current()  # refuses content that does not load
@@ -71,11 +84,7 @@ def _add(args, host: Settings, registry: TenantRegistry) -> int:
         registry.remove(slug)
         shutil.rmtree(folder, ignore_errors=True)
         raise TenantError(f"เพิ่ม {slug} ไม่สำเร็จ / could not add {slug}: {exc}") from exc
-    print(f"เพิ่ม {tenant.name} ({slug}) แล้ว / added")
-    print(f"  webhook (LINE Developers): {host.public_url}/callback/{slug}")
-    print(f"  หน้าจัดการ / console:       {host.public_url}/t/{slug}/admin")
-    print(f"  ผู้ดูแลคนแรก / first admin:  python -m bot --tenant {slug} create-admin <username>")
-    return 0
+    return tenant
 
 
 def _list(args, host: Settings, registry: TenantRegistry) -> int:

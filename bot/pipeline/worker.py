@@ -26,7 +26,6 @@ from db import ConnectionPool, chats, checkpoint, conversations, inbox, outbox, 
 log = logging.getLogger(__name__)
 
 MAX_HANDLING_ATTEMPTS = 3
-SWEEP_INTERVAL_SECONDS = 0.5
 # The longest an event waits for webhook answers in progress before it is handled anyway.
 MAX_YIELD_SECONDS = 0.05
 # LINE shows the loading animation this long, or until the bot's next message arrives.
@@ -149,7 +148,7 @@ class InboxWorker:
                 time.sleep(0.5)
 
     def _sweep_loop(self) -> None:
-        while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
+        while not self._stop.wait(self.settings.sweep_interval_seconds):
             try:
                 self.sweep()
             except Exception as exc:
@@ -208,7 +207,7 @@ class InboxWorker:
         return sum(self.sender.show_loading(user_id, LOADING_SECONDS) for user_id in people)
 
     def _loading_loop(self) -> None:
-        while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
+        while not self._stop.wait(self.settings.sweep_interval_seconds):
             try:
                 self.show_loading_to_people_waiting()
             except Exception:  # the animation is a courtesy: never stop trying because of one error
