@@ -4,6 +4,7 @@ remove them; the clock that runs every tenant's timetable."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import zipfile
@@ -134,6 +135,10 @@ def test_each_sao_shows_its_own_content_and_keeps_its_own_console(hosted, host, 
     assert "โนนสะอาด" in nonsaat and "คอนฉิม" not in nonsaat
     assert 'href="/t/nonsaat/static/base.css"' in nonsaat  # the page's own files come from under its prefix
     assert requests.get(f"{hosted.url}/t/nonsaat/static/base.css", timeout=10).status_code == 200
+    for page in ("transparency", "privacy", "handbook"):  # no link leads out of the SAO's own pages
+        html = requests.get(f"{hosted.url}/t/nonsaat/{page}", timeout=10)
+        assert html.status_code == 200
+        assert not re.search(r'(?:href|src|action)="/(?!t/nonsaat/)', html.text), page
 
     assert run_cli(monkeypatch, host, "--tenant", "khonchim", "create-admin", "--username", "somsri") == 0
     browser = requests.Session()
