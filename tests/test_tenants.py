@@ -230,3 +230,45 @@ def test_serve_hosted_runs_the_hosted_app_and_every_tenants_clock():
     assert hosted["clock"][-2:] == ["run", "--tenants"]
     single = commands("bot:create_app()")
     assert single["web"][-1] == "bot:create_app()" and single["clock"][-1] == "run"
+
+
+def test_the_saos_workers_of_one_process_take_turns_and_all_wait_for_any_webhook():
+    """A hosted install has one inbox worker per SAO in each web process: no more events are
+    handled at once than the limit, and every worker waits while any SAO's webhook answers."""
+    import time
+
+    from bot.pipeline import worker as w
+
+    class Stub(w.InboxWorker):
+        def __init__(self, inside: threading.Event, release: threading.Event):
+            self.inside, self.release = inside, release
+
+        def _process_next(self) -> bool:
+            self.inside.set()
+            self.release.wait(5)
+            return True
+
+    release = threading.Event()
+    first, second = Stub(threading.Event(), release), Stub(threading.Event(), release)
+    w.limit_handling(1)
+    try:
+        threads = [threading.Thread(target=s.process_next) for s in (first, second)]
+        for t in threads:
+            t.start()
+        assert first.inside.wait(2) or second.inside.wait(2)
+        time.sleep(0.2)
+        assert first.inside.is_set() != second.inside.is_set()  # one handles, the other waits for its turn
+        release.set()
+        for t in threads:
+            t.join(5)
+        assert first.inside.is_set() and second.inside.is_set()
+    finally:
+        w.limit_handling(None)
+
+    with first.answering():  # one SAO's webhook is being answered: another SAO's worker holds back
+        started = time.monotonic()
+        second._yield_to_webhook()
+        assert time.monotonic() - started >= w.MAX_YIELD_SECONDS * 0.9
+    started = time.monotonic()
+    second._yield_to_webhook()
+    assert time.monotonic() - started < w.MAX_YIELD_SECONDS

@@ -35,7 +35,10 @@ class HostedApp:
 
     def __init__(self, host: Settings, registry: TenantRegistry, build=None):
         from bot import create_app
+        from bot.pipeline.worker import limit_handling
 
+        # The SAOs' workers take turns: no more events handled at once than one install's threads.
+        limit_handling(max(1, host.worker_threads))
         self.host = host
         self.registry = registry
         self._build = build or create_app
@@ -85,10 +88,13 @@ class HostedApp:
             worker.stop()
 
     def close(self) -> None:
+        from bot.pipeline.worker import limit_handling
+
         with self._lock:
             for app in self._apps.values():
                 self._close(app)
             self._apps.clear()
+        limit_handling(None)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"

@@ -40,6 +40,25 @@ def _state_from_row(row: dict | None) -> State | None:
     return State(row["flow"], row["step"], row["session"], row["data"], row["updated_at"])
 
 
+class _Answering(threading.Condition):
+    """Webhook requests being answered in this process right now (InboxWorker.answering)."""
+
+    answering = 0
+
+
+_WEBHOOK = _Answering()
+# At most this many events handled at once in this process, whichever worker claims them (None:
+# each worker's own threads are the limit). A hosted install has a worker per SAO in each web
+# process: hundreds of threads handling at once would take turns on the GIL with the webhook's.
+_HANDLING: threading.BoundedSemaphore | None = None
+
+
+def limit_handling(events_at_once: int | None) -> None:
+    """Share the handling of events among every worker of this process (bot/hosting)."""
+    global _HANDLING
+    _HANDLING = threading.BoundedSemaphore(events_at_once) if events_at_once else None
+
+
 class InboxWorker:
     def __init__(self, pool: ConnectionPool, planner: EventPlanner, sender: LineSender, settings, idle_poll_seconds: float = 0.2):
         self.pool = pool
@@ -48,9 +67,6 @@ class InboxWorker:
         self.settings = settings
         self._wake = threading.Condition()
         self._pending_signal = 0
-        # Webhook requests being answered in this process right now (see answering()).
-        self._answering = 0
-        self._quiet = threading.Condition()
         self._stop = threading.Event()
         self._ready = threading.Event()  # set once the planner is warmed up (start())
         self._threads: list[threading.Thread] = []
@@ -98,21 +114,23 @@ class InboxWorker:
         Answering LINE quickly is what keeps events from being redelivered or lost, and the
         answer only stores the event; handling it can wait a few milliseconds. Threads of
         one process share the GIL, so without this a burst of handling slows every answer.
+        The count is the process's, not this worker's: a hosted install's SAOs each have a
+        worker in the same process, and every one of them must wait for any SAO's webhook.
         """
-        with self._quiet:
-            self._answering += 1
+        with _WEBHOOK:
+            _WEBHOOK.answering += 1
         try:
             yield
         finally:
-            with self._quiet:
-                self._answering -= 1
-                if self._answering == 0:
-                    self._quiet.notify_all()
+            with _WEBHOOK:
+                _WEBHOOK.answering -= 1
+                if _WEBHOOK.answering == 0:
+                    _WEBHOOK.notify_all()
 
     def _yield_to_webhook(self) -> None:
-        with self._quiet:
-            if self._answering:
-                self._quiet.wait(MAX_YIELD_SECONDS)
+        with _WEBHOOK:
+            if _WEBHOOK.answering:
+                _WEBHOOK.wait(MAX_YIELD_SECONDS)
 
     def notify(self) -> None:
         """Called by the webhook after it stored new events."""
@@ -159,6 +177,13 @@ class InboxWorker:
 
     def process_next(self) -> bool:
         """Handle one event if there is one; return whether there was."""
+        slots = _HANDLING
+        if slots is None:
+            return self._process_next()
+        with slots:  # taken before the claim: an event never waits for a slot while its lease runs
+            return self._process_next()
+
+    def _process_next(self) -> bool:
         self._yield_to_webhook()
         db = self.pool.get()
         claimed = inbox.claim_next(db, lease_seconds=self.settings.inbox_lease_seconds)
