@@ -29,15 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.webhook_bench import (  # noqa: E402
-    Load, children, cpu_seconds, fake_requests, gunicorn, percentile, start_fake_line, summary, wait_until_handled,
+    Load, children, cpu_seconds, fake_requests, gunicorn, open_loop, percentile, start_fake_line, summary, wait_until_handled,
 )
-from bot.line.signature import sign  # noqa: E402
 
 SECRET = "bench-channel-secret"  # the single-SAO install's (webhook_bench's Load signs with it)
 
@@ -81,37 +78,10 @@ class TenantLoad(Load):
         self.slugs = slugs
         self.tenant_of: dict[str, str] = {}
 
-    async def send_one(self, session: aiohttp.ClientSession, url: str) -> None:
-        token, body = self.next_body()
+    def route(self, token: str) -> tuple[str, str]:
         slug = self.slugs[self.n % len(self.slugs)]
         self.tenant_of[token] = slug
-        headers = {"Content-Type": "application/json", "X-Line-Signature": sign(f"secret-{slug}", body)}
-        started = time.perf_counter()
-        self.sent[token] = time.time()
-        try:
-            async with session.post(f"{url}/callback/{slug}", data=body, headers=headers) as response:
-                await response.read()
-                ok = response.status == 200
-        except aiohttp.ClientError:
-            ok = False
-        if ok:
-            self.latencies.append(time.perf_counter() - started)
-        else:
-            self.errors += 1
-
-
-async def open_loop(url: str, load: Load, seconds: float, rate: float) -> float:
-    interval, tasks, n = 1.0 / rate, [], 0
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as session:
-        started = time.monotonic()
-        while (now := time.monotonic()) - started < seconds:
-            target = started + n * interval
-            if now < target:
-                await asyncio.sleep(target - now)
-            tasks.append(asyncio.create_task(load.send_one(session, url)))
-            n += 1
-        await asyncio.gather(*tasks)
-        return n / (time.monotonic() - started)
+        return f"/callback/{slug}", f"secret-{slug}"
 
 
 def replies(fake_url: str, load: Load) -> dict[str, list[tuple[float, str]]]:

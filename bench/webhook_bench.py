@@ -164,13 +164,18 @@ class Load:
         }
         return token, json.dumps({"destination": "Ubench", "events": [event]}, ensure_ascii=False).encode()
 
+    def route(self, token: str) -> tuple[str, str]:
+        """The webhook's path and the channel secret the event is signed with."""
+        return "/callback", SECRET
+
     async def send_one(self, session: aiohttp.ClientSession, url: str) -> None:
         token, body = self.next_body()
-        headers = {"Content-Type": "application/json", "X-Line-Signature": sign(SECRET, body)}
+        path, secret = self.route(token)
+        headers = {"Content-Type": "application/json", "X-Line-Signature": sign(secret, body)}
         started = time.perf_counter()
         self.sent[token] = time.time()
         try:
-            async with session.post(url + "/callback", data=body, headers=headers) as response:
+            async with session.post(url + path, data=body, headers=headers) as response:
                 await response.read()
                 ok = response.status == 200
         except aiohttp.ClientError:
