@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["WEBHOOK_SECRET"] = settings.channel_secret or _local_secret(var_dir / "simulator-channel-secret")
     app.json.ensure_ascii = False
 
-    worker = build_worker(settings, settings.inbox_idle_poll_seconds)
+    worker = build_worker(settings)
     pool = worker.pool
     from db import connect
     from db.inbox import InboxWriter

@@ -61,12 +61,6 @@ class Settings:
     start_worker: bool = True
     # A claimed event whose worker died is taken over after this many seconds.
     inbox_lease_seconds: float = 30.0
-    # How often an idle worker thread looks for events no webhook of its process told it of, and
-    # how often the outbox sweeper and the loading animation look for work. A hosted install
-    # (bot/hosting) looks less often: each SAO's threads would otherwise wake hundreds of times
-    # a second in all with nothing to do.
-    inbox_idle_poll_seconds: float = 0.2
-    sweep_interval_seconds: float = 0.5
     # Timeout of one call to LINE's API, and how many times a failed push is tried.
     line_timeout_seconds: float = 10.0
     line_max_attempts: int = 5

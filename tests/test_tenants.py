@@ -232,43 +232,52 @@ def test_serve_hosted_runs_the_hosted_app_and_every_tenants_clock():
     assert single["web"][-1] == "bot:create_app()" and single["clock"][-1] == "run"
 
 
-def test_the_saos_workers_of_one_process_take_turns_and_all_wait_for_any_webhook():
-    """A hosted install has one inbox worker per SAO in each web process: no more events are
-    handled at once than the limit, and every worker waits while any SAO's webhook answers."""
+def test_one_pool_of_threads_handles_every_saos_events_in_turn_and_all_wait_for_any_webhook():
+    """A hosted install runs each process's SAOs on one pool of threads: an SAO's webhook wakes
+    it; a busy SAO gets BATCH events before the next SAO's turn; and all handling holds back
+    while any SAO's webhook is being answered."""
     import time
 
+    from bot.hosting.workers import BATCH, SharedWorkers
     from bot.pipeline import worker as w
 
-    class Stub(w.InboxWorker):
-        def __init__(self, inside: threading.Event, release: threading.Event):
-            self.inside, self.release = inside, release
+    order: list[str] = []
 
-        def _process_next(self) -> bool:
-            self.inside.set()
-            self.release.wait(5)
+    class Stub(w.InboxWorker):
+        def __init__(self, name: str, events: int):
+            self.name, self.events, self.listeners = name, events, []
+            self._wake, self._pending_signal = threading.Condition(), 0
+
+        def process_next(self) -> bool:
+            if not self.events:
+                return False
+            self.events -= 1
+            order.append(self.name)
+            time.sleep(0.005)
             return True
 
-    release = threading.Event()
-    first, second = Stub(threading.Event(), release), Stub(threading.Event(), release)
-    w.limit_handling(1)
-    try:
-        threads = [threading.Thread(target=s.process_next) for s in (first, second)]
-        for t in threads:
-            t.start()
-        assert first.inside.wait(2) or second.inside.wait(2)
-        time.sleep(0.2)
-        assert first.inside.is_set() != second.inside.is_set()  # one handles, the other waits for its turn
-        release.set()
-        for t in threads:
-            t.join(5)
-        assert first.inside.is_set() and second.inside.is_set()
-    finally:
-        w.limit_handling(None)
+        def sweep(self) -> None:
+            pass
 
-    with first.answering():  # one SAO's webhook is being answered: another SAO's worker holds back
+    busy, quiet = Stub("busy", 3 * BATCH), Stub("quiet", 0)
+    pool = SharedWorkers(threads=1)
+    pool.add("busy", busy)
+    pool.add("quiet", quiet)
+    pool.start()
+    try:
+        wait_until(lambda: order)
+        quiet.events = 1
+        quiet.notify()  # the webhook stored the quiet SAO's event while the busy one's are handled
+        wait_until(lambda: len(order) == 3 * BATCH + 1)
+    finally:
+        pool.stop()
+    assert order.index("quiet") <= BATCH  # its turn came after at most one batch of the busy SAO's
+    assert order.count("busy") == 3 * BATCH
+
+    with busy.answering():  # one SAO's webhook is being answered: another SAO's handling holds back
         started = time.monotonic()
-        second._yield_to_webhook()
+        quiet._yield_to_webhook()
         assert time.monotonic() - started >= w.MAX_YIELD_SECONDS * 0.9
     started = time.monotonic()
-    second._yield_to_webhook()
+    quiet._yield_to_webhook()
     assert time.monotonic() - started < w.MAX_YIELD_SECONDS

@@ -9,4 +9,5 @@ public pages, the clock — runs per tenant unchanged, from settings derived fro
     registry.py   the tenants: slug, name, channel (a small database of its own)
     app.py        the web app of a hosted install: /callback/<slug>, /t/<slug>/…
     cli.py        python -m bot tenant add | list | export | remove
+    workers.py    one pool of threads per web process for every SAO's events
 """

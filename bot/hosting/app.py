@@ -21,6 +21,7 @@ import threading
 
 from bot.config import Settings, load_settings
 from bot.hosting.registry import SLUG, TenantRegistry, settings_for
+from bot.hosting.workers import SharedWorkers
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,7 @@ class HostedApp:
 
     def __init__(self, host: Settings, registry: TenantRegistry, build=None):
         from bot import create_app
-        from bot.pipeline.worker import limit_handling
 
-        # The SAOs' workers take turns: no more events handled at once than one install's threads.
-        limit_handling(max(1, host.worker_threads))
         self.host = host
         self.registry = registry
         self._build = build or create_app
@@ -46,9 +44,14 @@ class HostedApp:
         self._tenants: dict[str, object] = {}
         self._version = None
         self._lock = threading.Lock()
+        # Every SAO's events are handled by one pool of this process's threads, as many as a
+        # single install's (WORKER_THREADS), not by threads of each SAO's own (workers.py).
+        self.workers = SharedWorkers(host.worker_threads) if host.start_worker else None
         self._refresh()
         for slug in list(self._tenants):  # every SAO's worker starts now: events left in an inbox are answered
             self.app_for(slug)
+        if self.workers is not None:
+            self.workers.start()
 
     def _refresh(self) -> None:
         version = self.registry.version()
@@ -59,11 +62,11 @@ class HostedApp:
                 return
             tenants = {t.slug: t for t in self.registry.all()}
             for slug in set(self._apps) - set(tenants):
-                self._close(self._apps.pop(slug))
+                self._close(slug)
                 log.info("tenant %s removed: its app is stopped", slug)
             for slug, tenant in tenants.items():
                 if slug in self._apps and self._tenants[slug] != tenant:  # its channel changed
-                    self._close(self._apps.pop(slug))
+                    self._close(slug)
             self._tenants, self._version = tenants, version
 
     def app_for(self, slug: str):
@@ -74,27 +77,27 @@ class HostedApp:
             app = self._apps.get(slug)
             tenant = self._tenants.get(slug)
             if app is None and tenant is not None:
-                app = self._build(settings_for(self.host, tenant, self.registry.root))
+                # Its own worker is never started: the shared pool runs it.
+                app = self._build(settings_for(self.host, tenant, self.registry.root).with_(start_worker=False))
                 # The browser keeps each SAO's console session apart (and sends it only there).
                 app.config["SESSION_COOKIE_PATH"] = f"{TENANT_PREFIX}{slug}/"
                 self._apps[slug] = app
+                if self.workers is not None:
+                    self.workers.add(slug, app.extensions["inbox_worker"])
                 log.info("tenant %s: app started", slug)
             return app
 
-    @staticmethod
-    def _close(app) -> None:
-        worker = app.extensions.get("inbox_worker")
-        if worker is not None:
-            worker.stop()
+    def _close(self, slug: str) -> None:
+        self._apps.pop(slug, None)
+        if self.workers is not None:
+            self.workers.remove(slug)
 
     def close(self) -> None:
-        from bot.pipeline.worker import limit_handling
-
+        if self.workers is not None:
+            self.workers.stop()
         with self._lock:
-            for app in self._apps.values():
-                self._close(app)
-            self._apps.clear()
-        limit_handling(None)
+            for slug in list(self._apps):
+                self._close(slug)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"

@@ -22,11 +22,6 @@ from bot.config import Settings
 # A slug is part of two URLs (/callback/<slug>, /t/<slug>/) and a folder name.
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 REGISTRY_FILE = "tenants.sqlite3"
-# Each SAO's inbox worker, per web process: an SAO's traffic needs few threads, and idle ones
-# look for work less often (bench/tenants_bench.py: 20 SAOs idle took 14% of a core at the
-# single install's 4 threads and 0.2 s, 2% at these; replies as quick at 50 events/s).
-HOSTED_WORKER_THREADS = 2
-HOSTED_POLL_SECONDS = 2.0
 
 
 class TenantError(ValueError):
@@ -155,9 +150,6 @@ def settings_for(host: Settings, tenant: Tenant, root: Path | None = None) -> Se
         public_base_url=f"{host.public_url}/t/{tenant.slug}",
         secret_key="",  # each SAO's console signs its sessions with its own key, kept in its folder
         simulator_enabled=False,
-        worker_threads=min(host.worker_threads, HOSTED_WORKER_THREADS),
-        inbox_idle_poll_seconds=max(host.inbox_idle_poll_seconds, HOSTED_POLL_SECONDS),
-        sweep_interval_seconds=max(host.sweep_interval_seconds, HOSTED_POLL_SECONDS),
         backup_dir="",  # backups in the tenant's own folder
         backup_copy_to=f"{host.backup_copy_to.rstrip('/')}/{tenant.slug}" if host.backup_copy_to else "",
     )

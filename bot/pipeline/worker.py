@@ -26,6 +26,7 @@ from db import ConnectionPool, chats, checkpoint, conversations, inbox, outbox, 
 log = logging.getLogger(__name__)
 
 MAX_HANDLING_ATTEMPTS = 3
+SWEEP_INTERVAL_SECONDS = 0.5
 # The longest an event waits for webhook answers in progress before it is handled anyway.
 MAX_YIELD_SECONDS = 0.05
 # LINE shows the loading animation this long, or until the bot's next message arrives.
@@ -47,16 +48,6 @@ class _Answering(threading.Condition):
 
 
 _WEBHOOK = _Answering()
-# At most this many events handled at once in this process, whichever worker claims them (None:
-# each worker's own threads are the limit). A hosted install has a worker per SAO in each web
-# process: hundreds of threads handling at once would take turns on the GIL with the webhook's.
-_HANDLING: threading.BoundedSemaphore | None = None
-
-
-def limit_handling(events_at_once: int | None) -> None:
-    """Share the handling of events among every worker of this process (bot/hosting)."""
-    global _HANDLING
-    _HANDLING = threading.BoundedSemaphore(events_at_once) if events_at_once else None
 
 
 class InboxWorker:
@@ -67,6 +58,8 @@ class InboxWorker:
         self.settings = settings
         self._wake = threading.Condition()
         self._pending_signal = 0
+        # Told of new events as well (a hosted install's shared threads: bot/hosting/workers.py).
+        self.listeners: list = []
         self._stop = threading.Event()
         self._ready = threading.Event()  # set once the planner is warmed up (start())
         self._threads: list[threading.Thread] = []
@@ -137,6 +130,8 @@ class InboxWorker:
         with self._wake:
             self._pending_signal += 1
             self._wake.notify_all()
+        for listener in self.listeners:
+            listener()
 
     def _wait_for_work(self, timeout: float) -> None:
         with self._wake:
@@ -166,7 +161,7 @@ class InboxWorker:
                 time.sleep(0.5)
 
     def _sweep_loop(self) -> None:
-        while not self._stop.wait(self.settings.sweep_interval_seconds):
+        while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
             try:
                 self.sweep()
             except Exception as exc:
@@ -177,13 +172,6 @@ class InboxWorker:
 
     def process_next(self) -> bool:
         """Handle one event if there is one; return whether there was."""
-        slots = _HANDLING
-        if slots is None:
-            return self._process_next()
-        with slots:  # taken before the claim: an event never waits for a slot while its lease runs
-            return self._process_next()
-
-    def _process_next(self) -> bool:
         self._yield_to_webhook()
         db = self.pool.get()
         claimed = inbox.claim_next(db, lease_seconds=self.settings.inbox_lease_seconds)
@@ -232,7 +220,7 @@ class InboxWorker:
         return sum(self.sender.show_loading(user_id, LOADING_SECONDS) for user_id in people)
 
     def _loading_loop(self) -> None:
-        while not self._stop.wait(self.settings.sweep_interval_seconds):
+        while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
             try:
                 self.show_loading_to_people_waiting()
             except Exception:  # the animation is a courtesy: never stop trying because of one error
