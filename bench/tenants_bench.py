@@ -12,7 +12,7 @@ Measured:
   2. memory: the resident memory of the web workers once every tenant has answered a message
      (its content, search index and reader loaded), the N-tenant install against the one-tenant
      install: the memory one more SAO costs;
-  3. idle CPU: what the workers spend in 10 s with no traffic (each tenant's inbox worker polls);
+  3. idle CPU: what the workers spend in 10 s with no traffic, once every SAO has been quiet for a minute;
   4. latency: an open loop at `rate` events/s for `seconds`, spread over the tenants, then the
      same load on the single-SAO install: the webhook's answer p50/p99 and the reply's arrival
      at the fake LINE p50/p99, as ratios in the same run; then every event is reconciled (sent =
@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.hosting.workers import ACTIVE_SECONDS  # noqa: E402
 from bench.webhook_bench import (  # noqa: E402
     Load, children, cpu_seconds, fake_requests, gunicorn, open_loop, percentile, start_fake_line, summary, wait_until_handled,
 )
@@ -147,6 +148,7 @@ def run(args) -> dict:
         rss_one, rss_many, rss_single = workers_rss(one), workers_rss(many), workers_rss(single)
         results.update(rss_one_tenant_mib=round(rss_one), rss_many_mib=round(rss_many), rss_single_mib=round(rss_single),
                        per_added_tenant_mib=round((rss_many - rss_one) / max(1, args.tenants - 1), 2))
+        time.sleep(ACTIVE_SECONDS)  # the SAOs the warm-up woke are idle again (bot/hosting/workers.py)
         cpu_before = {p: workers_cpu(p) for p in apps}
         time.sleep(10)
         results["idle_cpu_pct"] = {name: round((workers_cpu(p) - cpu_before[p]) / 10 * 100, 1)
