@@ -162,7 +162,7 @@ def test_each_sao_shows_its_own_content_and_keeps_its_own_console(hosted, host, 
     assert sign_in("nonsaat").status_code == 401
 
 
-def test_export_holds_one_saos_data_and_remove_asks_before_deleting(hosted, host, monkeypatch, tmp_path, any_token_line):
+def test_export_holds_one_saos_data_import_moves_it_and_remove_asks_before_deleting(hosted, host, monkeypatch, tmp_path, any_token_line):
     citizen = user_id()
     assert post(hosted.url, "khonchim", "secret-khonchim", text_event(citizen, "ขอบคุณครับ")).status_code == 200
     wait_until(lambda: replies_with(any_token_line, "token-khonchim"))
@@ -177,12 +177,28 @@ def test_export_holds_one_saos_data_and_remove_asks_before_deleting(hosted, host
         assert citizen in json.dumps(copy.execute("SELECT * FROM inbox").fetchall())
     assert run_cli(monkeypatch, host, "tenant", "export", "khonchim", "--to", str(target)) == 2  # never overwritten
 
+    # Moved to another host (here: the same one under a new slug), with the channel given again.
+    assert run_cli(monkeypatch, host, "tenant", "import", str(target), "--slug", "khonchim-moved",
+                   "--channel-secret", "secret-moved", "--channel-token", "token-moved") == 0
+    assert citizen in json.dumps(rows(host, "khonchim-moved", "SELECT * FROM inbox"))
+    assert post(hosted.url, "khonchim-moved", "secret-moved", text_event(citizen, "สวัสดีค่ะ")).status_code == 200
+    wait_until(lambda: replies_with(any_token_line, "token-moved"))
+    # An archive whose files would land outside the SAO's folder is refused, and leaves nothing.
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(target) as z, zipfile.ZipFile(evil, "w") as out:
+        for name in ("tenant.json", "sao-bot.sqlite3"):
+            out.writestr(name, z.read(name))
+        out.writestr("files/../../escaped.txt", "x")
+    assert run_cli(monkeypatch, host, "tenant", "import", str(evil), "--slug", "evil") == 2
+    assert TenantRegistry.for_settings(host).get("evil") is None
+    assert not (host.data_path / "tenants" / "evil").exists() and not (host.data_path / "escaped.txt").exists()
+
     monkeypatch.setattr("sys.stdin", open("/dev/null"))  # not a terminal: nothing is asked, nothing removed
     assert run_cli(monkeypatch, host, "tenant", "remove", "khonchim") == 2
     assert (host.data_path / "tenants" / "khonchim").exists()
     assert run_cli(monkeypatch, host, "tenant", "remove", "khonchim", "--yes") == 0
     assert not (host.data_path / "tenants" / "khonchim").exists()
-    assert [t.slug for t in TenantRegistry.for_settings(host).all()] == ["nonsaat"]
+    assert [t.slug for t in TenantRegistry.for_settings(host).all()] == ["khonchim-moved", "nonsaat"]
     # The running web app stops serving it at once; the other SAO is untouched.
     assert post(hosted.url, "khonchim", "secret-khonchim", text_event(user_id(), "สวัสดี")).status_code == 404
     assert post(hosted.url, "nonsaat", "secret-nonsaat", text_event(user_id(), "สวัสดี")).status_code == 200

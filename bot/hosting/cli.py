@@ -3,6 +3,7 @@
     python -m bot tenant add khonchim --name "อบต.คอนฉิม" --channel-secret … --channel-token … [--content-from DIR]
     python -m bot tenant list
     python -m bot tenant export khonchim [--to khonchim.zip]
+    python -m bot tenant import khonchim.zip --channel-secret … --channel-token … [--slug S] [--name N]
     python -m bot tenant remove khonchim            (asks to type the slug; --yes for scripts)
 
 Any other command runs for one tenant with --tenant: `python -m bot --tenant khonchim create-admin …`.
@@ -38,7 +39,8 @@ def tenant_settings(host: Settings, slug: str) -> Settings:
 def cmd_tenant(args, host: Settings) -> int:
     registry = TenantRegistry.for_settings(host)
     try:
-        return {"add": _add, "list": _list, "export": _export, "remove": _remove}[args.tenant_command](args, host, registry)
+        return {"add": _add, "list": _list, "export": _export, "import": _import,
+                "remove": _remove}[args.tenant_command](args, host, registry)
     except TenantError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -146,6 +148,56 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
             "bytes": target.stat().st_size}
 
 
+def _import(args, host: Settings, registry: TenantRegistry) -> int:
+    done = import_tenant(host, registry, args.file, args.channel_secret or "", args.channel_token or "",
+                         slug=args.slug, name=args.name)
+    print(json.dumps(done, ensure_ascii=False))
+    return 0
+
+
+def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: str, token: str,
+                  slug: str | None = None, name: str | None = None) -> dict:
+    """An SAO moved from another host: its export (export above) becomes a tenant here, with the
+    channel given again. Its database is brought up to this version's schema."""
+    import tempfile
+
+    from bot import wiring
+    from bot.content import overlay
+    from bot.handbook import HandbookStore
+    from db.backup import restore
+
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(file) as z:
+        if "tenant.json" not in z.namelist() or "sao-bot.sqlite3" not in z.namelist():
+            raise TenantError(f"{file}: ไม่ใช่ไฟล์ส่งออกของ อบต. / not a tenant export (tenant.json, sao-bot.sqlite3)")
+        about = json.loads(z.read("tenant.json"))
+        tenant = add_tenant(host, registry, Tenant(slug or about["slug"], name or about["name"], secret, token))
+        settings = settings_for(host, tenant, registry.root)
+        folder = settings.data_path.resolve()
+        try:
+            for member in z.infolist():
+                if not member.filename.startswith("files/") or member.is_dir():
+                    continue
+                target = (folder / member.filename[len("files/"):]).resolve()
+                if not target.is_relative_to(folder):
+                    raise TenantError(f"{member.filename}: อยู่นอกโฟลเดอร์ / a path outside the tenant's folder")
+                if target.is_symlink():  # a link to a shipped default: the SAO's own file replaces the link
+                    target.unlink()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(z.read(member))
+            z.extract("sao-bot.sqlite3", tmp)
+            restored = restore(Path(tmp) / "sao-bot.sqlite3", settings.database_path)
+            overlay.prepare(settings)
+            HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS).current()
+        except Exception as exc:
+            registry.remove(tenant.slug)
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, TenantError):
+                raise
+            raise TenantError(f"นำเข้า {tenant.slug} ไม่สำเร็จ / could not import {tenant.slug}: {exc}") from exc
+    return {"tenant": tenant.slug, "name": tenant.name, "schema_version": restored["schema_version"],
+            "migrated": restored["migrated"], "webhook": f"{host.public_url}/callback/{tenant.slug}"}
+
+
 def _remove(args, host: Settings, registry: TenantRegistry) -> int:
     tenant = registry.get(check_slug(args.slug))
     if tenant is None:
@@ -177,12 +229,18 @@ def add_arguments(parser) -> None:
     export_p = sub.add_parser("export", help="ส่งออกข้อมูลทั้งหมดของ อบต. เป็น zip — all its data, as one zip")
     export_p.add_argument("slug")
     export_p.add_argument("--to", type=Path, default=None, help="ไฟล์ปลายทาง (ค่าเริ่มต้น <slug>-export.zip)")
+    import_p = sub.add_parser("import", help="รับ อบต. ที่ส่งออกจากเครื่องอื่น — an SAO exported from another host")
+    import_p.add_argument("file", type=Path, help="ไฟล์จาก tenant export")
+    import_p.add_argument("--channel-secret", default="", help="Channel secret (การส่งออกไม่มีค่านี้ / the export does not carry it)")
+    import_p.add_argument("--channel-token", default="", help="Channel access token")
+    import_p.add_argument("--slug", default=None, help="ชื่อย่อใหม่ (ค่าเริ่มต้น: ของเดิม) — a new slug (default: the exported one)")
+    import_p.add_argument("--name", default=None, help="ชื่อ อบต. (ค่าเริ่มต้น: ของเดิม)")
     remove = sub.add_parser("remove", help="ลบ อบต. และข้อมูลทั้งหมด — remove an SAO and all its data")
     remove.add_argument("slug")
     remove.add_argument("--yes", action="store_true", help="ไม่ต้องถาม (สำหรับสคริปต์) — do not ask")
 
 
 COMMANDS = {
-    "tenant": (cmd_tenant, "อบต. หลายแห่งในการติดตั้งเดียว — the SAOs of a hosted install (add, list, export, remove)",
+    "tenant": (cmd_tenant, "อบต. หลายแห่งในการติดตั้งเดียว — the SAOs of a hosted install (add, list, export, import, remove)",
                add_arguments),
 }
