@@ -59,13 +59,19 @@ def on_starting(server):
     from bot.config import load_settings
     from db import inbox, open_database, outbox
 
+    from bot.hosting.registry import TenantRegistry, settings_for
+
     settings = load_settings()
     load_shared(settings.cache_path)
-    db = open_database(settings.database_path)
-    released = inbox.recover_stale(db, everything=True) + outbox.recover_stale(db, everything=True)
-    if released:
-        server.log.info("released %s events and messages left by the previous run", released)
-    db.close()
+    # A hosted install's SAOs (bot/hosting) each have a database of their own: theirs too.
+    databases = [settings.database_path] + [settings_for(settings, tenant).database_path
+                                            for tenant in TenantRegistry.for_settings(settings).all()]
+    for path in databases:
+        db = open_database(path)
+        released = inbox.recover_stale(db, everything=True) + outbox.recover_stale(db, everything=True)
+        if released:
+            server.log.info("released %s events and messages left by the previous run in %s", released, path)
+        db.close()
     # Out of the collector's sight: a collection in a worker would otherwise write to every
     # inherited object and so copy the pages the workers share.
     gc.freeze()

@@ -297,3 +297,28 @@ def test_one_pool_of_threads_handles_every_saos_events_in_turn_and_all_wait_for_
     started = time.monotonic()
     quiet._yield_to_webhook()
     assert time.monotonic() - started < w.MAX_YIELD_SECONDS
+
+
+def test_gunicorn_releases_every_saos_claims_left_by_the_previous_run(host, two_saos, monkeypatch):
+    """Before its workers fork, gunicorn's master releases the claims a killed run left, in
+    each SAO's database too: the SAO's events are answered at once, not after their lease."""
+    import gc
+    import runpy
+    import types
+
+    path = host.data_path / "tenants" / "nonsaat" / "sao-bot.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO inbox (webhook_event_id, event_key, event_type, source_key, payload, status, "
+                     "locked_until, received_at) VALUES ('E1', 'E1', 'message', 'user:U1', '{}', 'processing', 9999999999, 0)")
+    for name, value in (("DATA_DIR", str(host.data_path)), ("LINE_API_BASE_URL", host.line_api_base_url)):
+        monkeypatch.setenv(name, value)
+    for name in ("DATABASE_PATH", "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "CONTENT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    said = []
+    config = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    try:
+        config["on_starting"](types.SimpleNamespace(log=types.SimpleNamespace(info=lambda *a: said.append(a))))
+    finally:
+        gc.unfreeze()  # on_starting freezes what the master holds for the workers to share; not this test process's
+    assert rows(host, "nonsaat", "SELECT status, locked_until FROM inbox") == [("pending", None)]
+    assert any("nonsaat" in str(line) for line in said)
