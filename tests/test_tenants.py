@@ -322,3 +322,29 @@ def test_gunicorn_releases_every_saos_claims_left_by_the_previous_run(host, two_
         gc.unfreeze()  # on_starting freezes what the master holds for the workers to share; not this test process's
     assert rows(host, "nonsaat", "SELECT status, locked_until FROM inbox") == [("pending", None)]
     assert any("nonsaat" in str(line) for line in said)
+
+
+def test_the_province_summary_puts_every_saos_own_figures_side_by_side(host, two_saos, monkeypatch, capsys):
+    from db import open_database, ratings
+
+    def rate(slug: str, person: int, score: int) -> None:
+        db = open_database(host.data_path / "tenants" / slug / "sao-bot.sqlite3")
+        try:
+            ratings.save(db, chat_key=f"user:U{person:032d}", service_id="elderly-allowance", division_id="welfare",
+                         rated_on="2026-11-10", fiscal_year=2570, scores=dict.fromkeys(ratings.ASPECTS, score),
+                         comment=None, source="menu")
+        finally:
+            db.close()
+
+    rate("khonchim", 1, 5)
+    rate("khonchim", 2, 3)
+    rate("nonsaat", 3, 2)
+    capsys.readouterr()
+    assert run_cli(monkeypatch, host, "tenant", "summary", "--fy", "2570", "--round", "12", "--json") == 0
+    saos = {row["slug"]: row for row in json.loads(capsys.readouterr().out)["saos"]}
+    assert (saos["khonchim"]["ratings"], saos["khonchim"]["satisfaction"]) == (2, 4.0)
+    assert (saos["nonsaat"]["ratings"], saos["nonsaat"]["satisfaction"]) == (1, 2.0)
+    assert (saos["*"]["ratings"], saos["*"]["satisfaction"]) == (3, 3.33)  # pooled over every answer, not a mean of means
+    assert run_cli(monkeypatch, host, "tenant", "summary", "--fy", "2570") == 0
+    table = capsys.readouterr().out
+    assert "อบต.โนนสะอาด" in table and "รวมทุก อบต." in table and "ความพึงพอใจเฉลี่ย" in table

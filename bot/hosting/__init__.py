@@ -10,4 +10,5 @@ public pages, the clock — runs per tenant unchanged, from settings derived fro
     app.py        the web app of a hosted install: /callback/<slug>, /t/<slug>/…
     cli.py        python -m bot tenant add | list | export | remove
     workers.py    one pool of threads per web process for every SAO's events
+    summary.py    every SAO's figures side by side, for a province (tenant summary)
 """

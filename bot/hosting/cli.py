@@ -5,6 +5,7 @@
     python -m bot tenant export khonchim [--to khonchim.zip]
     python -m bot tenant import khonchim.zip --channel-secret … --channel-token … [--slug S] [--name N]
     python -m bot tenant remove khonchim            (asks to type the slug; --yes for scripts)
+    python -m bot tenant summary --fy 2570 --round 12 [--json]   every SAO's figures side by side
 
 Any other command runs for one tenant with --tenant: `python -m bot --tenant khonchim create-admin …`.
 """
@@ -39,8 +40,8 @@ def tenant_settings(host: Settings, slug: str) -> Settings:
 def cmd_tenant(args, host: Settings) -> int:
     registry = TenantRegistry.for_settings(host)
     try:
-        return {"add": _add, "list": _list, "export": _export, "import": _import,
-                "remove": _remove}[args.tenant_command](args, host, registry)
+        return {"add": _add, "list": _list, "export": _export, "import": _import, "remove": _remove,
+                "summary": _summary}[args.tenant_command](args, host, registry)
     except TenantError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -198,6 +199,25 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
             "migrated": restored["migrated"], "webhook": f"{host.public_url}/callback/{tenant.slug}"}
 
 
+def _summary(args, host: Settings, registry: TenantRegistry) -> int:
+    from bot.common.thaidate import now
+    from bot.hosting import summary
+    from bot.reports import PeriodError, ReportPeriod
+
+    at = now()
+    try:
+        period = ReportPeriod.parse(args.fy, args.round, None, None, at.date())
+    except PeriodError as exc:
+        raise TenantError(f"{exc} / {exc.english}") from exc
+    rows = summary.province(host, registry, period, at)
+    if args.json:
+        print(json.dumps({"period": period.heading, "saos": summary.as_json(rows)}, ensure_ascii=False))
+    else:
+        print(f"สรุปทุก อบต. {period.heading}")
+        print(summary.as_table(rows) if rows else "ยังไม่มี อบต. ในระบบ / no tenants yet")
+    return 0
+
+
 def _remove(args, host: Settings, registry: TenantRegistry) -> int:
     tenant = registry.get(check_slug(args.slug))
     if tenant is None:
@@ -235,12 +255,16 @@ def add_arguments(parser) -> None:
     import_p.add_argument("--channel-token", default="", help="Channel access token")
     import_p.add_argument("--slug", default=None, help="ชื่อย่อใหม่ (ค่าเริ่มต้น: ของเดิม) — a new slug (default: the exported one)")
     import_p.add_argument("--name", default=None, help="ชื่อ อบต. (ค่าเริ่มต้น: ของเดิม)")
+    summary_p = sub.add_parser("summary", help="ตัวเลขของทุก อบต. เทียบกัน สำหรับจังหวัด — every SAO's figures side by side")
+    summary_p.add_argument("--fy", type=int, help="ปีงบประมาณ พ.ศ. (ค่าเริ่มต้น: ปีปัจจุบัน) — B.E. fiscal year")
+    summary_p.add_argument("--round", type=int, choices=(6, 12), default=12, help="รอบ 6 หรือ 12 เดือน — the round")
+    summary_p.add_argument("--json", action="store_true", help="พิมพ์เป็น JSON — print JSON")
     remove = sub.add_parser("remove", help="ลบ อบต. และข้อมูลทั้งหมด — remove an SAO and all its data")
     remove.add_argument("slug")
     remove.add_argument("--yes", action="store_true", help="ไม่ต้องถาม (สำหรับสคริปต์) — do not ask")
 
 
 COMMANDS = {
-    "tenant": (cmd_tenant, "อบต. หลายแห่งในการติดตั้งเดียว — the SAOs of a hosted install (add, list, export, import, remove)",
+    "tenant": (cmd_tenant, "อบต. หลายแห่งในการติดตั้งเดียว — the SAOs of a hosted install (add, list, export, import, remove, summary)",
                add_arguments),
 }
