@@ -3,9 +3,9 @@ reports give (bot/reports), one row per SAO and a total.
 
     python -m bot tenant summary --fy 2570 --round 12 [--json]
 
-Each SAO's figures come from its own database, read only (the measures' follow-up is not planned
-here for a year the SAO's clock has not planned). Nothing personal is in them: counts, rates and
-means.
+Each SAO's figures come from its own database, and nothing is written to it (as every command,
+it is only brought up to this version's schema; the measures' follow-up is not planned here for a
+year the SAO's clock has not planned). Nothing personal is in them: counts, rates and means.
 """
 from __future__ import annotations
 
