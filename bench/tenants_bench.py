@@ -34,10 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.hosting.workers import ACTIVE_SECONDS  # noqa: E402
 from bench.webhook_bench import (  # noqa: E402
-    Load, children, cpu_seconds, fake_requests, gunicorn, open_loop, percentile, start_fake_line, summary, wait_until_handled,
+    SECRET, Load, children, cpu_seconds, gunicorn, open_loop, reconcile, start_fake_line, summary, wait_until_handled,
 )
-
-SECRET = "bench-channel-secret"  # the single-SAO install's (webhook_bench's Load signs with it)
 
 
 def rss_mib(pid: str) -> float:
@@ -85,36 +83,6 @@ class TenantLoad(Load):
         return f"/callback/{slug}", f"secret-{slug}"
 
 
-def replies(fake_url: str, load: Load) -> dict[str, list[tuple[float, str]]]:
-    found: dict[str, list[tuple[float, str]]] = {}
-    for r in fake_requests(fake_url):
-        if r["path"] == "/v2/bot/message/reply" and r["status"] == 200 and r["json"]["replyToken"] in load.sent:
-            found.setdefault(r["json"]["replyToken"], []).append((r["time"], r["headers"].get("authorization", "")))
-    return found
-
-
-def reconcile(fake_url: str, databases: list[Path], load: Load, slug_of=None) -> dict:
-    import sqlite3
-
-    for db in databases:
-        wait_until_handled(db)
-    stored = processed = 0
-    mine = f'%"replyToken": "{load.tag}%'  # this load's events (not the warm-up's)
-    for db in databases:
-        with sqlite3.connect(db) as conn:
-            stored += conn.execute("SELECT count(*) FROM inbox WHERE payload LIKE ?", [mine]).fetchone()[0]
-            processed += conn.execute("SELECT count(*) FROM inbox WHERE status = 'done' AND payload LIKE ?",
-                                      [mine]).fetchone()[0]
-    got = replies(fake_url, load)
-    delays = [(times[0][0] - load.sent[token]) * 1000 for token, times in got.items()]
-    # Each reply went out on its own SAO's channel: the token of the tenant the event was sent to.
-    wrong_channel = sum(1 for token, times in got.items()
-                        if slug_of is not None and times[0][1] != f"Bearer token-{slug_of[token]}")
-    return {"sent": len(load.latencies), "stored": stored, "processed": processed, "replies": len(got),
-            "doubled": sum(1 for t in got.values() if len(t) > 1), "wrong_channel": wrong_channel,
-            "reply_p50_ms": round(percentile(delays, 50), 1), "reply_p99_ms": round(percentile(delays, 99), 1)}
-
-
 def warm(url: str, slugs: list[str], tag: str) -> None:
     """One message to each tenant, so that each has read its content, index and reader."""
     load = TenantLoad(len(slugs), slugs, tag=tag)
@@ -159,7 +127,8 @@ def run(args) -> dict:
         results["many_eps"] = round(asyncio.run(open_loop(many.url, many_load, args.seconds, args.rate)), 1)
         results["many_webhook"] = summary(many_load)
         results["many_reconcile"] = reconcile(
-            fake.url, [tmp / "many" / "tenants" / s / "sao-bot.sqlite3" for s in many_slugs], many_load, many_load.tenant_of)
+            fake.url, [tmp / "many" / "tenants" / s / "sao-bot.sqlite3" for s in many_slugs], many_load,
+            access_token_of={token: f"token-{slug}" for token, slug in many_load.tenant_of.items()})
         single_load = Load(args.users, tag="s")
         results["single_eps"] = round(asyncio.run(open_loop(single.url, single_load, args.seconds, args.rate)), 1)
         results["single_webhook"] = summary(single_load)

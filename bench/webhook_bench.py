@@ -248,20 +248,37 @@ def wait_until_handled(db_path: Path, timeout: float = 300) -> None:
         time.sleep(0.3)
 
 
-def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) -> dict:
-    """Wait until the bot has answered everything, then count."""
-    import sqlite3
-
-    wait_until_handled(db_path, timeout)
-    with sqlite3.connect(db_path) as conn:
-        stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
-        processed = conn.execute("SELECT count(*) FROM inbox WHERE status = 'done'").fetchone()[0]
-        outbox_status = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-    replies: dict[str, list[float]] = {}
-    for r in fake_requests(fake_url):  # the fake is shared: only this load's replies count
+def replies_to(fake_url: str, load: Load) -> dict[str, list[tuple[float, str]]]:
+    """This load's replies at the fake LINE API (it may be shared): reply token → the time and the
+    Authorization header of each delivery of it."""
+    found: dict[str, list[tuple[float, str]]] = {}
+    for r in fake_requests(fake_url):
         if r["path"] == "/v2/bot/message/reply" and r["status"] == 200 and r["json"]["replyToken"] in load.sent:
-            replies.setdefault(r["json"]["replyToken"], []).append(r["time"])
-    delays = [(times[0] - load.sent[token]) * 1000 for token, times in replies.items() if token in load.sent]
+            found.setdefault(r["json"]["replyToken"], []).append((r["time"], r["headers"].get("authorization", "")))
+    return found
+
+
+def reconcile(fake_url: str, databases: list[Path], load: Load, timeout: float = 120,
+              access_token_of: dict[str, str] | None = None) -> dict:
+    """Wait until the bot has answered everything, then count this load's events (by their reply
+    tokens' tag) in its databases. access_token_of: reply token → the channel token its reply
+    must carry (a hosted install's SAOs: bench/tenants_bench.py)."""
+    import sqlite3
+    from collections import Counter
+
+    for db_path in databases:
+        wait_until_handled(db_path, timeout)
+    stored = processed = 0
+    outbox_status: Counter = Counter()
+    mine = f'%"replyToken": "{load.tag}%'  # not another load's events in the same database (a warm-up's)
+    for db_path in databases:
+        with sqlite3.connect(db_path) as conn:
+            stored += conn.execute("SELECT count(*) FROM inbox WHERE payload LIKE ?", [mine]).fetchone()[0]
+            processed += conn.execute("SELECT count(*) FROM inbox WHERE status = 'done' AND payload LIKE ?",
+                                      [mine]).fetchone()[0]
+            outbox_status.update(dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()))
+    replies = replies_to(fake_url, load)
+    delays = [(times[0][0] - load.sent[token]) * 1000 for token, times in replies.items()]
     return {
         "sent": len(load.latencies),
         "stored": stored,
@@ -269,7 +286,9 @@ def reconcile(fake_url: str, db_path: Path, load: Load, timeout: float = 120) ->
         "replies": len(replies),
         "doubled": sum(1 for times in replies.values() if len(times) > 1),
         "missing": len([t for t in load.sent if t not in replies]),
-        "outbox": outbox_status,
+        "wrong_channel": sum(1 for token, times in replies.items()
+                             if access_token_of is not None and times[0][1] != f"Bearer {access_token_of[token]}"),
+        "outbox": dict(outbox_status),
         "reply_p50_ms": round(percentile(delays, 50), 1),
         "reply_p99_ms": round(percentile(delays, 99), 1),
     }
@@ -337,13 +356,13 @@ def run(args) -> dict:
             results[f"{name}_rate"] = summary(load)
             if name == "bare":
                 continue
-            rate_only = reconcile(fake.url, db[name], load)
+            rate_only = reconcile(fake.url, [db[name]], load)
             results[f"{name}_rate_reply_p50_ms"] = rate_only["reply_p50_ms"]
             results[f"{name}_rate_reply_p99_ms"] = rate_only["reply_p99_ms"]
             merged = Load(args.users, tag=closed.tag)
             merged.sent = {**closed.sent, **load.sent}
             merged.latencies = closed.latencies + load.latencies
-            results[f"{name}_reconcile"] = reconcile(fake.url, db[name], merged)
+            results[f"{name}_reconcile"] = reconcile(fake.url, [db[name]], merged)
         for name in APPS:
             apps.pop(name).stop()
         started = time.monotonic()
@@ -353,7 +372,7 @@ def run(args) -> dict:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:
-            rec = reconcile(fake.url, db["accept"], loads["accept"], timeout=600)
+            rec = reconcile(fake.url, [db["accept"]], loads["accept"], timeout=600)
             results["drain_eps"] = round(rec["processed"] / (time.monotonic() - started), 1)
             results["accept_reconcile"] = rec
         finally:
