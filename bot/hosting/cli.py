@@ -15,6 +15,7 @@ import json
 import shutil
 import sys
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.config import Settings
@@ -31,10 +32,37 @@ _NOT_EXPORTED_DIRS = {"cache", "backups", "content-last-good"}
 def tenant_settings(host: Settings, slug: str) -> Settings:
     """The settings of one tenant, for `python -m bot --tenant <slug> <command>`."""
     registry = TenantRegistry.for_settings(host)
+    return settings_for(host, _existing(registry, slug), registry.root)
+
+
+def _existing(registry: TenantRegistry, slug: str) -> Tenant:
     tenant = registry.get(check_slug(slug))
     if tenant is None:
         raise TenantError(f"ไม่พบ {slug} (ดู python -m bot tenant list) / no tenant {slug!r}: see python -m bot tenant list")
-    return settings_for(host, tenant, registry.root)
+    return tenant
+
+
+@contextmanager
+def _all_or_nothing(registry: TenantRegistry, slug: str, doing: str, thai: str):
+    """A tenant being made: if any step fails, it is forgotten and its folder removed."""
+    try:
+        yield
+    except Exception as exc:
+        registry.remove(slug)
+        shutil.rmtree(registry.data_dir(slug), ignore_errors=True)
+        if isinstance(exc, TenantError):
+            raise
+        raise TenantError(f"{thai} {slug} ไม่สำเร็จ / could not {doing} {slug}: {exc}") from exc
+
+
+def _check_content(settings: Settings) -> None:
+    """The SAO's content over this version's defaults, refused if it does not load."""
+    from bot import wiring
+    from bot.content import overlay
+    from bot.handbook import HandbookStore
+
+    overlay.prepare(settings)
+    HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS).current()
 
 
 def cmd_tenant(args, host: Settings) -> int:
@@ -61,9 +89,6 @@ def _add(args, host: Settings, registry: TenantRegistry) -> int:
 def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content_from: Path | None = None) -> Tenant:
     """Register the SAO and make its folder: its content (its own files over the shipped
     defaults), checked to load, and its database. Nothing is left behind when a step fails."""
-    from bot import wiring
-    from bot.content import overlay
-    from bot.handbook import HandbookStore
     from db import open_database
 
     slug = check_slug(tenant.slug)
@@ -76,17 +101,12 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
         raise TenantError(f"{content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
     tenant = registry.add(tenant)
     settings = settings_for(host, tenant, registry.root)
-    try:
+    with _all_or_nothing(registry, slug, "add", "เพิ่ม"):
         if content_from is not None:  # the SAO's own files: edits over the shipped defaults
             shutil.copytree(content_from, settings.content_dir, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".*", "__pycache__"))
-        overlay.prepare(settings)
-        HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS).current()  # refuses content that does not load
+        _check_content(settings)
         open_database(settings.database_path).close()
-    except Exception as exc:
-        registry.remove(slug)
-        shutil.rmtree(folder, ignore_errors=True)
-        raise TenantError(f"เพิ่ม {slug} ไม่สำเร็จ / could not add {slug}: {exc}") from exc
     return tenant
 
 
@@ -104,9 +124,7 @@ def _list(args, host: Settings, registry: TenantRegistry) -> int:
 
 
 def _export(args, host: Settings, registry: TenantRegistry) -> int:
-    tenant = registry.get(check_slug(args.slug))
-    if tenant is None:
-        raise TenantError(f"ไม่พบ {args.slug} / no tenant {args.slug!r}")
+    tenant = _existing(registry, args.slug)
     done = export(host, registry, tenant, args.to or Path(f"{tenant.slug}-export.zip"))
     print(json.dumps(done, ensure_ascii=False))
     return 0
@@ -162,9 +180,6 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
     channel given again. Its database is brought up to this version's schema."""
     import tempfile
 
-    from bot import wiring
-    from bot.content import overlay
-    from bot.handbook import HandbookStore
     from db.backup import restore
 
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(file) as z:
@@ -174,7 +189,7 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
         tenant = add_tenant(host, registry, Tenant(slug or about["slug"], name or about["name"], secret, token))
         settings = settings_for(host, tenant, registry.root)
         folder = settings.data_path.resolve()
-        try:
+        with _all_or_nothing(registry, tenant.slug, "import", "นำเข้า"):
             for member in z.infolist():
                 if not member.filename.startswith("files/") or member.is_dir():
                     continue
@@ -187,14 +202,7 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
                 target.write_bytes(z.read(member))
             z.extract("sao-bot.sqlite3", tmp)
             restored = restore(Path(tmp) / "sao-bot.sqlite3", settings.database_path)
-            overlay.prepare(settings)
-            HandbookStore.for_settings(settings, parts=wiring.CONTENT_PARTS).current()
-        except Exception as exc:
-            registry.remove(tenant.slug)
-            shutil.rmtree(folder, ignore_errors=True)
-            if isinstance(exc, TenantError):
-                raise
-            raise TenantError(f"นำเข้า {tenant.slug} ไม่สำเร็จ / could not import {tenant.slug}: {exc}") from exc
+            _check_content(settings)
     return {"tenant": tenant.slug, "name": tenant.name, "schema_version": restored["schema_version"],
             "migrated": restored["migrated"], "webhook": f"{host.public_url}/callback/{tenant.slug}"}
 
@@ -219,9 +227,7 @@ def _summary(args, host: Settings, registry: TenantRegistry) -> int:
 
 
 def _remove(args, host: Settings, registry: TenantRegistry) -> int:
-    tenant = registry.get(check_slug(args.slug))
-    if tenant is None:
-        raise TenantError(f"ไม่พบ {args.slug} / no tenant {args.slug!r}")
+    tenant = _existing(registry, args.slug)
     if not args.yes:
         if not sys.stdin.isatty():
             raise TenantError("ยืนยันด้วย --yes เมื่อไม่ได้พิมพ์ที่หน้าจอ / not at a terminal: confirm with --yes")
