@@ -113,9 +113,7 @@ class SharedWorkers:
                 while handled < BATCH and worker.process_next():
                     handled += 1
             except Exception as exc:  # the event is retried; the thread and the other SAOs go on
-                log.exception("tenant %s: inbox worker error", slug)
-                worker.pool.discard_after(exc)
-                time.sleep(0.5)
+                worker.recover_from(exc)
             if handled == BATCH:
                 self.wake(slug)  # more may wait: after the other SAOs' turn
 
@@ -127,15 +125,11 @@ class SharedWorkers:
             for slug, worker in workers:
                 active = self._active_until.get(slug, 0.0) > now
                 sweep = now - self._swept_at.get(slug, 0.0) >= (ACTIVE_SWEEP_SECONDS if active else IDLE_SWEEP_SECONDS)
-                try:
-                    if active:
-                        worker.show_loading_to_people_waiting()
-                    if sweep:
-                        self._swept_at[slug] = now
-                        worker.sweep()
-                except Exception as exc:
-                    log.exception("tenant %s: sweep error", slug)
-                    worker.pool.discard_after(exc)
+                if active:
+                    worker.show_loading_safely()
+                if sweep:
+                    self._swept_at[slug] = now
+                    worker.sweep_safely()
                 if self._stop.is_set():
                     return
 

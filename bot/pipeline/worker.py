@@ -156,17 +156,32 @@ class InboxWorker:
                 if not self.process_next():
                     self._wait_for_work(self.idle_poll_seconds)
             except Exception as exc:  # keep the thread alive whatever happens; the event is retried
-                log.exception("inbox worker error")
-                self.pool.discard_after(exc)  # a connection stuck read-only is opened again
-                time.sleep(0.5)
+                self.recover_from(exc)
+
+    def recover_from(self, exc: Exception) -> None:
+        """After an error handling an event (it is retried): logged, a connection stuck
+        read-only opened again, and a pause. This worker's threads and a hosted install's
+        shared ones (bot/hosting/workers.py) go on after it."""
+        log.exception("inbox worker error%s", self._whose())
+        self.pool.discard_after(exc)
+        time.sleep(0.5)
+
+    def _whose(self) -> str:
+        """Which SAO's worker, in a hosted install (its log lines are every SAO's)."""
+        return f" (tenant {self.settings.tenant})" if self.settings.tenant else ""
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
-            try:
-                self.sweep()
-            except Exception as exc:
-                log.exception("outbox sweep error")
-                self.pool.discard_after(exc)
+            self.sweep_safely()
+
+    def sweep_safely(self) -> None:
+        """One sweep; an error is logged and a bad connection opened again, never raised: the
+        sweeps go on."""
+        try:
+            self.sweep()
+        except Exception as exc:
+            log.exception("outbox sweep error%s", self._whose())
+            self.pool.discard_after(exc)
 
     # --- one event ---------------------------------------------------------------------
 
@@ -221,10 +236,13 @@ class InboxWorker:
 
     def _loading_loop(self) -> None:
         while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
-            try:
-                self.show_loading_to_people_waiting()
-            except Exception:  # the animation is a courtesy: never stop trying because of one error
-                log.exception("loading animation error")
+            self.show_loading_safely()
+
+    def show_loading_safely(self) -> None:
+        try:
+            self.show_loading_to_people_waiting()
+        except Exception:  # the animation is a courtesy: never stop trying because of one error
+            log.exception("loading animation error%s", self._whose())
 
     def _apply(self, db, item: inbox.InboxEvent, event: Event, plan: Plan) -> tuple[list[int], list[outbox.OutboxRow]]:
         """Save everything the plan says in one transaction.
