@@ -317,7 +317,7 @@ def sync_tenant_jobs(scheduler, host: Settings, registry) -> dict[str, list[str]
             if job.id.startswith(f"{slug}:"):
                 job.remove()
     for slug in added:
-        settings = settings_for(host, tenants[slug], registry.root)
+        settings = settings_for(host, tenants[slug])
         open_database(settings.database_path).close()  # a tenant the web has not served yet
         overlay.prepare(settings)
         add_jobs(scheduler, settings, prefix=f"{slug}:")

@@ -78,7 +78,7 @@ class HostedApp:
             tenant = self._tenants.get(slug)
             if app is None and tenant is not None:
                 # Its own worker is never started: the shared pool runs it.
-                app = self._build(settings_for(self.host, tenant, self.registry.root).with_(start_worker=False))
+                app = self._build(settings_for(self.host, tenant).with_(start_worker=False))
                 # The browser keeps each SAO's console session apart (and sends it only there).
                 app.config["SESSION_COOKIE_PATH"] = f"{TENANT_PREFIX}{slug}/"
                 self._apps[slug] = app

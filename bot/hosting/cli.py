@@ -32,7 +32,7 @@ _NOT_EXPORTED_DIRS = {"cache", "backups", "content-last-good"}
 def tenant_settings(host: Settings, slug: str) -> Settings:
     """The settings of one tenant, for `python -m bot --tenant <slug> <command>`."""
     registry = TenantRegistry.for_settings(host)
-    return settings_for(host, _existing(registry, slug), registry.root)
+    return settings_for(host, _existing(registry, slug))
 
 
 def _existing(registry: TenantRegistry, slug: str) -> Tenant:
@@ -100,7 +100,7 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
     if content_from is not None and not (content_from / "profile.yaml").is_file():
         raise TenantError(f"{content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
     tenant = registry.add(tenant)
-    settings = settings_for(host, tenant, registry.root)
+    settings = settings_for(host, tenant)
     with _all_or_nothing(registry, slug, "add", "เพิ่ม"):
         if content_from is not None:  # the SAO's own files: edits over the shipped defaults
             shutil.copytree(content_from, settings.content_dir, dirs_exist_ok=True,
@@ -140,7 +140,7 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
     target = Path(target)
     if target.exists():
         raise TenantError(f"{target}: มีไฟล์นี้อยู่แล้ว / already exists; choose a new file name")
-    settings = settings_for(host, tenant, registry.root)
+    settings = settings_for(host, tenant)
     folder = settings.data_path
     staging = target.with_name(f".{target.name}.db")
     staging.unlink(missing_ok=True)
@@ -187,7 +187,7 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
             raise TenantError(f"{file}: ไม่ใช่ไฟล์ส่งออกของ อบต. / not a tenant export (tenant.json, sao-bot.sqlite3)")
         about = json.loads(z.read("tenant.json"))
         tenant = add_tenant(host, registry, Tenant(slug or about["slug"], name or about["name"], secret, token))
-        settings = settings_for(host, tenant, registry.root)
+        settings = settings_for(host, tenant)
         folder = settings.data_path.resolve()
         with _all_or_nothing(registry, tenant.slug, "import", "นำเข้า"):
             for member in z.infolist():

@@ -133,11 +133,11 @@ class TenantRegistry:
         return self.root / check_slug(slug)
 
 
-def settings_for(host: Settings, tenant: Tenant, root: Path | None = None) -> Settings:
+def settings_for(host: Settings, tenant: Tenant) -> Settings:
     """The SAO's own settings: the host's, with the tenant's channel, data folder (database,
     content edits, backups, keys) and public address. Its content overlays the shipped defaults,
     as a single install's does (bot/content/overlay.py)."""
-    data = (root or tenants_root(host)) / tenant.slug
+    data = tenants_root(host) / tenant.slug  # the registry's folder: TenantRegistry.for_settings(host)
     defaults = host.default_content_dir or host.content_dir
     return host.with_(
         tenant=tenant.slug,

@@ -73,7 +73,7 @@ def figures(settings: Settings, slug: str, name: str, period, at: datetime) -> S
 
 def province(host: Settings, registry: TenantRegistry, period, at: datetime) -> list[SaoFigures]:
     """Every SAO's figures, then the total (slug "*")."""
-    rows = [figures(settings_for(host, t, registry.root), t.slug, t.name, period, at) for t in registry.all()]
+    rows = [figures(settings_for(host, t), t.slug, t.name, period, at) for t in registry.all()]
     counts = {k: sum(getattr(r, k) for r in rows) for k in asdict(rows[0]) if k not in ("slug", "name")} if rows else {}
     return rows + ([SaoFigures("*", "รวมทุก อบต.", **counts)] if rows else [])
 
