@@ -65,6 +65,18 @@ class ReportContext:
         return cls(db, profile, tuple(divisions), handbook, Path(content_dir), period, now.date(), now, division_id,
                    plans, calendar, ticket_deadlines)
 
+    @classmethod
+    def of_snapshot(cls, db: sqlite_utils.Database, content_dir: Path, content: Any, period: ReportPeriod, *,
+                    now: datetime | None = None, division_id: str | None = None) -> "ReportContext":
+        """From a running app's content snapshot (bot.handbook.store.content_of): one content
+        version for the whole report, and nothing read again from disk (a part the snapshot lacks is)."""
+        parts = getattr(content, "parts", None) or {}
+        return cls.load(
+            db, content_dir, period, now=now, division_id=division_id,
+            profile=content.profile, divisions=content.divisions, handbook=content.handbook,
+            plans=parts.get("plans"), calendar=parts.get("calendar"), ticket_deadlines=parts.get("ticket_deadlines"),
+        )
+
     def document(self, kind: str, title: str, file_name: str, sections, *, scope: str | None = None) -> Document:
         """A report of this SAO for this period: its heading, scope and file name."""
         return Document(

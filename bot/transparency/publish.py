@@ -52,12 +52,7 @@ class Built:
 
 def context(db, content: Any, content_dir: Path, period: ReportPeriod, at: datetime) -> ReportContext:
     """A report context from the content snapshot the app or the clock holds."""
-    parts = getattr(content, "parts", {}) or {}
-    return ReportContext.load(
-        db, content_dir, period, now=at, profile=content.profile, divisions=content.divisions,
-        handbook=content.handbook, plans=parts.get("plans"), calendar=parts.get("calendar"),
-        ticket_deadlines=parts.get("ticket_deadlines"),
-    )
+    return ReportContext.of_snapshot(db, content_dir, content, period, now=at)
 
 
 def build(db, content: Any, content_dir: Path, report: str, fy: int, key: str, at: datetime) -> Document:

@@ -85,14 +85,9 @@ class _Request:
 
 
 def _context(choice: _Request) -> ReportContext:
-    content = content_of(current_app)  # one version for the whole report
     settings = current_app.config["SETTINGS"]
-    return ReportContext.load(
-        _db(), settings.content_dir, choice.period, now=now(), division_id=choice.division,
-        profile=content.profile, divisions=content.divisions, handbook=content.handbook,
-        plans=content.part("plans"), calendar=content.part("calendar"),
-        ticket_deadlines=content.part("ticket_deadlines"),
-    )
+    return ReportContext.of_snapshot(_db(), settings.content_dir, content_of(current_app), choice.period, now=now(),
+                                     division_id=choice.division)
 
 
 def _check(choice: _Request):
