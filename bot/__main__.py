@@ -252,11 +252,12 @@ def _feature_commands() -> dict:
     from bot.reports.cli import COMMANDS as REPORTS
     from bot.reports.participation_import import COMMANDS as PARTICIPATION
     from bot.hosting.cli import COMMANDS as TENANTS
+    from bot.hosting.province_cli import COMMANDS as PROVINCE
     from bot.operations.serve import COMMANDS as SERVE
     from bot.transparency.cli import COMMANDS as TRANSPARENCY
 
     return dict(FEEDBACK) | dict(ESERVICE) | dict(REPORTS) | dict(PARTICIPATION) | dict(TRANSPARENCY) | dict(SERVE) \
-        | dict(TENANTS)
+        | dict(TENANTS) | dict(PROVINCE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.hosting.cli import tenant_settings
         from bot.hosting.registry import TenantError
 
-        if args.command in ("tenant", "serve"):
+        if args.command in ("tenant", "province", "serve"):
             print(f"--tenant ใช้กับคำสั่ง {args.command} ไม่ได้ / --tenant does not apply to {args.command}", file=sys.stderr)
             return 2
         try:

@@ -98,7 +98,7 @@ for path in json.loads(sys.argv[1]):
             code = module.main([*path[1:], "--help"])
     except SystemExit as exc:
         code = exc.code
-    codes[" ".join(path)] = [code or 0, out.getvalue()[-300:]]
+    codes[" ".join(path)] = [code or 0, out.getvalue()[-600:]]
 print(json.dumps(codes))
 """
 

@@ -324,21 +324,23 @@ def test_gunicorn_releases_every_saos_claims_left_by_the_previous_run(host, two_
     assert any("nonsaat" in str(line) for line in said)
 
 
-def test_the_province_summary_puts_every_saos_own_figures_side_by_side(host, two_saos, monkeypatch, capsys):
+def rate(host: Settings, slug: str, person: int, score: int) -> None:
+    """A citizen's satisfaction rating of one service, in FY 2570, straight into the SAO's database."""
     from db import open_database, ratings
 
-    def rate(slug: str, person: int, score: int) -> None:
-        db = open_database(host.data_path / "tenants" / slug / "sao-bot.sqlite3")
-        try:
-            ratings.save(db, chat_key=f"user:U{person:032d}", service_id="elderly-allowance", division_id="welfare",
-                         rated_on="2026-11-10", fiscal_year=2570, scores=dict.fromkeys(ratings.ASPECTS, score),
-                         comment=None, source="menu")
-        finally:
-            db.close()
+    db = open_database(host.data_path / "tenants" / slug / "sao-bot.sqlite3")
+    try:
+        ratings.save(db, chat_key=f"user:U{person:032d}", service_id="elderly-allowance", division_id="welfare",
+                     rated_on="2026-11-10", fiscal_year=2570, scores=dict.fromkeys(ratings.ASPECTS, score),
+                     comment=None, source="menu")
+    finally:
+        db.close()
 
-    rate("khonchim", 1, 5)
-    rate("khonchim", 2, 3)
-    rate("nonsaat", 3, 2)
+
+def test_the_province_summary_puts_every_saos_own_figures_side_by_side(host, two_saos, monkeypatch, capsys):
+    rate(host, "khonchim", 1, 5)
+    rate(host, "khonchim", 2, 3)
+    rate(host, "nonsaat", 3, 2)
     capsys.readouterr()
     assert run_cli(monkeypatch, host, "tenant", "summary", "--fy", "2570", "--round", "12", "--json") == 0
     saos = {row["slug"]: row for row in json.loads(capsys.readouterr().out)["saos"]}
@@ -348,3 +350,86 @@ def test_the_province_summary_puts_every_saos_own_figures_side_by_side(host, two
     assert run_cli(monkeypatch, host, "tenant", "summary", "--fy", "2570") == 0
     table = capsys.readouterr().out
     assert "อบต.โนนสะอาด" in table and "รวมทุก อบต." in table and "ความพึงพอใจเฉลี่ย" in table
+
+
+def test_a_province_account_sees_the_figures_and_reports_of_the_saos_it_is_given_and_no_others(hosted, host, monkeypatch):
+    rate(host, "khonchim", 1, 5)
+    rate(host, "khonchim", 2, 3)
+    rate(host, "nonsaat", 3, 2)
+    url = f"{hosted.url}/province"
+    browser = requests.Session()
+    # No account yet: the sign-in page says how to make one.
+    assert "python -m bot province add" in browser.get(f"{url}/login", timeout=10).text
+    assert run_cli(monkeypatch, host, "province", "add", "prov.kk", "--tenants", "khonchim", "--display-name", "สมศักดิ์ จังหวัด") == 0
+
+    first = browser.get(f"{url}/?fy=2570&round=12", timeout=10, allow_redirects=False)
+    assert first.status_code == 302 and "/province/login?next=" in first.headers["Location"]
+    page = browser.get(f"{url}/login", timeout=10)
+    wrong = browser.post(f"{url}/login", timeout=10, data={"username": "prov.kk", "password": "not-the-password",
+                                                             "csrf_token": csrf_from(page.text)})
+    assert wrong.status_code == 401 and "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in wrong.text
+    signed_in = browser.post(f"{url}/login", timeout=10, allow_redirects=False,
+                             data={"username": "prov.kk", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/province/"
+    assert "Path=/province/" in signed_in.headers["Set-Cookie"]
+
+    overview = browser.get(f"{url}/?fy=2570&round=12", timeout=10)
+    assert overview.status_code == 200 and "ปีงบประมาณ พ.ศ. 2570" in overview.text
+    assert "อบต.คอนฉิม" in overview.text and "โนนสะอาด" not in overview.text
+    assert "<td>2</td>" in overview.text and "<td>4.0</td>" in overview.text  # Khon Chim's raters and mean
+    assert not re.search(r'(?:href|src|action)="/(?!province/)', overview.text)  # every link stays in the province's pages
+    # An SAO not given is "not found", the same as one that does not exist; so is the auditors' report.
+    assert browser.get(f"{url}/sao/nonsaat", timeout=10).status_code == 404
+    assert browser.get(f"{url}/sao/nosuchsao", timeout=10).status_code == 404
+    assert browser.get(f"{url}/sao/nonsaat/report/satisfaction.pdf?fy=2570&round=12", timeout=10).status_code == 404
+    assert browser.get(f"{url}/sao/khonchim/report/corruption-reports.pdf?fy=2570&round=12", timeout=10).status_code == 404
+    sao = browser.get(f"{url}/sao/khonchim?fy=2570&round=12", timeout=10)
+    assert sao.status_code == 200 and "ผลการประเมินความพึงพอใจ" in sao.text
+    pdf = browser.get(f"{url}/sao/khonchim/report/satisfaction.pdf?fy=2570&round=12", timeout=10)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "khonchim_" in pdf.headers["Content-Disposition"]
+
+    # Given the second SAO, the total is pooled over every answer: (5 + 3 + 2) / 3.
+    assert run_cli(monkeypatch, host, "province", "grant", "prov.kk", "nonsaat") == 0
+    table = browser.get(f"{url}/?fy=2570&round=12&format=csv", timeout=10)
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith("text/csv")
+    lines = table.content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["อบต.คอนฉิม", "อบต.โนนสะอาด", "รวม อบต. ที่ได้รับมอบหมาย"]
+    assert lines[-1].split(",")[6:8] == ["3", "3.33"]
+
+    # The province's password opens no SAO's console, and an SAO's session does not open the province's.
+    monkeypatch.setenv("ADMIN_PASSWORD", "another-password-22")
+    assert bot_main(["--tenant", "nonsaat", "create-admin", "--username", "clerk"]) == 0
+    other = requests.Session()
+    page = other.get(f"{hosted.url}/t/nonsaat/admin/login", timeout=10)
+    assert other.post(f"{hosted.url}/t/nonsaat/admin/login", timeout=10, allow_redirects=False,
+                      data={"username": "clerk", "password": "another-password-22", "csrf_token": csrf_from(page.text)}).status_code == 302
+    assert other.get(f"{url}/", timeout=10, allow_redirects=False).status_code == 302
+    stranger = requests.Session()
+    page = stranger.get(f"{hosted.url}/t/nonsaat/admin/login", timeout=10)
+    assert stranger.post(f"{hosted.url}/t/nonsaat/admin/login", timeout=10, data={
+        "username": "prov.kk", "password": PASSWORD, "csrf_token": csrf_from(page.text)}).status_code == 401
+
+    # A form without its token is refused; taking an SAO away closes it at once; removing the
+    # account ends its session.
+    assert browser.post(f"{url}/logout", timeout=10).status_code == 400
+    assert run_cli(monkeypatch, host, "province", "revoke", "prov.kk", "khonchim") == 0
+    assert browser.get(f"{url}/sao/khonchim", timeout=10).status_code == 404
+    assert run_cli(monkeypatch, host, "province", "remove", "prov.kk") == 0
+    assert browser.get(f"{url}/", timeout=10, allow_redirects=False).status_code == 302
+    assert TenantRegistry.for_settings(host).granted("prov.kk") == []
+
+
+def test_province_grants_follow_the_tenants(host, two_saos, monkeypatch):
+    registry = two_saos
+    with pytest.raises(TenantError):
+        registry.grant("prov.kk", ["khonchim", "nosuchsao"])
+    assert registry.granted("prov.kk") == []
+    registry.grant("prov.kk", ["khonchim", "nonsaat"])
+    registry.grant("prov.kk", ["khonchim"])  # given twice: once
+    assert [t.slug for t in registry.granted("prov.kk")] == ["khonchim", "nonsaat"]
+    assert run_cli(monkeypatch, host, "tenant", "remove", "nonsaat", "--yes") == 0
+    assert [t.slug for t in registry.granted("prov.kk")] == ["khonchim"]
+    # A tenant added again under the same slug is not given to anyone by an old grant.
+    assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด") == 0
+    assert [t.slug for t in registry.granted("prov.kk")] == ["khonchim"]

@@ -134,24 +134,24 @@ def _number(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
-_ERRORS = {
+ERROR_TEXTS = {
     400: ("คำขอไม่ถูกต้อง", "ระบบไม่เข้าใจคำขอนี้ กรุณากลับไปหน้าก่อนแล้วลองอีกครั้ง"),
     403: ("ไม่มีสิทธิ์เข้าถึง", "บัญชีของท่านไม่มีสิทธิ์ใช้หน้านี้ หากต้องใช้งาน กรุณาติดต่อผู้ดูแลระบบ"),
     404: ("ไม่พบหน้าที่ต้องการ", "หน้านี้หรือรายการนี้ไม่มีอยู่ หรืออาจถูกลบไปแล้ว"),
     405: ("ใช้งานแบบนี้ไม่ได้", "หน้านี้ไม่รองรับการใช้งานแบบนี้ กรุณากลับไปหน้าก่อน"),
 }
-_CSRF_ERROR = ("แบบฟอร์มหมดอายุ", "แบบฟอร์มนี้หมดอายุหรือไม่ได้ส่งมาจากหน้าของระบบ กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง")
+CSRF_ERROR_TEXT = ("แบบฟอร์มหมดอายุ", "แบบฟอร์มนี้หมดอายุหรือไม่ได้ส่งมาจากหน้าของระบบ กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง")
 
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
-    title, text = _ERRORS.get(code, ("เกิดข้อผิดพลาด", "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง"))
+    title, text = ERROR_TEXTS.get(code, ("เกิดข้อผิดพลาด", "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง"))
     if code == 400 and getattr(error, "description", "") == "csrf":
-        title, text = _CSRF_ERROR
+        title, text = CSRF_ERROR_TEXT
     return render_template("admin/error.html", title=title, text=text, code=code), code
 
 
-for _code in _ERRORS:
+for _code in ERROR_TEXTS:
     admin_bp.register_error_handler(_code, _error_page)
 
 

@@ -181,7 +181,7 @@ def sign_out(db) -> None:
     session.clear()
 
 
-def _load_signed_in_user() -> None:
+def load_signed_in_user() -> None:
     """Find the person behind this browser's session, ending it when idle, too old or disabled."""
     g.admin_user = None
     g.admin_session_hash = None
@@ -247,7 +247,7 @@ def guard_request():
     view = current_app.view_functions.get(request.endpoint)
     if view is None:
         return None
-    _load_signed_in_user()
+    load_signed_in_user()
     is_public = getattr(view, "public", False)
     if getattr(view, "required_roles", None) is None and not is_public:
         log.error("admin view %s declares no role: refused to everyone", request.endpoint)

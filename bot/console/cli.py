@@ -40,17 +40,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _say(thai: str, english: str, error: bool = False) -> None:
+def say(thai: str, english: str, error: bool = False) -> None:
     print(f"{thai} / {english}", file=sys.stderr if error else sys.stdout)
 
 
-def _read_password(args) -> str | None:
+def read_password(args) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
-        _say(
+        say(
             "ไม่มีรหัสผ่าน: ใช้ --password-stdin หรือตั้งตัวแปร ADMIN_PASSWORD",
             f"no password: use --password-stdin or set {PASSWORD_ENV}",
             error=True,
@@ -59,9 +59,24 @@ def _read_password(args) -> str | None:
     first = getpass.getpass("รหัสผ่าน (อย่างน้อย 10 ตัวอักษร) / password (10+ characters): ")
     second = getpass.getpass("พิมพ์รหัสผ่านอีกครั้ง / repeat the password: ")
     if first != second:
-        _say("รหัสผ่านสองครั้งไม่ตรงกัน", "the two passwords differ", error=True)
+        say("รหัสผ่านสองครั้งไม่ตรงกัน", "the two passwords differ", error=True)
         return None
     return first
+
+
+def new_password(args, username: str) -> str | None:
+    """The account's new password, as read_password gets it, if it keeps the rules (else says why)."""
+    from bot.console import passwords
+
+    password = read_password(args)
+    if password is None:
+        return None
+    try:
+        passwords.check_new_password(password, username)
+    except passwords.PasswordRuleError as exc:
+        say(str(exc), exc.english, error=True)
+        return None
+    return password
 
 
 def create_admin(args, settings: Settings) -> int:
@@ -74,30 +89,25 @@ def create_admin(args, settings: Settings) -> int:
     username = args.username
     if not username:
         if not sys.stdin.isatty() or args.password_stdin:
-            _say("ต้องระบุ --username", "--username is required here", error=True)
+            say("ต้องระบุ --username", "--username is required here", error=True)
             return 2
         username = input("ชื่อผู้ใช้ / username: ")
     username = accounts.normalise_username(username)
     try:
         accounts.check_username(username)
     except accounts.AccountError as exc:
-        _say(str(exc), exc.english, error=True)
+        say(str(exc), exc.english, error=True)
         return 2
-    password = _read_password(args)
+    password = new_password(args, username)
     if password is None:
-        return 2
-    try:
-        passwords.check_new_password(password, username)
-    except passwords.PasswordRuleError as exc:
-        _say(str(exc), exc.english, error=True)
         return 2
 
     db = open_database(settings.database_path)
-    actor = Actor(None, f"command-line ({_os_user()})")
+    actor = Actor(None, f"command-line ({os_user()})")
     role, label = args.role, ROLE_LABELS[args.role]
     existing = admin_users.get_with_hash(db, username)
     if existing and not args.reset:
-        _say(
+        say(
             f"มีผู้ใช้ชื่อ {username} อยู่แล้ว (ใช้ --reset เพื่อตั้งรหัสผ่านใหม่และให้เป็น{label}ที่ใช้งานได้)",
             f"the username {username} exists (add --reset to set its password and make it an active {role})",
             error=True,
@@ -117,7 +127,7 @@ def create_admin(args, settings: Settings) -> int:
                 auditor_log.record(db, actor, action, f"user:{user.id}", **details)
             else:
                 actor.record(db, "user.password_reset", f"user:{user.id}", **details)
-        _say(f"ตั้งรหัสผ่านใหม่ให้ {username} และเป็น{label}แล้ว", f"{username} is an active {role} with the new password")
+        say(f"ตั้งรหัสผ่านใหม่ให้ {username} และเป็น{label}แล้ว", f"{username} is an active {role} with the new password")
         _tell_about_auditors(role, user.role)
         return 0
     divisions = load_divisions(settings.content_dir / "divisions.yaml")
@@ -127,23 +137,23 @@ def create_admin(args, settings: Settings) -> int:
             display_name=args.display_name, must_change_password=False,
         )
     except accounts.AccountError as exc:
-        _say(str(exc), exc.english, error=True)
+        say(str(exc), exc.english, error=True)
         return 1
     where = f"{settings.public_url}/admin" if settings.tenant else "/admin"  # a hosted SAO's console is under its prefix
-    _say(f"สร้าง{label} {username} แล้ว เข้าสู่ระบบได้ที่ {where}", f"{role} {username} created; sign in at {where}")
+    say(f"สร้าง{label} {username} แล้ว เข้าสู่ระบบได้ที่ {where}", f"{role} {username} created; sign in at {where}")
     _tell_about_auditors(role)
     return 0
 
 
 def _tell_about_auditors(*roles: str) -> None:
     if "auditor" in roles:
-        _say(
+        say(
             "บันทึกไว้ในบันทึกการใช้งานแล้ว และระบบจะแจ้งหน่วยตรวจสอบภายในทาง LINE เมื่อเว็บทำงาน",
             "recorded in the audit log; the audit unit will be told on LINE (sent by the web process)",
         )
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no user name in this environment (containers): not worth failing for

@@ -3,6 +3,8 @@
     /callback/<slug>     the SAO's LINE webhook, checked with its own channel secret
     /t/<slug>/…          everything else of that SAO: its console (/t/<slug>/admin), public
                          handbook and transparency pages, privacy notice, photos
+    /province/…          the province's console: the figures of the SAOs each account is given
+                         (bot/hosting/province.py)
     /healthz             the host's own health (each SAO also has /t/<slug>/healthz)
 
 Each tenant's app is the single-SAO app (bot.create_app) over the tenant's settings
@@ -20,6 +22,7 @@ import logging
 import threading
 
 from bot.config import Settings, load_settings
+from bot.hosting.province import PREFIX as PROVINCE_PREFIX, create_province_app
 from bot.hosting.registry import SLUG, TenantRegistry, settings_for
 from bot.hosting.workers import SharedWorkers
 
@@ -48,6 +51,7 @@ class HostedApp:
         # single install's (WORKER_THREADS), not by threads of each SAO's own (workers.py).
         self.workers = SharedWorkers(host.worker_threads) if host.start_worker else None
         self._refresh()
+        self.province = create_province_app(host, registry, self.tenant_app)
         for slug in list(self._tenants):  # every SAO's worker starts now: events left in an inbox are answered
             self.app_for(slug)
         if self.workers is not None:
@@ -87,6 +91,11 @@ class HostedApp:
                 log.info("tenant %s: app started", slug)
             return app
 
+    def tenant_app(self, slug: str):
+        """The SAO's running app, or None if it is not (or no longer) a tenant."""
+        self._refresh()
+        return self.app_for(slug) if slug in self._tenants else None
+
     def _close(self, slug: str) -> None:
         self._apps.pop(slug, None)
         if self.workers is not None:
@@ -101,6 +110,11 @@ class HostedApp:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
+        if path == PROVINCE_PREFIX or path.startswith(PROVINCE_PREFIX + "/"):
+            environ = dict(environ)
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "").rstrip("/") + PROVINCE_PREFIX
+            environ["PATH_INFO"] = path[len(PROVINCE_PREFIX):] or "/"
+            return self.province(environ, start_response)
         slug, rest = _route(path)
         if slug is None:
             if path == "/healthz":

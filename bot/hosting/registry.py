@@ -69,6 +69,9 @@ class TenantRegistry:
         if "tenants" not in db.table_names():
             db["tenants"].create({"slug": str, "name": str, "channel_secret": str, "channel_access_token": str,
                                   "created_at": float}, pk="slug", if_not_exists=True)
+        if "province_grants" not in db.table_names():
+            # Which SAOs' figures each provincial account sees (bot/hosting/province.py).
+            db["province_grants"].create({"username": str, "slug": str}, pk=("username", "slug"), if_not_exists=True)
         return db
 
     def add(self, tenant: Tenant) -> Tenant:
@@ -117,10 +120,53 @@ class TenantRegistry:
             return False
         db = self._db()
         try:
-            db["tenants"].delete_where("slug = ?", [slug])
+            with db.conn:
+                db["tenants"].delete_where("slug = ?", [slug])
+                db["province_grants"].delete_where("slug = ?", [slug])
         finally:
             db.close()
         return True
+
+    # --- which SAOs a provincial account sees ----------------------------------------------
+
+    def grant(self, username: str, slugs: list[str]) -> None:
+        unknown = [s for s in slugs if self.get(s) is None]
+        if unknown:
+            raise TenantError(f"ไม่พบ {', '.join(unknown)} (ดู python -m bot tenant list) / no tenant {', '.join(unknown)}")
+        db = self._db()
+        try:
+            with db.conn:
+                db["province_grants"].insert_all(({"username": username, "slug": s} for s in slugs), ignore=True)
+        finally:
+            db.close()
+
+    def revoke(self, username: str, slugs: list[str] | None = None) -> None:
+        """Take these SAOs (None: all of them) away from the account."""
+        if not self.path.exists():
+            return
+        db = self._db()
+        try:
+            with db.conn:
+                if slugs is None:
+                    db["province_grants"].delete_where("username = ?", [username])
+                for slug in slugs or ():
+                    db["province_grants"].delete_where("username = ? AND slug = ?", [username, slug])
+        finally:
+            db.close()
+
+    def granted(self, username: str) -> list[Tenant]:
+        """The SAOs the account sees, by slug: only tenants that still exist."""
+        if not self.path.exists():
+            return []
+        db = self._db()
+        try:
+            rows = db.execute(
+                "SELECT t.* FROM tenants t JOIN province_grants g ON g.slug = t.slug WHERE g.username = ? ORDER BY t.slug",
+                [username]).fetchall()
+            columns = [c.name for c in db["tenants"].columns]
+        finally:
+            db.close()
+        return [Tenant(**dict(zip(columns, row))) for row in rows]
 
     def version(self) -> float:
         """Changes when a tenant is added or removed: the web app reloads its list then."""

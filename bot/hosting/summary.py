@@ -45,18 +45,25 @@ class SaoFigures:
 
 
 def figures(settings: Settings, slug: str, name: str, period, at: datetime) -> SaoFigures:
+    """From the SAO's own database and content files (the command line)."""
     from bot.reports import ReportContext
-    from bot.reports import measures, satisfaction, service_stats
     from db import open_database
 
     db = open_database(settings.database_path)
     try:
-        ctx = ReportContext.load(db, settings.content_dir, period, now=at)
-        stats = service_stats.compute(ctx)
-        rated = satisfaction.compute(ctx)
-        follow = measures.compute(ctx, plan_missing_years=False)
+        return figures_of(ReportContext.load(db, settings.content_dir, period, now=at), slug, name)
     finally:
         db.close()
+
+
+def figures_of(ctx, slug: str, name: str) -> SaoFigures:
+    """From a report context (bot.reports.ReportContext): the province's console builds it from
+    the SAO's running app, so its content is not read again."""
+    from bot.reports import measures, satisfaction, service_stats
+
+    stats = service_stats.compute(ctx)
+    rated = satisfaction.compute(ctx)
+    follow = measures.compute(ctx, plan_missing_years=False)
     due = [i for i in follow.items() if i.status != measures.NOT_DUE]
     respondents = sum(n for _source, n in rated.by_source)
     return SaoFigures(
@@ -73,9 +80,16 @@ def figures(settings: Settings, slug: str, name: str, period, at: datetime) -> S
 
 def province(host: Settings, registry: TenantRegistry, period, at: datetime) -> list[SaoFigures]:
     """Every SAO's figures, then the total (slug "*")."""
-    rows = [figures(settings_for(host, t), t.slug, t.name, period, at) for t in registry.all()]
-    counts = {k: sum(getattr(r, k) for r in rows) for k in asdict(rows[0]) if k not in ("slug", "name")} if rows else {}
-    return rows + ([SaoFigures("*", "รวมทุก อบต.", **counts)] if rows else [])
+    return with_total([figures(settings_for(host, t), t.slug, t.name, period, at) for t in registry.all()])
+
+
+def with_total(rows: list[SaoFigures], name: str = "รวมทุก อบต.") -> list[SaoFigures]:
+    """The rows and their total (slug "*"): counts added up, so its means are pooled over every
+    answer, never a mean of the SAOs' means."""
+    if not rows:
+        return []
+    counts = {k: sum(getattr(r, k) for r in rows) for k in asdict(rows[0]) if k not in ("slug", "name")}
+    return rows + [SaoFigures("*", name, **counts)]
 
 
 COLUMNS = (  # (heading, value)

@@ -1,0 +1,292 @@
+"""The province's console: the figures of the SAOs a provincial account is given, side by side.
+
+    /province/                       each SAO's figures for a round and their total; CSV or XLSX
+    /province/sao/<slug>             one SAO's figures, and the reports it publishes (PDF, XLSX)
+    /province/login, /province/logout
+
+Accounts are the host's, not any SAO's (python -m bot province add <username> --tenants a,b).
+Signing in, sessions, throttles and the audit log are the SAO console's own (bot/console/auth.py,
+signin.py), kept in the province's own database, <DATA_DIR>/province/province.sqlite3, where every
+account is a provincial one. Which SAOs an account sees is in the tenants' registry
+(registry.grant), checked on every page: an SAO not given is "not found", as one that does not exist.
+
+Only counts, rates and means are shown, and the four reports an SAO publishes anyway
+(satisfaction, service statistics, participation, measures' follow-up): no complaint, question
+or name of a citizen, and nothing of corruption reports (those are the SAO's auditors' alone).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from bot.config import Settings
+from bot.console import auth, signin
+from bot.console.accounts import normalise_username
+from bot.console.audit import Actor
+from bot.console.client import SessionCookie, client_ip, is_https
+from bot.console.forms import LoginForm
+from bot.hosting.registry import TenantRegistry
+from bot.hosting.summary import COLUMNS, SaoFigures, figures_of, with_total
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/province"
+# The reports an SAO publishes for everyone: a province may download them. Not the corruption counts.
+REPORTS = ("satisfaction", "service-statistics", "participation", "measure-follow-up")
+ROUNDS = (("6", "รอบ 6 เดือน (1 ต.ค. – 31 มี.ค.)"), ("12", "รอบ 12 เดือน (1 ต.ค. – 30 ก.ย.)"))
+FAILED = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
+
+province_bp = Blueprint("province", __name__, template_folder="templates")
+
+
+def province_settings(host: Settings) -> Settings:
+    """The province console's own folder and database, inside the host's data folder."""
+    folder = host.data_path / "province"
+    return host.with_(tenant="", data_dir=folder, database_path=folder / "province.sqlite3")
+
+
+def create_province_app(host: Settings, registry: TenantRegistry, app_for: Callable[[str], object]) -> Flask:
+    """The province console, served under /province by the hosted app (bot/hosting/app.py).
+    app_for(slug): that SAO's running app, whose database and content the figures are read from."""
+    import bot
+    from bot import _local_secret
+    from bot.pages.assets import assets_bp
+    from db import ConnectionPool, open_database
+
+    settings = province_settings(host)
+    if not settings.secret_key:
+        settings = settings.with_(secret_key=_local_secret(settings.data_path / "secret-key"))
+    open_database(settings.database_path).close()  # made, or brought up to this version's schema
+    package = Path(bot.__file__).parent
+    app = Flask(__name__, static_folder=str(package / "static"), template_folder=str(package / "templates"))
+    app.session_interface = SessionCookie()
+    app.config.update(
+        SETTINGS=settings, SECRET_KEY=settings.secret_key, SESSION_COOKIE_PATH=f"{PREFIX}/",
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SAO_SESSION_COOKIE_SECURE=settings.session_cookie_secure, SAO_TRUSTED_PROXY_HOPS=settings.trusted_proxy_hops,
+    )
+    app.extensions.update(db_pool=ConnectionPool(settings.database_path), tenant_registry=registry, tenant_app=app_for)
+    app.jinja_env.globals.update(
+        csrf_field=lambda: Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'),
+        columns=COLUMNS,
+    )
+    app.context_processor(lambda: {"current_user": auth.current_user()})
+    app.register_blueprint(assets_bp)
+    app.register_blueprint(province_bp)
+    app.after_request(auth.add_security_headers)
+    from bot.console import ERROR_TEXTS
+
+    for code in ERROR_TEXTS:
+        app.register_error_handler(code, _error_page)
+    return app
+
+
+def _error_page(error):
+    from bot.console import CSRF_ERROR_TEXT, ERROR_TEXTS
+
+    code = getattr(error, "code", 500) or 500
+    title, text = ERROR_TEXTS.get(code, ("เกิดข้อผิดพลาด", "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง"))
+    if code == 400 and getattr(error, "description", "") == "csrf":
+        title, text = CSRF_ERROR_TEXT
+    return render_template("province/error.html", title=title, text=text), code
+
+
+# --- who is signed in, and which SAOs they see ------------------------------------------------
+
+
+def public(view):
+    view.public = True
+    return view
+
+
+@province_bp.before_request
+def guard():
+    """Every page but sign-in needs a provincial account; every form its CSRF token."""
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None:
+        return None
+    auth.load_signed_in_user()
+    if request.method in auth.UNSAFE_METHODS and auth.csrf_failed():
+        abort(400, description="csrf")
+    if auth.current_user() is None and not getattr(view, "public", False):
+        args = {"next": request.full_path.rstrip("?")} if request.method == "GET" else {}
+        if g.get("admin_session_ended"):
+            args["reason"] = "expired"
+        return redirect(url_for("province.login", **args))
+    return None
+
+
+def _db():
+    return current_app.extensions["db_pool"].get()
+
+
+def _given() -> list:
+    """The SAOs the signed-in account sees, as the registry says now."""
+    return current_app.extensions["tenant_registry"].granted(auth.current_user().username)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+# --- the round chosen ---------------------------------------------------------------------
+
+
+def _default_round(today: date) -> tuple[int, str]:
+    """The latest round that has ended, as the SAO's own reports page chooses it."""
+    from bot.common.thaidate import fiscal_year
+
+    fy = fiscal_year(today)
+    return (fy, "6") if 4 <= today.month <= 9 else (fy - 1, "12")
+
+
+def _period():
+    """(period, fy, round key, error) from ?fy=&round=: the default round when absent or wrong."""
+    from bot.common.thaidate import now
+    from bot.reports import PeriodError, ReportPeriod
+
+    fy, key = _default_round(now().date())
+    error = None
+    try:
+        fy = int(request.args.get("fy") or fy)
+        key = request.args.get("round") or key
+        if key not in dict(ROUNDS):
+            raise PeriodError("รอบรายงานต้องเป็น 6 หรือ 12 เดือน", "round")
+        return ReportPeriod.of_round(fy, int(key)), fy, key, None
+    except (ValueError, PeriodError) as exc:
+        error = str(exc) if isinstance(exc, PeriodError) else "ปีงบประมาณต้องเป็นตัวเลข พ.ศ. เช่น 2570"
+        fy, key = _default_round(now().date())
+        return ReportPeriod.of_round(fy, int(key)), fy, key, error
+
+
+def _context(slug: str, period):
+    """A report context over the SAO's running app: its database and its current content."""
+    from bot.common.thaidate import now
+    from bot.handbook.store import content_of
+    from bot.reports import ReportContext
+
+    app = current_app.extensions["tenant_app"](slug)
+    if app is None:
+        abort(404)
+    return ReportContext.of_snapshot(app.extensions["db_pool"].get(), app.config["SETTINGS"].content_dir,
+                                     content_of(app), period, now=now())
+
+
+def _figures(tenants, period) -> list[SaoFigures]:
+    return with_total([figures_of(_context(t.slug, period), t.slug, t.name) for t in tenants], "รวม อบต. ที่ได้รับมอบหมาย")
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@province_bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    from bot.common.thaidate import thai_datetime
+    from db import admin_users
+
+    db = _db()
+    next_url = _safe_next(request.values.get("next"))
+    if auth.current_user() is not None:
+        return redirect(next_url or url_for("province.index"))
+    form = LoginForm(request.form if request.method == "POST" else None)
+    notice = "หมดเวลาการใช้งานหรือออกจากระบบแล้ว กรุณาเข้าสู่ระบบอีกครั้ง" if request.args.get("reason") == "expired" else None
+    no_accounts = admin_users.count(db) == 0
+    if request.method == "POST" and form.validate() and not no_accounts:
+        settings = current_app.config["SETTINGS"]
+        ip = client_ip()
+        username = normalise_username(form.username.data)
+        device = signin.device_of(settings.secret_key, request.cookies.get(signin.DEVICE_COOKIE), username)
+        result = signin.authenticate(db, settings, ip, username, form.password.data, device=device)
+        if result.user is not None:
+            auth.sign_in(db, result.user, Actor(result.user.id, result.user.username, ip))
+            if result.failures_since_last_sign_in:
+                flash(f"ตั้งแต่ท่านเข้าสู่ระบบครั้งก่อน มีผู้พยายามเข้าสู่ระบบด้วยชื่อผู้ใช้ของท่านแต่รหัสผ่านไม่ถูกต้อง "
+                      f"{result.failures_since_last_sign_in} ครั้ง ล่าสุดเมื่อ {thai_datetime(result.last_failure_at)}", "error")
+            response = redirect(request.script_root + next_url if next_url else url_for("province.index"))
+            if device is None:  # this browser keeps a way in while someone guesses the name (signin.py)
+                response.set_cookie(
+                    signin.DEVICE_COOKIE, signin.new_device_cookie(settings.secret_key, result.user),
+                    max_age=signin.DEVICE_COOKIE_DAYS * 86400, path=f"{request.script_root}/", httponly=True,
+                    samesite="Lax", secure=is_https() if settings.session_cookie_secure == "auto" else settings.session_cookie_secure == "true",
+                )
+            return response
+        if result.wait_seconds > 0:
+            minutes = max(1, round(result.wait_seconds / 60))
+            return render_template("province/login.html", form=form, next_url=next_url,
+                                   error=f"เข้าสู่ระบบไม่สำเร็จหลายครั้ง กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่"), 429
+        return render_template("province/login.html", form=form, error=FAILED, next_url=next_url), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("province/login.html", form=form, notice=notice, next_url=next_url, no_accounts=no_accounts), status
+
+
+@province_bp.post("/logout")
+def logout():
+    auth.sign_out(_db())
+    flash("ออกจากระบบแล้ว", "ok")
+    return redirect(url_for("province.login"))
+
+
+@province_bp.get("/")
+def index():
+    from bot.console.exports import Column, export_response
+
+    period, fy, key, error = _period()
+    tenants = _given()
+    rows = _figures(tenants, period)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx") and rows:
+        columns = [Column(heading, value) for heading, value in COLUMNS]
+        return export_response(fmt, f"province_{fy}_{key}m", "สรุปรายอบต.", columns, rows)
+    return render_template("province/index.html", rows=rows, period=period, fy=fy, round_key=key, rounds=ROUNDS,
+                           error=error, tenants=tenants)
+
+
+@province_bp.get("/sao/<slug>")
+def sao(slug: str):
+    from bot.reports import KINDS
+
+    tenant = _tenant(slug)
+    period, fy, key, error = _period()
+    figures = figures_of(_context(slug, period), tenant.slug, tenant.name)
+    return render_template("province/sao.html", tenant=tenant, f=figures, period=period, fy=fy, round_key=key,
+                           rounds=ROUNDS, error=error, reports=[KINDS[k] for k in REPORTS])
+
+
+@province_bp.get("/sao/<slug>/report/<kind>.<fmt>")
+def report(slug: str, kind: str, fmt: str):
+    from bot.reports import FORMATS, produce
+
+    tenant = _tenant(slug)
+    if kind not in REPORTS or fmt not in FORMATS:
+        abort(404)
+    period, _fy, _key, _error = _period()
+    produced = produce(kind, fmt, _context(slug, period))
+    db = _db()
+    from db import transaction
+
+    with transaction(db):
+        Actor(auth.current_user().id, auth.current_user().username, client_ip()).record(
+            db, "report.produce", f"report:{kind}", tenant=tenant.slug, format=fmt, period=period.label)
+    response = current_app.response_class(produced.content, mimetype=produced.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{tenant.slug}_{produced.filename}"'
+    return response
+
+
+def _tenant(slug: str):
+    """The SAO, if this account is given it; otherwise 404, the same as for an SAO that does not exist."""
+    for tenant in _given():
+        if tenant.slug == slug:
+            return tenant
+    log.warning("province: %s refused tenant %r", auth.current_user().username, slug)
+    abort(404)
