@@ -77,6 +77,14 @@ class TenantLoad(Load):
         self.slugs = slugs
         self.tenant_of: dict[str, str] = {}
 
+    def next_body(self) -> tuple[str, bytes]:
+        """As LINE sends it: for the bot of the tenant's channel (its "destination")."""
+        from fakeline.app import bot_user_id
+
+        token, body = super().next_body()
+        slug = self.slugs[self.n % len(self.slugs)]
+        return token, body.replace(b'"Ubench"', f'"{bot_user_id(f"token-{slug}")}"'.encode(), 1)
+
     def route(self, token: str) -> tuple[str, str]:
         slug = self.slugs[self.n % len(self.slugs)]
         self.tenant_of[token] = slug

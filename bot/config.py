@@ -97,6 +97,9 @@ class Settings:
     # A hosted install's SAO (bot/hosting): its slug, set by hosting.registry.settings_for; empty
     # for a single install. Only what people read uses it (the commands to run for this SAO).
     tenant: str = ""
+    # The channel's bot user id, when known (a hosted SAO's, from LINE's bot info): a webhook
+    # for another bot means the channel's secret and token are of different channels.
+    line_bot_user_id: str = ""
 
     @property
     def public_url(self) -> str:

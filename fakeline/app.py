@@ -12,6 +12,7 @@ run the bot in another process. They need no token and are not recorded.
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import re
 import socket
@@ -257,6 +258,15 @@ def create_fake_line_app(state: FakeLineState, access_token: str | None = None) 
         state.set_default_rich_menu(None)
         return {}
 
+    # The bot ---------------------------------------------------------------------
+
+    @app.get("/v2/bot/info")
+    def bot_info() -> ResponseReturnValue:
+        token = request.headers.get("Authorization", "").partition(" ")[2]
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        return {"userId": bot_user_id(token), "basicId": "@" + digest[32:40], "displayName": "Fake LINE OA",
+                "chatMode": "bot", "markAsReadMode": "auto"}
+
     # Webhook URL -----------------------------------------------------------------
 
     @app.get("/v2/bot/channel/webhook/endpoint")
@@ -346,6 +356,12 @@ def _drop_connection(environ: dict[str, Any]) -> Iterator[bytes]:
             pass
     raise ConnectionResetError(errno.ECONNRESET, "fault: connection dropped without an answer")
     yield b""  # a generator: runs when the server starts sending
+
+
+def bot_user_id(access_token: str) -> str:
+    """The bot behind an access token: each channel (here, each token) is its own bot, with a
+    user id of LINE's form (U and 32 hex digits), the webhook's "destination"."""
+    return "U" + hashlib.sha256(access_token.encode()).hexdigest()[:32]
 
 
 def _authorized(header: str, expected: str | None) -> bool:

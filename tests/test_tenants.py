@@ -18,9 +18,10 @@ from bot.__main__ import main as bot_main
 from bot.config import PROJECT_ROOT, Settings
 from bot.hosting.app import HostedApp
 from bot.hosting.registry import Tenant, TenantError, TenantRegistry
+from fakeline.app import bot_user_id
 from fakeline.server import FakeLineServer
 from tests.admin_support import csrf_from
-from tests.helpers import body_of, text_event, user_id, wait_until
+from tests.helpers import text_event, user_id, wait_until
 from bot.line.signature import sign
 
 PASSWORD = "hosted-admin-password-1"
@@ -89,7 +90,10 @@ def hosted(host, two_saos):
 
 
 def post(url: str, slug: str, secret: str, *events) -> requests.Response:
-    body = body_of(*events)
+    """A webhook as LINE sends it for the channel of this secret (the tests' channels pair
+    secret-X with token-X), to the SAO's address."""
+    body = json.dumps({"destination": bot_user_id(secret.replace("secret-", "token-")), "events": list(events)},
+                      ensure_ascii=False).encode()
     return requests.post(f"{url}/callback/{slug}", data=body, timeout=10,
                          headers={"Content-Type": "application/json", "X-Line-Signature": sign(secret, body)})
 
@@ -125,7 +129,7 @@ def test_a_webhook_signed_with_another_saos_secret_is_refused_and_stored_nowhere
     assert unknown.status_code == 404
     for slug in ("khonchim", "nonsaat"):
         assert rows(host, slug, "SELECT count(*) FROM inbox")[0][0] == 0
-    assert any_token_line.state.requests == []
+    assert [r.path for r in any_token_line.state.requests] == ["/v2/bot/info"] * 2  # only tenant add's, below
 
 
 def test_each_sao_shows_its_own_content_and_keeps_its_own_console(hosted, host, monkeypatch):
@@ -433,3 +437,35 @@ def test_province_grants_follow_the_tenants(host, two_saos, monkeypatch):
     # A tenant added again under the same slug is not given to anyone by an old grant.
     assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด") == 0
     assert [t.slug for t in registry.granted("prov.kk")] == ["khonchim"]
+
+
+def test_each_saos_bot_is_asked_of_line_when_added_and_a_token_line_refuses_is_refused(tmp_path, monkeypatch, caplog):
+    with FakeLineServer(access_token="token-khonchim") as line:  # LINE accepts this channel's token only
+        host = Settings(line_api_base_url=line.url, line_data_api_base_url=line.url, data_dir=tmp_path / "host",
+                        database_path=tmp_path / "host" / "sao-bot.sqlite3", content_dir=PROJECT_ROOT / "content",
+                        public_base_url="https://saos.example.go.th")
+        registry = TenantRegistry.for_settings(host)
+        assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด",
+                       "--channel-secret", "secret-nonsaat", "--channel-token", "a-token-with-a-typo") == 2
+        assert registry.get("nonsaat") is None and not (tmp_path / "host" / "tenants" / "nonsaat").exists()
+        assert run_cli(monkeypatch, host, "tenant", "add", "khonchim", "--name", "อบต.คอนฉิม",
+                       "--channel-secret", "secret-khonchim", "--channel-token", "token-khonchim") == 0
+        khonchim = registry.get("khonchim")
+        assert khonchim.bot_user_id == bot_user_id("token-khonchim") and khonchim.bot_basic_id.startswith("@")
+        # The same LINE account again, under another slug and another (wrong) secret: refused.
+        assert run_cli(monkeypatch, host, "tenant", "add", "khonchim2", "--name", "อบต.คอนฉิม",
+                       "--channel-secret", "secret-other", "--channel-token", "token-khonchim") == 2
+        assert registry.get("khonchim2") is None
+
+        # A webhook for another bot, signed with this channel's secret: its secret and token are of
+        # two channels. The events are kept, and the operator is told once.
+        served = Served(HostedApp(host.with_(start_worker=False), registry))
+        try:
+            for _ in range(2):
+                body = json.dumps({"destination": bot_user_id("token-other"), "events": [text_event(user_id(), "สวัสดี")]}).encode()
+                assert requests.post(f"{served.url}/callback/khonchim", data=body, timeout=10, headers={
+                    "Content-Type": "application/json", "X-Line-Signature": sign("secret-khonchim", body)}).status_code == 200
+        finally:
+            served.close()
+        assert rows(host, "khonchim", "SELECT count(*) FROM inbox")[0][0] == 2
+        assert len([r for r in caplog.records if "different LINE channels" in r.getMessage()]) == 1

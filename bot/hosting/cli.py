@@ -16,6 +16,7 @@ import shutil
 import sys
 import zipfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
@@ -99,7 +100,7 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
         raise TenantError(f"{folder}: มีข้อมูลอยู่แล้ว / already holds data (a removed tenant's?): move it away first")
     if content_from is not None and not (content_from / "profile.yaml").is_file():
         raise TenantError(f"{content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
-    tenant = registry.add(tenant)
+    tenant = registry.add(_with_bot(host, tenant))
     settings = settings_for(host, tenant)
     with _all_or_nothing(registry, slug, "add", "เพิ่ม"):
         if content_from is not None:  # the SAO's own files: edits over the shipped defaults
@@ -110,6 +111,31 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
     return tenant
 
 
+def _with_bot(host: Settings, tenant: Tenant) -> Tenant:
+    """The tenant with its channel's bot, asked of LINE: a token LINE refuses is refused here,
+    not at the first citizen's message. Without an answer (no network) it is added without."""
+    if not tenant.channel_access_token:
+        return tenant
+    from linebot.v3.messaging.exceptions import ApiException
+
+    from bot.line.sender import LineSender
+
+    try:
+        user_id, basic_id = LineSender(host.with_(channel_access_token=tenant.channel_access_token)).bot_info()
+    except ApiException as exc:
+        if exc.status in (401, 403):
+            raise TenantError(f"LINE ไม่รับ channel access token นี้ ({exc.status}) ตรวจใน LINE Developers Console "
+                              f"(Messaging API → Channel access token) / LINE refused this channel access token") from None
+        print(f"ถาม LINE ไม่สำเร็จ ({exc.status}) จึงเพิ่มโดยยังไม่ตรวจ token / LINE answered {exc.status}: "
+              "added without checking the token", file=sys.stderr)
+        return tenant
+    except Exception as exc:  # no answer at all (network, proxy, timeout): the operator is told
+        print(f"ติดต่อ LINE ไม่ได้ จึงเพิ่มโดยยังไม่ตรวจ token / LINE unreachable, added without checking the token: "
+              f"{type(exc).__name__}", file=sys.stderr)
+        return tenant
+    return replace(tenant, bot_user_id=user_id, bot_basic_id=basic_id)
+
+
 def _list(args, host: Settings, registry: TenantRegistry) -> int:
     from bot.common.thaidate import thai_date
 
@@ -118,7 +144,7 @@ def _list(args, host: Settings, registry: TenantRegistry) -> int:
         print("ยังไม่มี อบต. ในระบบ / no tenants yet (python -m bot tenant add)")
         return 0
     for t in tenants:
-        channel = "LINE ✓" if t.channel_secret else "ยังไม่มีช่องทาง LINE / no channel"
+        channel = f"LINE {t.bot_basic_id or '✓'}" if t.channel_secret else "ยังไม่มีช่องทาง LINE / no channel"
         print(f"{t.slug}\t{t.name}\t{channel}\tเพิ่มเมื่อ {thai_date(t.created_at)}\t{host.public_url}/callback/{t.slug}")
     return 0
 

@@ -35,6 +35,10 @@ class Tenant:
     channel_secret: str = field(default="", repr=False)
     channel_access_token: str = field(default="", repr=False)
     created_at: float = 0.0
+    # The channel's bot, as LINE's bot info gives it for the token (cli.py asks at add and
+    # import): the webhook's "destination", and the "@…" id citizens add as a friend.
+    bot_user_id: str = ""
+    bot_basic_id: str = ""
 
 
 def check_slug(slug: str) -> str:
@@ -69,6 +73,9 @@ class TenantRegistry:
         if "tenants" not in db.table_names():
             db["tenants"].create({"slug": str, "name": str, "channel_secret": str, "channel_access_token": str,
                                   "created_at": float}, pk="slug", if_not_exists=True)
+        for column in ("bot_user_id", "bot_basic_id"):  # a registry made before they were kept
+            if column not in db["tenants"].columns_dict:
+                db["tenants"].add_column(column, str, not_null_default="")
         if "province_grants" not in db.table_names():
             # Which SAOs' figures each provincial account sees (bot/hosting/province.py).
             db["province_grants"].create({"username": str, "slug": str}, pk=("username", "slug"), if_not_exists=True)
@@ -88,8 +95,12 @@ class TenantRegistry:
             if tenant.channel_secret and db["tenants"].count_where("channel_secret = ?", [tenant.channel_secret]):
                 # Two SAOs on one channel would each take the other's citizens' messages.
                 raise TenantError("ช่องทาง LINE นี้เป็นของ อบต. อื่นในระบบแล้ว / another tenant already uses this channel")
+            if tenant.bot_user_id and db["tenants"].count_where("bot_user_id = ?", [tenant.bot_user_id]):
+                raise TenantError("access token นี้เป็นของบัญชี LINE ของ อบต. อื่นในระบบแล้ว / this access token is of "
+                                  "another tenant's LINE account")
             row = {"slug": tenant.slug, "name": tenant.name.strip(), "channel_secret": tenant.channel_secret,
-                   "channel_access_token": tenant.channel_access_token, "created_at": tenant.created_at or time.time()}
+                   "channel_access_token": tenant.channel_access_token, "created_at": tenant.created_at or time.time(),
+                   "bot_user_id": tenant.bot_user_id, "bot_basic_id": tenant.bot_basic_id}
             db["tenants"].insert(row)
         finally:
             db.close()
@@ -187,6 +198,7 @@ def settings_for(host: Settings, tenant: Tenant) -> Settings:
     defaults = host.default_content_dir or host.content_dir
     return host.with_(
         tenant=tenant.slug,
+        line_bot_user_id=tenant.bot_user_id,
         channel_secret=tenant.channel_secret,
         channel_access_token=tenant.channel_access_token,
         data_dir=data,

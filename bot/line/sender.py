@@ -117,6 +117,12 @@ class LineSender:
         self._clock = clock or time.time
         self._timeout = settings.line_timeout_seconds
 
+    def bot_info(self) -> tuple[str, str]:
+        """(the bot's user id, its basic id "@…") for this channel's access token: LINE answers
+        401 (ApiException) to a token it does not accept."""
+        info = self.api.get_bot_info(_request_timeout=self._timeout)
+        return info.user_id, info.basic_id
+
     def _post(self, path: str, body: dict, retry_key: str | None = None) -> Response:
         """POST a JSON request with the SDK's token and headers (bot/line/transport.py).
 

@@ -77,6 +77,7 @@ def _answer():
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list):
         return _error(400, "body has no events list")
+    _check_destination(payload.get("destination"))
     rows = inbox_rows(events)
     if rows:
         try:
@@ -89,3 +90,14 @@ def _answer():
         if worker is not None:
             worker.notify()
     return current_app.response_class(b"{}", mimetype="application/json")
+
+
+def _check_destination(destination) -> None:
+    """A signed webhook for another bot than the channel's: the secret is of one channel and
+    the token of another, so replies will fail. The events are still kept (nothing a citizen
+    sent is lost); the operator is told, once per process."""
+    expected = current_app.config["SETTINGS"].line_bot_user_id
+    if expected and destination != expected and not current_app.config.get("DESTINATION_WARNED"):
+        current_app.config["DESTINATION_WARNED"] = True
+        log.error("webhook for bot %s, but this channel's access token is of bot %s: the channel secret and the "
+                  "access token are of different LINE channels (python -m bot tenant list)", destination, expected)
