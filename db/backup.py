@@ -101,7 +101,9 @@ def backup(database: Path, target: Path, content: Path | None = None) -> dict:
     if target.exists():
         raise BackupError(f"{target}: already exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = connect(database).conn
+    # A plain connection: only read, and never turning a database that is not in WAL mode (the
+    # hosted install's registry, whose file's time tells the web of a new tenant) into one.
+    source = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
     partial = target.with_name(target.name + ".partial")
     copy = sqlite3.connect(partial)
     try:
@@ -110,7 +112,8 @@ def backup(database: Path, target: Path, content: Path | None = None) -> dict:
         copy.execute("PRAGMA journal_mode = DELETE")
         edited = _store_edited(copy, content) if content is not None else None
         version = _check(copy, str(partial))
-        events = copy.execute("SELECT count(*) FROM inbox").fetchone()[0]
+        has_inbox = copy.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox'").fetchone()
+        events = copy.execute("SELECT count(*) FROM inbox").fetchone()[0] if has_inbox else None
     except BaseException:
         copy.close()
         source.close()

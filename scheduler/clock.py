@@ -302,7 +302,28 @@ def build_hosted_scheduler(host: Settings) -> BlockingScheduler:
     sync_tenant_jobs(scheduler, host, registry)
     scheduler.add_job(sync_tenant_jobs, IntervalTrigger(minutes=TENANTS_CHECK_MINUTES, timezone=BANGKOK),
                       args=[scheduler, host, registry], id="tenants", coalesce=True, max_instances=1)
+    # 02:15, after the SAOs' own: the host's databases, which no SAO's backup holds.
+    scheduler.add_job(backup_host, CronTrigger(hour=2, minute=15, timezone=BANGKOK), args=[host], id="host-backup",
+                      misfire_grace_time=6 * 3600, coalesce=True, max_instances=1)
     return scheduler
+
+
+def backup_host(host: Settings, today: date | None = None) -> dict:
+    """The hosted install's own databases, as each SAO's nightly backup: the tenants' registry (the
+    channels' secrets and tokens, which SAOs each province account sees) and the province
+    console's accounts. Kept in <backups>/_registry and _province (a slug never starts with "_"),
+    and copied elsewhere beside the SAOs' copies (BACKUP_COPY_TO/_registry …)."""
+    from bot.hosting.registry import TenantRegistry, province_database
+    from db.backup import nightly
+
+    today = today or datetime.now(BANGKOK).date()
+    done = {}
+    for name, database in (("_registry", TenantRegistry.for_settings(host).path),
+                           ("_province", province_database(host))):
+        if database.exists():
+            copy_to = f"{host.backup_copy_to.rstrip('/')}/{name}" if host.backup_copy_to else ""
+            done[name] = nightly(database, host.backups_path / name, today, copy_to)
+    return done
 
 
 def sync_tenant_jobs(scheduler, host: Settings, registry) -> dict[str, list[str]]:

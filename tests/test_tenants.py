@@ -241,6 +241,20 @@ def test_the_hosted_clock_runs_every_saos_timetable_on_its_own_database(host, tw
     assert sync_tenant_jobs(scheduler, host, two_saos) == {"added": [], "removed": ["khonchim"]}
     assert not any(job.id.startswith("khonchim:") for job in scheduler.get_jobs())
 
+    # The host's own databases are backed up too: the registry holds every channel, which no SAO's backup does.
+    assert run_cli(monkeypatch, host, "province", "add", "prov.kk", "--tenants", "nonsaat") == 0
+    job = scheduler.get_job("host-backup")
+    done = job.func(*job.args)
+    assert set(done) == {"_registry", "_province"} and not any("error" in d for d in done.values())
+    with sqlite3.connect(done["_registry"]["file"]) as copy:
+        assert copy.execute("SELECT slug, channel_secret FROM tenants").fetchall() == [("nonsaat", "secret-nonsaat")]
+        assert copy.execute("SELECT username, slug FROM province_grants").fetchall() == [("prov.kk", "nonsaat")]
+    assert Path(done["_province"]["file"]).parent == host.data_path / "backups" / "_province"
+    # Backing it up left the registry as it was: not in WAL mode, whose writes would not touch the
+    # file's time that tells the web of a new tenant.
+    with sqlite3.connect(two_saos.path) as registry_file:
+        assert registry_file.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
 
 def test_serve_hosted_runs_the_hosted_app_and_every_tenants_clock():
     from bot.operations.serve import HOSTED_APP, commands

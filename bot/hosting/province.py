@@ -32,7 +32,7 @@ from bot.console.accounts import normalise_username
 from bot.console.audit import Actor
 from bot.console.client import SessionCookie, client_ip, is_https
 from bot.console.forms import LoginForm
-from bot.hosting.registry import TenantRegistry
+from bot.hosting.registry import TenantRegistry, province_database
 from bot.hosting.summary import COLUMNS, SaoFigures, figures_of, with_total
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,8 @@ province_bp = Blueprint("province", __name__, template_folder="templates")
 
 def province_settings(host: Settings) -> Settings:
     """The province console's own folder and database, inside the host's data folder."""
-    folder = host.data_path / "province"
-    return host.with_(tenant="", data_dir=folder, database_path=folder / "province.sqlite3")
+    database = province_database(host)
+    return host.with_(tenant="", data_dir=database.parent, database_path=database)
 
 
 def create_province_app(host: Settings, registry: TenantRegistry, app_for: Callable[[str], object]) -> Flask:

@@ -55,6 +55,11 @@ def tenants_root(settings: Settings) -> Path:
     return settings.data_path / "tenants"
 
 
+def province_database(settings: Settings) -> Path:
+    """The province console's accounts (bot/hosting/province.py), beside the tenants' folder."""
+    return settings.data_path / "province" / "province.sqlite3"
+
+
 class TenantRegistry:
     def __init__(self, root: Path):
         self.root = Path(root)
