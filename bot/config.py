@@ -100,10 +100,17 @@ class Settings:
     # The channel's bot user id, when known (a hosted SAO's, from LINE's bot info): a webhook
     # for another bot means the channel's secret and token are of different channels.
     line_bot_user_id: str = ""
+    # Where LINE sends this SAO's events; empty: <public_url>/callback. A hosted SAO's is the
+    # host's /callback/<slug> (hosting.registry.settings_for), as `tenant add` prints it.
+    webhook_url: str = ""
 
     @property
     def public_url(self) -> str:
         return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    @property
+    def line_webhook_url(self) -> str:
+        return self.webhook_url or f"{self.public_url}/callback"
 
     @property
     def data_path(self) -> Path:

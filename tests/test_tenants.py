@@ -224,6 +224,15 @@ def test_a_tenant_added_while_serving_is_served_and_bad_additions_are_refused(ho
     assert run_cli(monkeypatch, host, "--tenant", "nobody", "doctor") == 2
 
 
+def test_setup_line_and_doctor_for_one_sao_use_its_own_webhook_address(host, two_saos, monkeypatch, capsys, any_token_line):
+    assert run_cli(monkeypatch, host, "--tenant", "khonchim", "setup-line") == 0
+    assert any_token_line.state.webhook_endpoint == "https://saos.example.go.th/callback/khonchim"
+    capsys.readouterr()
+    run_cli(monkeypatch, host, "--tenant", "khonchim", "doctor")
+    report = capsys.readouterr().out
+    assert "[ok]      URL ของ webhook ตรงกัน: https://saos.example.go.th/callback/khonchim" in report
+
+
 def test_the_hosted_clock_runs_every_saos_timetable_on_its_own_database(host, two_saos, monkeypatch):
     from scheduler.clock import build_hosted_scheduler, sync_tenant_jobs
 

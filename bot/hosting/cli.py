@@ -81,7 +81,8 @@ def _add(args, host: Settings, registry: TenantRegistry) -> int:
                         args.content_from)
     slug = tenant.slug
     print(f"เพิ่ม {tenant.name} ({slug}) แล้ว / added")
-    print(f"  webhook (LINE Developers): {host.public_url}/callback/{slug}")
+    print(f"  webhook (LINE Developers): {settings_for(host, tenant).line_webhook_url}")
+    print(f"  หรือตั้งให้อัตโนมัติ / or set it: python -m bot --tenant {slug} setup-line")
     print(f"  หน้าจัดการ / console:       {host.public_url}/t/{slug}/admin")
     print(f"  ผู้ดูแลคนแรก / first admin:  python -m bot --tenant {slug} create-admin <username>")
     return 0
@@ -145,7 +146,7 @@ def _list(args, host: Settings, registry: TenantRegistry) -> int:
         return 0
     for t in tenants:
         channel = f"LINE {t.bot_basic_id or '✓'}" if t.channel_secret else "ยังไม่มีช่องทาง LINE / no channel"
-        print(f"{t.slug}\t{t.name}\t{channel}\tเพิ่มเมื่อ {thai_date(t.created_at)}\t{host.public_url}/callback/{t.slug}")
+        print(f"{t.slug}\t{t.name}\t{channel}\tเพิ่มเมื่อ {thai_date(t.created_at)}\t{settings_for(host, t).line_webhook_url}")
     return 0
 
 
@@ -230,7 +231,7 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
             restored = restore(Path(tmp) / "sao-bot.sqlite3", settings.database_path)
             _check_content(settings)
     return {"tenant": tenant.slug, "name": tenant.name, "schema_version": restored["schema_version"],
-            "migrated": restored["migrated"], "webhook": f"{host.public_url}/callback/{tenant.slug}"}
+            "migrated": restored["migrated"], "webhook": settings.line_webhook_url}
 
 
 def _summary(args, host: Settings, registry: TenantRegistry) -> int:

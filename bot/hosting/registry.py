@@ -211,6 +211,7 @@ def settings_for(host: Settings, tenant: Tenant) -> Settings:
         content_dir=data / "content",
         default_content_dir=defaults,
         public_base_url=f"{host.public_url}/t/{tenant.slug}",
+        webhook_url=f"{host.public_url}/callback/{tenant.slug}",
         secret_key="",  # each SAO's console signs its sessions with its own key, kept in its folder
         simulator_enabled=False,
         backup_dir="",  # backups in the tenant's own folder

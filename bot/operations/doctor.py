@@ -330,7 +330,7 @@ def check_webhook(settings: Settings) -> list[Finding]:
     from bot.line.sender import LineSender
 
     sender = LineSender(settings)
-    expected = f"{settings.public_url}/callback"
+    expected = settings.line_webhook_url
     try:
         endpoint, active = sender.webhook_endpoint()
     except Exception as exc:  # any failure to reach LINE is what this check reports

@@ -1,7 +1,8 @@
 """python -m bot setup-line: connect the bot to its LINE channel in one step.
 
-Sets the webhook URL to <PUBLIC_BASE_URL>/callback, has LINE test it, installs the rich
-menu, and prints what is left to do by hand in LINE Official Account Manager.
+Sets the webhook URL to <PUBLIC_BASE_URL>/callback (a hosted SAO's: /callback/<slug>), has LINE
+test it, installs the rich menu, and prints what is left to do by hand in LINE Official Account
+Manager.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def cmd_setup_line(args, settings: Settings) -> int:
              "set PUBLIC_BASE_URL to the bot's https address first (LINE calls webhooks only over https)", sys.stderr)
         return 2
     sender = LineSender(settings)
-    url = f"{settings.public_url}/callback"
+    url = settings.line_webhook_url
     try:
         sender.set_webhook_endpoint(url)
     except Exception as exc:  # LINE's refusal or a network error: say which and stop
