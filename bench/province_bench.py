@@ -68,7 +68,7 @@ def run(args) -> dict:
     registry = TenantRegistry.for_settings(host)
     slugs = [f"sao-{i:03d}" for i in range(args.tenants)]
     for slug in slugs:
-        add_tenant(host, registry, Tenant(slug, f"อบต.ทดสอบ {slug}"))
+        add_tenant(host, registry, Tenant(slug, f"อบต.ทดสอบ {slug}"), district="แวงใหญ่", province="ขอนแก่น")
     fill(host, slugs, args.ratings)
     assert bot_main(["province", "add", "prov", "--all-tenants"]) == 0
 

@@ -65,7 +65,8 @@ def make_host(folder: Path, n: int, fake_url: str) -> tuple[dict, list[str], flo
     slugs = [f"sao-{i:03d}" for i in range(n)]
     started = time.perf_counter()
     for slug in slugs:
-        add_tenant(host, registry, Tenant(slug, f"อบต.ทดสอบ {slug}", f"secret-{slug}", f"token-{slug}"))
+        add_tenant(host, registry, Tenant(slug, f"อบต.ทดสอบ {slug}", f"secret-{slug}", f"token-{slug}"),
+                   district="แวงใหญ่", province="ขอนแก่น")
     return env, slugs, (time.perf_counter() - started) / n
 
 

@@ -62,7 +62,7 @@ def two_saos(monkeypatch, host, tmp_path):
     own.mkdir()
     profile = (PROJECT_ROOT / "content" / "profile.yaml").read_text(encoding="utf-8")
     (own / "profile.yaml").write_text(profile.replace("คอนฉิม", "โนนสะอาด"), encoding="utf-8")
-    assert run_cli(monkeypatch, host, "tenant", "add", "khonchim", "--name", "อบต.คอนฉิม",
+    assert run_cli(monkeypatch, host, "tenant", "add", "khonchim", "--name", "อบต.คอนฉิม", "--district", "แวงใหญ่", "--province", "ขอนแก่น", 
                    "--channel-secret", "secret-khonchim", "--channel-token", "token-khonchim") == 0
     assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด",
                    "--channel-secret", "secret-nonsaat", "--channel-token", "token-nonsaat",
@@ -185,6 +185,9 @@ def test_export_holds_one_saos_data_import_moves_it_and_remove_asks_before_delet
     assert run_cli(monkeypatch, host, "tenant", "import", str(target), "--slug", "khonchim-moved",
                    "--channel-secret", "secret-moved", "--channel-token", "token-moved") == 0
     assert citizen in json.dumps(rows(host, "khonchim-moved", "SELECT * FROM inbox"))
+    # Its own profile came with it, in place of the link to the shipped one the new folder started with.
+    moved_profile = host.data_path / "tenants" / "khonchim-moved" / "content" / "profile.yaml"
+    assert not moved_profile.is_symlink() and "district: แวงใหญ่" in moved_profile.read_text(encoding="utf-8")
     assert post(hosted.url, "khonchim-moved", "secret-moved", text_event(citizen, "สวัสดีค่ะ")).status_code == 200
     wait_until(lambda: replies_with(any_token_line, "token-moved"))
     # An archive whose files would land outside the SAO's folder is refused, and leaves nothing.
@@ -209,8 +212,14 @@ def test_export_holds_one_saos_data_import_moves_it_and_remove_asks_before_delet
 
 
 def test_a_tenant_added_while_serving_is_served_and_bad_additions_are_refused(hosted, host, monkeypatch, any_token_line):
+    # Without content of its own, an SAO must say where it is: the example SAO's details are not its own.
     assert run_cli(monkeypatch, host, "tenant", "add", "nonmueang", "--name", "อบต.โนนเมือง",
-                   "--channel-secret", "secret-nonmueang", "--channel-token", "token-nonmueang") == 0
+                   "--channel-secret", "secret-nonmueang", "--channel-token", "token-nonmueang") == 2
+    assert TenantRegistry.for_settings(host).get("nonmueang") is None
+    assert run_cli(monkeypatch, host, "tenant", "add", "nonmueang", "--name", "อบต.โนนเมือง", "--district", "เมืองขอนแก่น",
+                   "--province", "ขอนแก่น", "--channel-secret", "secret-nonmueang", "--channel-token", "token-nonmueang") == 0
+    page = requests.get(f"{hosted.url}/t/nonmueang/handbook", timeout=10).text
+    assert "องค์การบริหารส่วนตำบลโนนเมือง" in page and "คอนฉิม" not in page and "konchim.go.th" not in page
     assert post(hosted.url, "nonmueang", "secret-nonmueang", text_event(user_id(), "สวัสดีค่ะ")).status_code == 200
     wait_until(lambda: replies_with(any_token_line, "token-nonmueang"))
 
@@ -458,7 +467,7 @@ def test_province_grants_follow_the_tenants(host, two_saos, monkeypatch):
     assert run_cli(monkeypatch, host, "tenant", "remove", "nonsaat", "--yes") == 0
     assert [t.slug for t in registry.granted("prov.kk")] == ["khonchim"]
     # A tenant added again under the same slug is not given to anyone by an old grant.
-    assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด") == 0
+    assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด", "--district", "แวงใหญ่", "--province", "ขอนแก่น") == 0
     assert [t.slug for t in registry.granted("prov.kk")] == ["khonchim"]
 
 
@@ -468,15 +477,15 @@ def test_each_saos_bot_is_asked_of_line_when_added_and_a_token_line_refuses_is_r
                         database_path=tmp_path / "host" / "sao-bot.sqlite3", content_dir=PROJECT_ROOT / "content",
                         public_base_url="https://saos.example.go.th")
         registry = TenantRegistry.for_settings(host)
-        assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด",
+        assert run_cli(monkeypatch, host, "tenant", "add", "nonsaat", "--name", "อบต.โนนสะอาด", "--district", "แวงใหญ่", "--province", "ขอนแก่น", 
                        "--channel-secret", "secret-nonsaat", "--channel-token", "a-token-with-a-typo") == 2
         assert registry.get("nonsaat") is None and not (tmp_path / "host" / "tenants" / "nonsaat").exists()
-        assert run_cli(monkeypatch, host, "tenant", "add", "khonchim", "--name", "อบต.คอนฉิม",
+        assert run_cli(monkeypatch, host, "tenant", "add", "khonchim", "--name", "อบต.คอนฉิม", "--district", "แวงใหญ่", "--province", "ขอนแก่น", 
                        "--channel-secret", "secret-khonchim", "--channel-token", "token-khonchim") == 0
         khonchim = registry.get("khonchim")
         assert khonchim.bot_user_id == bot_user_id("token-khonchim") and khonchim.bot_basic_id.startswith("@")
         # The same LINE account again, under another slug and another (wrong) secret: refused.
-        assert run_cli(monkeypatch, host, "tenant", "add", "khonchim2", "--name", "อบต.คอนฉิม",
+        assert run_cli(monkeypatch, host, "tenant", "add", "khonchim2", "--name", "อบต.คอนฉิม", "--district", "แวงใหญ่", "--province", "ขอนแก่น", 
                        "--channel-secret", "secret-other", "--channel-token", "token-khonchim") == 2
         assert registry.get("khonchim2") is None
 

@@ -73,7 +73,7 @@ class EditResult:
     handbook: Handbook  # the handbook as it is with the change
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     y = YAML()  # round-trip
     y.preserve_quotes = True
     y.width = 4096  # never re-wrap lines a person wrote
@@ -220,13 +220,13 @@ class ContentEditor:
                 result.path.unlink()
 
     def read(self, path: Path) -> CommentedMap:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        data = round_trip_yaml().load(path.read_text(encoding="utf-8"))
         return data if data is not None else CommentedMap()
 
     @staticmethod
     def dump(data: CommentedMap) -> str:
         out = io.StringIO()
-        _yaml().dump(data, out)
+        round_trip_yaml().dump(data, out)
         return out.getvalue()
 
     def _backup(self, path: Path, actor: str) -> Path | None:

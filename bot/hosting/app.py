@@ -158,6 +158,6 @@ def create_hosted_app(host: Settings | None = None) -> HostedApp:
     configure_logging("web", host.log_format)
     registry = TenantRegistry.for_settings(host)
     if not registry.all():
-        log.warning("no tenants yet: add one with python -m bot tenant add <slug> --name … "
+        log.warning("no tenants yet: add one with python -m bot tenant add <slug> --name … --district … --province … "
                     "--channel-secret … --channel-token …")
     return HostedApp(host, registry)

@@ -1,6 +1,7 @@
 """python -m bot tenant add | list | export | remove: the SAOs of a hosted install.
 
-    python -m bot tenant add khonchim --name "อบต.คอนฉิม" --channel-secret … --channel-token … [--content-from DIR]
+    python -m bot tenant add khonchim --name "อบต.คอนฉิม" --district แวงใหญ่ --province ขอนแก่น --channel-secret … --channel-token …
+    python -m bot tenant add nonsaat --name "อบต.โนนสะอาด" --content-from DIR --channel-secret … --channel-token …
     python -m bot tenant list
     python -m bot tenant export khonchim [--to khonchim.zip]
     python -m bot tenant import khonchim.zip --channel-secret … --channel-token … [--slug S] [--name N]
@@ -78,22 +79,33 @@ def cmd_tenant(args, host: Settings) -> int:
 
 def _add(args, host: Settings, registry: TenantRegistry) -> int:
     tenant = add_tenant(host, registry, Tenant(args.slug, args.name, args.channel_secret or "", args.channel_token or ""),
-                        args.content_from)
+                        args.content_from, district=args.district, province=args.province)
     slug = tenant.slug
+    settings = settings_for(host, tenant)
     print(f"เพิ่ม {tenant.name} ({slug}) แล้ว / added")
-    print(f"  webhook (LINE Developers): {settings_for(host, tenant).line_webhook_url}")
+    if args.content_from is None:
+        print(f"  ข้อมูล อบต. (ใส่เบอร์โทร อีเมล ที่อยู่) / the SAO's profile, to complete: {settings.content_dir / 'profile.yaml'}")
+    print(f"  webhook (LINE Developers): {settings.line_webhook_url}")
     print(f"  หรือตั้งให้อัตโนมัติ / or set it: python -m bot --tenant {slug} setup-line")
     print(f"  หน้าจัดการ / console:       {host.public_url}/t/{slug}/admin")
     print(f"  ผู้ดูแลคนแรก / first admin:  python -m bot --tenant {slug} create-admin <username>")
     return 0
 
 
-def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content_from: Path | None = None) -> Tenant:
+def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content_from: Path | None = None, *,
+               district: str = "", province: str = "", own_profile: bool = True) -> Tenant:
     """Register the SAO and make its folder: its content (its own files over the shipped
-    defaults), checked to load, and its database. Nothing is left behind when a step fails."""
+    defaults, or without them a profile of its own: starting_profile), checked to load, and its
+    database. Nothing is left behind when a step fails. own_profile=False: the content comes
+    afterwards (an import)."""
     from db import open_database
 
     slug = check_slug(tenant.slug)
+    new_profile = own_profile and content_from is None
+    if new_profile and not (district.strip() and province.strip()):
+        raise TenantError("ไม่มี --content-from จึงต้องบอกอำเภอและจังหวัดของ อบต. เช่น --district แวงใหญ่ --province ขอนแก่น "
+                          "(ไม่เช่นนั้นบอทจะตอบประชาชนด้วยข้อมูลของ อบต. ตัวอย่าง) / without --content-from, give the SAO's "
+                          "--district and --province: otherwise the bot would tell citizens the example SAO's details")
     if registry.get(slug) is not None:
         raise TenantError(f"มี {slug} อยู่แล้ว / a tenant {slug!r} already exists")
     folder = registry.data_dir(slug)
@@ -107,9 +119,29 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
         if content_from is not None:  # the SAO's own files: edits over the shipped defaults
             shutil.copytree(content_from, settings.content_dir, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        elif new_profile:
+            starting_profile(settings, tenant, district.strip(), province.strip())
         _check_content(settings)
         open_database(settings.database_path).close()
     return tenant
+
+
+def starting_profile(settings: Settings, tenant: Tenant, district: str, province: str) -> None:
+    """The SAO's own profile.yaml, from the shipped one (its comments kept): its name, place and
+    LINE id, and none of the example SAO's contact details, which its admins fill in."""
+    from bot.handbook.editing import ContentEditor, atomic_write, round_trip_yaml
+
+    data = round_trip_yaml().load((settings.default_content_dir / "profile.yaml").read_text(encoding="utf-8"))
+    name = tenant.name.strip()
+    place = name.removeprefix("อบต.").removeprefix("องค์การบริหารส่วนตำบล").strip()
+    full = f"องค์การบริหารส่วนตำบล{place}" if place != name else name
+    data.update(name=full, short_name=f"อบต.{place}" if place != name else name, subdistrict=place if place != name else "",
+                district=district, province=province, line_basic_id=tenant.bot_basic_id)
+    for example_only in ("bot_name", "address", "phone", "email", "website", "map_url", "ticket_prefix"):
+        if example_only in data:
+            data[example_only] = ""
+    settings.content_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(settings.content_dir / "profile.yaml", ContentEditor.dump(data))
 
 
 def _with_bot(host: Settings, tenant: Tenant) -> Tenant:
@@ -213,19 +245,24 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
         if "tenant.json" not in z.namelist() or "sao-bot.sqlite3" not in z.namelist():
             raise TenantError(f"{file}: ไม่ใช่ไฟล์ส่งออกของ อบต. / not a tenant export (tenant.json, sao-bot.sqlite3)")
         about = json.loads(z.read("tenant.json"))
-        tenant = add_tenant(host, registry, Tenant(slug or about["slug"], name or about["name"], secret, token))
+        tenant = add_tenant(host, registry, Tenant(slug or about["slug"], name or about["name"], secret, token),
+                            own_profile=False)  # its content is in the export
         settings = settings_for(host, tenant)
         folder = settings.data_path.resolve()
         with _all_or_nothing(registry, tenant.slug, "import", "นำเข้า"):
             for member in z.infolist():
                 if not member.filename.startswith("files/") or member.is_dir():
                     continue
-                target = (folder / member.filename[len("files/"):]).resolve()
-                if not target.is_relative_to(folder):
+                target = folder / member.filename[len("files/"):]
+                # Checked by its folder, not by itself: the file may be a link to a shipped default
+                # (outside), which the SAO's own file replaces.
+                parent = target.parent.resolve()
+                if not parent.is_relative_to(folder) or target.name in ("", ".", ".."):
                     raise TenantError(f"{member.filename}: อยู่นอกโฟลเดอร์ / a path outside the tenant's folder")
-                if target.is_symlink():  # a link to a shipped default: the SAO's own file replaces the link
+                target = parent / target.name
+                if target.is_symlink():
                     target.unlink()
-                target.parent.mkdir(parents=True, exist_ok=True)
+                parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(z.read(member))
             z.extract("sao-bot.sqlite3", tmp)
             restored = restore(Path(tmp) / "sao-bot.sqlite3", settings.database_path)
@@ -278,6 +315,8 @@ def add_arguments(parser) -> None:
     add.add_argument("--channel-token", default="", help="Channel access token (long-lived) ของช่องทางเดียวกัน")
     add.add_argument("--content-from", type=Path, default=None,
                      help="โฟลเดอร์เนื้อหาของ อบต. นี้ (profile.yaml, handbook/ …) ทับค่าเริ่มต้น — its own content over the defaults")
+    add.add_argument("--district", default="", help="อำเภอ (เมื่อไม่มี --content-from) เช่น แวงใหญ่ — the SAO's district")
+    add.add_argument("--province", default="", help="จังหวัด (เมื่อไม่มี --content-from) เช่น ขอนแก่น — the SAO's province")
     sub.add_parser("list", help="รายชื่อ อบต. ในระบบ — the tenants")
     export_p = sub.add_parser("export", help="ส่งออกข้อมูลทั้งหมดของ อบต. เป็น zip — all its data, as one zip")
     export_p.add_argument("slug")
