@@ -73,12 +73,14 @@ def build_cues(key) -> Cues:
         "corruption": lexicon.CORRUPTION,
         "official": lexicon.OFFICIALS,
         "conduct": lexicon.CONDUCT,
+        "failing": lexicon.FAILING,
         "gain": lexicon.IRREGULAR_GAIN,
         "secrecy": lexicon.SECRECY,
         "human": lexicon.HUMAN,
         "track": lexicon.TRACK,
         "request": lexicon.REQUEST,
         "question": lexicon.QUESTION,
+        "suggestion": lexicon.SUGGESTION,
     }
     for topic, words in lexicon.PROBLEM_THINGS.items():
         named[f"thing:{topic}"] = words

@@ -57,6 +57,14 @@ CONDUCT = """
 บริการไม่ดี ไม่เข้าเวร ไม่มาเข้าเวร บ่สนใจ บ่รับสาย เว้าบ่ดี ดูถูก ดูแคลน ไม่ให้เกียรติ
 """.split()
 
+# How a complaint about a service is told: it went wrong, came short, late or not at all (a
+# report of the service: nothing is broken and no one behaved badly).
+FAILING = """
+ผิด โอนผิด คิดผิด วัดผิด เขียนผิด ผิดบัญชี ได้ไม่ครบ ขาดไป โดนตัด ถูกตัด ตัดสิทธิ์ ปฏิเสธ ไล่กลับ ทำหาย
+ไปๆมาๆ หลายรอบ ไม่บอกทีเดียว ช้า ล่าช้า ช้ากว่า ล่ม ระบบล่ม กดไม่ได้ เข้าไม่ได้ ข้ามบ้าน ไม่ทั่วถึง
+ไม่ยุติธรรม ไม่เป็นธรรม ไม่รับผิดชอบ ไม่มีใครรับผิดชอบ บ่ยุติธรรม
+""".split()
+
 # Who misconduct is told about: the SAO's executives, council, staff and contractors.
 OFFICIALS = """
 นายก นายกอบต รองนายก ปลัด ปลัดอบต รองปลัด ผอ ผอกอง หัวหน้า หัวหน้าสำนัก เจ้าหน้าที่ จนท พนักงาน ลูกจ้าง
@@ -76,6 +84,14 @@ IRREGULAR_GAIN = """
 SECRECY = """
 ลับ ลับๆ ความลับ ปิดชื่อ ไม่ระบุชื่อ ไม่บอกชื่อ ไม่เปิดเผย ไม่เปิดเผยชื่อ กลัว กลัวโดน กลัวเดือดร้อน ใครรู้ รู้ไหมว่าใคร
 โดนเล่นงาน มองหน้าไม่ติด ปลอดภัย คุ้มครอง เป็นพยาน พยาน หลักฐาน แอบถ่าย
+""".split()
+
+# Suggesting how the SAO could do better: a report (detail "suggestion"), told as a wish or an
+# "ought to have", not as a request for a service now. Not the bare "ควร", "น่าจะ", "อยากให้":
+# questions and requests use them too ("ควรทำยังไง", "อยากให้มาเก็บขยะ").
+SUGGESTION = """
+อยากให้มี อยากให้อบต อยากเสนอ ขอเสนอ เสนอให้ เสนอว่า ข้อเสนอ เสนอแนะ ควรมี น่าจะมี น่าสิมี ควรสิมี
+ก็ยังดี กะยังดี จะดีมาก คงจะดี
 """.split()
 
 # Social talk, by what it is: the reply depends on which.

@@ -11,8 +11,8 @@ How it decides, in this order:
      and train.py: character n-grams, keyed words, cue words, the search's evidence, the
      sentence embedding and the intents of the nearest labelled messages, embedding.py)
      gives each intent a probability; the likeliest wins, except that a message telling of
-     something broken or of staff behaving badly is a report unless another intent is twice as
-     likely (PROBLEM_ODDS).
+     something broken, of staff behaving badly or of a service gone wrong is a report unless
+     another intent is twice as likely (PROBLEM_ODDS).
   3. A question or a request needs a service: the procedure model's when it is sure (a
      service, or "none of them"), else the handbook search's answer when it has one (a name
      of the service in the message, or a question it explains), else the model's guess when
@@ -356,9 +356,10 @@ def _substantive(u: Understanding, sure: float = CLAUSE_SURE) -> bool:
 
 
 def _tells_a_problem(reading: Reading) -> bool:
-    """Words of a broken thing or of staff behaving badly, and none of following up a report."""
+    """Words of a broken thing, of staff behaving badly or of a service gone wrong, and none of
+    following up a report."""
     cues = set(reading.cues)
-    return bool({"problem", "conduct"} & cues) and "track" not in cues
+    return bool({"problem", "conduct", "failing"} & cues) and "track" not in cues
 
 
 def _asks(reading: Reading) -> bool:
