@@ -449,6 +449,12 @@ def test_a_province_account_sees_the_figures_and_reports_of_the_saos_it_is_given
     # A form without its token is refused; taking an SAO away closes it at once; removing the
     # account ends its session.
     assert browser.post(f"{url}/logout", timeout=10).status_code == 400
+    signed_out = browser.post(f"{url}/logout", timeout=10, data={"csrf_token": csrf_from(browser.get(f"{url}/", timeout=10).text)})
+    assert signed_out.url.endswith("/province/login") and "ออกจากระบบแล้ว" in signed_out.text
+    assert browser.get(f"{url}/", timeout=10, allow_redirects=False).status_code == 302
+    page = browser.get(f"{url}/login", timeout=10)
+    browser.post(f"{url}/login", timeout=10, data={"username": "prov.kk", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+    assert browser.get(f"{url}/sao/khonchim", timeout=10).status_code == 200
     assert run_cli(monkeypatch, host, "province", "revoke", "prov.kk", "khonchim") == 0
     assert browser.get(f"{url}/sao/khonchim", timeout=10).status_code == 404
     assert run_cli(monkeypatch, host, "province", "remove", "prov.kk") == 0

@@ -14,6 +14,7 @@ database's audit log, as a console account's change is in an SAO's.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 from bot.config import Settings
 from bot.hosting.registry import TenantError, TenantRegistry
@@ -29,13 +30,17 @@ def cmd_province(args, host: Settings) -> int:
         return 2
 
 
-def _database(host: Settings):
-    from bot.hosting.province import province_settings
+@contextmanager
+def _opened(host: Settings):
+    """The province's database, made or brought up to this version's schema, closed after."""
+    from bot.hosting.registry import province_database
     from db import open_database
 
-    settings = province_settings(host)
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    return open_database(settings.database_path)
+    db = open_database(province_database(host))
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def _actor():
@@ -79,8 +84,7 @@ def _add(args, host: Settings, registry: TenantRegistry) -> int:
     password = new_password(args, username)
     if password is None:
         return 2
-    db = _database(host)
-    try:
+    with _opened(host) as db:
         existing = admin_users.get_with_hash(db, username)
         if existing and not args.reset:
             raise TenantError(f"มีบัญชี {username} อยู่แล้ว (ใช้ --reset เพื่อตั้งรหัสผ่านใหม่) / "
@@ -98,8 +102,6 @@ def _add(args, host: Settings, registry: TenantRegistry) -> int:
             # "admin" of this console, which shows figures only (province.py).
             accounts.create_user(db, _actor(), username=username, role="admin", password=password, divisions=(),
                                  display_name=args.display_name, must_change_password=False)
-    finally:
-        db.close()
     if slugs:
         registry.grant(username, slugs)
     given = [t.slug for t in registry.granted(username)]
@@ -112,11 +114,8 @@ def _list(args, host: Settings, registry: TenantRegistry) -> int:
     from bot.common.thaidate import thai_datetime
     from db import admin_users
 
-    db = _database(host)
-    try:
+    with _opened(host) as db:
         users = admin_users.list_all(db)
-    finally:
-        db.close()
     if not users:
         print("ยังไม่มีบัญชีระดับจังหวัด / no province accounts yet")
     for user in users:
@@ -128,16 +127,17 @@ def _list(args, host: Settings, registry: TenantRegistry) -> int:
 
 
 def _grant_or_revoke(args, host: Settings, registry: TenantRegistry) -> int:
-    db = _database(host)
-    try:
+    from db import transaction
+
+    with _opened(host) as db:
         user = _account(db, args.username)
-    finally:
-        db.close()
-    if args.province_command == "grant":
-        registry.grant(user.username, args.slugs)
-    else:
-        registry.revoke(user.username, args.slugs)
-    _record(host, f"province.{args.province_command}", user, tenants=args.slugs)
+        if args.province_command == "grant":
+            registry.grant(user.username, args.slugs)
+        else:
+            registry.revoke(user.username, args.slugs)
+        with transaction(db):
+            _actor().record(db, f"province.{args.province_command}", f"user:{user.id}", username=user.username,
+                            tenants=args.slugs)
     print(f"{user.username} เห็น: {', '.join(t.slug for t in registry.granted(user.username)) or '-'} / now sees these")
     return 0
 
@@ -145,29 +145,15 @@ def _grant_or_revoke(args, host: Settings, registry: TenantRegistry) -> int:
 def _remove(args, host: Settings, registry: TenantRegistry) -> int:
     from db import admin_sessions, admin_users, transaction
 
-    db = _database(host)
-    try:
+    with _opened(host) as db:
         user = _account(db, args.username)
         with transaction(db):
             admin_users.set_active(db, user.id, False)
             admin_sessions.delete_for_user(db, user.id)
             _actor().record(db, "user.disable", f"user:{user.id}", username=user.username, via="province remove")
-    finally:
-        db.close()
     registry.revoke(user.username)
     print(f"ปิดบัญชี {user.username} และนำ อบต. ทั้งหมดออกแล้ว / {user.username} is signed out, disabled and sees no SAO")
     return 0
-
-
-def _record(host: Settings, action: str, user, **details) -> None:
-    from db import transaction
-
-    db = _database(host)
-    try:
-        with transaction(db):
-            _actor().record(db, action, f"user:{user.id}", username=user.username, **details)
-    finally:
-        db.close()
 
 
 def add_arguments(parser) -> None:
