@@ -455,6 +455,17 @@ def test_a_province_account_sees_the_figures_and_reports_of_the_saos_it_is_given
     page = browser.get(f"{url}/login", timeout=10)
     browser.post(f"{url}/login", timeout=10, data={"username": "prov.kk", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
     assert browser.get(f"{url}/sao/khonchim", timeout=10).status_code == 200
+
+    # The account changes its own password; the old one no longer signs in.
+    new = "ภูพาน-2570-สกลนคร"
+    form = {"new": new, "confirm": new, "csrf_token": csrf_from(browser.get(f"{url}/account/password", timeout=10).text)}
+    wrong = browser.post(f"{url}/account/password", timeout=10, data={**form, "current": "not-the-password"})
+    assert wrong.status_code == 400 and "รหัสผ่านปัจจุบันไม่ถูกต้อง" in wrong.text
+    changed = browser.post(f"{url}/account/password", timeout=10, data={**form, "current": PASSWORD})
+    assert changed.url.endswith("/province/") and "เปลี่ยนรหัสผ่านเรียบร้อยแล้ว" in changed.text
+    page = stranger.get(f"{url}/login", timeout=10)
+    assert stranger.post(f"{url}/login", timeout=10, data={"username": "prov.kk", "password": PASSWORD,
+                                                           "csrf_token": csrf_from(page.text)}).status_code == 401
     assert run_cli(monkeypatch, host, "province", "revoke", "prov.kk", "khonchim") == 0
     assert browser.get(f"{url}/sao/khonchim", timeout=10).status_code == 404
     assert run_cli(monkeypatch, host, "province", "remove", "prov.kk") == 0

@@ -2,7 +2,7 @@
 
     /province/                       each SAO's figures for a round and their total; CSV or XLSX
     /province/sao/<slug>             one SAO's figures, and the reports it publishes (PDF, XLSX)
-    /province/login, /province/logout
+    /province/login, /province/logout, /province/account/password
 
 Accounts are the host's, not any SAO's (python -m bot province add <username> --tenants a,b).
 Signing in, sessions, throttles and the audit log are the SAO console's own (bot/console/auth.py,
@@ -79,6 +79,8 @@ def create_province_app(host: Settings, registry: TenantRegistry, app_for: Calla
     )
     app.context_processor(lambda: {"current_user": auth.current_user()})
     app.register_blueprint(assets_bp)
+    # The console's form macros (admin/_macros.html): templates only, no routes.
+    app.register_blueprint(Blueprint("console_templates", __name__, template_folder=str(package / "console" / "templates")))
     app.register_blueprint(province_bp)
     app.after_request(auth.add_security_headers)
     from bot.console import ERROR_TEXTS
@@ -235,6 +237,28 @@ def logout():
     auth.sign_out(_db())
     flash("ออกจากระบบแล้ว", "ok")
     return redirect(url_for("province.login"))
+
+
+@province_bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """The account's own password, as in an SAO's console: its other sessions end."""
+    from bot.console import accounts
+    from bot.console.forms import ChangePasswordForm
+
+    user = auth.current_user()
+    form = ChangePasswordForm(request.form if request.method == "POST" else None)
+    error = None
+    if request.method == "POST" and form.validate():
+        try:
+            accounts.change_own_password(_db(), Actor(user.id, user.username, client_ip()), user, form.current.data,
+                                         form.new.data, keep_session_hash=g.admin_session_hash)
+        except accounts.AccountError as exc:
+            error = str(exc)
+        else:
+            flash("เปลี่ยนรหัสผ่านเรียบร้อยแล้ว อุปกรณ์อื่นที่เคยเข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่", "ok")
+            return redirect(url_for("province.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("province/password.html", form=form, error=error), status
 
 
 @province_bp.get("/")
