@@ -73,6 +73,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.pages.audit_log",
     "bot.console.pages.questions",
     "bot.console.pages.handbook",
+    "bot.console.pages.profile",
     "bot.console.pages.reminders",
     "bot.console.pages.staff",
     "bot.console.pages.tickets",

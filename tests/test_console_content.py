@@ -379,3 +379,41 @@ def test_an_admin_edits_and_deletes_a_ready_answer(console, content_dir):
     assert client.get("/admin/handbook/faq/faq-1").status_code == 404
     actions = [e.action for e in audit_log.search(console.db, audit_log.AuditFilter(target="faq:faq-1"))]
     assert actions == ["handbook.faq_delete", "handbook.faq_edit"]
+
+
+def test_admins_edit_the_saos_profile_and_the_bot_answers_with_it_at_once(console, content_dir):
+    from dataclasses import asdict
+
+    from admin_support import csrf_from
+    from bot.content.profile import load_profile
+    from bot.handbook.store import content_of
+
+    console.make_user("somchai", "admin")
+    console.make_user("wichai", "staff", "engineering")
+    assert console.login("wichai").get("/admin/profile").status_code == 403
+    client = console.login("somchai")
+    page = client.get("/admin/profile").get_data(as_text=True)
+    assert 'value="องค์การบริหารส่วนตำบลคอนฉิม"' in page
+    version = re.search(r'name="version" value="([^"]*)"', page).group(1)
+    form = {**asdict(load_profile(content_dir / "profile.yaml")), "csrf_token": csrf_from(page), "version": version}
+    before = (content_dir / "profile.yaml").read_text(encoding="utf-8")
+
+    # A mistake is explained at its field, in Thai, and nothing is written.
+    wrong = client.post("/admin/profile", data={**form, "phone": "043-009-999", "ticket_prefix": "kc", "province": ""})
+    assert wrong.status_code == 400
+    text = wrong.get_data(as_text=True)
+    assert "ใช้อักษรภาษาอังกฤษตัวใหญ่หรือตัวเลข 1–6 ตัว" in text and "กรุณากรอกช่องนี้" in text
+    assert 'value="043-009-999"' in text  # what was typed stays in the form
+    assert (content_dir / "profile.yaml").read_text(encoding="utf-8") == before
+
+    saved = client.post("/admin/profile", data={**form, "phone": "043-009-999", "email": "saraban@konchim.go.th"})
+    assert saved.status_code == 302
+    written = (content_dir / "profile.yaml").read_text(encoding="utf-8")
+    assert "043-009-999" in written and "# เบอร์โทรสำนักงาน" in written  # the file's comments kept
+    assert load_profile(content_dir / "profile.yaml").email == "saraban@konchim.go.th"
+    assert content_of(console.app).profile.phone == "043-009-999"  # what the bot answers from, now
+    [entry] = audit_log.search(console.db, audit_log.AuditFilter(action="profile.edit"))
+    assert "phone" in entry.details["fields"] and "email" in entry.details["fields"]
+    # The form opened before that save is refused, not written over it.
+    stale = client.post("/admin/profile", data={**form, "phone": "043-111-111"})
+    assert stale.status_code == 409 and load_profile(content_dir / "profile.yaml").phone == "043-009-999"

@@ -44,6 +44,33 @@ class SaoProfile:
         return f"tel:{digits}" if digits else ""
 
 
+# What the console's profile form says about each field (bot/console/pages/profile.py).
+LABELS = {
+    "name": "ชื่อเต็มของหน่วยงาน", "short_name": "ชื่อย่อ", "bot_name": "ชื่อบอทในกลุ่ม LINE",
+    "address": "ที่อยู่", "subdistrict": "ตำบล", "district": "อำเภอ", "province": "จังหวัด",
+    "phone": "เบอร์โทรศัพท์", "email": "อีเมล", "office_hours": "วันและเวลาทำการ", "website": "เว็บไซต์",
+    "line_basic_id": "LINE ID (เช่น @123abcde)", "map_url": "ลิงก์แผนที่", "ticket_prefix": "อักษรนำหน้าเลขที่เรื่อง",
+}
+MAX_LENGTH = 300
+
+
+def value_problems(values: dict[str, str]) -> dict[str, str]:
+    """What is wrong with values typed into the profile form, by field, in Thai (empty: none)."""
+    problems = {}
+    for key, value in values.items():
+        if key in REQUIRED and not value.strip():
+            problems[key] = "กรุณากรอกช่องนี้"
+        elif "\n" in value or len(value) > MAX_LENGTH:
+            problems[key] = f"ใส่ได้บรรทัดเดียว ไม่เกิน {MAX_LENGTH} ตัวอักษร"
+    prefix = values.get("ticket_prefix", "")
+    if prefix and not re.fullmatch(r"[A-Z0-9]{1,6}", prefix):
+        problems["ticket_prefix"] = "ใช้อักษรภาษาอังกฤษตัวใหญ่หรือตัวเลข 1–6 ตัว เช่น KC"
+    for key in ("website", "map_url"):
+        if values.get(key) and not values[key].startswith(("https://", "http://")):
+            problems[key] = "ใส่ที่อยู่เว็บแบบเต็ม ขึ้นต้นด้วย https://"
+    return problems
+
+
 def _key_lines(text: str) -> dict[str, int]:
     """Line number (1-based) of each top-level key, for error messages."""
     node = yamlfile.compose(text)
@@ -52,9 +79,10 @@ def _key_lines(text: str) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value}
 
 
-def load_profile(path: Path) -> SaoProfile:
+def load_profile(path: Path, text: str | None = None) -> SaoProfile:
+    """text: the file's new text instead of what is on disk (an edit checked before it is written)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if text is None else text
         raw = yamlfile.load(text)
     except FileNotFoundError:
         raise ContentError(f"{path}: file not found") from None

@@ -70,7 +70,7 @@ class StaleEdit(EditError):
 class EditResult:
     path: Path
     backup: Path | None  # the previous file's copy, None for a new file
-    handbook: Handbook  # the handbook as it is with the change
+    handbook: Handbook | None  # the handbook as it is with the change (None: a profile edit)
 
 
 def round_trip_yaml() -> YAML:
@@ -254,6 +254,43 @@ class ContentEditor:
         overlay.remember_base(path, self.content_dir)  # which default this edit starts from (doctor)
         atomic_write(path, text)
         return EditResult(path, backup, handbook)
+
+    # --- the SAO's profile ----------------------------------------------------------------
+
+    @property
+    def profile_path(self) -> Path:
+        return self.content_dir / "profile.yaml"
+
+    def raw_profile(self) -> tuple[dict, str]:
+        """The profile's fields as written, and the file's version for the form to carry back."""
+        return {k: "" if v is None else str(v) for k, v in self.read(self.profile_path).items()}, version_of(self.profile_path)
+
+    def save_profile(self, values: dict[str, str], expected_version: str, actor: str) -> EditResult:
+        """Change the profile's fields (name, address, phone …): checked, backed up, written whole."""
+        from bot.content.profile import ContentError, load_profile, value_problems
+
+        path = self.profile_path
+        with self._locked():
+            if expected_version and version_of(path) != expected_version:
+                raise StaleEdit("มีผู้แก้ไขข้อมูล อบต. และบันทึกไปก่อนแล้ว ระบบจึงยังไม่บันทึกของท่าน "
+                                "กรุณาเปิดหน้านี้ใหม่แล้วแก้ไขอีกครั้ง")
+            wrong = value_problems(values)
+            if wrong:
+                raise EditError("ข้อมูลยังไม่ถูกต้อง จึงยังไม่ได้บันทึก",
+                                [Problem(path, 0, (key,), message, message) for key, message in wrong.items()])
+            data = self.read(path)
+            for key, value in values.items():
+                if str(data.get(key) or "") != value:
+                    data[key] = value
+            text = self.dump(data)
+            try:  # what the bot will read, read as the bot reads it
+                load_profile(path, text=text)
+            except ContentError as exc:
+                raise EditError(f"ข้อมูลยังไม่ถูกต้อง จึงยังไม่ได้บันทึก: {exc}") from None
+            backup = self._backup(path, actor)
+            overlay.remember_base(path, self.content_dir)
+            atomic_write(path, text)
+            return EditResult(path, backup, None)
 
     # --- aliases -------------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def _add(args, host: Settings, registry: TenantRegistry) -> int:
     settings = settings_for(host, tenant)
     print(f"เพิ่ม {tenant.name} ({slug}) แล้ว / added")
     if args.content_from is None:
-        print(f"  ข้อมูล อบต. (ใส่เบอร์โทร อีเมล ที่อยู่) / the SAO's profile, to complete: {settings.content_dir / 'profile.yaml'}")
+        print(f"  ข้อมูล อบต. (ใส่เบอร์โทร อีเมล ที่อยู่) / the SAO's details, to complete: {host.public_url}/t/{slug}/admin/profile")
     print(f"  webhook (LINE Developers): {settings.line_webhook_url}")
     print(f"  หรือตั้งให้อัตโนมัติ / or set it: python -m bot --tenant {slug} setup-line")
     print(f"  หน้าจัดการ / console:       {host.public_url}/t/{slug}/admin")
