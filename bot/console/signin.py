@@ -18,6 +18,7 @@ across restarts; each is also in the audit log.
 """
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -144,3 +145,59 @@ def _failures_since(db: sqlite_utils.Database, user_id: int, since: float) -> tu
     if not count:
         return 0, None
     return count, audit_log.search(db, f, limit=1)[0].at
+
+
+# --- a sign-in form's answer (the SAO's console and the province's: bot/hosting/province.py) ----
+
+
+def check_form(db: sqlite_utils.Database, username: str, password: str) -> tuple[SignInResult, str | None]:
+    """authenticate() for the browser of this request: (the result, its device id if it has one)."""
+    from flask import current_app, request
+
+    from bot.console.client import client_ip
+
+    settings = current_app.config["SETTINGS"]
+    username = normalise_username(username)
+    device = device_of(settings.secret_key, request.cookies.get(DEVICE_COOKIE), username)
+    return authenticate(db, settings, client_ip(), username, password, device=device), device
+
+
+def signed_in(db: sqlite_utils.Database, result: SignInResult, device: str | None, target: str, cookie_path: str):
+    """After the right password: the session, a notice of the failed tries since the last sign-in,
+    the redirect to target, and the device cookie for a browser new to this account."""
+    from flask import current_app, flash, redirect
+
+    from bot.console.auth import sign_in
+    from bot.console.client import client_ip, is_https
+
+    settings = current_app.config["SETTINGS"]
+    user = result.user
+    sign_in(db, user, Actor(user.id, user.username, client_ip()))
+    if result.failures_since_last_sign_in:
+        flash(failures_notice(result), "error")
+    response = redirect(target)
+    if device is None:  # this browser now knows the password: it keeps a way in
+        response.set_cookie(
+            DEVICE_COOKIE, new_device_cookie(settings.secret_key, user), max_age=DEVICE_COOKIE_DAYS * 86400,
+            path=cookie_path, httponly=True, samesite="Lax",
+            secure=is_https() if settings.session_cookie_secure == "auto" else settings.session_cookie_secure == "true",
+        )
+    return response
+
+
+def wait_notice(seconds: float) -> str:
+    wait = f"{math.ceil(seconds)} วินาที" if seconds < 60 else f"{math.ceil(seconds / 60)} นาที"
+    return (
+        f"มีการเข้าสู่ระบบด้วยชื่อผู้ใช้นี้ไม่สำเร็จหลายครั้ง กรุณารอ {wait} แล้วลองใหม่ "
+        "(เบราว์เซอร์ที่ท่านเคยเข้าสู่ระบบสำเร็จไว้แล้วเข้าได้ตามปกติ หากลืมรหัสผ่าน ขอให้ผู้ดูแลระบบตั้งรหัสผ่านใหม่ให้)"
+    )
+
+
+def failures_notice(result: SignInResult) -> str:
+    from bot.common.thaidate import thai_datetime
+
+    return (
+        f"ตั้งแต่ท่านเข้าสู่ระบบครั้งก่อน มีผู้พยายามเข้าสู่ระบบด้วยชื่อผู้ใช้ของท่านแต่รหัสผ่านไม่ถูกต้อง "
+        f"{result.failures_since_last_sign_in} ครั้ง ล่าสุดเมื่อ {thai_datetime(result.last_failure_at)} "
+        "หากไม่ใช่ท่าน กรุณาเปลี่ยนรหัสผ่านและแจ้งผู้ดูแลระบบ"
+    )

@@ -134,9 +134,13 @@ def starting_profile(settings: Settings, tenant: Tenant, district: str, province
     data = round_trip_yaml().load((settings.default_content_dir / "profile.yaml").read_text(encoding="utf-8"))
     name = tenant.name.strip()
     place = name.removeprefix("อบต.").removeprefix("องค์การบริหารส่วนตำบล").strip()
-    full = f"องค์การบริหารส่วนตำบล{place}" if place != name else name
-    data.update(name=full, short_name=f"อบต.{place}" if place != name else name, subdistrict=place if place != name else "",
-                district=district, province=province, line_basic_id=tenant.bot_basic_id)
+    if place != name:  # "อบต.โนนสะอาด" or the full form: both names, and the subdistrict it is named after
+        full, short, subdistrict = f"องค์การบริหารส่วนตำบล{place}", f"อบต.{place}", place
+    else:
+        full = short = name
+        subdistrict = ""
+    data.update(name=full, short_name=short, subdistrict=subdistrict, district=district, province=province,
+                line_basic_id=tenant.bot_basic_id)
     for example_only in ("bot_name", "address", "phone", "email", "website", "map_url", "ticket_prefix"):
         if example_only in data:
             data[example_only] = ""

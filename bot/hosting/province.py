@@ -17,7 +17,6 @@ or name of a citizen, and nothing of corruption reports (those are the SAO's aud
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -27,13 +26,12 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from bot.config import Settings
-from bot.console import auth, signin
-from bot.console.accounts import normalise_username
-from bot.console.audit import Actor
-from bot.console.client import SessionCookie, client_ip, is_https
+from bot.console import audit, auth, signin
+from bot.console.client import SessionCookie
 from bot.console.forms import LoginForm
 from bot.hosting.registry import TenantRegistry, province_database
 from bot.hosting.summary import COLUMNS, SaoFigures, figures_of, with_total
+from db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -144,31 +142,22 @@ def _safe_next(target: str | None) -> str | None:
 # --- the round chosen ---------------------------------------------------------------------
 
 
-def _default_round(today: date) -> tuple[int, str]:
-    """The latest round that has ended, as the SAO's own reports page chooses it."""
-    from bot.common.thaidate import fiscal_year
-
-    fy = fiscal_year(today)
-    return (fy, "6") if 4 <= today.month <= 9 else (fy - 1, "12")
-
-
 def _period():
-    """(period, fy, round key, error) from ?fy=&round=: the default round when absent or wrong."""
+    """(period, fy, round key, error) from ?fy=&round=: the latest ended round when absent or wrong."""
     from bot.common.thaidate import now
     from bot.reports import PeriodError, ReportPeriod
+    from bot.reports.period import latest_ended_round
 
-    fy, key = _default_round(now().date())
-    error = None
+    default = latest_ended_round(now().date())
     try:
-        fy = int(request.args.get("fy") or fy)
-        key = request.args.get("round") or key
-        if key not in dict(ROUNDS):
-            raise PeriodError("รอบรายงานต้องเป็น 6 หรือ 12 เดือน", "round")
-        return ReportPeriod.of_round(fy, int(key)), fy, key, None
-    except (ValueError, PeriodError) as exc:
-        error = str(exc) if isinstance(exc, PeriodError) else "ปีงบประมาณต้องเป็นตัวเลข พ.ศ. เช่น 2570"
-        fy, key = _default_round(now().date())
-        return ReportPeriod.of_round(fy, int(key)), fy, key, error
+        fy = int(request.args.get("fy") or default[0])
+        months = int(request.args.get("round") or default[1])
+        return ReportPeriod.of_round(fy, months), fy, str(months), None
+    except PeriodError as exc:
+        error = str(exc)
+    except ValueError:
+        error = "ปีงบประมาณและรอบต้องเป็นตัวเลข เช่น ปี 2570 รอบ 12"
+    return ReportPeriod.of_round(*default), default[0], str(default[1]), error
 
 
 def _context(slug: str, period):
@@ -194,7 +183,6 @@ def _figures(tenants, period) -> list[SaoFigures]:
 @province_bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    from bot.common.thaidate import thai_datetime
     from db import admin_users
 
     db = _db()
@@ -205,28 +193,13 @@ def login():
     notice = "หมดเวลาการใช้งานหรือออกจากระบบแล้ว กรุณาเข้าสู่ระบบอีกครั้ง" if request.args.get("reason") == "expired" else None
     no_accounts = admin_users.count(db) == 0
     if request.method == "POST" and form.validate() and not no_accounts:
-        settings = current_app.config["SETTINGS"]
-        ip = client_ip()
-        username = normalise_username(form.username.data)
-        device = signin.device_of(settings.secret_key, request.cookies.get(signin.DEVICE_COOKIE), username)
-        result = signin.authenticate(db, settings, ip, username, form.password.data, device=device)
+        result, device = signin.check_form(db, form.username.data, form.password.data)
         if result.user is not None:
-            auth.sign_in(db, result.user, Actor(result.user.id, result.user.username, ip))
-            if result.failures_since_last_sign_in:
-                flash(f"ตั้งแต่ท่านเข้าสู่ระบบครั้งก่อน มีผู้พยายามเข้าสู่ระบบด้วยชื่อผู้ใช้ของท่านแต่รหัสผ่านไม่ถูกต้อง "
-                      f"{result.failures_since_last_sign_in} ครั้ง ล่าสุดเมื่อ {thai_datetime(result.last_failure_at)}", "error")
-            response = redirect(request.script_root + next_url if next_url else url_for("province.index"))
-            if device is None:  # this browser keeps a way in while someone guesses the name (signin.py)
-                response.set_cookie(
-                    signin.DEVICE_COOKIE, signin.new_device_cookie(settings.secret_key, result.user),
-                    max_age=signin.DEVICE_COOKIE_DAYS * 86400, path=f"{request.script_root}/", httponly=True,
-                    samesite="Lax", secure=is_https() if settings.session_cookie_secure == "auto" else settings.session_cookie_secure == "true",
-                )
-            return response
+            target = request.script_root + next_url if next_url else url_for("province.index")
+            return signin.signed_in(db, result, device, target, cookie_path=f"{request.script_root}/")
         if result.wait_seconds > 0:
-            minutes = max(1, round(result.wait_seconds / 60))
             return render_template("province/login.html", form=form, next_url=next_url,
-                                   error=f"เข้าสู่ระบบไม่สำเร็จหลายครั้ง กรุณารอประมาณ {minutes} นาทีแล้วลองใหม่"), 429
+                                   error=signin.wait_notice(result.wait_seconds)), 429
         return render_template("province/login.html", form=form, error=FAILED, next_url=next_url), 401
     status = 400 if request.method == "POST" else 200
     return render_template("province/login.html", form=form, notice=notice, next_url=next_url, no_accounts=no_accounts), status
@@ -250,8 +223,8 @@ def change_password():
     error = None
     if request.method == "POST" and form.validate():
         try:
-            accounts.change_own_password(_db(), Actor(user.id, user.username, client_ip()), user, form.current.data,
-                                         form.new.data, keep_session_hash=g.admin_session_hash)
+            accounts.change_own_password(_db(), audit.current_actor(), user, form.current.data, form.new.data,
+                                         keep_session_hash=g.admin_session_hash)
         except accounts.AccountError as exc:
             error = str(exc)
         else:
@@ -297,11 +270,8 @@ def report(slug: str, kind: str, fmt: str):
     period, _fy, _key, _error = _period()
     produced = produce(kind, fmt, _context(slug, period))
     db = _db()
-    from db import transaction
-
     with transaction(db):
-        Actor(auth.current_user().id, auth.current_user().username, client_ip()).record(
-            db, "report.produce", f"report:{kind}", tenant=tenant.slug, format=fmt, period=period.label)
+        audit.record(db, "report.produce", f"report:{kind}", tenant=tenant.slug, format=fmt, period=period.label)
     response = current_app.response_class(produced.content, mimetype=produced.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{tenant.slug}_{produced.filename}"'
     return response

@@ -176,13 +176,11 @@ class TenantRegistry:
             return []
         db = self._db()
         try:
-            rows = db.execute(
+            return [Tenant(**row) for row in db.query(
                 "SELECT t.* FROM tenants t JOIN province_grants g ON g.slug = t.slug WHERE g.username = ? ORDER BY t.slug",
-                [username]).fetchall()
-            columns = [c.name for c in db["tenants"].columns]
+                [username])]
         finally:
             db.close()
-        return [Tenant(**dict(zip(columns, row))) for row in rows]
 
     def version(self) -> float:
         """Changes when a tenant is added or removed: the web app reloads its list then."""

@@ -18,6 +18,13 @@ from bot.common.thaidate import fiscal_year, fiscal_year_bounds, parse_thai_date
 ROUNDS = (6, 12)
 
 
+def latest_ended_round(today: date) -> tuple[int, int]:
+    """(fiscal year, months) of the latest round that has ended: April–September, this year's 6
+    months; else last year's 12. The round a reports page opens on."""
+    fy = fiscal_year(today)
+    return (fy, 6) if 4 <= today.month <= 9 else (fy - 1, 12)
+
+
 class PeriodError(ValueError):
     """str() is Thai; .english for the command line."""
 

@@ -18,6 +18,7 @@ from bot.console.audit import record, register_action
 from bot.console.auth import ADMIN, EVERY_ROLE, STAFF, current_user, require_role
 from bot.reports import FORMATS, PeriodError, ReportContext, ReportNotAllowed, ReportPeriod, build, check_allowed, kinds_for, render
 from bot.reports.document import format_value, is_number
+from bot.reports.period import latest_ended_round
 from bot.common.thaidate import fiscal_year, now
 from db import transaction
 from bot.handbook.store import content_of
@@ -32,18 +33,13 @@ def _db():
     return current_app.extensions["db_pool"].get()
 
 
-def _default_round(today: date) -> tuple[int, str]:
-    """The latest round that has ended: April–September, this year's 6 months; else last year's 12."""
-    fy = fiscal_year(today)
-    return (fy, "6") if 4 <= today.month <= 9 else (fy - 1, "12")
-
-
 class _Request:
     """The form's choices, checked. `error` is Thai, for the page."""
 
     def __init__(self, args, user, today: date):
         allowed = kinds_for(user.role)
-        default_fy, default_round = _default_round(today)
+        default_fy, months = latest_ended_round(today)
+        default_round = str(months)
         self.kinds = allowed
         self.kind = args.get("kind") or (allowed[0].name if allowed else "")
         self.round = args.get("round") or default_round
