@@ -441,6 +441,11 @@ def test_a_province_account_sees_the_figures_and_reports_of_the_saos_it_is_given
     assert other.post(f"{hosted.url}/t/nonsaat/admin/login", timeout=10, allow_redirects=False,
                       data={"username": "clerk", "password": "another-password-22", "csrf_token": csrf_from(page.text)}).status_code == 302
     assert other.get(f"{url}/", timeout=10, allow_redirects=False).status_code == 302
+    # A report the province takes is in the SAO's own audit log, with who took it; not in another SAO's.
+    assert browser.get(f"{url}/sao/nonsaat/report/service-statistics.xlsx?fy=2570&round=12", timeout=10).status_code == 200
+    log = other.get(f"{hosted.url}/t/nonsaat/admin/audit", timeout=10).text
+    assert "จังหวัด: prov.kk" in log and "หน่วยงานระดับจังหวัดดาวน์โหลดรายงาน" in log and "report:service-statistics" in log
+    assert "report:satisfaction" not in log  # Khon Chim's report, taken earlier, is in Khon Chim's log only
     stranger = requests.Session()
     page = stranger.get(f"{hosted.url}/t/nonsaat/admin/login", timeout=10)
     assert stranger.post(f"{hosted.url}/t/nonsaat/admin/login", timeout=10, data={

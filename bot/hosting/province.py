@@ -13,6 +13,8 @@ account is a provincial one. Which SAOs an account sees is in the tenants' regis
 Only counts, rates and means are shown, and the four reports an SAO publishes anyway
 (satisfaction, service statistics, participation, measures' follow-up): no complaint, question
 or name of a citizen, and nothing of corruption reports (those are the SAO's auditors' alone).
+Each report a provincial account downloads is also in that SAO's own audit log ("จังหวัด: <name>"):
+the SAO keeps the data, so its admins see who outside it took what.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from bot.console.client import SessionCookie
 from bot.console.forms import LoginForm
 from bot.hosting.registry import TenantRegistry, province_database
 from bot.hosting.summary import COLUMNS, SaoFigures, figures_of, with_total
-from db import transaction
+from db import audit_log, transaction
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ ROUNDS = (("6", "รอบ 6 เดือน (1 ต.ค. – 31 มี.ค.)"), 
 FAILED = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
 
 province_bp = Blueprint("province", __name__, template_folder="templates")
+SAO_LOG_ACTION = "province.report"  # in the SAO's audit log: a provincial account downloaded its report
+audit.register_action(SAO_LOG_ACTION, "หน่วยงานระดับจังหวัดดาวน์โหลดรายงาน")
 
 
 def province_settings(host: Settings) -> Settings:
@@ -268,10 +272,15 @@ def report(slug: str, kind: str, fmt: str):
     if kind not in REPORTS or fmt not in FORMATS:
         abort(404)
     period, _fy, _key, _error = _period()
-    produced = produce(kind, fmt, _context(slug, period))
+    context = _context(slug, period)
+    produced = produce(kind, fmt, context)
+    actor = audit.current_actor()
     db = _db()
     with transaction(db):
-        audit.record(db, "report.produce", f"report:{kind}", tenant=tenant.slug, format=fmt, period=period.label)
+        actor.record(db, "report.produce", f"report:{kind}", tenant=tenant.slug, format=fmt, period=period.label)
+    with transaction(context.db):
+        audit_log.record(context.db, actor=f"จังหวัด: {actor.name}", action=SAO_LOG_ACTION, target=f"report:{kind}",
+                         details={"format": fmt, "period": period.label}, ip=actor.ip)
     response = current_app.response_class(produced.content, mimetype=produced.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{tenant.slug}_{produced.filename}"'
     return response
