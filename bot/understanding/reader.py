@@ -78,8 +78,8 @@ REPORT_OFFER = 0.15
 # readings that err apart. Dev (trained on train): intent 92.2% → 93.3%, top-1 92.6% → 93.2%,
 # abstention precision 92.7% → 93.6%, problems to the flow 97.0% → 97.3%, section 93.4% → 93.0%;
 # fresh-1-hold: intent 93.9% → 95.0%, problems to the flow 88.1% → 90.1%, the others unchanged
-# (bench/understanding/README.md). The intent model's own settings (C, class weights), L1, a
-# words-only model averaged instead, gained nothing on dev; 0.2–0.5 tried, 0.5 best.
+# (bench/understanding/README.md). The intent model's own class weights, SGD, a linear SVM, a
+# small network or the words-only model averaged instead gained less on dev; 0.2–0.5 tried, 0.5 best.
 INTENT_CHARS_WEIGHT = 0.5
 
 
