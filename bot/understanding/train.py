@@ -6,6 +6,7 @@ this file, where the bot reads them:
 
   intent.model           — which of the eight intents a message is (words and meaning);
   intent-lexical.model  — the same from the words alone (clauses; no embedding installed);
+  intent-chars.model     — the intent from the character n-grams as typed, averaged with intent.model;
   procedure.model        — which handbook service a question or request is about (words and meaning);
   section.model          — which part of it is asked (the rule of bot/handbook/sections.py and the words);
   problem.model          — what kind of problem a report is (road, light … a staff member);
@@ -26,7 +27,7 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT
 from bot.understanding import dataset
 from bot.understanding.intents import OUT_OF_SCOPE, QUESTION
-from bot.understanding.model import LinearModel
+from bot.understanding.model import CharModel, LinearModel
 from bot.understanding.reader import MODEL_FILES
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +38,7 @@ INTENT_C = 4.0
 PROCEDURE_C = 8.0
 PROBLEM_C = 4.0
 SECTION_C = 16.0
+INTENT_CHARS_C = 16.0  # the character n-gram intent model (CharModel), chosen on dev (4 and 16 tried)
 MIN_WEIGHT = 1e-3  # smaller weights change no decision: left out of the file
 
 
@@ -142,6 +144,7 @@ def fit_models(messages: list[dataset.Labelled], featurizer, info: dict | None =
     return Models(
         intent=fit(intents, full, c_intent or INTENT_C, info),
         intent_lexical=fit(intents, lexical, c_intent or INTENT_C, info),
+        intent_chars=fit_chars(intents, INTENT_CHARS_C, info),
         procedure=_fit_procedure(messages, full, lexical, c_procedure or PROCEDURE_C, info),
         section=fit(sections, with_rule, SECTION_C, info, by_example=True),
         problem=fit(problem_examples(messages), lexical, PROBLEM_C, info),
@@ -234,6 +237,26 @@ def fit(examples: list[Example], featurize, c: float, info: dict | None = None, 
         if max(abs(w) for w in row) >= MIN_WEIGHT:
             weights[str(name)] = row
     return LinearModel(classes, tuple(float(b) for b in bias), weights, dict(info or {}, examples=len(examples), c=c))
+
+
+def fit_chars(examples: list[Example], c: float, info: dict | None = None) -> CharModel:
+    """The intent from the message's character 2–5-grams as typed (tf-idf, n-grams seen at
+    least twice): a reading of its own beside the intent model (bot/understanding/reader.py
+    INTENT_CHARS_WEIGHT)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    low, high = CharModel.NGRAMS
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(low, high), sublinear_tf=True, min_df=2)
+    x = vectorizer.fit_transform([e.text for e in examples])
+    model = LogisticRegression(C=c, max_iter=5000, tol=1e-5, class_weight="balanced")
+    model.fit(x, [e.label for e in examples])
+    classes = tuple(str(k) for k in model.classes_)
+    names = [CharModel.PREFIX + str(n) for n in vectorizer.get_feature_names_out()]
+    weights = {name: tuple(float(w) for w in model.coef_[:, j]) for j, name in enumerate(names)}
+    idf = {name: float(v) for name, v in zip(names, vectorizer.idf_)}
+    return CharModel(classes, tuple(float(b) for b in model.intercept_), weights,
+                     dict(info or {}, examples=len(examples), c=c), idf)
 
 
 def digest(paths: list[Path]) -> str:

@@ -1,0 +1,33 @@
+"""The character n-gram intent model (bot/understanding/model.py CharModel): at run time, with
+numpy alone, the same probabilities as scikit-learn's tf-idf and logistic regression it was
+trained with, and the same after its file is saved and read again."""
+import pytest
+
+from bot.understanding.model import CharModel
+from bot.understanding.train import Example, fit_chars
+
+TEXTS = [("ไฟถนนดับ 3 วันแล้ว", "report_problem"), ("ไฟดับหน้าบ้านค่ะ", "report_problem"),
+         ("ถนนเป็นหลุม  ช่วยด้วย", "report_problem"), ("เบี้ยคนแก่ได้เท่าไหร่", "question"),
+         ("เบี้ยผู้สูงอายุ ลงทะเบียนที่ไหน", "question"), ("ภาษีป้ายจ่ายที่ไหน", "question"),
+         ("ขอบคุณครับ", "smalltalk"), ("ขอบคุณค่ะ 🙏", "smalltalk"), ("สวัสดีครับ", "smalltalk")]
+
+
+def test_the_run_time_scores_are_scikit_learns(tmp_path):
+    sklearn = pytest.importorskip("sklearn")  # noqa: F841 (a development dependency)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    model = fit_chars([Example(t, label) for t, label in TEXTS], 16.0)
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=CharModel.NGRAMS, sublinear_tf=True, min_df=2)
+    x = vectorizer.fit_transform([t for t, _ in TEXTS])
+    reference = LogisticRegression(C=16.0, max_iter=5000, tol=1e-5, class_weight="balanced").fit(x, [lb for _, lb in TEXTS])
+    model.save(tmp_path / "chars.model")
+    again = CharModel.load(tmp_path / "chars.model")
+    for text in ["ไฟถนนดับค่ะ", "เบี้ย คนแก่  ที่ไหน", "ขอบคุณ", "", "KC-2570-00042"]:
+        want = dict(zip(reference.classes_, reference.predict_proba(vectorizer.transform([text]))[0]))
+        for m in (model, again):
+            got = m.text_probabilities(text)
+            assert got == pytest.approx(want, abs=1e-4)
+    (tmp_path / "again.model").write_bytes(b"")
+    again.save(tmp_path / "again.model")
+    assert (tmp_path / "again.model").read_bytes() == (tmp_path / "chars.model").read_bytes()
