@@ -17,6 +17,15 @@ def db(settings):
 
 @pytest.fixture
 def sender(settings):
+    # A timeout no answer of the fake LINE comes near, however busy the machine: with 0.5 s a
+    # quick 400 on a loaded CI machine once came late, and the test saw a timeout it never made.
+    return LineSender(settings.with_(line_timeout_seconds=10.0, line_backoff_base_seconds=0.0))
+
+
+@pytest.fixture
+def impatient_sender(settings):
+    """For the tests of a request that times out: the client gives up after 0.5 s, and the fake
+    LINE is told to answer after 1 s or more."""
     return LineSender(settings.with_(line_timeout_seconds=0.5, line_backoff_base_seconds=0.0))
 
 
@@ -98,30 +107,30 @@ def test_push_retries_5xx_and_429_with_one_retry_key_and_delivers_once(sender, d
     assert len(fake_line.state.deliveries()) == 1
 
 
-def test_push_that_timed_out_is_retried_and_line_answers_409_not_a_second_delivery(sender, db, fake_line):
+def test_push_that_timed_out_is_retried_and_line_answers_409_not_a_second_delivery(impatient_sender, db, fake_line):
     fake_line.state.delay_next(1, 1.5, path_prefix="/v2/bot/message/push")
     outbox_id = queue(db)
-    first = sender.deliver(db, outbox_id)
+    first = impatient_sender.deliver(db, outbox_id)
     assert first.status == "retry"  # the client gave up after 0.5 s; LINE still delivered
     import time
 
     time.sleep(1.3)  # let the slow first request finish on the server
-    row = deliver_until_final(sender, db, outbox_id)
+    row = deliver_until_final(impatient_sender, db, outbox_id)
     assert row["status"] == "sent"
     statuses = [r.status for r in sent_requests(fake_line, "/v2/bot/message/push")]
     assert statuses == [200, 409]
     assert len(fake_line.state.deliveries()) == 1
 
 
-def test_reply_that_timed_out_after_reaching_line_ends_uncertain_and_is_never_pushed(sender, db, fake_line):
+def test_reply_that_timed_out_after_reaching_line_ends_uncertain_and_is_never_pushed(impatient_sender, db, fake_line):
     # The slow first request spends the token; the repeat is refused, not delivered again.
     fake_line.state.delay_next(1, 1.0, path_prefix="/v2/bot/message/reply")
     outbox_id = queue(db, kind="reply", reply_token="slow-token", must_arrive=True)
-    assert sender.deliver(db, outbox_id).status == "retry"
+    assert impatient_sender.deliver(db, outbox_id).status == "retry"
     import time
 
     time.sleep(0.8)  # the slow request completes on the server
-    row = deliver_until_final(sender, db, outbox_id)
+    row = deliver_until_final(impatient_sender, db, outbox_id)
     assert row["status"] == "uncertain" and row["kind"] == "reply"
     assert sent_requests(fake_line, "/v2/bot/message/push") == []
     assert len(fake_line.state.deliveries()) == 1
