@@ -164,7 +164,9 @@ class LinearModel:
         return total.tolist()
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
-        scores = self.scores(features)
+        return self._softmax(self.scores(features))
+
+    def _softmax(self, scores: list[float]) -> dict[str, float]:
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
@@ -300,8 +302,4 @@ class CharModel(LinearModel):
                 norm = float(np.sqrt(values @ values))
                 if norm > 0:
                     total += (values / norm) @ self._matrix[rows]
-        scores = total.tolist()
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        z = sum(exps)
-        return {c: e / z for c, e in zip(self.classes, exps)}
+        return self._softmax(total.tolist())
