@@ -1,6 +1,7 @@
-"""The character n-gram intent model (bot/understanding/model.py CharModel): at run time, with
+"""The character n-gram models (bot/understanding/model.py CharModel): at run time, with
 numpy alone, the same probabilities as scikit-learn's tf-idf and logistic regression it was
-trained with, and the same after its file is saved and read again."""
+trained with, and the same after its file is saved and read again; the reader averages the
+services with them where it reads a text with its meaning."""
 import pytest
 
 from bot.understanding.model import CharModel
@@ -31,3 +32,33 @@ def test_the_run_time_scores_are_scikit_learns(tmp_path):
     (tmp_path / "again.model").write_bytes(b"")
     again.save(tmp_path / "again.model")
     assert (tmp_path / "again.model").read_bytes() == (tmp_path / "chars.model").read_bytes()
+
+
+def test_the_reader_averages_the_services_with_the_characters_where_it_reads_the_meaning():
+    from types import SimpleNamespace
+
+    from bot.understanding import reader as r
+    from bot.understanding.model import LinearModel
+
+    texts = [("เบี้ยคนแก่ได้เท่าไหร่", "elderly"), ("เบี้ยผู้สูงอายุ ลงทะเบียนที่ไหน", "elderly"),
+             ("ภาษีป้ายจ่ายที่ไหน", "sign-tax"), ("ภาษีป้าย คิดยังไง", "sign-tax"), ("ขอใบรับรองหน่อย", "-"),
+             ("ขอใบรับรอง ทำที่ไหน", "-")]
+    chars = fit_chars([Example(t, label) for t, label in texts], 16.0)
+    procedure = LinearModel(("-", "elderly", "sign-tax"), (0.0, 0.0, 0.0), {"w:ภาษี": (0.0, 0.0, 0.5)}, {})
+    models = SimpleNamespace(procedure=procedure, procedure_chars=chars)
+    reader = r.Reader(None, models, featurizer=object())
+    features = {"w:ภาษี": 1.0}
+    text = "เบี้ยคนแก่ ลงทะเบียนที่ไหน"
+    words_only = dict(reader._procedures(SimpleNamespace(text=text, vector=None), features))
+    assert words_only == pytest.approx(procedure.probabilities(features))  # a piece read by its words: the model alone
+    meant = dict(reader._procedures(SimpleNamespace(text=text, vector=[0.0]), features))
+    w, p, q = r.PROCEDURE_CHARS_WEIGHT, procedure.probabilities(features), chars.text_probabilities(text)
+    assert 0 < w < 1 and meant == pytest.approx({c: (1 - w) * p[c] + w * q[c] for c in p})
+    assert max(meant, key=meant.get) == "elderly" and max(words_only, key=words_only.get) == "sign-tax"
+
+
+def test_the_shipped_character_model_of_the_services_knows_the_procedure_models_classes():
+    from bot.understanding.reader import shipped_models
+
+    models = shipped_models()
+    assert set(models.procedure_chars.classes) == set(models.procedure.classes)
