@@ -9,6 +9,7 @@ this file, where the bot reads them:
   intent-chars.model     — the intent from the character n-grams as typed, averaged with intent.model;
   procedure.model        — which handbook service a question or request is about (words and meaning);
   section.model          — which part of it is asked (the rule of bot/handbook/sections.py and the words);
+  section-chars.model    — the same from the character n-grams as typed, averaged with section.model;
   problem.model          — what kind of problem a report is (road, light … a staff member);
   neighbours.npz          — the labelled messages as sentence vectors, for the nearest-message votes.
 
@@ -39,6 +40,7 @@ PROCEDURE_C = 8.0
 PROBLEM_C = 4.0
 SECTION_C = 16.0
 INTENT_CHARS_C = 16.0  # the character n-gram intent model (CharModel), chosen on dev (4 and 16 tried)
+SECTION_CHARS_C = 16.0  # the character n-gram section model, chosen on dev (1, 4, 16 and 64 tried)
 MIN_WEIGHT = 1e-3  # smaller weights change no decision: left out of the file
 
 
@@ -147,6 +149,7 @@ def fit_models(messages: list[dataset.Labelled], featurizer, info: dict | None =
         intent_chars=fit_chars(intents, INTENT_CHARS_C, info),
         procedure=_fit_procedure(messages, full, lexical, c_procedure or PROCEDURE_C, info),
         section=fit(sections, with_rule, SECTION_C, info, by_example=True),
+        section_chars=fit_chars(sections, SECTION_CHARS_C, info),
         problem=fit(problem_examples(messages), lexical, PROBLEM_C, info),
     )
 
@@ -240,9 +243,9 @@ def fit(examples: list[Example], featurize, c: float, info: dict | None = None, 
 
 
 def fit_chars(examples: list[Example], c: float, info: dict | None = None) -> CharModel:
-    """The intent from the message's character 2–5-grams as typed (tf-idf, n-grams seen at
-    least twice): a reading of its own beside the intent model (bot/understanding/reader.py
-    INTENT_CHARS_WEIGHT)."""
+    """The examples' labels from the message's character 2–5-grams as typed (tf-idf, n-grams
+    seen at least twice): a reading of its own beside the intent model or the section model
+    (bot/understanding/reader.py INTENT_CHARS_WEIGHT, SECTION_CHARS_WEIGHT)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
