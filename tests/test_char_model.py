@@ -1,7 +1,8 @@
-"""The character n-gram models (bot/understanding/model.py CharModel): at run time, with
-numpy alone, the same probabilities as scikit-learn's tf-idf and logistic regression it was
-trained with, and the same after its file is saved and read again; the reader averages the
-services with them where it reads a text with its meaning."""
+"""The character n-gram models (bot/understanding/model.py CharModel) of the intent, the service
+and the section: at run time, with numpy alone, the same probabilities as scikit-learn's tf-idf
+and logistic regression it was trained with, and the same after its file is saved and read again;
+the reader averages the services with them where it reads a text with its meaning, and the
+section model's reading always."""
 import pytest
 
 from bot.understanding.model import CharModel
@@ -62,3 +63,32 @@ def test_the_shipped_character_model_of_the_services_knows_the_procedure_models_
 
     models = shipped_models()
     assert set(models.procedure_chars.classes) == set(models.procedure.classes)
+def test_the_section_is_the_section_models_reading_averaged_with_the_characters(monkeypatch):
+    # Reader.section: the section model's probabilities (words and the rule) averaged with the
+    # section character model's, SECTION_CHARS_WEIGHT of it; without that model, the section model's alone.
+    from dataclasses import replace
+
+    from bot.config import PROJECT_ROOT
+    from bot.handbook import load_handbook
+    from bot.handbook.search import HandbookSearch
+    from bot.understanding import reader as r
+    from bot.understanding.features import Features
+    from bot.understanding.model import LinearModel
+
+    search = HandbookSearch(load_handbook(PROJECT_ROOT / "content"))
+    shipped = r.shipped_models()
+    assert set(shipped.section_chars.classes) == set(shipped.section.classes)
+    words = LinearModel(("documents", "fees"), (1.0, 0.0), {"w:zzz": (0.0, 0.0)}, {})  # documents 0.73
+    chars = CharModel(("documents", "fees"), (0.0, 0.0), {"t:ค่า": (-2.0, 2.0)}, {}, {"t:ค่า": 1.0})  # fees 0.98
+    procedure = search.handbook.procedures[0]
+
+    def section(models):
+        reader = r.Reader(search, models)
+        return reader.section(reader.featurizer.read("ค่าธรรมเนียม"), Features(), procedure)
+
+    assert chars.text_probabilities("ค่าธรรมเนียม")["fees"] == pytest.approx(0.982, abs=1e-3)
+    assert section(replace(shipped, section=words, section_chars=None)) == "documents"
+    monkeypatch.setattr(r, "SECTION_CHARS_WEIGHT", 0.5)
+    assert section(replace(shipped, section=words, section_chars=chars)) == "fees"
+    monkeypatch.setattr(r, "SECTION_CHARS_WEIGHT", 0.2)
+    assert section(replace(shipped, section=words, section_chars=chars)) == "documents"

@@ -232,10 +232,11 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 class CharModel(LinearModel):
     """A logistic regression over the tf-idf of a message's character 2–5-grams, as typed
     (lowercased; scikit-learn's TfidfVectorizer(analyzer="char", sublinear_tf=True), l2-normed):
-    a second reading of the intent beside the intent model, whose probabilities it is averaged
-    with (bot/understanding/reader.py INTENT_CHARS_WEIGHT). Every n-gram of its vocabulary has
-    a row, however small its weights (the norm counts them all), and its idf (member `idf.f32`).
-    Scores need numpy; without it, `text_probabilities` gives None."""
+    a second reading of the intent beside the intent model, or of the section beside the section
+    model, whose probabilities it is averaged with (bot/understanding/reader.py INTENT_CHARS_WEIGHT,
+    SECTION_CHARS_WEIGHT). Every n-gram of its vocabulary has a row, however small its weights
+    (the norm counts them all), and its idf (member `idf.f32`). Scores need numpy; without it,
+    `text_probabilities` gives None."""
 
     PREFIX = "t:"
     NGRAMS = (2, 5)

@@ -10,6 +10,7 @@ this file, where the bot reads them:
   procedure.model        — which handbook service a question or request is about (words and meaning);
   procedure-chars.model  — the service from the character n-grams as typed, averaged with procedure.model;
   section.model          — which part of it is asked (the rule of bot/handbook/sections.py and the words);
+  section-chars.model    — the same from the character n-grams as typed, averaged with section.model;
   problem.model          — what kind of problem a report is (road, light … a staff member);
   neighbours.npz          — the labelled messages as sentence vectors, for the nearest-message votes.
 
@@ -41,6 +42,7 @@ PROBLEM_C = 4.0
 SECTION_C = 16.0
 INTENT_CHARS_C = 16.0  # the character n-gram intent model (CharModel), chosen on dev (4 and 16 tried)
 PROCEDURE_CHARS_C = 16.0  # the character n-gram procedure model, chosen on dev (4, 16 and 32 tried)
+SECTION_CHARS_C = 16.0  # the character n-gram section model, chosen on dev (1, 4, 16 and 64 tried)
 MIN_WEIGHT = 1e-3  # smaller weights change no decision: left out of the file
 
 
@@ -150,6 +152,7 @@ def fit_models(messages: list[dataset.Labelled], featurizer, info: dict | None =
         procedure=_fit_procedure(messages, full, lexical, c_procedure or PROCEDURE_C, info),
         procedure_chars=fit_chars(procedure_examples(messages), PROCEDURE_CHARS_C, info),
         section=fit(sections, with_rule, SECTION_C, info, by_example=True),
+        section_chars=fit_chars(sections, SECTION_CHARS_C, info),
         problem=fit(problem_examples(messages), lexical, PROBLEM_C, info),
     )
 
@@ -243,9 +246,10 @@ def fit(examples: list[Example], featurize, c: float, info: dict | None = None, 
 
 
 def fit_chars(examples: list[Example], c: float, info: dict | None = None) -> CharModel:
-    """The label (the intent, or the service) from the message's character 2–5-grams as typed
-    (tf-idf, n-grams seen at least twice): a reading of its own beside the intent or procedure
-    model (bot/understanding/reader.py INTENT_CHARS_WEIGHT, PROCEDURE_CHARS_WEIGHT)."""
+    """The examples' labels (the intent, the service or the section) from the message's character
+    2–5-grams as typed (tf-idf, n-grams seen at least twice): a reading of its own beside the
+    intent, procedure or section model (bot/understanding/reader.py INTENT_CHARS_WEIGHT,
+    PROCEDURE_CHARS_WEIGHT, SECTION_CHARS_WEIGHT)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
