@@ -5,8 +5,10 @@ which handbook service and section (see reader.py; the intents are in intents.py
     u = reader_for(search).understand("ไฟถนนหน้าบ้านดับ")   # search: a HandbookSearch
     u.intent, u.topic                                        # "report_problem", "light"
 
-The models it uses ship with the bot (intent.model, procedure.model) and are trained from
-bench/understanding/messages.tsv with `python -m bot.understanding.train`.
+The models it uses ship with the bot (intent.model, procedure.model, section.model … each of the
+three with a character n-gram model averaged in: intent-chars.model, procedure-chars.model,
+section-chars.model) and are trained from bench/understanding/messages.tsv with
+`python -m bot.understanding.train` (the list: train.py).
 """
 from __future__ import annotations
 
