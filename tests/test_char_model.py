@@ -35,6 +35,17 @@ def test_the_run_time_scores_are_scikit_learns(tmp_path):
     assert (tmp_path / "again.model").read_bytes() == (tmp_path / "chars.model").read_bytes()
 
 
+def test_a_text_read_by_one_character_model_is_read_afresh_by_a_model_that_knows_new_ngrams():
+    # The n-grams' lookup is shared between the models of a process (CharModel._looked_up): a
+    # model loaded later, with n-grams the vocabulary did not have, must not get the old lookup.
+    first = fit_chars([Example(t, label) for t, label in TEXTS], 16.0)
+    first.text_probabilities("qzxq")  # none of its n-grams known yet
+    later = fit_chars([Example(t, lb) for t, lb in [("qzxq ค่ะ", "a"), ("qzxq ครับ", "a"), ("vwjv ค่ะ", "b"),
+                                                     ("vwjv ครับ", "b"), ("ขอบคุณค่ะ", "c"), ("ขอบคุณครับ", "c")]], 16.0)
+    assert max(later.text_probabilities("qzxq"), key=later.text_probabilities("qzxq").get) == "a"
+    assert max(later.text_probabilities("vwjv"), key=later.text_probabilities("vwjv").get) == "b"
+
+
 def test_the_reader_averages_the_services_with_the_characters_where_it_reads_the_meaning():
     from types import SimpleNamespace
 
