@@ -74,6 +74,8 @@ def test_the_shipped_character_model_of_the_services_knows_the_procedure_models_
 
     models = shipped_models()
     assert set(models.procedure_chars.classes) == set(models.procedure.classes)
+
+
 def test_the_section_is_the_section_models_reading_averaged_with_the_characters(monkeypatch):
     # Reader.section: the section model's probabilities (words and the rule) averaged with the
     # section character model's, SECTION_CHARS_WEIGHT of it; without that model, the section model's alone.

@@ -18,8 +18,7 @@ sys.path.insert(0, str(ROOT))
 CACHE = Path("/tmp/wtB_exp/features.pkl")
 
 from bot.understanding.intents import INTENTS  # noqa: E402
-
-PROBLEM_ODDS = 2.0
+from bot.understanding.reader import PROBLEM_ODDS  # noqa: E402  (the reader's own odds, not a copy)
 
 
 def build():

@@ -233,9 +233,9 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 class CharModel(LinearModel):
     """A logistic regression over the tf-idf of a message's character 2–5-grams, as typed
     (lowercased; scikit-learn's TfidfVectorizer(analyzer="char", sublinear_tf=True), l2-normed):
-    a second reading of the intent beside the intent model, or of the section beside the section
-    model, whose probabilities it is averaged with (bot/understanding/reader.py INTENT_CHARS_WEIGHT,
-    SECTION_CHARS_WEIGHT). Every n-gram of its vocabulary has a row, however small its weights
+    a second reading of the intent, the service or the section beside the intent, procedure or
+    section model, whose probabilities it is averaged with (bot/understanding/reader.py _averaged,
+    INTENT_CHARS_WEIGHT, PROCEDURE_CHARS_WEIGHT, SECTION_CHARS_WEIGHT). Every n-gram of its vocabulary has a row, however small its weights
     (the norm counts them all), and its idf (member `idf.f32`). Scores need numpy; without it,
     `text_probabilities` gives None."""
 
