@@ -11,7 +11,8 @@ Families (a prefix each):
   q:  which sections the question words point to (bot/handbook/sections.py);
   s:  shape: one word, a long story, digits, a ticket number, emoji only;
   u:, n:  the sentence embedding and the intents of the nearest labelled messages, when the
-      message is read with it (bot/understanding/embedding.py).
+      message is read with it (bot/understanding/embedding.py); np: those messages' services,
+      which only the procedure model learns from.
 The same code makes the features for training (bot/understanding/train.py) and at run time,
 so the model sees exactly what it was trained on.
 """

@@ -13,10 +13,11 @@ How it decides, in this order:
      gives each intent a probability; the likeliest wins, except that a message telling of
      something broken, of staff behaving badly or of a service gone wrong is a report unless
      another intent is twice as likely (PROBLEM_ODDS).
-  3. A question or a request needs a service: the procedure model's when it is sure (a
-     service, or "none of them"), else the handbook search's answer when it has one (a name
-     of the service in the message, or a question it explains), else the model's guess when
-     it is fairly sure. Neither: a question the handbook cannot answer (the bot says so and
+  3. A question or a request needs a service: the procedure model's (the same features, and
+     the services of the nearest labelled messages: np:, embedding.py PROCEDURE_VOTES) when it
+     is sure (a service, or "none of them"), else the handbook search's answer when it has one
+     (a name of the service in the message, or a question it explains), else the model's guess
+     when it is fairly sure. Neither: a question the handbook cannot answer (the bot says so and
      offers staff).
   4. A message with two requests ("…เท่าไหร่ แล้วภาษีที่ดินจ่ายที่ไหน") is split at the
      joint: the first request is the answer, the other is offered (`second`).

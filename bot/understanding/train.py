@@ -12,7 +12,8 @@ this file, where the bot reads them:
   section.model          — which part of it is asked (the rule of bot/handbook/sections.py and the words);
   section-chars.model    — the same from the character n-grams as typed, averaged with section.model;
   problem.model          — what kind of problem a report is (road, light … a staff member);
-  neighbours.npz          — the labelled messages as sentence vectors, for the nearest-message votes.
+  neighbours.npz          — the labelled messages as sentence vectors with their intents and services,
+                           for the nearest-message votes (n:, and np: for the procedure model).
 
 Trained on the train and dev splits of bench/understanding/messages.tsv, plus the dev half of
 the handbook questions (bench/handbook_eval/questions.tsv) for the procedure model and, as
@@ -139,6 +140,9 @@ def fit_models(messages: list[dataset.Labelled], featurizer, info: dict | None =
     full = _memo(lambda text: featurizer.features(featurizer.read(text, embed=True))) if featurizer.embeds else lexical
     handbook = featurizer.search.handbook
 
+    def for_intent(text: str) -> dict:  # the neighbours' services (np:) are the procedure model's
+        return {k: v for k, v in full(text).items() if not k.startswith("np:")}
+
     def with_rule(example: Example) -> dict:  # as Reader.section reads it
         rule = HandbookSearch.section_for(example.text, handbook.get(example.procedure))
         return {**lexical(example.text), f"r:{rule}": 1.0}
@@ -146,7 +150,7 @@ def fit_models(messages: list[dataset.Labelled], featurizer, info: dict | None =
     sections = [e for e in section_examples(messages) if handbook.get(e.procedure) is not None]
     intents = intent_examples(messages)
     return Models(
-        intent=fit(intents, full, c_intent or INTENT_C, info),
+        intent=fit(intents, for_intent if featurizer.embeds else lexical, c_intent or INTENT_C, info),
         intent_lexical=fit(intents, lexical, c_intent or INTENT_C, info),
         intent_chars=fit_chars(intents, INTENT_CHARS_C, info),
         procedure=_fit_procedure(messages, full, lexical, c_procedure or PROCEDURE_C, info),
@@ -195,7 +199,8 @@ class MemoEmbedder:
 
 
 def neighbours_of(messages: list[dataset.Labelled], embedder, keep_texts: bool = True):
-    """The labelled messages as vectors with their intents (bot/understanding/embedding.py)."""
+    """The labelled messages as vectors with their intents and, for questions and requests, their
+    services (bot/understanding/embedding.py)."""
     import numpy as np
 
     from bot.understanding.embedding import Neighbours
@@ -204,7 +209,12 @@ def neighbours_of(messages: list[dataset.Labelled], embedder, keep_texts: bool =
     rows = list({m.text: m for m in messages}.values())
     vectors = np.array([embedder.encode(m.text) for m in rows], dtype=np.float32)
     labels = np.array([INTENTS.index(m.intent) for m in rows], dtype=np.int64)
-    return Neighbours(vectors, labels, INTENTS, tuple(m.text for m in rows) if keep_texts else ())
+    # the services of the questions and requests, for the procedure model's np: votes
+    procedure = [m.procedure if m.intent in (QUESTION, "request_service") and m.procedure else None for m in rows]
+    services = tuple(sorted({p for p in procedure if p}))
+    return Neighbours(vectors, labels, INTENTS, tuple(m.text for m in rows) if keep_texts else (),
+                      procedures=np.array([services.index(p) if p else -1 for p in procedure], dtype=np.int64),
+                      services=services)
 
 
 def featurizer_for(search, messages: list[dataset.Labelled], embedder=None):
