@@ -220,16 +220,10 @@ class Neighbours:
         weights = np.maximum(sims[top], 0.0) ** SHARPEN
         total = float(weights.sum()) or 1.0
         out: dict[str, float] = {}
-        for weight, label in zip(weights, self.labels[rows[top]]):
-            if weight > 0:
-                name = f"n:{self.intents[int(label)]}"
-                out[name] = out.get(name, 0.0) + float(weight) / total
+        _tally(out, "n:", self.intents, self.labels[rows[top]], weights, total)
         out["n:nearest"] = float(sims[top].max())
         if PROCEDURE_VOTES and self.procedures is not None:  # the services of those that have one
-            for weight, service in zip(weights, self.procedures[rows[top]]):
-                if weight > 0 and service >= 0:
-                    name = f"np:{self.services[int(service)]}"
-                    out[name] = out.get(name, 0.0) + PROCEDURE_VOTES * float(weight) / total
+            _tally(out, "np:", self.services, self.procedures[rows[top]], weights, total, PROCEDURE_VOTES)
         return out
 
     def save(self, path: Path) -> None:
@@ -255,6 +249,15 @@ class Neighbours:
                                 services=tuple(str(p) for p in data["services"]))
             return cls(vectors, data["labels"].astype(np.int64), tuple(str(i) for i in data["intents"]), sieve=sieve,
                        **labelled)
+
+
+def _tally(out: dict[str, float], prefix: str, names, labels, weights, total: float, scale: float = 1.0) -> None:
+    """Each neighbour's vote for its label (an index into names; -1: it has none), its weight's
+    share of all K, times scale."""
+    for weight, label in zip(weights, labels):
+        if weight > 0 and label >= 0:
+            name = prefix + names[int(label)]
+            out[name] = out.get(name, 0.0) + scale * float(weight) / total
 
 
 @lru_cache(maxsize=1)
