@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.understanding import dataset
-from bot.understanding.intents import OUT_OF_SCOPE, QUESTION
+from bot.understanding.intents import OUT_OF_SCOPE, QUESTION, WITH_PROCEDURE
 from bot.understanding.model import CharModel, LinearModel
 from bot.understanding.reader import MODEL_FILES
 
@@ -113,7 +113,7 @@ NO_SERVICE = "-"  # the procedure model's class for the SAO's own matters that n
 
 def procedure_examples(messages: list[dataset.Labelled]) -> list[Example]:
     return [Example(m.text, m.procedure or NO_SERVICE) for m in messages
-            if m.intent in (QUESTION, "request_service") and (m.procedure or "handbook" not in m.tags)]
+            if m.intent in WITH_PROCEDURE and (m.procedure or "handbook" not in m.tags)]
 
 
 def section_examples(messages: list[dataset.Labelled]) -> list[Example]:
@@ -210,10 +210,11 @@ def neighbours_of(messages: list[dataset.Labelled], embedder, keep_texts: bool =
     vectors = np.array([embedder.encode(m.text) for m in rows], dtype=np.float32)
     labels = np.array([INTENTS.index(m.intent) for m in rows], dtype=np.int64)
     # the services of the questions and requests, for the procedure model's np: votes
-    procedure = [m.procedure if m.intent in (QUESTION, "request_service") and m.procedure else None for m in rows]
+    procedure = [m.procedure if m.intent in WITH_PROCEDURE and m.procedure else None for m in rows]
     services = tuple(sorted({p for p in procedure if p}))
+    index = {service: i for i, service in enumerate(services)}
     return Neighbours(vectors, labels, INTENTS, tuple(m.text for m in rows) if keep_texts else (),
-                      procedures=np.array([services.index(p) if p else -1 for p in procedure], dtype=np.int64),
+                      procedures=np.array([index.get(p, -1) for p in procedure], dtype=np.int64),
                       services=services)
 
 
