@@ -1,0 +1,129 @@
+"""PostgreSQL for hosted installs of many SAOs: the same storage modules as SQLite, on psycopg 3.
+
+    db = postgres.connect("postgresql://sao_app@db/sao", tenant="khonchim")
+    outbox.enqueue(db, ...)          # the storage modules take it like a SQLite database
+
+Isolation. Each SAO (tenant) has its own schema, owned by its own role. The install logs in
+as one role with no rights of its own (NOINHERIT) that is a member of every tenant's role;
+a connection for a tenant runs SET ROLE to that tenant with search_path at its schema. The
+storage modules' SQL, written once for both engines, then reaches that SAO's tables only,
+and a statement that names another SAO's schema is refused by PostgreSQL's permissions:
+isolation does not depend on every query remembering a filter. Ids count per SAO, as in
+SQLite, and a tenant's data is exported or dropped as one schema.
+
+The storage modules write SQLite's `?` and `:name` parameters; `execute` turns them into
+psycopg's. Where the engines' SQL differs (claiming with SKIP LOCKED, a few functions),
+a module asks `dialect(db)` (db/__init__.py).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Sequence
+
+import psycopg
+from psycopg import sql
+
+DIALECT = "postgresql"
+
+# One alternation, so that a ? or % inside a string literal, a quoted name or a comment
+# is seen as part of it: literals first, then PostgreSQL's :: casts, then the parameters.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|::|\?|(?<![\w:]):([A-Za-z_]\w*)|%")
+
+
+@functools.lru_cache(maxsize=2048)
+def to_psycopg(statement: str, named: bool) -> str:
+    """SQLite's parameter style (`?`, or `:name` when the parameters are a dict) in psycopg's
+    (`%s`, `%(name)s`), with every literal `%` doubled as psycopg then expects."""
+
+    def convert(match: re.Match) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if match.group(1) is not None:
+            return f"%({match.group(1)})s" if named else token
+        return token.replace("%", "%%")  # a literal, a quoted name or a comment
+
+    return _TOKEN.sub(convert, statement)
+
+
+def schema_name(tenant: str) -> str:
+    """The schema, and the role that owns it, of one SAO: "sao_" + its slug."""
+    return "sao_" + tenant
+
+
+class PostgresDatabase:
+    """One connection, for one SAO, used like the sqlite_utils.Database the storage modules expect.
+
+    Autocommit, like the SQLite connections (isolation_level=None): a statement outside
+    db.transaction() is its own transaction.
+    """
+
+    dialect = DIALECT
+
+    def __init__(self, conn: psycopg.Connection, tenant: str):
+        self.conn = conn
+        self.tenant = tenant
+
+    def execute(self, statement: str, params: Sequence[Any] | dict[str, Any] | None = ()) -> psycopg.Cursor:
+        if not params:  # no parameters: psycopg reads the text as it is, % included
+            return self.conn.execute(statement)
+        return self.conn.execute(to_psycopg(statement, isinstance(params, dict)), params)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect(url: str, tenant: str) -> PostgresDatabase:
+    """A connection acting as one SAO: its role, its schema, nothing else."""
+    conn = psycopg.connect(url, autocommit=True)
+    try:
+        name = sql.Identifier(schema_name(tenant))
+        conn.execute(sql.SQL("SET ROLE {}").format(name))
+        conn.execute(sql.SQL("SET search_path TO {}").format(name))
+    except BaseException:
+        conn.close()
+        raise
+    return PostgresDatabase(conn, tenant)
+
+
+def create_tenant(admin_url: str, url: str, tenant: str) -> None:
+    """Create one SAO's role and schema, let the install's login role (the user of `url`)
+    act as it, and bring the schema up to date (db/postgres_schema.py).
+
+    `admin_url` is a role that may create roles (the database's administrator). The login
+    role is made NOINHERIT: being a member of every SAO's role gives it no rights until
+    a connection sets one.
+    """
+    from db.postgres_schema import migrate
+
+    app_role = psycopg.conninfo.conninfo_to_dict(url)["user"]
+    name = sql.Identifier(schema_name(tenant))
+    with psycopg.connect(admin_url, autocommit=True) as conn, conn.transaction():
+        conn.execute(sql.SQL("ALTER ROLE {} NOINHERIT").format(sql.Identifier(app_role)))
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(name))
+        conn.execute(sql.SQL("GRANT {} TO {}").format(name, sql.Identifier(app_role)))
+        conn.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(name, name))
+    db = connect(url, tenant)
+    try:
+        migrate(db)
+    finally:
+        db.close()
+
+
+def drop_tenant(admin_url: str, tenant: str) -> None:
+    """Remove one SAO's schema, with all its data, and its role."""
+    name = sql.Identifier(schema_name(tenant))
+    with psycopg.connect(admin_url, autocommit=True) as conn, conn.transaction():
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(name))
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(name))
+
+
+def tenants(url: str) -> list[str]:
+    """The SAOs whose schema exists in this database."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sao\\_%' ORDER BY nspname").fetchall()
+    return [name[len("sao_"):] for (name,) in rows]
+
