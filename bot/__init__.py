@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     worker = build_worker(settings)
     pool = worker.pool
     from db import connect
-    from db.inbox import InboxWriter
+    from db.inbox_writer import InboxWriter
 
     # busy_timeout 0: the writer polls for the write lock itself (db.transaction).
     writer = InboxWriter(

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import sqlite_utils
 
-from db import execute_polling, needs_reopen, transaction
+from db import dialect, transaction
 
 UNFINISHED = ("pending", "processing", "handled")
 
@@ -62,7 +59,7 @@ ROWS_PER_STATEMENT = 250
 
 @functools.lru_cache(maxsize=ROWS_PER_STATEMENT)
 def _insert_rows(rows: int) -> str:
-    return f"INSERT OR IGNORE INTO inbox {_COLUMNS} VALUES {', '.join([_ROW_VALUES] * rows)}"
+    return f"INSERT INTO inbox {_COLUMNS} VALUES {', '.join([_ROW_VALUES] * rows)} ON CONFLICT DO NOTHING"
 
 
 _INSERT = _insert_rows(1)
@@ -101,150 +98,24 @@ def store_events(db: sqlite_utils.Database, rows: list[dict]) -> int:
     return new
 
 
-class InboxWriter:
-    """Stores webhook events for all request threads of a process, one commit per batch.
-
-    A commit costs far more than an insert (one event alone: about 90 µs of CPU; in
-    batches: about 30 µs an event, measured on this machine). So request threads group
-    their commits: the thread that finds no commit under way becomes the leader and
-    stores, in one INSERT statement, its own rows and whatever other requests have
-    queued meanwhile; when it is done it wakes them, and hands the lead to the first of those
-    that queued during its commit. A quiet webhook thus commits inline, with no thread
-    switch (a dedicated writer thread cost about 150 µs of CPU a request in the
-    hand-over alone), and a busy one commits in batches. A request still answers only
-    after its own events are durably stored, all or none; a failed transaction fails
-    every request of its batch (LINE redelivers).
-    """
-
-    def __init__(self, connect: Callable[[], sqlite_utils.Database], max_batch: int = 500):
-        self._connect = connect
-        self._max_batch = max_batch
-        self._lock = threading.Lock()  # guards _pending and _leader
-        self._pending: list[_Pending] = []
-        self._leader = False
-        self._db: sqlite_utils.Database | None = None
-        self._pid = None
-        # (when, error) of the last failed commit, cleared by the next success: for /healthz.
-        self.last_failure: tuple[float, str] | None = None
-
-    def store(self, rows: list[dict], timeout: float | None = None) -> int:
-        """Store one request's events; return how many were new. Raises on failure.
-
-        The default timeout outlasts SQLite's busy timeout, so a locked database shows
-        as its own error rather than as a timeout. If a request times out and its batch
-        commits later, LINE's redelivery of it is ignored as a repeat: nothing doubles.
-        """
-        from db import BUSY_TIMEOUT_MS
-
-        deadline = time.monotonic() + (BUSY_TIMEOUT_MS / 1000 + 5 if timeout is None else timeout)
-        item = _Pending(rows)
-        with self._lock:
-            self._pending.append(item)
-            lead = not self._leader
-            self._leader = True
-        while True:
-            if lead:
-                self._commit_next_batch()
-            if not item.done.wait(max(0.0, deadline - time.monotonic())):
-                with self._lock:
-                    if not item.lead and item in self._pending:
-                        self._pending.remove(item)  # not stored: LINE redelivers it
-                        raise TimeoutError("the inbox writer did not store the events in time")
-                # The lead reached us as we gave up (we must take it, or no one commits
-                # again), or our batch is committing now: wait for it like any other.
-                if not item.lead:
-                    item.done.wait()
-            if not item.lead:
-                break
-            item.lead, lead = False, True  # handed the lead: our rows are in the next batch
-            item.done.clear()
-        if item.error is not None:
-            raise item.error
-        return item.new
-
-    def _commit_next_batch(self) -> None:
-        with self._lock:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
-        now = time.time()
-        try:
-            stored = Counter(self._insert([_values(row, now) for item in batch for row in item.rows], now))
-            for item in batch:  # the first of two requests with the same event stored it
-                item.new = 0
-                for row in item.rows:
-                    if stored[row["event_key"]]:
-                        stored[row["event_key"]] -= 1
-                        item.new += 1
-        except Exception as exc:  # every waiting request must hear about it
-            for item in batch:
-                item.error = exc
-            self.last_failure = (time.time(), f"{type(exc).__name__}: {exc}")
-            if needs_reopen(exc) and self._db is not None:
-                # Only the leader uses the connection: closing it here races nobody.
-                db, self._db = self._db, None
-                db.close()
-        else:
-            self.last_failure = None
-        with self._lock:
-            if self._pending:
-                successor = self._pending[0]
-                successor.lead = True
-                successor.done.set()
-            else:
-                self._leader = False
-        for item in batch:
-            item.done.set()
-
-    def _insert(self, values: list[tuple], now: float) -> list[str]:
-        """Insert the rows, received at `now`; return the event keys that were new.
-
-        A batch that fits one statement is one statement and no BEGIN or COMMIT: the
-        write lock is held for one call into SQLite. Each call releases the GIL, and in
-        a process where other threads want it, every further call in a transaction (or
-        every row of a RETURNING clause) waits for its turn while still holding the lock
-        every other writer needs. So repeats are found by reading afterwards, and only
-        when the count of inserted rows says there were some (LINE's redeliveries).
-        """
-        db = self._connection()
-        conn = db.conn
-        chunks = [values[i : i + ROWS_PER_STATEMENT] for i in range(0, len(values), ROWS_PER_STATEMENT)]
-        if len(chunks) == 1:
-            inserted = execute_polling(conn, _insert_rows(len(values)), _flat(values)).rowcount
-        else:
-            with transaction(db, poll_for_lock=True):
-                inserted = sum(conn.execute(_insert_rows(len(chunk)), _flat(chunk)).rowcount for chunk in chunks)
-        keys = [v[1] for v in values]
-        if inserted == len(keys):
-            return keys
-        # Ours are the rows with this batch's received_at (time.time(), to the microsecond).
-        distinct = sorted(set(keys))
-        new = []
-        for i in range(0, len(distinct), ROWS_PER_STATEMENT):
-            part = distinct[i : i + ROWS_PER_STATEMENT]
-            sql = f"SELECT event_key FROM inbox WHERE received_at = ? AND event_key IN ({','.join('?' * len(part))})"
-            new += [key for (key,) in conn.execute(sql, (now, *part))]
-        return new
-
-    def _connection(self) -> sqlite_utils.Database:
-        # Opened on first use and again after a fork: a connection must not cross fork().
-        if self._db is None or self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._db = self._connect()
-        return self._db
-
-
-def _flat(values: list[tuple]) -> list:
-    return [v for row in values for v in row]
-
-
-class _Pending:
-    __slots__ = ("rows", "new", "error", "done", "lead")
-
-    def __init__(self, rows: list[dict]):
-        self.rows = rows
-        self.new = 0
-        self.error: BaseException | None = None
-        self.done = threading.Event()
-        self.lead = False  # woken to commit the next batch, not because ours is stored
+_NEXT_EVENT = """
+    SELECT i.id FROM inbox i
+    WHERE i.status = 'pending'
+      AND NOT EXISTS (
+        SELECT 1 FROM inbox j
+        WHERE j.source_key = i.source_key AND j.id < i.id
+          AND j.status IN ('pending', 'processing', 'handled'))
+    ORDER BY i.id LIMIT 1"""
+_CLAIM_NEXT = {
+    # SQLite runs one writer at a time: the statement alone is atomic.
+    "sqlite": f"""UPDATE inbox SET status = 'processing', attempts = attempts + 1, locked_until = ?
+                  WHERE id = ({_NEXT_EVENT}) RETURNING *""",
+    # PostgreSQL runs writers side by side: a worker skips the rows another has locked, and
+    # the status is checked again on the locked row, so two workers never take one event.
+    "postgresql": f"""UPDATE inbox SET status = 'processing', attempts = attempts + 1, locked_until = ?
+                      WHERE id = ({_NEXT_EVENT} FOR UPDATE OF i SKIP LOCKED) AND status = 'pending'
+                      RETURNING *""",
+}
 
 
 def claim_next(db: sqlite_utils.Database, lease_seconds: float) -> InboxEvent | None:
@@ -254,19 +125,7 @@ def claim_next(db: sqlite_utils.Database, lease_seconds: float) -> InboxEvent | 
     claim the same event, and no separate transaction is needed.
     """
     now = time.time()
-    cur = db.execute(
-        """UPDATE inbox SET status = 'processing', attempts = attempts + 1, locked_until = ?
-           WHERE id = (
-             SELECT i.id FROM inbox i
-             WHERE i.status = 'pending'
-               AND NOT EXISTS (
-                 SELECT 1 FROM inbox j
-                 WHERE j.source_key = i.source_key AND j.id < i.id
-                   AND j.status IN ('pending', 'processing', 'handled'))
-             ORDER BY i.id LIMIT 1)
-           RETURNING *""",
-        (now + lease_seconds,),
-    )
+    cur = db.execute(_CLAIM_NEXT[dialect(db)], (now + lease_seconds,))
     row = cur.fetchone()
     if row is None:
         return None
@@ -360,28 +219,39 @@ def take_people_waiting(
     ).fetchone()
     if anyone is None:
         return []
-    # In SQLite, a bare column next to min() comes from the row that has the minimum:
-    # loading_at is that of each person's oldest waiting event.
     return [
         row[0]
         for row in db.execute(
-            """UPDATE inbox SET loading_at = :now
-               WHERE id IN (
-                 SELECT oldest FROM (
-                   SELECT min(id) AS oldest, loading_at, source_key FROM inbox
-                   WHERE status IN ('pending', 'processing') AND received_at < :before
-                     AND event_type IN ('message', 'postback') AND mode = 'active'
-                     AND source_key LIKE 'user:%' AND user_id IS NOT NULL
-                   GROUP BY user_id) AS waiting
-                 WHERE (loading_at IS NULL OR loading_at <= :now - :repeat_after)
-                   AND NOT EXISTS (
-                     SELECT 1 FROM inbox answered
-                     WHERE answered.source_key = waiting.source_key AND answered.finished_at >= :before)
-                 ORDER BY oldest LIMIT :limit)
-               RETURNING user_id""",
+            _MARK_WAITING[dialect(db)],
             {"now": now, "before": received_before, "limit": limit, "repeat_after": repeat_after},
         ).fetchall()
     ]
+
+
+_WAITING = """
+    WHERE status IN ('pending', 'processing') AND received_at < :before
+      AND event_type IN ('message', 'postback') AND mode = 'active'
+      AND source_key LIKE 'user:%' AND user_id IS NOT NULL"""
+_MARK_WAITING_FROM = """UPDATE inbox SET loading_at = :now
+    WHERE id IN (
+      SELECT oldest FROM ({oldest}) AS waiting
+      WHERE (loading_at IS NULL OR loading_at <= :now - :repeat_after)
+        AND NOT EXISTS (
+          SELECT 1 FROM inbox answered
+          WHERE answered.source_key = waiting.source_key AND answered.finished_at >= :before)
+      ORDER BY oldest LIMIT :limit)
+    RETURNING user_id"""
+_MARK_WAITING = {
+    # In SQLite, a bare column next to min() comes from the row that has the minimum:
+    # loading_at is that of each person's oldest waiting event.
+    "sqlite": _MARK_WAITING_FROM.format(
+        oldest=f"SELECT min(id) AS oldest, loading_at, source_key FROM inbox {_WAITING} GROUP BY user_id"
+    ),
+    "postgresql": _MARK_WAITING_FROM.format(
+        oldest=f"SELECT DISTINCT ON (user_id) id AS oldest, loading_at, source_key FROM inbox {_WAITING}"
+        " ORDER BY user_id, id"
+    ),
+}
 
 
 def chat_busy(db: sqlite_utils.Database, source_key: str) -> bool:
@@ -452,11 +322,18 @@ def messages_per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds
     return {
         day: n
         for day, n in db.execute(
-            "SELECT CAST((received_at + ?) / 86400 AS INTEGER) AS day, count(*) FROM inbox"
+            f"SELECT {_WHOLE_DAYS[dialect(db)]} AS day, count(*) FROM inbox"
             " WHERE event_type = 'message' AND received_at >= ? GROUP BY day",
             (utc_offset_seconds, start),
         )
     }
+
+
+# Whole days since 1970-01-01 (times are after it): SQLite's CAST truncates, PostgreSQL's rounds.
+_WHOLE_DAYS = {
+    "sqlite": "CAST((received_at + ?) / 86400 AS INTEGER)",
+    "postgresql": "CAST(floor((received_at + ?) / 86400) AS bigint)",
+}
 
 
 def forget_redacted_sources(db: sqlite_utils.Database, since: float = 0.0) -> int:
@@ -466,7 +343,13 @@ def forget_redacted_sources(db: sqlite_utils.Database, since: float = 0.0) -> in
     return db.execute(
         "UPDATE inbox SET source_key = 'redacted', user_id = NULL, message_id = NULL "
         "WHERE received_at >= ? AND source_key != 'redacted' AND status IN ('done', 'skipped', 'failed') "
-        # CASE: a row whose payload SQLite's JSON rejects is passed over, not an error for all.
-        "AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.redacted') END = 1",
+        f"AND {_REDACTED[dialect(db)]}",
         (since,),
     ).rowcount
+
+
+# A row whose payload is not JSON is passed over, not an error for all.
+_REDACTED = {
+    "sqlite": "CASE WHEN json_valid(payload) THEN json_extract(payload, '$.redacted') END = 1",
+    "postgresql": "json_text(payload, 'redacted') = 'true'",  # db/postgres_schema.py
+}

@@ -130,11 +130,12 @@ def _insert(db: sqlite_utils.Database, fields: dict, lease_seconds: float | None
         attempts=1 if claimed else 0,
         created_at=now,
     )
-    cur = db.execute(
-        """INSERT OR IGNORE INTO outbox
+    inserted = db.execute(
+        """INSERT INTO outbox
            (dedupe_key, inbox_id, chat_key, kind, to_ids, reply_token, must_arrive, messages,
             purpose, retry_key, status, attempts, locked_until, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING RETURNING id""",
         (
             row.dedupe_key,
             fields["inbox_id"],
@@ -152,8 +153,8 @@ def _insert(db: sqlite_utils.Database, fields: dict, lease_seconds: float | None
             now,
             now,
         ),
-    )
-    return dataclasses.replace(row, id=cur.lastrowid) if cur.rowcount else None
+    ).fetchall()
+    return dataclasses.replace(row, id=inserted[0][0]) if inserted else None
 
 
 def claim(db: sqlite_utils.Database, outbox_id: int, lease_seconds: float) -> OutboxRow | None:
