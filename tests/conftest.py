@@ -1,4 +1,6 @@
+import itertools
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +10,7 @@ from bot import create_app
 from bot.config import PROJECT_ROOT, Settings
 from fakeline.server import FakeLineServer
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, ServedApp
+from postgres_server import PostgresServer, binaries
 
 pytest_plugins = ("admin_support",)
 
@@ -90,3 +93,47 @@ def _cheap_password_hashing():
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog):
     caplog.set_level(logging.INFO)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for this test process (Debian's package), with a database "sao"
+    for the SAOs the tests create. CI installs the package and requires it (REQUIRE_POSTGRES)."""
+    if binaries() is None:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is not installed (apt-get install postgresql) and REQUIRE_POSTGRES is set")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with PostgresServer() as server:
+        server.create_database("sao")
+        yield server
+
+
+_tenants = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def connect_storage(request, tmp_path):
+    """Opens connections to one new, migrated database, on each engine: a SQLite file, or a
+    new SAO's schema on the test PostgreSQL server. The storage modules take either."""
+    from db import connect, open_database, postgres
+
+    opened = []
+    if request.param == "sqlite":
+        path = tmp_path / "bot.sqlite3"
+        opened.append(open_database(path))
+
+        def open_one():
+            opened.append(connect(path))
+            return opened[-1]
+    else:
+        server = request.getfixturevalue("postgres")
+        tenant = f"t{next(_tenants)}"
+        postgres.create_tenant(server.url("sao", user="postgres"), server.url("sao"), tenant)
+
+        def open_one():
+            opened.append(postgres.connect(server.url("sao"), tenant))
+            return opened[-1]
+
+    yield open_one
+    for db in opened:
+        db.close()

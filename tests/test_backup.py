@@ -9,7 +9,7 @@ import pytest
 
 import db as dbmod
 from bot.config import PROJECT_ROOT
-from db import inbox, open_database
+from db import inbox_writer, open_database
 from db.backup import BackupError, backup, restore
 from helpers import wait_until
 
@@ -22,7 +22,7 @@ def row(key: str) -> dict:
 def test_backup_while_the_webhook_writes_is_consistent_and_restores(tmp_path):
     live = tmp_path / "live.sqlite3"
     open_database(live).close()
-    writer = inbox.InboxWriter(lambda: dbmod.connect(live))
+    writer = inbox_writer.InboxWriter(lambda: dbmod.connect(live))
     stop = threading.Event()
     written = []
 

@@ -1,12 +1,16 @@
-"""Storage: migrations in place, WAL, the inbox's claim order and races."""
+"""Storage: migrations in place, WAL, the inbox's claim order and races.
+
+Tests that take `connect_storage` run on both engines (SQLite, and PostgreSQL as an SAO's schema).
+"""
 import sqlite3
 import threading
 import time
 
+import psycopg
 import pytest
 
 import db as dbmod
-from db import inbox, migrations, open_database, outbox, transaction
+from db import inbox, inbox_writer, migrations, open_database, outbox, transaction
 
 
 def row(event_key: str, source: str = "user:U1", **extra) -> dict:
@@ -63,29 +67,26 @@ def test_a_failing_migration_leaves_the_database_at_the_previous_version(tmp_pat
     assert "half" not in db["inbox"].columns_dict
 
 
-def test_store_events_ignores_repeats_under_concurrency(tmp_path):
-    path = tmp_path / "a.sqlite3"
-    open_database(path).close()
-    pool = dbmod.ConnectionPool(path)
+def test_store_events_ignores_repeats_under_concurrency(connect_storage):
+    local = threading.local()
     stored = []
 
     def store(n):
-        stored.append(inbox.store_events(pool.get(), [row("SAME"), row(f"U-{n}")]))
+        local.db = connect_storage()  # one connection per thread, as the web workers have
+        stored.append(inbox.store_events(local.db, [row("SAME"), row(f"U-{n}")]))
 
     threads = [threading.Thread(target=store, args=(n,)) for n in range(16)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    db = pool.get()
+    db = connect_storage()
     assert db.execute("SELECT count(*) FROM inbox WHERE event_key = 'SAME'").fetchone()[0] == 1
     assert sum(stored) == db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 17
 
 
-def test_inbox_writer_group_commits_many_requests_and_reports_new_events(tmp_path):
-    path = tmp_path / "a.sqlite3"
-    open_database(path).close()
-    writer = inbox.InboxWriter(lambda: dbmod.connect(path))
+def test_inbox_writer_group_commits_many_requests_and_reports_new_events(connect_storage):
+    writer = inbox_writer.InboxWriter(connect_storage)
     results = {}
 
     def request(n):
@@ -97,22 +98,20 @@ def test_inbox_writer_group_commits_many_requests_and_reports_new_events(tmp_pat
         t.start()
     for t in threads:
         t.join()
-    db = dbmod.connect(path)
+    db = connect_storage()
     assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 1 + 32 * 2 == sum(results.values())
     assert sorted(results.values()).count(3) == 1
 
 
 @pytest.mark.parametrize("events", [3, inbox.ROWS_PER_STATEMENT * 2 + 1])
-def test_inbox_writer_stores_a_request_all_or_none_in_one_statement_or_several(tmp_path, events):
+def test_inbox_writer_stores_a_request_all_or_none_in_one_statement_or_several(connect_storage, events):
     # Up to ROWS_PER_STATEMENT rows go in one INSERT; more in one transaction of several.
-    path = tmp_path / "a.sqlite3"
-    open_database(path).close()
-    writer = inbox.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
+    writer = inbox_writer.InboxWriter(connect_storage)
     rows = [row(f"E{n}", f"user:U{n % 7}") for n in range(events)]
-    broken = [*rows[:-1], row("BROKEN", payload=object())]  # SQLite cannot store it
-    with pytest.raises(sqlite3.Error):
+    broken = [*rows[:-1], row("BROKEN", payload=object())]  # neither engine can store it
+    with pytest.raises((sqlite3.Error, psycopg.Error)):
         writer.store(broken)
-    db = dbmod.connect(path)
+    db = connect_storage()
     assert db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0
     assert writer.store(rows) == events
     assert writer.store(rows[:2] + [row("NEW")]) == 1  # a redelivery is not new
@@ -121,7 +120,7 @@ def test_inbox_writer_stores_a_request_all_or_none_in_one_statement_or_several(t
 
 def test_inbox_writer_failure_reaches_every_waiting_request(tmp_path):
     path = tmp_path / "a.sqlite3"
-    writer = inbox.InboxWriter(lambda: dbmod.connect(path))  # no schema yet: every insert fails
+    writer = inbox_writer.InboxWriter(lambda: dbmod.connect(path))  # no schema yet: every insert fails
     errors = []
 
     def request(n):
@@ -144,7 +143,7 @@ def test_quiet_inbox_writer_commits_in_the_requesting_thread(tmp_path):
     # No writer thread to hand over to: a lone request stores its own events.
     path = tmp_path / "a.sqlite3"
     open_database(path).close()
-    writer = inbox.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
+    writer = inbox_writer.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
     before = threading.active_count()
     assert writer.store([row("ONE")]) == 1
     assert writer.store([row("ONE"), row("TWO")]) == 1
@@ -155,7 +154,7 @@ def test_quiet_inbox_writer_commits_in_the_requesting_thread(tmp_path):
 def test_inbox_writer_request_that_times_out_is_not_stored_and_the_lead_moves_on(tmp_path):
     path = tmp_path / "a.sqlite3"
     open_database(path).close()
-    writer = inbox.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
+    writer = inbox_writer.InboxWriter(lambda: dbmod.connect(path, busy_timeout_ms=0))
     other_process = dbmod.connect(path)
     other_process.execute("BEGIN IMMEDIATE")  # holds the write lock
     results, errors = {}, {}
@@ -202,8 +201,8 @@ def test_polling_transaction_waits_for_another_writer_and_gives_up_at_the_busy_t
     holder.execute("ROLLBACK")
 
 
-def test_claims_keep_each_chats_order_and_let_other_chats_go_ahead(tmp_path):
-    db = open_database(tmp_path / "a.sqlite3")
+def test_claims_keep_each_chats_order_and_let_other_chats_go_ahead(connect_storage):
+    db = connect_storage()
     inbox.store_events(db, [row("A1", "user:A"), row("A2", "user:A"), row("B1", "user:B")])
     first = inbox.claim_next(db, 30)
     second = inbox.claim_next(db, 30)
@@ -214,8 +213,8 @@ def test_claims_keep_each_chats_order_and_let_other_chats_go_ahead(tmp_path):
     assert inbox.claim_next(db, 30).event_key == "A2"
 
 
-def test_an_expired_claim_is_taken_over(tmp_path):
-    db = open_database(tmp_path / "a.sqlite3")
+def test_an_expired_claim_is_taken_over(connect_storage):
+    db = connect_storage()
     inbox.store_events(db, [row("A1")])
     claimed = inbox.claim_next(db, lease_seconds=-1)  # its worker "died" at once
     assert inbox.claim_next(db, 30) is None
@@ -224,8 +223,8 @@ def test_an_expired_claim_is_taken_over(tmp_path):
     assert again.id == claimed.id and again.attempts == 2
 
 
-def test_ids_are_never_reused_after_erasure(tmp_path):
-    db = open_database(tmp_path / "a.sqlite3")
+def test_ids_are_never_reused_after_erasure(connect_storage):
+    db = connect_storage()
     inbox.store_events(db, [row("A1")])
     first = inbox.claim_next(db, 30)
     with transaction(db):
@@ -257,8 +256,8 @@ def test_locked_database_makes_the_webhook_answer_503_and_lose_nothing(served):
     assert served.post(event).status_code == 200  # LINE's redelivery would now succeed
 
 
-def test_a_reply_queued_already_claimed_is_this_threads_until_its_lease_runs_out(tmp_path):
-    db = open_database(tmp_path / "a.sqlite3")
+def test_a_reply_queued_already_claimed_is_this_threads_until_its_lease_runs_out(connect_storage):
+    db = connect_storage()
     fields = dict(dedupe_key="reply:E1:0", chat_key="user:U1", kind="reply", to_ids=["U1"],
                   reply_token="token-1", messages=[{"type": "text", "text": "สวัสดีค่ะ 🙏"}])
     with transaction(db):
