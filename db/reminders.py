@@ -117,8 +117,8 @@ def save_deadline(
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (fiscal_year, measure_id, key, division_id) DO UPDATE SET
              kind = excluded.kind, audience = excluded.audience, label = excluded.label, report = excluded.report,
-             nominal_date = CASE WHEN done_at IS NULL THEN excluded.nominal_date ELSE nominal_date END,
-             due_date = CASE WHEN done_at IS NULL THEN excluded.due_date ELSE due_date END,
+             nominal_date = CASE WHEN deadlines.done_at IS NULL THEN excluded.nominal_date ELSE deadlines.nominal_date END,
+             due_date = CASE WHEN deadlines.done_at IS NULL THEN excluded.due_date ELSE deadlines.due_date END,
              first_step_on = excluded.first_step_on, last_step_on = excluded.last_step_on, retired = 0
            RETURNING id""",
         (fiscal_year, measure_id, key, division_id, kind, audience, label, report, nominal.isoformat(),
@@ -223,8 +223,8 @@ def add_reminder(
     if later:
         return False
     cur = db.execute(
-        "INSERT OR IGNORE INTO reminders (deadline_id, step, chat_key, line_id, role, escalation, send_on, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO reminders (deadline_id, step, chat_key, line_id, role, escalation, send_on, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (deadline_id, step, chat_key, line_id, role, int(escalation), send_on.isoformat(), now),
     )
     if cur.rowcount:
@@ -264,7 +264,10 @@ def claim_for_chat(db: sqlite_utils.Database, chat_key: str, now: float) -> list
 
 
 def attach_outbox(db: sqlite_utils.Database, reminder_ids: list[int], outbox_id: int) -> None:
-    db.conn.executemany("UPDATE reminders SET outbox_id = ? WHERE id = ?", [(outbox_id, rid) for rid in reminder_ids])
+    if not reminder_ids:
+        return
+    marks = ",".join("?" * len(reminder_ids))
+    db.execute(f"UPDATE reminders SET outbox_id = ? WHERE id IN ({marks})", (outbox_id, *reminder_ids))
 
 
 def digest_items(db: sqlite_utils.Database, reminder_ids: list[int]) -> list[dict]:

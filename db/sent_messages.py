@@ -20,8 +20,10 @@ def record(db: sqlite_utils.Database, outbox_id: int, purpose: str, message_ids:
     rows = [(message_id, outbox_id, purpose, now) for message_id in message_ids if message_id]
     if not rows:
         return 0
-    return db.conn.executemany(
-        "INSERT OR IGNORE INTO sent_messages (message_id, outbox_id, purpose, at) VALUES (?, ?, ?, ?)", rows
+    values = ", ".join(["(?, ?, ?, ?)"] * len(rows))
+    return db.execute(
+        f"INSERT INTO sent_messages (message_id, outbox_id, purpose, at) VALUES {values} ON CONFLICT DO NOTHING",
+        [value for row in rows for value in row],
     ).rowcount
 
 

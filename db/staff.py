@@ -60,8 +60,8 @@ def new_code(db: sqlite_utils.Database, division_id: str, role: str, valid_days:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         cur = db.execute(
-            "INSERT OR IGNORE INTO staff_codes (code, division_id, role, created_by, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO staff_codes (code, division_id, role, created_by, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (code, division_id, role, created_by, now, now + valid_days * 86400),
         )
         if cur.rowcount:
