@@ -187,3 +187,26 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db = connect(path)
     migrate(db)
     return db
+
+
+def is_postgres_url(database_url: str) -> bool:
+    return database_url.startswith(("postgresql://", "postgres://"))
+
+
+def open_storage(database_path: str | Path, database_url: str = "", tenant: str = ""):
+    """The configured database, brought up to date: the SQLite file at database_path, or with
+    a postgresql:// database_url the schema of the SAO `tenant` there (db/postgres.py)."""
+    if not is_postgres_url(database_url):
+        return open_database(database_path)
+    from db import postgres, postgres_schema
+
+    if not tenant:
+        raise ValueError("DATABASE_URL is PostgreSQL: SAO_TENANT must name the SAO (its slug)")
+    db = postgres.connect(database_url, tenant)
+    try:
+        postgres_schema.migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+

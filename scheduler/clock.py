@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
 from bot.line.local import line_settings
-from db import open_database, retention, truncate_wal
+from db import open_database, open_storage, retention, truncate_wal
 
 log = logging.getLogger(__name__)
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -63,7 +63,7 @@ def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds:
 
     settings = line_settings(settings)
     setup = Setup.from_snapshot(_content(settings), LineSender(settings))
-    db = open_database(settings.database_path)
+    db = open_storage(settings.database_path, settings.database_url, settings.tenant)
     try:
         report = tick(
             db,

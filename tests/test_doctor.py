@@ -379,3 +379,19 @@ def test_a_clock_that_never_ran_is_a_warning_and_a_stopped_one_an_error(good, ca
     clock_ran(good, minutes_ago=2)
     code, out = doctor(good, capsys)
     assert code == 0 and "the clock last ran 2 minutes ago" in out
+
+
+def test_a_postgresql_url_refuses_the_web_app_and_the_clock_but_not_the_reminders_pass(good, capsys):
+    """Only the reminders' pass is ported to PostgreSQL: a web app or clock started with
+    DATABASE_URL would keep the SAO's feedback in SQLite while its reminders are elsewhere."""
+    from scheduler.__main__ import main as scheduler_main
+
+    hosted = good.with_(database_url="postgresql://sao_app@127.0.0.1:1/sao", tenant="khonchim")
+    code, out = doctor(hosted, capsys)
+    assert code == 2 and "this version runs only the reminders' pass on it" in out
+    with pytest.raises(ConfigError, match="ใช้ PostgreSQL ได้เฉพาะรอบส่งการแจ้งเตือน"):
+        create_app(hosted)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("bot.config.load_settings", lambda env=None: hosted)
+        assert scheduler_main(["run"]) == 2
+    assert "unset DATABASE_URL to use SQLite" in capsys.readouterr().err

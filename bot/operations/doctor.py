@@ -355,9 +355,25 @@ def check_webhook(settings: Settings) -> list[Finding]:
     return findings + [_ok("LINE ส่งข้อความทดสอบถึงบอทสำเร็จ", "LINE's test call reached the webhook")]
 
 
+def check_database_engine(settings: Settings) -> list[Finding]:
+    """PostgreSQL (DATABASE_URL) serves the storage modules ported so far (db/postgres_schema.py):
+    the reminders' pass runs on it, the web app and the clock not yet. Starting them would
+    keep an SAO's data in SQLite while its reminders are in PostgreSQL."""
+    from db import is_postgres_url
+
+    if not is_postgres_url(settings.database_url):
+        return []
+    return [Finding(ERROR, "ตั้ง DATABASE_URL เป็น PostgreSQL ไว้ แต่รุ่นนี้ใช้ PostgreSQL ได้เฉพาะรอบส่งการแจ้งเตือน "
+                           "(python -m scheduler tick) เว็บและนาฬิกายังต้องใช้ SQLite: ลบ DATABASE_URL ออกเพื่อใช้ SQLite",
+                    "DATABASE_URL is PostgreSQL, but this version runs only the reminders' pass on it (python -m "
+                    "scheduler tick); the web app and the clock still need SQLite: unset DATABASE_URL to use SQLite",
+                    refuse_start=True)]
+
+
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_channel, check_public_url, check_secret_key, check_content, check_edited_content, check_profile,
-    check_fonts, check_text_layout, check_data_location, check_database, check_clock, check_quota, check_webhook,
+    check_fonts, check_text_layout, check_data_location, check_database_engine, check_database, check_clock,
+    check_quota, check_webhook,
 )
 
 
@@ -391,6 +407,10 @@ def cmd_doctor(args, settings: Settings) -> int:
 
 def startup_problems(settings: Settings) -> list[str]:
     """What the web process must not start with, as it would lose or leak data: a database it
-    cannot write, one newer than this code (a downgrade), or with a real channel, data inside the code folder."""
+    cannot write, one newer than this code (a downgrade), with a real channel data inside the code
+    folder, or a PostgreSQL URL this version cannot yet serve the web app from."""
+    engine = check_database_engine(settings)
+    if engine:  # no SQLite file to look at: say only this
+        return [f"{f.thai} / {f.english}" for f in engine]
     findings = check_secret_key(settings) + check_data_location(settings) + database_problems(settings.database_path)[0]
     return [f"{f.thai} / {f.english}" for f in findings if f.refuse_start]
