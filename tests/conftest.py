@@ -111,6 +111,16 @@ def postgres():
 _tenants = itertools.count(1)
 
 
+@pytest.fixture
+def postgres_sao(postgres) -> tuple[str, str]:
+    """A new SAO on the test PostgreSQL server, its schema up to date: (DATABASE_URL, its slug)."""
+    from db import postgres as pg
+
+    tenant = f"t{next(_tenants)}"
+    pg.create_tenant(postgres.url("sao", user="postgres"), postgres.url("sao"), tenant)
+    return postgres.url("sao"), tenant
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def connect_storage(request, tmp_path):
     """Opens connections to one new, migrated database, on each engine: a SQLite file, or a
@@ -126,12 +136,10 @@ def connect_storage(request, tmp_path):
             opened.append(connect(path))
             return opened[-1]
     else:
-        server = request.getfixturevalue("postgres")
-        tenant = f"t{next(_tenants)}"
-        postgres.create_tenant(server.url("sao", user="postgres"), server.url("sao"), tenant)
+        url, tenant = request.getfixturevalue("postgres_sao")
 
         def open_one():
-            opened.append(postgres.connect(server.url("sao"), tenant))
+            opened.append(postgres.connect(url, tenant))
             return opened[-1]
 
     yield open_one

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 
-from db import open_database
 from db import reminders as store
 from reminder_helpers import (
     ADMIN,
@@ -23,9 +22,11 @@ from reminder_helpers import (
     digest_text,
     make_setup,
     messages_json,
+    open_db,
     pushes,
     register,
     run,
+    settings,  # noqa: F401  (each test on both engines)
     tap,
 )
 from bot.line import limits
@@ -41,7 +42,7 @@ TICK_HOURS = (8, 9, 13, 20)  # 08:00 and 20:00 must never send; 13:00 finds noth
 
 @pytest.fixture
 def db(settings):
-    database = open_database(settings.database_path)
+    database = open_db(settings)
     yield database
     database.close()
 

@@ -1,6 +1,8 @@
 """Exactly once: two schedulers at once, a crash between claiming and sending, LINE failing.
 
-Whatever happens, each chat gets each day's digest once: never twice, never not at all.
+Whatever happens, each chat gets each day's digest once: never twice, never not at all. Every
+test runs on SQLite and on PostgreSQL (two clock processes there share one server, as two
+machines would).
 """
 import os
 import signal
@@ -15,7 +17,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.line.sender import LineSender
-from db import connect, open_database, outbox
+from db import outbox
 from helpers import ACCESS_TOKEN, wait_until
 from reminder_helpers import (
     ADMIN,
@@ -25,9 +27,11 @@ from reminder_helpers import (
     FINANCE_STAFF,
     at,
     make_setup,
+    open_db,
     pushes,
     register,
     run,
+    settings,  # noqa: F401  (each test on both engines)
 )
 from bot.reminders.passes import create_due_rows, queue_digest, tick
 
@@ -38,7 +42,7 @@ APRIL_STEPS = (D(2027, 3, 22), D(2027, 3, 31), D(2027, 4, 7))
 
 @pytest.fixture
 def db(settings, fake_line):
-    database = open_database(settings.database_path)
+    database = open_db(settings)
     register(database, ENGINEERING_GROUP, "engineering")
     register(database, FINANCE_STAFF, "finance")
     register(database, FINANCE_HEAD, "finance", role="head")
@@ -77,7 +81,7 @@ def test_two_schedulers_ticking_at_once_in_threads(settings, fake_line, db):
         errors = []
 
         def one_scheduler():
-            conn = connect(settings.database_path)
+            conn = open_db(settings)
             setup = make_setup(settings)
             try:
                 start.wait()
@@ -107,6 +111,8 @@ def scheduler_tick(settings, now: str, extra_env: dict | None = None) -> subproc
         "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
         "LINE_CHANNEL_SECRET": "s",
         "LINE_API_BASE_URL": settings.line_api_base_url,
+        "DATABASE_URL": settings.database_url,
+        "SAO_TENANT": settings.tenant,
         **(extra_env or {}),
     }
     return subprocess.Popen(
