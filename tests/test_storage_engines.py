@@ -257,3 +257,14 @@ def test_one_pooled_connection_serves_many_saos_and_none_between_checkouts(postg
             assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
     finally:
         pool.close()
+
+
+def test_postgresql_schema_versions_are_files_numbered_without_gaps(tmp_path):
+    from db.postgres_schema import MIGRATIONS, _versions
+
+    assert [v for v, _, _ in MIGRATIONS][:2] == [1, 2] and all(description for _, description, _ in MIGRATIONS)
+    (tmp_path / "0001_spine.sql").write_text("-- the spine\nSELECT 1;\n")
+    (tmp_path / "0003_later.sql").write_text("-- later\nSELECT 1;\n")
+    (tmp_path / "notes.txt").write_text("not a version")
+    with pytest.raises(ValueError, match="without gaps"):
+        _versions(tmp_path)
