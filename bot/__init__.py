@@ -43,10 +43,11 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
     from bot.pipeline.handlers import EventPlanner
     from bot.line.sender import LineSender
     from bot.pipeline.worker import InboxWorker
-    from db import ConnectionPool, open_database
+    from db import open_storage, pool_for
 
     wiring.load_features()  # every effect, button, eraser and background job (bot/wiring.py)
-    open_database(settings.database_path).close()  # migrate once, before any thread starts
+    # Migrate once, before any thread starts: the SQLite file, or the SAO's PostgreSQL schema.
+    open_storage(settings.database_path, settings.database_url, settings.tenant).close()
     from bot.understanding import embedding
 
     # The sentence encoder's word table: one file in the data folder that every worker maps.
@@ -64,7 +65,8 @@ def build_worker(settings: Settings, idle_poll_seconds: float = 0.2):
         public_base_url=settings.public_url,
     )
     # With the worker running, its sweeper checkpoints the WAL, off the request path.
-    pool = ConnectionPool(settings.database_path, autocheckpoint=not settings.start_worker)
+    pool = pool_for(settings.database_path, settings.database_url, settings.tenant,
+                    autocheckpoint=not settings.start_worker)
     return InboxWorker(pool, planner, LineSender(settings), settings, idle_poll_seconds)
 
 
@@ -103,12 +105,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     worker = build_worker(settings)
     pool = worker.pool
-    from db import connect
+    from db import connect_storage
     from db.inbox_writer import InboxWriter
 
-    # busy_timeout 0: the writer polls for the write lock itself (db.transaction).
+    # busy_timeout 0: the writer polls for SQLite's write lock itself (db.transaction).
     writer = InboxWriter(
-        lambda: connect(settings.database_path, autocheckpoint=not settings.start_worker, busy_timeout_ms=0)
+        lambda: connect_storage(settings.database_path, settings.database_url, settings.tenant,
+                                autocheckpoint=not settings.start_worker, busy_timeout_ms=0)
     )
     app.extensions.update(
         db_pool=pool,

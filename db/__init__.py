@@ -60,28 +60,44 @@ _REOPEN_ERRORS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_
 
 
 def needs_reopen(exc: BaseException) -> bool:
+    if type(exc).__module__.startswith("psycopg"):  # db/postgres.py's connections
+        import psycopg
+
+        return isinstance(exc, psycopg.OperationalError)  # the server closed it or went away
     return isinstance(exc, sqlite3.Error) and str(getattr(exc, "sqlite_errorname", "")).startswith(_REOPEN_ERRORS)
 
 
 def write_probe(db: sqlite_utils.Database) -> None:
     """Raise unless this connection can write: an insert that is rolled back, so nothing changes."""
+    probe = "INSERT INTO feedback_rate_events (key, at) VALUES ('healthz', 0)"
+    if dialect(db) == "postgresql":
+        with db.conn.transaction(force_rollback=True):
+            db.execute(probe)
+        return
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("INSERT INTO feedback_rate_events (key, at) VALUES ('healthz', 0)")
+        conn.execute(probe)
     finally:
         conn.execute("ROLLBACK")
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:
-    """Copy the WAL into the database file, without waiting for readers or writers."""
-    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    """Copy the WAL into the database file, without waiting for readers or writers.
+    (PostgreSQL's server does its own checkpoints.)"""
+    if dialect(db) == "sqlite":
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def truncate_wal(db: sqlite_utils.Database) -> bool:
     """Copy the WAL into the database and empty the file: after an erasure (and nightly), so
     no copy of var/ carries erased words in old WAL frames. False when a reader or writer was
-    in the way (the file is then not emptied): try again later."""
+    in the way (the file is then not emptied): try again later.
+
+    PostgreSQL keeps no file of ours: its server recycles its WAL and autovacuum reclaims
+    erased rows (deploy/ sets how long its archive, if any, is kept)."""
+    if dialect(db) == "postgresql":
+        return True
     busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
 
@@ -193,16 +209,67 @@ def is_postgres_url(database_url: str) -> bool:
     return database_url.startswith(("postgresql://", "postgres://"))
 
 
+class PostgresConnectionPool:
+    """ConnectionPool's interface for one SAO on PostgreSQL: one connection per thread,
+    acting as that SAO (db/postgres.py)."""
+
+    def __init__(self, database_url: str, tenant: str):
+        self.database_url = database_url
+        self.tenant = tenant
+        self._local = threading.local()
+
+    def get(self):
+        db = getattr(self._local, "db", None)
+        if db is None or db.conn.closed:
+            from db import postgres
+
+            db = postgres.connect(self.database_url, self.tenant)
+            self._local.db = db
+        return db
+
+    def discard(self) -> None:
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            db.close()
+
+    def discard_after(self, exc: BaseException) -> bool:
+        if needs_reopen(exc):
+            self.discard()
+            return True
+        return False
+
+
+def pool_for(database_path: str | Path, database_url: str = "", tenant: str = "", autocheckpoint: bool = True):
+    """One connection per thread to the configured database (see open_storage)."""
+    if is_postgres_url(database_url):
+        return PostgresConnectionPool(database_url, _required(tenant))
+    return ConnectionPool(database_path, autocheckpoint)
+
+
+def connect_storage(database_path: str | Path, database_url: str = "", tenant: str = "", **sqlite_options):
+    """One more connection to the configured database, without migrating (see open_storage)."""
+    if is_postgres_url(database_url):
+        from db import postgres
+
+        return postgres.connect(database_url, _required(tenant))
+    return connect(database_path, **sqlite_options)
+
+
+def _required(tenant: str) -> str:
+    if not tenant:
+        raise ValueError("DATABASE_URL is PostgreSQL: SAO_TENANT must name the SAO (its slug)")
+    return tenant
+
+
 def open_storage(database_path: str | Path, database_url: str = "", tenant: str = ""):
     """The configured database, brought up to date: the SQLite file at database_path, or with
     a postgresql:// database_url the schema of the SAO `tenant` there (db/postgres.py)."""
     if not is_postgres_url(database_url):
         return open_database(database_path)
-    from db import postgres, postgres_schema
+    from db import postgres_schema
 
-    if not tenant:
-        raise ValueError("DATABASE_URL is PostgreSQL: SAO_TENANT must name the SAO (its slug)")
-    db = postgres.connect(database_url, tenant)
+    db = connect_storage(database_path, database_url, tenant)
     try:
         postgres_schema.migrate(db)
     except BaseException:
@@ -210,3 +277,8 @@ def open_storage(database_path: str | Path, database_url: str = "", tenant: str 
         raise
     return db
 
+
+
+def open_for(settings) -> sqlite_utils.Database:
+    """open_storage() for what a Settings (bot/config.py) names: DATABASE_PATH, or DATABASE_URL and SAO_TENANT."""
+    return open_storage(settings.database_path, settings.database_url, settings.tenant)
