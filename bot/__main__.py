@@ -13,10 +13,10 @@ from dotenv import load_dotenv
 
 
 def cmd_init_db(args, settings) -> int:
-    from db import open_database
+    from db import open_for
     from db.migrations import current_version
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     print(f"ฐานข้อมูลพร้อมใช้ / database ready: {settings.database_path} (schema version {current_version(db)})")
     return 0
 
@@ -94,11 +94,11 @@ def cmd_staff(args, settings) -> int:
 
     from bot.content.divisions import load_divisions
     from bot.common.thaidate import BANGKOK, thai_datetime
-    from db import open_database, staff, transaction
+    from db import open_for, staff, transaction
 
     divisions = {d.id: d.name for d in load_divisions(settings.content_dir / "divisions.yaml")}
     divisions[staff.ALL_DIVISIONS] = "ผู้ดูแลระบบ (ทุกส่วนราชการ)"
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     if args.staff_command == "code":
         division = staff.ALL_DIVISIONS if args.admin else args.division
         if division not in divisions:

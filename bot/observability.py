@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot.common.thaidate import BANGKOK, month_bounds, thai_datetime
 from bot.pipeline import effects
-from db import heartbeats, inbox, open_database, staff, transaction, write_probe
+from db import heartbeats, inbox, open_for, staff, transaction, write_probe
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def with_heartbeat(job: str, fn):
     @functools.wraps(fn)
     def run(settings, *args, **kwargs):
         try:
-            db = open_database(settings.database_path)
+            db = open_for(settings)
         except Exception:
             log.exception("clock heartbeat of %s not recorded", job)
             db = None

@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
 from bot.line.local import line_settings
-from db import open_database, open_storage, retention, truncate_wal
+from db import open_database, open_for, retention, truncate_wal
 
 log = logging.getLogger(__name__)
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -43,7 +43,7 @@ def _content(settings: Settings):
 def purge_old_data(settings: Settings) -> dict[str, int]:
     from bot.feedback import retention as feedback_retention
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         removed = retention.purge(db)
         removed.update(feedback_retention.purge(db, settings.feedback_retention_days))
@@ -63,7 +63,7 @@ def run_reminders(settings: Settings, now: datetime | None = None, wait_seconds:
 
     settings = line_settings(settings)
     setup = Setup.from_snapshot(_content(settings), LineSender(settings))
-    db = open_storage(settings.database_path, settings.database_url, settings.tenant)
+    db = open_for(settings)
     try:
         report = tick(
             db,
@@ -100,7 +100,7 @@ def flag_overdue_questions(settings: Settings) -> dict[str, int]:
     from bot.feedback.staff_questions import flag_overdue
     from db import transaction
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         with transaction(db):
             flagged, queued = flag_overdue(db, _office(settings))
@@ -122,7 +122,7 @@ def _working_morning_pushes(settings: Settings, today: date | None, queue, with_
     if not content.part("calendar").is_working_day(today):
         return {"messages": 0}
     budget = _push_budget(settings, content) if with_budget else None
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         with transaction(db):
             queued = queue(db, _office(settings), content, today, budget)
@@ -168,7 +168,7 @@ def close_unconfirmed_tickets(settings: Settings, now: float | None = None) -> d
     from bot.feedback.ticket_escalation import close_unconfirmed
     from db import transaction
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         with transaction(db):
             closed = close_unconfirmed(db, _office(settings), now)
@@ -206,7 +206,7 @@ def publish_transparency(settings: Settings, at: datetime | None = None) -> dict
     """01:00: every report round that closed (and is not yet published) frozen for /transparency."""
     from bot.transparency.publish import publish_due
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         done = publish_due(db, _content(settings), settings.content_dir, at)
     finally:

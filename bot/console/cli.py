@@ -84,7 +84,7 @@ def create_admin(args, settings: Settings) -> int:
     from bot.console.audit import Actor
     from bot.console.auth import AUDITOR, ROLE_LABELS
     from bot.content.divisions import load_divisions
-    from db import admin_sessions, admin_users, open_database, transaction
+    from db import admin_sessions, admin_users, open_for, transaction
 
     username = args.username
     if not username:
@@ -102,7 +102,7 @@ def create_admin(args, settings: Settings) -> int:
     if password is None:
         return 2
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     actor = Actor(None, f"command-line ({os_user()})")
     role, label = args.role, ROLE_LABELS[args.role]
     existing = admin_users.get_with_hash(db, username)

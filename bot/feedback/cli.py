@@ -31,14 +31,14 @@ def _context(settings):
     from bot.content.divisions import load_divisions
     from bot.feedback.announce import Office
     from bot.content.profile import load_profile
-    from db import open_database
+    from db import open_for
 
     office = Office(
         load_profile(settings.content_dir / "profile.yaml"),
         load_divisions(settings.content_dir / "divisions.yaml"),
         settings.public_url,
     )
-    return open_database(settings.database_path), office
+    return open_for(settings), office
 
 
 def _deliver(settings, db, outbox_ids: list[int]) -> None:
@@ -352,9 +352,9 @@ def add_qr_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_ratings(args, settings) -> int:
     from bot.feedback import satisfaction_texts as t
     from bot.handbook import load_handbook
-    from db import open_database, ratings
+    from db import open_for, ratings
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     if args.fiscal_year:
         first, last = (d.isoformat() for d in fiscal_year_bounds(args.fiscal_year))
     else:

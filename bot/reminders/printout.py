@@ -112,7 +112,7 @@ def cost_lines(setup: Setup, fy: int, db) -> list[str]:
 def print_plan(settings: Settings, fy: int | None, show_cost: bool = True) -> int:
     from bot.line.sender import LineSender
     from bot.content.profile import ContentError
-    from db import open_database
+    from db import open_for
     from bot.line.local import line_settings
     from bot.eservice.appointment_reminders import forecast_lines as appointment_forecast_lines
 
@@ -125,7 +125,7 @@ def print_plan(settings: Settings, fy: int | None, show_cost: bool = True) -> in
         return 2
     for line in deadline_lines(setup, fy):
         print(line)
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         if show_cost:
             for line in cost_lines(setup, fy, db):

@@ -46,7 +46,7 @@ def cmd_report(args, settings) -> int:
     from bot.content.profile import ContentError
     from bot.reports import PeriodError, ReportContext, ReportPeriod, produce
     from bot.common.thaidate import BANGKOK, now, parse_thai_date
-    from db import open_database, transaction
+    from db import open_for, transaction
 
     kind = KINDS[args.kind]
     if AUDITOR in kind.roles and args.role != AUDITOR:
@@ -72,7 +72,7 @@ def cmd_report(args, settings) -> int:
     except ValueError as exc:
         print(f"{exc} / --as-of: day/month/B.E. year or ISO", file=sys.stderr)
         return 2
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         ctx = ReportContext.load(db, settings.content_dir, period, now=at, division_id=args.division, divisions=divisions)
         produced = produce(kind.name, args.format, ctx)

@@ -139,7 +139,7 @@ def import_if_never(db, content_dir: Path) -> int:
 
 
 def cmd_participation(args, settings) -> int:
-    from db import open_database
+    from db import open_for
 
     if args.participation_command != "import":
         return 2
@@ -147,7 +147,7 @@ def cmd_participation(args, settings) -> int:
     if not path.exists():
         print(f"ไม่พบไฟล์ / no such file: {path}", file=sys.stderr)
         return 1
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         added, known = import_notes(db, path)
     except ContentError as exc:

@@ -46,10 +46,10 @@ def cmd_transparency(args, settings) -> int:
     from bot.common.thaidate import thai_datetime
     from bot.content.profile import ContentError
     from bot.transparency import publish
-    from db import open_database, transaction
+    from db import open_for, transaction
     from db import transparency as snapshots
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         if args.transparency_command == "list":
             years = [args.fy] if args.fy else snapshots.years(db)
