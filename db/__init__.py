@@ -67,6 +67,15 @@ def needs_reopen(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) and str(getattr(exc, "sqlite_errorname", "")).startswith(_REOPEN_ERRORS)
 
 
+def is_storage_error(exc: BaseException) -> bool:
+    """An error of the database, on either engine (not of the code using it)."""
+    if type(exc).__module__.startswith("psycopg"):
+        import psycopg
+
+        return isinstance(exc, psycopg.Error)
+    return isinstance(exc, sqlite3.Error)
+
+
 def write_probe(db: sqlite_utils.Database) -> None:
     """Raise unless this connection can write: an insert that is rolled back, so nothing changes."""
     probe = "INSERT INTO feedback_rate_events (key, at) VALUES ('healthz', 0)"

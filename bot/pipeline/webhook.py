@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.line import signature
 from bot.line.events import MalformedEvent, check_event, loads_body, parse
+from db import is_storage_error
 
 log = logging.getLogger(__name__)
 webhook_bp = Blueprint("webhook", __name__)
@@ -82,7 +82,9 @@ def _answer():
     if rows:
         try:
             current_app.extensions["inbox_writer"].store(rows)
-        except (sqlite3.Error, TimeoutError):
+        except Exception as exc:
+            if not (isinstance(exc, TimeoutError) or is_storage_error(exc)):
+                raise
             # Not stored means not acknowledged: LINE redelivers what got no 200.
             log.exception("webhook could not store %s events", len(rows))
             return _error(503, "storage unavailable, try again")
