@@ -46,6 +46,9 @@ class Settings:
     # A postgresql:// URL (DATABASE_URL) puts the SAO `tenant` (SAO_TENANT) on PostgreSQL
     # (db/postgres.py) instead of the SQLite file; empty: SQLite, the embedded default.
     database_url: str = field(default="", repr=False)
+    # A hosted install on PostgreSQL: a role that may create roles (DATABASE_ADMIN_URL), used only
+    # when an SAO is added or removed (`tenant add|remove`); empty: DATABASE_URL's role.
+    database_admin_url: str = field(default="", repr=False)
     # The folder content is read from and the console edits. With default_content_dir set it is
     # an overlay in the data directory over those shipped defaults (bot/content/overlay.py).
     content_dir: Path = PROJECT_ROOT / "content"
@@ -196,6 +199,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         line_data_api_base_url=data_base,
         database_path=Path(database or data_dir / "sao-bot.sqlite3"),
         database_url=env.get("DATABASE_URL", "").strip(),
+        database_admin_url=env.get("DATABASE_ADMIN_URL", "").strip(),
         tenant=env.get("SAO_TENANT", "").strip(),
         data_dir=data_dir,
         # Console edits go to the data directory, over the shipped content (bot/content/overlay.py).

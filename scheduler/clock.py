@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
 from bot.line.local import line_settings
-from db import open_database, open_for, retention, truncate_wal
+from db import open_for, retention, truncate_wal
 
 log = logging.getLogger(__name__)
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -216,8 +216,15 @@ def publish_transparency(settings: Settings, at: datetime | None = None) -> dict
 
 
 def nightly_backup(settings: Settings, today: date | None = None) -> dict:
-    """02:00: a checked online copy of the database, 14 daily and 8 weekly kept (db/backup.py)."""
+    """02:00: a checked online copy of the database, 14 daily and 8 weekly kept (db/backup.py).
+
+    An SAO on PostgreSQL is backed up with its server (pg_dump, base backups), not by this job;
+    its edited content, still files in its folder, goes with the folder's own backup."""
+    from db import is_postgres_url
     from db.backup import nightly
+
+    if is_postgres_url(settings.database_url):
+        return {"skipped": "PostgreSQL: backed up by the database server, not by this job"}
 
     return nightly(settings.database_path, settings.backups_path, today or datetime.now(BANGKOK).date(), settings.backup_copy_to,
                    settings.edited_content_dir)
@@ -339,7 +346,7 @@ def sync_tenant_jobs(scheduler, host: Settings, registry) -> dict[str, list[str]
                 job.remove()
     for slug in added:
         settings = settings_for(host, tenants[slug])
-        open_database(settings.database_path).close()  # a tenant the web has not served yet
+        open_for(settings).close()  # a tenant the web has not served yet: its schema brought up to date
         overlay.prepare(settings)
         add_jobs(scheduler, settings, prefix=f"{slug}:")
     if added or removed:

@@ -45,13 +45,17 @@ def _existing(registry: TenantRegistry, slug: str) -> Tenant:
 
 
 @contextmanager
-def _all_or_nothing(registry: TenantRegistry, slug: str, doing: str, thai: str):
-    """A tenant being made: if any step fails, it is forgotten and its folder removed."""
+def _all_or_nothing(registry: TenantRegistry, slug: str, doing: str, thai: str, host: Settings | None = None):
+    """A tenant being made: if any step fails, it is forgotten and its folder (and on
+    PostgreSQL, its schema) removed."""
     try:
         yield
     except Exception as exc:
         registry.remove(slug)
         shutil.rmtree(registry.data_dir(slug), ignore_errors=True)
+        # add_tenant checked that no schema of this slug existed: whatever is there is this attempt's.
+        if host is not None and on_postgres(host):
+            _postgres().drop_tenant(admin_url(host), slug)
         if isinstance(exc, TenantError):
             raise
         raise TenantError(f"{thai} {slug} ไม่สำเร็จ / could not {doing} {slug}: {exc}") from exc
@@ -98,7 +102,7 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
     defaults, or without them a profile of its own: starting_profile), checked to load, and its
     database. Nothing is left behind when a step fails. own_profile=False: the content comes
     afterwards (an import)."""
-    from db import open_database
+    from db import open_for
 
     slug = check_slug(tenant.slug)
     new_profile = own_profile and content_from is None
@@ -111,19 +115,41 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
     folder = registry.data_dir(slug)
     if folder.exists() and any(folder.iterdir()):
         raise TenantError(f"{folder}: มีข้อมูลอยู่แล้ว / already holds data (a removed tenant's?): move it away first")
+    if on_postgres(host) and slug in _postgres().tenants(host.database_url):
+        raise TenantError(f"PostgreSQL มีข้อมูลของ {slug} อยู่แล้ว / PostgreSQL already holds a schema for {slug!r} "
+                          "(a removed tenant's?): drop or rename it first")
     if content_from is not None and not (content_from / "profile.yaml").is_file():
         raise TenantError(f"{content_from}: ไม่ใช่โฟลเดอร์เนื้อหา (ไม่มี profile.yaml) / not a content folder (no profile.yaml)")
     tenant = registry.add(_with_bot(host, tenant))
     settings = settings_for(host, tenant)
-    with _all_or_nothing(registry, slug, "add", "เพิ่ม"):
+    with _all_or_nothing(registry, slug, "add", "เพิ่ม", host):
         if content_from is not None:  # the SAO's own files: edits over the shipped defaults
             shutil.copytree(content_from, settings.content_dir, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".*", "__pycache__"))
         elif new_profile:
             starting_profile(settings, tenant, district.strip(), province.strip())
         _check_content(settings)
-        open_database(settings.database_path).close()
+        if on_postgres(host):  # its own role and schema (db/postgres.py)
+            _postgres().create_tenant(admin_url(host), host.database_url, slug)
+        open_for(settings).close()
     return tenant
+
+
+def on_postgres(host: Settings) -> bool:
+    """A hosted install whose SAOs keep their data in PostgreSQL (DATABASE_URL), not in files."""
+    from db import is_postgres_url
+
+    return is_postgres_url(host.database_url)
+
+
+def _postgres():
+    from db import postgres  # psycopg: loaded only by a hosted install on PostgreSQL
+
+    return postgres
+
+
+def admin_url(host: Settings) -> str:
+    return host.database_admin_url or host.database_url
 
 
 def starting_profile(settings: Settings, tenant: Tenant, district: str, province: str) -> None:
@@ -200,6 +226,7 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
     a PDPA request or an auditor receives; the new host is given the channel again."""
     from db.backup import backup
 
+    _files_only(host, "ส่งออก", "export")
     target = Path(target)
     if target.exists():
         raise TenantError(f"{target}: มีไฟล์นี้อยู่แล้ว / already exists; choose a new file name")
@@ -230,6 +257,13 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
             "bytes": target.stat().st_size}
 
 
+def _files_only(host: Settings, thai: str, doing: str) -> None:
+    """Export and import move an SAO's SQLite file; on PostgreSQL they are not built yet."""
+    if on_postgres(host):
+        raise TenantError(f"{thai}ยังทำไม่ได้เมื่อเก็บข้อมูลใน PostgreSQL: ใช้ pg_dump --schema=sao_<slug> ไปก่อน / "
+                          f"{doing} is not built yet for SAOs kept in PostgreSQL: use pg_dump --schema=sao_<slug> meanwhile")
+
+
 def _import(args, host: Settings, registry: TenantRegistry) -> int:
     done = import_tenant(host, registry, args.file, args.channel_secret or "", args.channel_token or "",
                          slug=args.slug, name=args.name)
@@ -245,6 +279,7 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
 
     from db.backup import restore
 
+    _files_only(host, "นำเข้า", "import")
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(file) as z:
         if "tenant.json" not in z.namelist() or "sao-bot.sqlite3" not in z.namelist():
             raise TenantError(f"{file}: ไม่ใช่ไฟล์ส่งออกของ อบต. / not a tenant export (tenant.json, sao-bot.sqlite3)")
@@ -306,6 +341,8 @@ def _remove(args, host: Settings, registry: TenantRegistry) -> int:
             return 1
     registry.remove(tenant.slug)  # the web app and the clock stop serving it at their next look
     shutil.rmtree(registry.data_dir(tenant.slug), ignore_errors=True)
+    if on_postgres(host):
+        _postgres().drop_tenant(admin_url(host), tenant.slug)
     print(f"ลบ {tenant.name} ({tenant.slug}) แล้ว / removed")
     return 0
 
