@@ -396,3 +396,20 @@ def test_filing_many_tickets_at_once_gives_each_its_own_number(connect_storage):
     for t in threads:
         t.join()
     assert sorted(numbers) == [f"KC-2569-{n:05d}" for n in range(1, 21)]
+
+
+def test_search_matches_every_ticket_holding_each_word_on_both_engines(connect_storage):
+    """Both engines against one oracle: a ticket matches when each folded word is in its folded
+    text (words of 3+ characters in any case, as FTS5 folds; shorter ones as typed, lower-cased)."""
+    db = connect_storage()
+    texts = ["ถนนลูกรังหน้าวัดเป็นหลุมลึก น้ำขัง 🚧", "ไฟถนนดับ ๓ ต้น ซอยวัดป่า", "ขยะไม่มีคนเก็บมา 2 อาทิตย์แล้ว",
+             "น้ำประปาขุ่นมาก Water is BROWN", "สุนัขจรจัดกัดเด็กที่ตลาดนัด 🐕", "ท่อระบายน้ำอุดตัน หน้าตลาด"]
+    numbers = [file(db, n, description=text).number for n, text in enumerate(texts, 1)]
+    folded = [ticket_search.fold_for_search(text) for text in texts]
+    queries = ["ถนน", "น้ำ", "ตลาด", "วัด", "ดับ", "๓ ต้น", "water brown", "ขุ่น BROWN", "หน้า น้ำ", "ไม่มี", "ลูกรัง ไฟ",
+               "หลุม", "เก็บ", "🐕", "กัด เด็ก", "ตลาดนัด", "อุดตัน", "ประปา", "ซอย", "ab", "own"]
+    for query in queries:
+        words = [ticket_search.fold_for_search(w) for w in query.split()]
+        expected = [number for number, text in zip(numbers, folded)
+                    if all(w in (text.lower() if len(w) >= 3 else text) for w in words)]
+        assert sorted(found(db, query)) == expected, query
