@@ -10,6 +10,8 @@ import time
 
 import sqlite_utils
 
+from db import dialect
+
 TABLES = ("ticket_photos", "service_request_documents")
 
 
@@ -33,14 +35,25 @@ def claim(db: sqlite_utils.Database, table: str, returning: str, lease_seconds: 
     ).fetchone()
     if due is None:
         return None
-    return db.execute(
-        f"""UPDATE {table} SET status = 'fetching', attempts = attempts + 1, locked_until = ?
+    engine = dialect(db)
+    params = (now + lease_seconds, now, now) + ((now, now) if engine == "postgresql" else ())
+    return db.execute(_CLAIM[engine].format(table=table, returning=returning), params).fetchone()
+
+
+_DUE = "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'fetching' AND locked_until < ?))"
+_CLAIM = {
+    # SQLite runs one writer at a time: the statement alone is atomic.
+    "sqlite": """UPDATE {table} SET status = 'fetching', attempts = attempts + 1, locked_until = ?
            WHERE id = (SELECT id FROM {table}
                        WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'fetching' AND locked_until < ?)
                        ORDER BY id LIMIT 1)
            RETURNING {returning}""",
-        (now + lease_seconds, now, now),
-    ).fetchone()
+    # PostgreSQL runs fetchers side by side: one skips the row another has locked, and the
+    # row is checked again once locked (db/inbox.py's claim does the same).
+    "postgresql": f"""UPDATE {{table}} SET status = 'fetching', attempts = attempts + 1, locked_until = ?
+           WHERE id = (SELECT id FROM {{table}} WHERE {_DUE} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AND {_DUE}
+           RETURNING {{returning}}""",
+}
 
 
 def store(db: sqlite_utils.Database, table: str, row_id: int, content: bytes, content_type: str) -> bool:

@@ -38,10 +38,10 @@ def add(db: sqlite_utils.Database, ticket_id: int, *, closed_by: str, note: str 
         (at, ticket_id),
     )
     cur = db.execute(
-        "INSERT INTO ticket_closures (ticket_id, closed_at, closed_by, note) VALUES (?, ?, ?, ?)",
+        "INSERT INTO ticket_closures (ticket_id, closed_at, closed_by, note) VALUES (?, ?, ?, ?) RETURNING id",
         (ticket_id, at, closed_by, note),
     )
-    return get(db, cur.lastrowid)
+    return get(db, cur.fetchone()[0])
 
 
 def get(db: sqlite_utils.Database, closure_id: int) -> Closure | None:

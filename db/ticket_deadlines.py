@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from db import dialect
 from db.tickets import OPEN_STATUSES, Ticket, get, select
 
 _OPEN = f"status IN ({','.join(repr(s) for s in OPEN_STATUSES)})"
@@ -20,6 +21,11 @@ _OPEN = f"status IN ({','.join(repr(s) for s in OPEN_STATUSES)})"
 # acknowledged, for tickets handled before acknowledged_at was kept. A move to another
 # division keeps the status and does not count.
 _LEFT_RECEIVED = "from_status = 'received' AND to_status != 'received'"
+# The ids in a JSON array (one parameter however many ids).
+_IDS_IN = {
+    "sqlite": "SELECT value FROM json_each(?)",
+    "postgresql": "SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb)",
+}
 
 
 def ticket(db: sqlite_utils.Database, ticket_id: int) -> Ticket:
@@ -41,10 +47,10 @@ def acknowledged(db: sqlite_utils.Database, ticket_ids: list[int]) -> set[int]:
     """Those of the tickets that were acknowledged."""
     if not ticket_ids:
         return set()
-    ids = json.dumps(list(ticket_ids))
+    ids, ids_in = json.dumps(list(ticket_ids)), _IDS_IN[dialect(db)]
     rows = db.execute(
-        f"""SELECT id FROM tickets WHERE id IN (SELECT value FROM json_each(?)) AND acknowledged_at IS NOT NULL
-            UNION SELECT ticket_id FROM ticket_events WHERE ticket_id IN (SELECT value FROM json_each(?)) AND {_LEFT_RECEIVED}""",
+        f"""SELECT id FROM tickets WHERE id IN ({ids_in}) AND acknowledged_at IS NOT NULL
+            UNION SELECT ticket_id FROM ticket_events WHERE ticket_id IN ({ids_in}) AND {_LEFT_RECEIVED}""",
         (ids, ids),
     )
     return {r[0] for r in rows}
@@ -56,7 +62,7 @@ def acknowledged(db: sqlite_utils.Database, ticket_ids: list[int]) -> set[int]:
 def told(db: sqlite_utils.Database, ticket_ids: list[int]) -> set[tuple[int, str, int]]:
     """(ticket id, deadline, stage) already told, of these tickets."""
     rows = db.execute(
-        "SELECT ticket_id, deadline, stage FROM ticket_escalations WHERE ticket_id IN (SELECT value FROM json_each(?))",
+        f"SELECT ticket_id, deadline, stage FROM ticket_escalations WHERE ticket_id IN ({_IDS_IN[dialect(db)]})",
         (json.dumps(list(ticket_ids)),),
     )
     return {(r[0], r[1], r[2]) for r in rows}
@@ -64,7 +70,7 @@ def told(db: sqlite_utils.Database, ticket_ids: list[int]) -> set[tuple[int, str
 
 def record_told(db: sqlite_utils.Database, ticket_id: int, deadline: str, stage: int, sent_on: str) -> bool:
     cur = db.execute(
-        "INSERT OR IGNORE INTO ticket_escalations (ticket_id, deadline, stage, sent_on) VALUES (?, ?, ?, ?)",
+        "INSERT INTO ticket_escalations (ticket_id, deadline, stage, sent_on) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (ticket_id, deadline, stage, sent_on),
     )
     return cur.rowcount == 1

@@ -27,10 +27,10 @@ _COLUMNS = "id, ticket_id, asked_by_user, asked_by_name, asked_in_chat, question
 def ask(db: sqlite_utils.Database, ticket_id: int, *, by_user: str | None, by_name: str, in_chat: str, question: str, at: float) -> InfoRequest:
     cur = db.execute(
         "INSERT INTO ticket_info_requests (ticket_id, asked_by_user, asked_by_name, asked_in_chat, question, asked_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (ticket_id, by_user, by_name, in_chat, question, at),
     )
-    return get(db, cur.lastrowid)
+    return get(db, cur.fetchone()[0])
 
 
 def get(db: sqlite_utils.Database, request_id: int) -> InfoRequest | None:
@@ -46,9 +46,9 @@ def of_ticket(db: sqlite_utils.Database, ticket_id: int) -> list[InfoRequest]:
 def add_answer(db: sqlite_utils.Database, request_id: int, text: str, at: float) -> None:
     """Append what the citizen wrote (they may answer in several messages)."""
     db.execute(
-        "UPDATE ticket_info_requests SET answer = CASE WHEN answer IS NULL THEN ? ELSE answer || char(10) || ? END,"
+        "UPDATE ticket_info_requests SET answer = CASE WHEN answer IS NULL THEN ? ELSE answer || ? END,"
         " answered_at = ? WHERE id = ?",
-        (text, text, at, request_id),
+        (text, "\n" + text, at, request_id),
     )
 
 

@@ -22,10 +22,10 @@ class TicketNote:
 
 def add(db: sqlite_utils.Database, ticket_id: int, *, author: str, note: str, author_id: int | None = None, now: float | None = None) -> int:
     cur = db.execute(
-        "INSERT INTO ticket_notes (ticket_id, at, author_id, author, note) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO ticket_notes (ticket_id, at, author_id, author, note) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (ticket_id, time.time() if now is None else now, author_id, author, note),
     )
-    return cur.lastrowid
+    return cur.fetchone()[0]
 
 
 def for_ticket(db: sqlite_utils.Database, ticket_id: int) -> list[TicketNote]:

@@ -83,10 +83,11 @@ def add(
 
     token = secrets.token_urlsafe(24) if kind == "after" else None
     cur = db.execute(
-        "INSERT INTO ticket_photos (ticket_id, message_id, kind, closure_id, public_token, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ticket_photos (ticket_id, message_id, kind, closure_id, public_token, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (ticket_id, message_id, kind, closure_id, token, time.time() if now is None else now),
     )
-    return cur.lastrowid
+    return cur.fetchone()[0]
 
 
 def of_closure(db: sqlite_utils.Database, closure_id: int) -> list[tuple[int, str, str | None]]:
@@ -113,8 +114,8 @@ def add_uploaded(db: sqlite_utils.Database, ticket_id: int, content: bytes, cont
     now = time.time() if now is None else now
     cur = db.execute(
         "INSERT INTO ticket_photos (ticket_id, message_id, kind, closure_id, public_token, status, content_type, content,"
-        " size, created_at, fetched_at) VALUES (?, ?, 'after', ?, ?, 'stored', ?, ?, ?, ?, ?)",
+        " size, created_at, fetched_at) VALUES (?, ?, 'after', ?, ?, 'stored', ?, ?, ?, ?, ?) RETURNING id",
         (ticket_id, "upload:" + secrets.token_hex(8), closure_id, secrets.token_urlsafe(24), content_type, content,
          len(content), now, now),
     )
-    return cur.lastrowid
+    return cur.fetchone()[0]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from db import dialect
 from db.tickets import CLOSED_STATUSES, OPEN_STATUSES, Ticket, select
 
 # What the view ticket_search_source (db/migrations.py, version 7) does to the indexed text.
@@ -47,7 +48,31 @@ def _glob(word: str) -> str:
     return "*" + "".join(f"[{ch}]" if ch in "*?[" else ch for ch in word) + "*"
 
 
-def _query_where(q: TicketQuery) -> tuple[str, list]:
+# The engines' SQL for the ids of a JSON array, for a short word in the folded text, and for a
+# ticket number's part. Long words: _long_words_match.
+_IDS_IN = {
+    "sqlite": "SELECT value FROM json_each(?)",
+    "postgresql": "SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb)",
+}
+_SHORT_WORD = {"sqlite": "instr(body, ?) > 0", "postgresql": "strpos(body, ?) > 0"}
+_SEARCH_ID = {"sqlite": "rowid", "postgresql": "id"}
+_NUMBER_HAS = {"sqlite": "number GLOB ?", "postgresql": "strpos(number, ?) > 0"}
+
+
+def _long_words_match(engine: str, words: list[str]) -> tuple[list[str], list]:
+    """Conditions on ticket_search that words of 3+ characters all appear, and their parameters.
+
+    SQLite: one FTS5 MATCH of trigram phrases (a phrase of trigrams is exactly a substring).
+    PostgreSQL (db/postgres_versions/0003_tickets.sql): the rows holding all of a word's
+    trigrams (the GIN index), then the word as a substring of the text in lower case, as
+    FTS5 folds case: the same rows match."""
+    if engine == "sqlite":
+        return ["ticket_search MATCH ?"], [" AND ".join('"' + w.replace('"', '""') + '"' for w in words)]
+    trigrams = sorted({w[i:i + 3] for w in words for i in range(len(w) - 2)})
+    return ["trigrams @> ?::text[]"] + ["strpos(lower(body), ?) > 0"] * len(words), [trigrams, *words]
+
+
+def _query_where(q: TicketQuery, engine: str = "sqlite") -> tuple[str, list]:
     scope_sql, scope_params = q.scope
     where, params = [f"({scope_sql})"], list(scope_params)
     if q.status == "open":
@@ -60,7 +85,7 @@ def _query_where(q: TicketQuery) -> tuple[str, list]:
         where.append("status = ?")
         params.append(q.status)
     if q.ids is not None:
-        where.append("id IN (SELECT value FROM json_each(?))")
+        where.append(f"id IN ({_IDS_IN[engine]})")
         params.append(json.dumps(list(q.ids)))
     for column, value in (("category", q.category), ("division_id", q.division_id)):
         if value:
@@ -83,26 +108,27 @@ def _query_where(q: TicketQuery) -> tuple[str, list]:
         # on the rows found, or on the index's copy of every row when no word is long enough.
         words = list(dict.fromkeys(fold_for_search(w) for w in text.split()))[:8]
         long_words = [w for w in words if len(w) >= 3]
-        checks = ["instr(body, ?) > 0" for w in words if len(w) < 3]
+        checks = [_SHORT_WORD[engine] for w in words if len(w) < 3]
         if long_words:
-            checks.insert(0, "ticket_search MATCH ?")
-            params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_words))
+            long_checks, long_params = _long_words_match(engine, long_words)
+            checks[:0] = long_checks
+            params.extend(long_params)
         params.extend(w for w in words if len(w) < 3)
-        matching = f"SELECT rowid FROM ticket_search WHERE {' AND '.join(checks)}"
+        matching = f"SELECT {_SEARCH_ID[engine]} FROM ticket_search WHERE {' AND '.join(checks)}"
         if _NUMBER_PART.match(text):  # "00042", "2570-000": part of a ticket number too
-            matching += " UNION SELECT id FROM tickets WHERE number GLOB ?"
-            params.append(_glob(text.upper()))
+            matching += f" UNION SELECT id FROM tickets WHERE {_NUMBER_HAS[engine]}"
+            params.append(_glob(text.upper()) if engine == "sqlite" else text.upper())
         where.append(f"id IN ({matching})")
     return " AND ".join(where), params
 
 
 def find(db: sqlite_utils.Database, q: TicketQuery, limit: int = 50, offset: int = 0) -> list[Ticket]:
-    where, params = _query_where(q)
+    where, params = _query_where(q, dialect(db))
     return select(db, where, tuple(params), f"ORDER BY created_at DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}")
 
 
 def count(db: sqlite_utils.Database, q: TicketQuery) -> int:
-    where, params = _query_where(q)
+    where, params = _query_where(q, dialect(db))
     (n,) = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()
     return n
 

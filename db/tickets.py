@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields
 
 import sqlite_utils
 
+from db import dialect
+
 OPEN_STATUSES = ("received", "accepted", "in_progress", "reopened")
 CLOSED_STATUSES = ("resolved", "forwarded", "rejected")
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
@@ -92,7 +94,7 @@ def next_number(db: sqlite_utils.Database, fiscal_year: int) -> int:
     never given again, even if its ticket is deleted."""
     (number,) = db.execute(
         """INSERT INTO ticket_sequences (fiscal_year, last_number) VALUES (?, 1)
-           ON CONFLICT (fiscal_year) DO UPDATE SET last_number = last_number + 1
+           ON CONFLICT (fiscal_year) DO UPDATE SET last_number = ticket_sequences.last_number + 1
            RETURNING last_number""",
         (fiscal_year,),
     ).fetchone()
@@ -136,14 +138,15 @@ def create(
              (number, fiscal_year, category, topic, service_id, division_id, chat_key, line_user_id,
               description, latitude, longitude, location_title, location_address, status,
               created_at, updated_at, submission_key)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)
+           RETURNING id""",
         (
             number, fiscal_year, category, topic, service_id, division_id, chat_key, line_user_id,
             description, location.get("latitude"), location.get("longitude"),
             location.get("title"), location.get("address"), now, now, submission_key,
         ),
     )
-    ticket_id = cur.lastrowid
+    (ticket_id,) = cur.fetchone()
     for message_id in photo_message_ids:
         db.execute(
             "INSERT INTO ticket_photos (ticket_id, message_id, created_at) VALUES (?, ?, ?)",
@@ -297,8 +300,13 @@ def remove_personal_data_of(db: sqlite_utils.Database, ticket_ids: list[int], wh
 def forget_deleted_search_text(db: sqlite_utils.Database) -> None:
     """Merge the search index into one segment. FTS5 deletes by adding a "deleted" marker;
     the words stay in older segments until a merge, and erased text must really go
-    (secure_delete then overwrites the freed pages). Cost: bench/ticket_search_bench.py."""
-    db.execute("INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
+    (secure_delete then overwrites the freed pages). Cost: bench/ticket_search_bench.py.
+
+    PostgreSQL's ticket_search is an ordinary table, rewritten by the tickets' trigger: no
+    segments to merge. Its old row versions stay on disk until (auto)vacuum, which cannot
+    run inside the caller's transaction."""
+    if dialect(db) == "sqlite":
+        db.execute("INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
 
 
 def ids_of_chat(db: sqlite_utils.Database, chat_key: str) -> list[int]:

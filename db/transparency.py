@@ -55,11 +55,12 @@ def add(
     cur = db.execute(
         """INSERT INTO transparency_snapshots
              (report, fiscal_year, round, version, title, period_label, as_of, html, pdf, xlsx, published_at, published_by, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           RETURNING id""",
         (report, fiscal_year, round, version, title, period_label, as_of, html, pdf, xlsx,
          time.time() if now is None else now, published_by, note),
     )
-    return get(db, cur.lastrowid)
+    return get(db, cur.fetchone()[0])
 
 
 def get(db: sqlite_utils.Database, snapshot_id: int) -> Snapshot | None:
