@@ -16,7 +16,7 @@ from bot.content.profile import load_profile
 from bot.feedback import corruption
 from bot.feedback.announce import Office
 from bot.reports import participation_import
-from db import chats, outbox, staff, transaction
+from db import chats, outbox, staff, transaction, write_probe
 from db import corruption_reports as reports
 from db import feedback_limits, participation, questions, ratings, staff_questions
 
@@ -507,3 +507,13 @@ def test_the_participation_file_is_imported_only_while_nothing_was(connect_stora
     assert participation_import.import_if_never(db, tmp_path) == 2
     assert participation_import.import_if_never(db, tmp_path) == 0
     assert [a.total for a in participation.activities(db)] == [83, 20]
+
+
+def test_the_health_checks_write_probe_leaves_nothing_behind(connect_storage):
+    db = connect_storage()
+    write_probe(db)
+    write_probe(db)
+    assert db.execute("SELECT count(*) FROM feedback_rate_events").fetchone() == (0,)
+    with transaction(db):  # the connection is left outside any transaction
+        feedback_limits.record(db, "ticket:user:U1", 1_800_000_000.0)
+    assert feedback_limits.count(db, "ticket:user:U1", 60, 1_800_000_000.0) == 1
