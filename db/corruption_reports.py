@@ -110,14 +110,15 @@ def create(
     secret_hash = _hash_secret(secret)
     while True:
         code = f"{CODE_PREFIX}-{_random(CODE_LENGTH)}"
-        cur = db.execute(
-            """INSERT OR IGNORE INTO corruption_reports
+        # A code already given out inserts nothing and returns no row: draw another.
+        row = db.execute(
+            """INSERT INTO corruption_reports
                  (code, secret_hash, anonymous, chat_key, line_user_id, details, received_on, status)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 'received')""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'received') ON CONFLICT DO NOTHING RETURNING id""",
             (code, secret_hash, int(anonymous), chat_key, line_user_id, details, received_on),
-        )
-        if cur.rowcount:
-            report_id = cur.lastrowid
+        ).fetchone()
+        if row is not None:
+            report_id = row[0]
             break
     # The first event keeps the day only, like the report.
     db.execute(

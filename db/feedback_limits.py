@@ -41,6 +41,8 @@ def person_key(db: sqlite_utils.Database, prefix: str, who: str, now: float | No
     now = time.time() if now is None else now
     hour = int(now // 3600)
     db.execute("DELETE FROM rate_limit_keys WHERE hour < ?", (hour,))
-    db.execute("INSERT OR IGNORE INTO rate_limit_keys (hour, key) VALUES (?, ?)", (hour, secrets.token_bytes(32)))
+    db.execute(
+        "INSERT INTO rate_limit_keys (hour, key) VALUES (?, ?) ON CONFLICT DO NOTHING", (hour, secrets.token_bytes(32))
+    )
     (key,) = db.execute("SELECT key FROM rate_limit_keys WHERE hour = ?", (hour,)).fetchone()
     return f"{prefix}:{hmac.new(key, who.encode(), hashlib.sha256).hexdigest()[:32]}"

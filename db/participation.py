@@ -66,10 +66,10 @@ def add_activity(db: sqlite_utils.Database, *, held_on: date, topic: str, channe
                  improvement: str = "", by: str, now: float | None = None) -> int:
     return db.execute(
         "INSERT INTO participation_activities (held_on, topic, channel, participants, decided, improvement, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (held_on.isoformat(), topic, channel, _participants_json(participants), decided, improvement, by,
          time.time() if now is None else now),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def update_activity(db: sqlite_utils.Database, activity_id: int, *, held_on: date, topic: str, channel: str = "", participants=(),
@@ -154,10 +154,10 @@ def open_consultation(db: sqlite_utils.Database, *, question: str, choices=(), a
     now = time.time() if now is None else now
     return db.execute(
         "INSERT INTO consultations (question, choices, allow_comment, villages, opens_at, closes_on, status, salt, created_by,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
         (question, json.dumps(list(choices), ensure_ascii=False), int(bool(allow_comment)),
          json.dumps(list(villages), ensure_ascii=False), now, closes_on.isoformat(), secrets.token_bytes(32), by, now),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def get(db: sqlite_utils.Database, consultation_id: int) -> Consultation | None:
@@ -215,8 +215,8 @@ def add_answer(db: sqlite_utils.Database, consultation_id: int, chat_key: str, *
     if salt is None:
         return False
     return db.execute(
-        "INSERT OR IGNORE INTO consultation_answers (consultation_id, person_key, choice, comment, village, answered_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO consultation_answers (consultation_id, person_key, choice, comment, village, answered_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (consultation_id, person_key(salt, chat_key), choice, comment or None, village or None, time.time() if now is None else now),
     ).rowcount == 1
 
@@ -292,7 +292,7 @@ def closed_consultations(db: sqlite_utils.Database, fiscal_year: int, today: dat
 
 
 def opt_in(db: sqlite_utils.Database, chat_key: str, now: float | None = None) -> bool:
-    return db.execute("INSERT OR IGNORE INTO consultation_optins (chat_key, opted_in_at) VALUES (?, ?)",
+    return db.execute("INSERT INTO consultation_optins (chat_key, opted_in_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                       (chat_key, time.time() if now is None else now)).rowcount == 1
 
 

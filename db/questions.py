@@ -15,6 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
+from db import dialect
+
 ANSWERED_TEXT_DAYS = 7
 KEEP_DAYS = 90
 OUTCOMES = ("answered", "choose", "unanswered", "outside")
@@ -40,15 +42,15 @@ def record(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     now = time.time() if now is None else now
-    cur = db.execute(
-        """INSERT OR IGNORE INTO handbook_questions
+    row = db.execute(
+        """INSERT INTO handbook_questions
            (ref, chat_key, user_id, question, outcome, procedure_id, section, score, handbook_version, intent,
             created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
         (ref, chat_key, user_id, question[:2000], outcome, procedure_id, section, score, handbook_version, intent,
          now, now),
-    )
-    return cur.lastrowid if cur.rowcount else None
+    ).fetchone()
+    return row[0] if row else None
 
 
 def get(db: sqlite_utils.Database, ref: str) -> dict[str, Any] | None:
@@ -153,14 +155,15 @@ def erase_chat(db: sqlite_utils.Database, chat_key: str, user_id: str | None) ->
 def _fold_into_counts(db: sqlite_utils.Database, where: str, params: tuple) -> None:
     """Add the questions matching `where` to handbook_question_counts (no text, no chat,
     no LINE id), before they are deleted."""
+    sql = _SQL[dialect(db)]
     db.execute(
         f"""INSERT INTO handbook_question_counts (day, procedure_id, outcome, feedback, staff_requested, questions)
-            SELECT {_DAY}, coalesce(procedure_id, ''), outcome, coalesce(feedback, ''),
-                   staff_requested_at IS NOT NULL, count(*)
+            SELECT {sql["day"]}, coalesce(procedure_id, ''), outcome, coalesce(feedback, ''),
+                   {sql["staff_requested"]}, count(*)
             FROM handbook_questions WHERE {where}
             GROUP BY 1, 2, 3, 4, 5
             ON CONFLICT (day, procedure_id, outcome, feedback, staff_requested)
-            DO UPDATE SET questions = questions + excluded.questions""",
+            DO UPDATE SET questions = handbook_question_counts.questions + excluded.questions""",
         params,
     )
 
@@ -295,17 +298,26 @@ def counts(db: sqlite_utils.Database, start: float, end: float, scope_ids: list[
     scope, params = ("1 = 1", []) if scope_ids is None else (
         (f"procedure_id IN ({', '.join('?' for _ in scope_ids)})", list(scope_ids)) if scope_ids else ("0 = 1", [])
     )
-    row = db.execute(
-        f"""SELECT count(*),
+    row = db.execute(_COUNTS[dialect(db)].format(scope=scope), (start, end, *params)).fetchone()
+    keys = ("total", "answered", "choose", "unanswered", "outside", "up", "down", "staff")
+    return dict(zip(keys, row))
+
+
+_COUNTS = {
+    "sqlite": """SELECT count(*),
                    coalesce(sum(outcome = 'answered'), 0), coalesce(sum(outcome = 'choose'), 0),
                    coalesce(sum(outcome = 'unanswered'), 0), coalesce(sum(outcome = 'outside'), 0),
                    coalesce(sum(feedback = 'up'), 0), coalesce(sum(feedback = 'down'), 0),
                    coalesce(sum(staff_requested_at IS NOT NULL), 0)
             FROM handbook_questions WHERE created_at >= ? AND created_at < ? AND {scope}""",
-        (start, end, *params),
-    ).fetchone()
-    keys = ("total", "answered", "choose", "unanswered", "outside", "up", "down", "staff")
-    return dict(zip(keys, row))
+    # PostgreSQL has no sum of booleans: count what each filter lets through.
+    "postgresql": """SELECT count(*),
+                   count(*) FILTER (WHERE outcome = 'answered'), count(*) FILTER (WHERE outcome = 'choose'),
+                   count(*) FILTER (WHERE outcome = 'unanswered'), count(*) FILTER (WHERE outcome = 'outside'),
+                   count(*) FILTER (WHERE feedback = 'up'), count(*) FILTER (WHERE feedback = 'down'),
+                   count(*) FILTER (WHERE staff_requested_at IS NOT NULL)
+            FROM handbook_questions WHERE created_at >= ? AND created_at < ? AND {scope}""",
+}
 
 
 def per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds: int,
@@ -317,30 +329,50 @@ def per_day(db: sqlite_utils.Database, start: float, utc_offset_seconds: int,
     return {
         day: (n, answered)
         for day, n, answered in db.execute(
-            f"SELECT CAST((created_at + ?) / 86400 AS INTEGER) AS day, count(*), coalesce(sum(outcome = 'answered'), 0)"
-            f" FROM handbook_questions WHERE created_at >= ? AND {scope} GROUP BY day",
+            f"SELECT {_PER_DAY[dialect(db)]} FROM handbook_questions WHERE created_at >= ? AND {scope} GROUP BY day",
             (utc_offset_seconds, start, *params),
         )
     }
 
 
-# The Bangkok day of created_at (Asia/Bangkok is UTC+7 all year: no daylight saving).
-_DAY = "date(created_at, 'unixepoch', '+7 hours')"
+_PER_DAY = {
+    "sqlite": "CAST((created_at + ?) / 86400 AS INTEGER) AS day, count(*), coalesce(sum(outcome = 'answered'), 0)",
+    # Whole days since 1970-01-01: SQLite's CAST truncates, PostgreSQL's rounds.
+    "postgresql": "CAST(floor((created_at + ?) / 86400) AS bigint) AS day, count(*),"
+                  " count(*) FILTER (WHERE outcome = 'answered')",
+}
+
+# What the engines write differently in the daily counts: the Bangkok day of created_at
+# (Asia/Bangkok is UTC+7 all year: no daylight saving), whether staff were asked (0/1),
+# and the sum of a bigint column (a Decimal on PostgreSQL unless cast).
+_SQL = {
+    "sqlite": {
+        "day": "date(created_at, 'unixepoch', '+7 hours')",
+        "staff_requested": "staff_requested_at IS NOT NULL",
+        "sum_n": "sum(n)",
+    },
+    "postgresql": {
+        "day": "to_char(to_timestamp(created_at) AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')",
+        "staff_requested": "CAST(staff_requested_at IS NOT NULL AS integer)",
+        "sum_n": "CAST(sum(n) AS bigint)",
+    },
+}
 
 
 def report_counts(db: sqlite_utils.Database, first_day: str, last_day: str) -> list[tuple[str, str, str, str, int, int]]:
     """Questions asked between two days (YYYY-MM-DD, inclusive), kept or already purged, as
     (day, procedure_id or '', outcome, feedback or '', staff_requested 0/1, number). No text."""
+    sql = _SQL[dialect(db)]
     return db.execute(
-        f"""SELECT day, procedure_id, outcome, feedback, staff_requested, sum(n) FROM (
-              SELECT {_DAY} AS day, coalesce(procedure_id, '') AS procedure_id, outcome,
-                     coalesce(feedback, '') AS feedback, staff_requested_at IS NOT NULL AS staff_requested, 1 AS n
+        f"""SELECT day, procedure_id, outcome, feedback, staff_requested, {sql["sum_n"]} FROM (
+              SELECT {sql["day"]} AS day, coalesce(procedure_id, '') AS procedure_id, outcome,
+                     coalesce(feedback, '') AS feedback, {sql["staff_requested"]} AS staff_requested, 1 AS n
               FROM handbook_questions
               WHERE created_at >= ? AND created_at < ?
               UNION ALL
               SELECT day, procedure_id, outcome, feedback, staff_requested, questions
               FROM handbook_question_counts WHERE day BETWEEN ? AND ?
-            )
+            ) AS asked
             GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
         (*_day_span(first_day, last_day), first_day, last_day),
     ).fetchall()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from db import dialect
+
 ASPECTS = ("process", "staff", "facilities", "information", "overall")
 
 
@@ -75,7 +77,12 @@ def summary(db: sqlite_utils.Database, first_day: str, last_day: str) -> list[Se
         "WHERE rated_on BETWEEN ? AND ? GROUP BY service_id ORDER BY service_id",
         (first_day, last_day),
     ).fetchall()
-    return [ServiceSummary(r[0], r[1], {a: round(v, 2) for a, v in zip(ASPECTS, r[2:])}) for r in rows]
+    return [ServiceSummary(r[0], r[1], {a: _mean(v) for a, v in zip(ASPECTS, r[2:])}) for r in rows]
+
+
+def _mean(value) -> float | None:
+    """An avg() to two decimals: PostgreSQL's avg of a bigint column is a Decimal, SQLite's a float."""
+    return None if value is None else round(float(value), 2)
 
 
 def comments(
@@ -91,6 +98,12 @@ def comments(
 
 
 # --- for the published reports (bot/reports) ---------------------------------------------------
+
+# How many answers gave one level: SQLite sums the comparison's 0/1, PostgreSQL has no sum of booleans.
+_LEVEL_COUNT = {
+    "sqlite": "sum({aspect} = {level})",
+    "postgresql": "count(*) FILTER (WHERE {aspect} = {level})",
+}
 
 REPORT_GROUPS = {
     "all": "''",
@@ -111,10 +124,11 @@ def score_totals(
     division, or '' for all ratings between the two days (inclusive). No names.
     """
     key = REPORT_GROUPS[group]
+    level_count = _LEVEL_COUNT[dialect(db)]
     parts = []
     for a in ASPECTS:
         parts.append(f"sum({a}), sum({a} * {a})")
-        parts.extend(f"sum({a} = {level})" for level in (5, 4, 3, 2, 1))
+        parts.extend(level_count.format(aspect=a, level=level) for level in (5, 4, 3, 2, 1))
     where, params = ("AND division_id = ?", (division_id,)) if division_id else ("", ())
     rows = db.execute(
         f"SELECT {key}, count(*), {', '.join(parts)} FROM service_ratings "
@@ -126,7 +140,8 @@ def score_totals(
         n, values, per = row[1], row[2:], {}
         for i, a in enumerate(ASPECTS):
             total, squares, *levels = values[i * 7:(i + 1) * 7]
-            per[a] = (n, total, squares, dict(zip((5, 4, 3, 2, 1), levels)))
+            # int(): PostgreSQL's sum of a bigint column is a Decimal.
+            per[a] = (n, int(total), int(squares), dict(zip((5, 4, 3, 2, 1), levels)))
         out[row[0]] = per
     return out
 
@@ -217,7 +232,7 @@ def averages(db: sqlite_utils.Database, q: RatingQuery) -> tuple[int, dict[str, 
     """(number of ratings, mean score per aspect) of what the filters select."""
     where, params = _where(q)
     row = db.execute(f"SELECT count(*), {', '.join(f'avg({a})' for a in ASPECTS)} FROM service_ratings WHERE {where}", params).fetchone()
-    return row[0], {a: (round(v, 2) if v is not None else None) for a, v in zip(ASPECTS, row[1:])}
+    return row[0], {a: _mean(v) for a, v in zip(ASPECTS, row[1:])}
 
 
 def by_service(db: sqlite_utils.Database, q: RatingQuery) -> list[ServiceSummary]:
@@ -227,7 +242,7 @@ def by_service(db: sqlite_utils.Database, q: RatingQuery) -> list[ServiceSummary
         "GROUP BY service_id ORDER BY count(*) DESC, service_id",
         params,
     ).fetchall()
-    return [ServiceSummary(r[0], r[1], {a: round(v, 2) for a, v in zip(ASPECTS, r[2:])}) for r in rows]
+    return [ServiceSummary(r[0], r[1], {a: _mean(v) for a, v in zip(ASPECTS, r[2:])}) for r in rows]
 
 
 def by_month(db: sqlite_utils.Database, q: RatingQuery) -> dict[str, tuple[int, float]]:
@@ -236,7 +251,7 @@ def by_month(db: sqlite_utils.Database, q: RatingQuery) -> dict[str, tuple[int, 
     rows = db.execute(
         f"SELECT substr(rated_on, 1, 7), count(*), avg(overall) FROM service_ratings WHERE {where} GROUP BY 1", params
     ).fetchall()
-    return {month: (n, round(mean, 2)) for month, n, mean in rows}
+    return {month: (n, _mean(mean)) for month, n, mean in rows}
 
 
 def service_ids(db: sqlite_utils.Database, scope: tuple[str, list] = ("1 = 1", [])) -> list[str]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 import sqlite_utils
 
+from db import dialect
+
 
 @dataclass(frozen=True)
 class StaffQuestion:
@@ -52,13 +54,13 @@ def create(
     if existing:
         return existing[0], False
     now = time.time() if now is None else now
-    cur = db.execute(
+    (question_id,) = db.execute(
         """INSERT INTO staff_questions
              (chat_key, line_user_id, question, procedure_id, division_id, source, status, created_at, due_at, submission_key)
-           VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id""",
         (chat_key, line_user_id, question, procedure_id, division_id, source, now, due_at, submission_key),
-    )
-    return get(db, cur.lastrowid), True
+    ).fetchone()
+    return get(db, question_id), True
 
 
 def get(db: sqlite_utils.Database, question_id: int) -> StaffQuestion | None:
@@ -195,9 +197,14 @@ def count(db: sqlite_utils.Database, q: QuestionQuery, now: float | None = None)
 def queue_counts(db: sqlite_utils.Database, scope: tuple[str, list] = ("1 = 1", []), now: float | None = None) -> dict[str, int]:
     """open, overdue (a part of open) and answered, for the queue's tabs and the dashboard."""
     now = time.time() if now is None else now
-    row = db.execute(
-        f"SELECT coalesce(sum(status = 'open'), 0), coalesce(sum(status = 'open' AND due_at < ?), 0),"
-        f" coalesce(sum(status = 'answered'), 0), count(*) FROM staff_questions WHERE {scope[0]}",
-        (now, *scope[1]),
-    ).fetchone()
+    row = db.execute(f"{_QUEUE_COUNTS[dialect(db)]} FROM staff_questions WHERE {scope[0]}", (now, *scope[1])).fetchone()
     return {"open": row[0], "overdue": row[1], "answered": row[2], "all": row[3]}
+
+
+_QUEUE_COUNTS = {
+    "sqlite": "SELECT coalesce(sum(status = 'open'), 0), coalesce(sum(status = 'open' AND due_at < ?), 0),"
+              " coalesce(sum(status = 'answered'), 0), count(*)",
+    # PostgreSQL has no sum of booleans: count what each filter lets through.
+    "postgresql": "SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'open' AND due_at < ?),"
+                  " count(*) FILTER (WHERE status = 'answered'), count(*)",
+}
