@@ -10,6 +10,8 @@ import time
 
 import sqlite_utils
 
+from db import dialect
+
 TABLES = ("ticket_photos", "service_request_documents")
 
 
@@ -17,6 +19,23 @@ def _table(table: str) -> str:
     if table not in TABLES:  # the name is put into SQL: only these two
         raise ValueError(f"not a photo queue: {table!r}")
     return table
+
+
+_CLAIM = {
+    # SQLite runs one writer at a time: the statement alone is atomic.
+    "sqlite": """UPDATE {table} SET status = 'fetching', attempts = attempts + 1, locked_until = ?
+           WHERE id = (SELECT id FROM {table}
+                       WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'fetching' AND locked_until < ?)
+                       ORDER BY id LIMIT 1)
+           RETURNING {returning}""",
+    # PostgreSQL runs fetchers side by side: one skips the row another has locked (and the
+    # row found stays locked until the UPDATE), so two fetchers never take one photo.
+    "postgresql": """UPDATE {table} SET status = 'fetching', attempts = attempts + 1, locked_until = ?
+           WHERE id = (SELECT id FROM {table}
+                       WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'fetching' AND locked_until < ?)
+                       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING {returning}""",
+}
 
 
 def claim(db: sqlite_utils.Database, table: str, returning: str, lease_seconds: float, now: float | None = None):
@@ -33,14 +52,8 @@ def claim(db: sqlite_utils.Database, table: str, returning: str, lease_seconds: 
     ).fetchone()
     if due is None:
         return None
-    return db.execute(
-        f"""UPDATE {table} SET status = 'fetching', attempts = attempts + 1, locked_until = ?
-           WHERE id = (SELECT id FROM {table}
-                       WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'fetching' AND locked_until < ?)
-                       ORDER BY id LIMIT 1)
-           RETURNING {returning}""",
-        (now + lease_seconds, now, now),
-    ).fetchone()
+    claim_one = _CLAIM[dialect(db)].format(table=table, returning=returning)
+    return db.execute(claim_one, (now + lease_seconds, now, now)).fetchone()
 
 
 def store(db: sqlite_utils.Database, table: str, row_id: int, content: bytes, content_type: str) -> bool:
