@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from db import dialect
+
+# "IS NOT ?" (SQLite) is "IS DISTINCT FROM ?" on PostgreSQL: true for every session when keep is None.
+_NOT_KEPT = {"sqlite": "token_hash IS NOT ?", "postgresql": "token_hash IS DISTINCT FROM ?"}
+
 
 @dataclass(frozen=True)
 class AdminSession:
@@ -46,7 +51,7 @@ def delete(db: sqlite_utils.Database, token_hash: str) -> int:
 def delete_for_user(db: sqlite_utils.Database, user_id: int, keep_token_hash: str | None = None) -> int:
     """Sign an account out everywhere (optionally except the browser making the change)."""
     return db.execute(
-        "DELETE FROM admin_sessions WHERE user_id = ? AND token_hash IS NOT ?", (user_id, keep_token_hash)
+        f"DELETE FROM admin_sessions WHERE user_id = ? AND {_NOT_KEPT[dialect(db)]}", (user_id, keep_token_hash)
     ).rowcount
 
 

@@ -5,11 +5,13 @@ may change what (the last active admin, roles and divisions) live in bot/console
 """
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 
 import sqlite_utils
+
+from db import dialect
+from db.duplicates import Duplicate, refused_duplicate
 
 ROLES = ("admin", "staff", "auditor")
 _COLUMNS = (
@@ -64,15 +66,23 @@ def count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM admin_users").fetchone()[0]
 
 
+# "IS NOT ?" (SQLite) is "IS DISTINCT FROM ?" on PostgreSQL: true when excluding_id is None.
+_NOT_THIS_ID = {"sqlite": "id IS NOT ?", "postgresql": "id IS DISTINCT FROM ?"}
+# Usernames compare without case (SQLite's COLLATE NOCASE column; PostgreSQL's index on lower()).
+_USERNAME_IS = {"sqlite": "username = ?", "postgresql": "lower(username) = lower(?)"}
+
+
 def count_active_admins(db: sqlite_utils.Database, excluding_id: int | None = None) -> int:
     return db.execute(
-        "SELECT count(*) FROM admin_users WHERE role = 'admin' AND active = 1 AND id IS NOT ?", (excluding_id,)
+        f"SELECT count(*) FROM admin_users WHERE role = 'admin' AND active = 1 AND {_NOT_THIS_ID[dialect(db)]}",
+        (excluding_id,),
     ).fetchone()[0]
 
 
 def count_active_with_role(db: sqlite_utils.Database, role: str, excluding_id: int | None = None) -> int:
     return db.execute(
-        "SELECT count(*) FROM admin_users WHERE role = ? AND active = 1 AND id IS NOT ?", (role, excluding_id)
+        f"SELECT count(*) FROM admin_users WHERE role = ? AND active = 1 AND {_NOT_THIS_ID[dialect(db)]}",
+        (role, excluding_id),
     ).fetchone()[0]
 
 
@@ -83,7 +93,9 @@ def get(db: sqlite_utils.Database, user_id: int) -> AdminUser | None:
 
 def get_with_hash(db: sqlite_utils.Database, username: str) -> tuple[AdminUser, str] | None:
     """The account and its password hash, by username (case-insensitive), for signing in."""
-    row = db.execute(f"SELECT {_COLUMNS}, password_hash FROM admin_users WHERE username = ?", (username,)).fetchone()
+    row = db.execute(
+        f"SELECT {_COLUMNS}, password_hash FROM admin_users WHERE {_USERNAME_IS[dialect(db)]}", (username,)
+    ).fetchone()
     return (_user(row[:-1]), row[-1]) if row else None
 
 
@@ -114,17 +126,17 @@ def create(
 ) -> int:
     now = time.time()
     try:
-        cur = db.execute(
-            """INSERT INTO admin_users (username, display_name, password_hash, role, division_id, active,
-                 must_change_password, created_at, created_by, updated_at, password_changed_at)
-               VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)""",
-            (username, display_name, password_hash, role, division_id, int(must_change_password), now, created_by, now, now),
-        )
-    except sqlite3.IntegrityError as exc:
-        if "UNIQUE" in str(exc):
-            raise UsernameTaken(username) from None
-        raise
-    return cur.lastrowid
+        with refused_duplicate(db):
+            (user_id,) = db.execute(
+                """INSERT INTO admin_users (username, display_name, password_hash, role, division_id, active,
+                     must_change_password, created_at, created_by, updated_at, password_changed_at)
+                   VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id""",
+                (username, display_name, password_hash, role, division_id, int(must_change_password), now, created_by,
+                 now, now),
+            ).fetchone()
+    except Duplicate:
+        raise UsernameTaken(username) from None
+    return user_id
 
 
 def set_password(db: sqlite_utils.Database, user_id: int, password_hash: str, must_change: bool) -> None:

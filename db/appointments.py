@@ -4,14 +4,19 @@ on working days, each holding `capacity` people.
 No slot is ever overbooked: a booking is one INSERT … SELECT that counts the slot's bookings
 in the same statement, run inside the caller's write transaction (BEGIN IMMEDIATE, db.transaction),
 so two bookings never count at the same time; and the unique index on booked rows keeps one
-booked appointment per request. Rules about who may book live in bot/eservice/appointments.py.
+booked appointment per request. PostgreSQL runs transactions side by side: there a booking
+first takes a lock on the slot (an advisory lock, held until the transaction ends), so two
+bookings of one slot still count one after the other. Rules about who may book live in
+bot/eservice/appointments.py.
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, fields
 
 import sqlite_utils
+
+from db import dialect
+from db.duplicates import Duplicate, refused_duplicate
 
 ENDED = ("cancelled", "moved", "attended", "missed")
 
@@ -91,19 +96,30 @@ def book(db: sqlite_utils.Database, request_id: int, service_id: str, day: str, 
     """Book a place, or None when the slot is full. Raises AlreadyBooked when the request has
     a booked appointment. Run inside a write transaction."""
     try:
-        row = db.execute(
-            f"""INSERT INTO appointments (request_id, service_id, day, slot, status, created_at)
-                SELECT ?, ?, ?, ?, 'booked', ?
-                WHERE (SELECT count(*) FROM appointments
-                       WHERE service_id = ? AND day = ? AND slot = ? AND status = 'booked') < ?
-                RETURNING {_COLUMNS}""",
-            (request_id, service_id, day, slot, now, service_id, day, slot, capacity),
-        ).fetchone()
-    except sqlite3.IntegrityError as exc:
-        if "appointments.request_id" in str(exc):
+        with refused_duplicate(db):
+            if dialect(db) == "postgresql":
+                db.execute(_LOCK_SLOT, (service_id, day, slot))
+            row = db.execute(
+                f"""INSERT INTO appointments (request_id, service_id, day, slot, status, created_at)
+                    SELECT ?, ?, ?, ?, 'booked', ?
+                    WHERE (SELECT count(*) FROM appointments
+                           WHERE service_id = ? AND day = ? AND slot = ? AND status = 'booked') < ?
+                    RETURNING {_COLUMNS}""",
+                (request_id, service_id, day, slot, now, service_id, day, slot, capacity),
+            ).fetchone()
+    except Duplicate as exc:
+        if exc.what in _ONE_BOOKED_PER_REQUEST or "appointments.request_id" in exc.what:
             raise AlreadyBooked(request_id) from None
         raise
     return Appointment(*row) if row else None
+
+
+# PostgreSQL: one slot's bookings, one at a time, until the transaction ends (the SAO's schema
+# is in the key: advisory locks are the whole server's).
+_LOCK_SLOT = (
+    "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/appointments/' || ? || '/' || ? || '/' || ?, 0))"
+)
+_ONE_BOOKED_PER_REQUEST = ("idx_appointments_one_per_request",)  # PostgreSQL's name; SQLite names the column
 
 
 def _end(db: sqlite_utils.Database, appointment_id: int, status: str, now: float) -> bool:

@@ -58,8 +58,8 @@ def record(
     ip: str | None = None,
     at: float | None = None,
 ) -> int:
-    cur = db.execute(
-        "INSERT INTO audit_log (at, actor_id, actor, action, target, details, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    (entry_id,) = db.execute(
+        "INSERT INTO audit_log (at, actor_id, actor, action, target, details, ip) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             time.time() if at is None else at,
             actor_id,
@@ -69,8 +69,8 @@ def record(
             json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
             ip,
         ),
-    )
-    return cur.lastrowid
+    ).fetchone()
+    return entry_id
 
 
 def _where(f: AuditFilter) -> tuple[str, list]:

@@ -6,11 +6,12 @@ transaction, with the change they go with.
 """
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 
 import sqlite_utils
+
+from db.duplicates import Duplicate, refused_duplicate
 
 KINDS = ("create", "role", "enable", "reset")
 _COLUMNS = (
@@ -47,16 +48,15 @@ def create(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     try:
-        cur = db.execute(
-            "INSERT INTO auditor_requests (kind, account_id, username, display_name, requested_by_id, requested_by, requested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind, account_id, username, display_name, requested_by_id, requested_by, time.time()),
-        )
-    except sqlite3.IntegrityError as exc:
-        if "UNIQUE" in str(exc):
-            raise AlreadyPending(username) from None
-        raise
-    return cur.lastrowid
+        with refused_duplicate(db):
+            (request_id,) = db.execute(
+                "INSERT INTO auditor_requests (kind, account_id, username, display_name, requested_by_id, requested_by,"
+                " requested_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (kind, account_id, username, display_name, requested_by_id, requested_by, time.time()),
+            ).fetchone()
+    except Duplicate:
+        raise AlreadyPending(username) from None
+    return request_id
 
 
 def get(db: sqlite_utils.Database, request_id: int) -> AuditorRequest | None:

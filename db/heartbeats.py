@@ -19,7 +19,7 @@ def started(db: sqlite_utils.Database, job: str, now: float | None = None) -> No
     with transaction(db):
         db.execute(
             "INSERT INTO clock_heartbeats (job, last_run_at, runs) VALUES (?, ?, 1) "
-            "ON CONFLICT (job) DO UPDATE SET last_run_at = excluded.last_run_at, runs = runs + 1",
+            "ON CONFLICT (job) DO UPDATE SET last_run_at = excluded.last_run_at, runs = clock_heartbeats.runs + 1",
             (job, now),
         )
 

@@ -14,7 +14,8 @@ import sqlite_utils
 def record(db: sqlite_utils.Database, keys: list[str], at: float | None = None) -> list[int]:
     """Count a failure (or an attempt not yet checked) under each key; returns the row ids."""
     at = time.time() if at is None else at
-    return [db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, at)).lastrowid for key in keys]
+    insert = "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING id"
+    return [db.execute(insert, (key, at)).fetchone()[0] for key in keys]
 
 
 def forget(db: sqlite_utils.Database, ids: list[int]) -> None:

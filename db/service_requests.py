@@ -128,19 +128,19 @@ def create(
             return repeat[0], False
     (sequence,) = db.execute(
         """INSERT INTO service_request_sequences (fiscal_year, last_number) VALUES (?, 1)
-           ON CONFLICT (fiscal_year) DO UPDATE SET last_number = last_number + 1 RETURNING last_number""",
+           ON CONFLICT (fiscal_year) DO UPDATE SET last_number = service_request_sequences.last_number + 1
+           RETURNING last_number""",
         (fiscal_year,),
     ).fetchone()
     closed = now if status in CLOSED_STATUSES else None
-    cur = db.execute(
+    (request_id,) = db.execute(
         """INSERT INTO service_requests (number, fiscal_year, service_id, division_id, channel, chat_key, line_user_id,
              answers, status, due_on, created_at, updated_at, done_at, closed_at, submission_key)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (format_number(prefix, fiscal_year, sequence), fiscal_year, service_id, division_id, channel, chat_key, line_user_id,
          json.dumps(answers, ensure_ascii=False) if answers is not None else None, status, due_on, now, now,
          closed if status == "done" else None, closed, submission_key),
-    )
-    request_id = cur.lastrowid
+    ).fetchone()
     for document_id, message_id in documents:
         db.execute(
             "INSERT INTO service_request_documents (request_id, document_id, message_id, created_at) VALUES (?, ?, ?, ?)",

@@ -260,7 +260,8 @@ def open_requests_card(ctx: dashboard.DashboardContext):
     scope, params = division_sql(ctx.user)
     marks = ", ".join("?" * len(store.OPEN_STATUSES))
     waiting, open_now, late = ctx.db.execute(
-        f"""SELECT coalesce(sum(status = 'received'), 0), count(*), coalesce(sum(due_on < ?), 0)
+        # count(CASE …), not sum(a comparison): PostgreSQL has no sum of booleans.
+        f"""SELECT count(CASE WHEN status = 'received' THEN 1 END), count(*), count(CASE WHEN due_on < ? THEN 1 END)
             FROM service_requests WHERE status IN ({marks}) AND {scope}""",
         (ctx.today.isoformat(), *store.OPEN_STATUSES, *params),
     ).fetchone()
