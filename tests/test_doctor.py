@@ -381,17 +381,25 @@ def test_a_clock_that_never_ran_is_a_warning_and_a_stopped_one_an_error(good, ca
     assert code == 0 and "the clock last ran 2 minutes ago" in out
 
 
-def test_a_postgresql_url_refuses_the_web_app_and_the_clock_but_not_the_reminders_pass(good, capsys):
-    """Only the reminders' pass is ported to PostgreSQL: a web app or clock started with
-    DATABASE_URL would keep the SAO's feedback in SQLite while its reminders are elsewhere."""
-    from scheduler.__main__ import main as scheduler_main
+def test_an_sao_on_postgresql_is_checked_there(good, capsys, postgres_sao):
+    import time
 
-    hosted = good.with_(database_url="postgresql://sao_app@127.0.0.1:1/sao", tenant="khonchim")
-    code, out = doctor(hosted, capsys)
-    assert code == 2 and "this version runs only the reminders' pass on it" in out
-    with pytest.raises(ConfigError, match="ใช้ PostgreSQL ได้เฉพาะรอบส่งการแจ้งเตือน"):
-        create_app(hosted)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("bot.config.load_settings", lambda env=None: hosted)
-        assert scheduler_main(["run"]) == 2
-    assert "unset DATABASE_URL to use SQLite" in capsys.readouterr().err
+    from db import heartbeats, postgres
+
+    url, tenant = postgres_sao
+    on_postgres = good.with_(database_url=url, tenant=tenant)
+    db = postgres.connect(url, tenant)
+    heartbeats.started(db, heartbeats.REMINDERS_JOB, now=time.time() - 60)  # its clock ran a minute ago
+    db.close()
+    code, out = doctor(on_postgres, capsys)
+    assert f"the database is writable: PostgreSQL ({tenant})" in out and "database schema is current" in out
+    assert code == 0, out
+    # An SAO without a schema there (never added), or a server that is not there, refuses to start.
+    from bot.operations.doctor import startup_problems
+
+    [missing] = startup_problems(good.with_(database_url=url, tenant="never-added"))
+    assert "python -m bot tenant add" in missing
+    [unreachable] = startup_problems(good.with_(database_url="postgresql://sao_app@127.0.0.1:1/sao", tenant=tenant))
+    assert "cannot reach the database" in unreachable
+    with pytest.raises(ConfigError, match="ต่อฐานข้อมูล"):
+        create_app(good.with_(database_url="postgresql://sao_app@127.0.0.1:1/sao", tenant=tenant))

@@ -242,7 +242,48 @@ def database_problems(path: Path) -> tuple[list[Finding], int | None]:
     return findings, version
 
 
+def postgres_problems(database_url: str, tenant: str) -> tuple[list[Finding], int | None]:
+    """One SAO's schema on PostgreSQL: (findings, its version or None). Never migrates or creates it."""
+    from db import is_storage_error, postgres, write_probe
+    from db.postgres_schema import MIGRATIONS, current_version
+
+    latest = MIGRATIONS[-1][0]
+    where = f"PostgreSQL ({tenant or 'SAO_TENANT ไม่ได้ตั้ง / SAO_TENANT not set'})"
+    db = None
+    try:
+        db = postgres.connect(database_url, tenant)
+        version = current_version(db)
+        write_probe(db)
+    except Exception as exc:
+        if not is_storage_error(exc):
+            raise
+        if isinstance(exc, postgres.psycopg.OperationalError):  # no server, or it refused the login
+            return [_error(f"ต่อฐานข้อมูล {where} ไม่ได้: {exc}", f"cannot reach the database {where}: {exc}",
+                           refuse_start=True)], None
+        return [_error(f"ใช้ฐานข้อมูล {where} ไม่ได้ (ยังไม่ได้เพิ่ม อบต. นี้? python -m bot tenant add): {exc}",
+                       f"cannot use the database {where} (this SAO not added yet? python -m bot tenant add): {exc}",
+                       refuse_start=True)], None
+    finally:
+        if db is not None:
+            db.close()
+    findings = [_ok(f"ฐานข้อมูลเขียนได้: {where}", f"the database is writable: {where}")]
+    if version > latest:
+        findings.append(_error(f"ฐานข้อมูลเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ ({latest}): อย่าถอยรุ่น",
+                               f"the schema is at version {version}, newer than this code knows ({latest}): "
+                               "this is a downgrade; run the newer code again", refuse_start=True))
+    elif version < latest:  # as SQLite's: starting the app brings it up to date (db.open_storage)
+        findings.append(_error(f"ฐานข้อมูลเป็นรุ่น {version} ยังไม่อัปเกรดเป็น {latest}: เริ่มแอปใหม่เพื่ออัปเกรด",
+                               f"the schema is at version {version}, not {latest}: start the app to upgrade it"))
+    else:
+        findings.append(_ok(f"ฐานข้อมูลเป็นรุ่นล่าสุด ({version})", f"database schema is current (version {version})"))
+    return findings, version
+
+
 def check_database(settings: Settings) -> list[Finding]:
+    from db import is_postgres_url
+
+    if is_postgres_url(settings.database_url):
+        return postgres_problems(settings.database_url, settings.tenant)[0]
     return database_problems(settings.database_path)[0]
 
 
@@ -269,12 +310,12 @@ def check_clock(settings: Settings, now: float | None = None) -> list[Finding]:
     """The clock's heartbeat (db/heartbeats.py, written around each of its jobs): without a
     running clock no reminder, digest, escalation or backup happens."""
     from bot.observability import STALE_CLOCK_SECONDS, clock_status
-    from db import connect
+    from db import connect_storage, is_postgres_url
 
-    if not settings.database_path.exists():
+    if not is_postgres_url(settings.database_url) and not settings.database_path.exists():
         return []  # check_database has said it
     try:
-        db = connect(settings.database_path)
+        db = connect_storage(settings.database_path, settings.database_url, settings.tenant)
     except Exception:  # not a database at all: check_database has said it
         return []
     try:
@@ -355,24 +396,9 @@ def check_webhook(settings: Settings) -> list[Finding]:
     return findings + [_ok("LINE ส่งข้อความทดสอบถึงบอทสำเร็จ", "LINE's test call reached the webhook")]
 
 
-def check_database_engine(settings: Settings) -> list[Finding]:
-    """PostgreSQL (DATABASE_URL) serves the storage modules ported so far (db/postgres_schema.py):
-    the reminders' pass runs on it, the web app and the clock not yet. Starting them would
-    keep an SAO's data in SQLite while its reminders are in PostgreSQL."""
-    from db import is_postgres_url
-
-    if not is_postgres_url(settings.database_url):
-        return []
-    return [Finding(ERROR, "ตั้ง DATABASE_URL เป็น PostgreSQL ไว้ แต่รุ่นนี้ใช้ PostgreSQL ได้เฉพาะรอบส่งการแจ้งเตือน "
-                           "(python -m scheduler tick) เว็บและนาฬิกายังต้องใช้ SQLite: ลบ DATABASE_URL ออกเพื่อใช้ SQLite",
-                    "DATABASE_URL is PostgreSQL, but this version runs only the reminders' pass on it (python -m "
-                    "scheduler tick); the web app and the clock still need SQLite: unset DATABASE_URL to use SQLite",
-                    refuse_start=True)]
-
-
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_channel, check_public_url, check_secret_key, check_content, check_edited_content, check_profile,
-    check_fonts, check_text_layout, check_data_location, check_database_engine, check_database, check_clock,
+    check_fonts, check_text_layout, check_data_location, check_database, check_clock,
     check_quota, check_webhook,
 )
 
@@ -407,10 +433,7 @@ def cmd_doctor(args, settings: Settings) -> int:
 
 def startup_problems(settings: Settings) -> list[str]:
     """What the web process must not start with, as it would lose or leak data: a database it
-    cannot write, one newer than this code (a downgrade), with a real channel data inside the code
-    folder, or a PostgreSQL URL this version cannot yet serve the web app from."""
-    engine = check_database_engine(settings)
-    if engine:  # no SQLite file to look at: say only this
-        return [f"{f.thai} / {f.english}" for f in engine]
-    findings = check_secret_key(settings) + check_data_location(settings) + database_problems(settings.database_path)[0]
+    cannot reach or write, one newer than this code (a downgrade), or with a real channel, data
+    inside the code folder."""
+    findings = check_secret_key(settings) + check_data_location(settings) + check_database(settings)
     return [f"{f.thai} / {f.english}" for f in findings if f.refuse_start]
