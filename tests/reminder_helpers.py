@@ -12,9 +12,8 @@ from bot.conversation.engine import action_effect
 from bot.line.sender import LineSender
 from bot.content.profile import load_profile
 from bot.common.thaidate import BANGKOK
-import pytest
-
-from db import open_storage, staff, transaction
+from db import staff, transaction
+from engines import open_db, settings  # noqa: F401  (the reminder tests run on both engines)
 from bot.reminders.passes import Setup, tick
 
 ENGINEERING_GROUP = "C" + "e" * 32
@@ -22,21 +21,6 @@ FINANCE_STAFF = "U" + "f" * 32
 FINANCE_HEAD = "U" + "f" * 31 + "1"
 AUDIT_STAFF = "U" + "a" * 32
 ADMIN = "U" + "9" * 32
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request, settings):
-    """A reminder test on both engines: SQLite, and a new SAO's schema on PostgreSQL
-    (DATABASE_URL). A test module takes it with `from reminder_helpers import settings`."""
-    if request.param == "sqlite":
-        return settings
-    url, tenant = request.getfixturevalue("postgres_sao")
-    return settings.with_(database_url=url, tenant=tenant)
-
-
-def open_db(settings):
-    """The database the settings name, on its engine, up to date."""
-    return open_storage(settings.database_path, settings.database_url, settings.tenant)
 
 
 def at(day: date, hour: int = 9, minute: int = 0) -> datetime:

@@ -15,6 +15,7 @@ from bot.feedback.announce import Office
 from bot.line.sender import LineSender
 from bot.common.thaidate import fiscal_year, now as bangkok_now
 from db import connect, ticket_closures, ticket_photos, tickets, transaction
+from engines import settings  # noqa: F401  (each test on SQLite and on PostgreSQL)
 from feedback_support import Chat, buttons_of, register, staff_group, text_of
 from helpers import ACCESS_TOKEN, CHANNEL_SECRET, wait_until
 
@@ -57,9 +58,12 @@ def file_road_ticket(chat: Chat, photo: bool = True, location: bool = True) -> l
 
 
 def cli(served, fake_line, *args):
+    settings = served.app.config["SETTINGS"]
     env = {
         **os.environ,
-        "DATABASE_PATH": str(served.app.config["SETTINGS"].database_path),
+        "DATABASE_PATH": str(settings.database_path),
+        "DATABASE_URL": settings.database_url,
+        "SAO_TENANT": settings.tenant,
         "LINE_API_BASE_URL": fake_line.url,
         "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
         "LINE_CHANNEL_SECRET": CHANNEL_SECRET,

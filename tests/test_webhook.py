@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from db import inbox
+from engines import settings  # noqa: F401  (each test on SQLite and on PostgreSQL)
 from helpers import (
     CHANNEL_SECRET,
     base_event,
