@@ -3,7 +3,8 @@
     db = postgres.connect("postgresql://sao_app@db/sao", tenant="khonchim")
     outbox.enqueue(db, ...)          # the storage modules take it like a SQLite database
 
-Isolation. Each SAO (tenant) has its own schema, owned by its own role. The install logs in
+Isolation. Each SAO (tenant) has its own schema, owned by its own role (named after the
+database and the schema, as roles belong to the whole server). The install logs in
 as one role with no rights of its own (NOINHERIT) that is a member of every tenant's role;
 a connection for a tenant runs SET ROLE to that tenant with search_path at its schema. The
 storage modules' SQL, written once for both engines, then reaches that SAO's tables only,
@@ -52,8 +53,17 @@ def to_psycopg(statement: str, named: bool) -> str:
 
 
 def schema_name(tenant: str) -> str:
-    """The schema, and the role that owns it, of one SAO: "sao_" + its slug."""
+    """One SAO's schema: "sao_" + its slug."""
     return "sao_" + tenant
+
+
+def role_name(database: str, tenant: str) -> str:
+    """The role that owns one SAO's schema. Roles belong to the whole server, schemas to one
+    database: the database's name keeps two installs on one server apart."""
+    name = f"{database}.{schema_name(tenant)}"
+    if len(name.encode()) > 63:  # PostgreSQL would cut it short, and two SAOs could share one
+        raise ValueError(f"database and slug too long for a role name (63 bytes): {name!r}")
+    return name
 
 
 class PostgresDatabase:
@@ -90,8 +100,8 @@ def connect(url: str, tenant: str) -> PostgresDatabase:
 
 
 def _act_as(conn: psycopg.Connection, tenant: str) -> None:
-    name = sql.Identifier(schema_name(tenant))
-    conn.execute(sql.SQL("SET ROLE {0}; SET search_path TO {0}").format(name))  # one round trip
+    role, schema = sql.Identifier(role_name(conn.info.dbname, tenant)), sql.Identifier(schema_name(tenant))
+    conn.execute(sql.SQL("SET ROLE {}; SET search_path TO {}").format(role, schema))  # one round trip
 
 
 class TenantPool:
@@ -151,12 +161,13 @@ def create_tenant(admin_url: str, url: str, tenant: str) -> None:
     from db.postgres_schema import migrate
 
     app_role = psycopg.conninfo.conninfo_to_dict(url)["user"]
-    name = sql.Identifier(schema_name(tenant))
+    schema = sql.Identifier(schema_name(tenant))
     with psycopg.connect(admin_url, autocommit=True) as conn, conn.transaction():
+        role = sql.Identifier(role_name(conn.info.dbname, tenant))
         conn.execute(sql.SQL("ALTER ROLE {} NOINHERIT").format(sql.Identifier(app_role)))
-        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(name))
-        conn.execute(sql.SQL("GRANT {} TO {}").format(name, sql.Identifier(app_role)))
-        conn.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(name, name))
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(role))
+        conn.execute(sql.SQL("GRANT {} TO {}").format(role, sql.Identifier(app_role)))
+        conn.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(schema, role))
     db = connect(url, tenant)
     try:
         migrate(db)
@@ -166,10 +177,9 @@ def create_tenant(admin_url: str, url: str, tenant: str) -> None:
 
 def drop_tenant(admin_url: str, tenant: str) -> None:
     """Remove one SAO's schema, with all its data, and its role."""
-    name = sql.Identifier(schema_name(tenant))
     with psycopg.connect(admin_url, autocommit=True) as conn, conn.transaction():
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(name))
-        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(name))
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name(tenant))))
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role_name(conn.info.dbname, tenant))))
 
 
 def tenants(url: str) -> list[str]:
