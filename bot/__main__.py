@@ -13,11 +13,34 @@ from dotenv import load_dotenv
 
 
 def cmd_init_db(args, settings) -> int:
-    from db import open_for
+    from db import is_postgres_url, open_for
     from db.migrations import current_version
 
+    if is_postgres_url(settings.database_url):
+        return _init_postgres(settings)
     db = open_for(settings)
     print(f"ฐานข้อมูลพร้อมใช้ / database ready: {settings.database_path} (schema version {current_version(db)})")
+    return 0
+
+
+def _init_postgres(settings) -> int:
+    """A single SAO on PostgreSQL: its role and schema made once (DATABASE_ADMIN_URL, or
+    DATABASE_URL's role if it may create roles), then brought up to date."""
+    from db import open_for, postgres
+    from db.postgres_schema import current_version
+
+    if not settings.tenant:
+        print("ตั้ง SAO_TENANT เป็นชื่อย่อของ อบต. ด้วย เช่น SAO_TENANT=khonchim / "
+              "DATABASE_URL is PostgreSQL: set SAO_TENANT to the SAO's slug, e.g. SAO_TENANT=khonchim", file=sys.stderr)
+        return 2
+    if settings.tenant not in postgres.tenants(settings.database_url):
+        postgres.create_tenant(settings.database_admin_url or settings.database_url, settings.database_url, settings.tenant)
+    db = open_for(settings)
+    try:
+        print(f"ฐานข้อมูลพร้อมใช้ / database ready: PostgreSQL, {postgres.schema_name(settings.tenant)} "
+              f"(schema version {current_version(db)})")
+    finally:
+        db.close()
     return 0
 
 

@@ -268,3 +268,18 @@ def test_postgresql_schema_versions_are_files_numbered_without_gaps(tmp_path):
     (tmp_path / "notes.txt").write_text("not a version")
     with pytest.raises(ValueError, match="without gaps"):
         _versions(tmp_path)
+
+
+def test_init_db_makes_a_single_saos_schema_on_postgresql_once(postgres, monkeypatch, capsys):
+    from bot.__main__ import main as bot_main
+
+    url = postgres.create_database()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_ADMIN_URL", postgres.url(url.rsplit("/", 1)[1], user="postgres"))
+    monkeypatch.delenv("SAO_TENANT", raising=False)
+    assert bot_main(["init-db"]) == 2 and "SAO_TENANT" in capsys.readouterr().err
+    monkeypatch.setenv("SAO_TENANT", "khonchim")
+    for _ in range(2):  # made once, then only checked
+        assert bot_main(["init-db"]) == 0
+        assert "PostgreSQL, sao_khonchim (schema version" in capsys.readouterr().out
+    assert pg.tenants(url) == ["khonchim"]
