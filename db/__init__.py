@@ -112,17 +112,19 @@ def truncate_wal(db: sqlite_utils.Database) -> bool:
 
 
 class ConnectionPool:
-    """One connection per thread for one database file."""
+    """One connection per thread for one database file, or through `opener` for another
+    database (pool_for: one SAO's PostgreSQL schema)."""
 
-    def __init__(self, path: str | Path, autocheckpoint: bool = True):
-        self.path = Path(path)
+    def __init__(self, path: str | Path | None = None, autocheckpoint: bool = True, opener=None):
+        self.path = Path(path) if path is not None else None
         self.autocheckpoint = autocheckpoint
+        self._open = opener or (lambda: connect(self.path, self.autocheckpoint))
         self._local = threading.local()
 
     def get(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self.path, self.autocheckpoint)
+            db = self._open()
             self._local.db = db
         return db
 
@@ -133,8 +135,9 @@ class ConnectionPool:
         if db is not None:
             try:
                 db.close()
-            except sqlite3.Error:
-                pass
+            except Exception as exc:  # it is being thrown away: only the database's own errors are expected
+                if not is_storage_error(exc):
+                    raise
 
     def discard_after(self, exc: BaseException) -> bool:
         if needs_reopen(exc):
@@ -218,41 +221,11 @@ def is_postgres_url(database_url: str) -> bool:
     return database_url.startswith(("postgresql://", "postgres://"))
 
 
-class PostgresConnectionPool:
-    """ConnectionPool's interface for one SAO on PostgreSQL: one connection per thread,
-    acting as that SAO (db/postgres.py)."""
-
-    def __init__(self, database_url: str, tenant: str):
-        self.database_url = database_url
-        self.tenant = tenant
-        self._local = threading.local()
-
-    def get(self):
-        db = getattr(self._local, "db", None)
-        if db is None or db.conn.closed:
-            from db import postgres
-
-            db = postgres.connect(self.database_url, self.tenant)
-            self._local.db = db
-        return db
-
-    def discard(self) -> None:
-        db = getattr(self._local, "db", None)
-        self._local.db = None
-        if db is not None:
-            db.close()
-
-    def discard_after(self, exc: BaseException) -> bool:
-        if needs_reopen(exc):
-            self.discard()
-            return True
-        return False
-
-
 def pool_for(database_path: str | Path, database_url: str = "", tenant: str = "", autocheckpoint: bool = True):
     """One connection per thread to the configured database (see open_storage)."""
     if is_postgres_url(database_url):
-        return PostgresConnectionPool(database_url, _required(tenant))
+        tenant = _required(tenant)
+        return ConnectionPool(opener=lambda: connect_storage(database_path, database_url, tenant))
     return ConnectionPool(database_path, autocheckpoint)
 
 
