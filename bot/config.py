@@ -100,9 +100,12 @@ class Settings:
     metrics_token: str = field(default="", repr=False)
     # "json": one JSON object per log line (web, worker, clock); anything else: plain text.
     log_format: str = "text"
-    # A hosted install's SAO (bot/hosting): its slug, set by hosting.registry.settings_for; empty
-    # for a single install. Only what people read uses it (the commands to run for this SAO).
+    # The SAO's slug: a hosted install's SAO (bot/hosting.registry.settings_for), or a single SAO
+    # on PostgreSQL (SAO_TENANT: its schema there). Empty for a single SAO on SQLite.
     tenant: str = ""
+    # Served by a hosted install (settings_for): its commands need `--tenant <slug>`, its console
+    # is under /t/<slug>/.
+    hosted: bool = False
     # The channel's bot user id, when known (a hosted SAO's, from LINE's bot info): a webhook
     # for another bot means the channel's secret and token are of different channels.
     line_bot_user_id: str = ""

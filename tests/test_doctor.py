@@ -403,3 +403,11 @@ def test_an_sao_on_postgresql_is_checked_there(good, capsys, postgres_sao):
     assert "cannot reach the database" in unreachable
     with pytest.raises(ConfigError, match="ต่อฐานข้อมูล"):
         create_app(good.with_(database_url="postgresql://sao_app@127.0.0.1:1/sao", tenant=tenant))
+
+
+def test_a_single_sao_on_postgresql_starts_and_its_console_names_no_tenant(good, postgres_sao):
+    """SAO_TENANT names its schema; it is not a hosted SAO, whose commands need --tenant."""
+    url, tenant = postgres_sao
+    app = create_app(good.with_(database_url=url, tenant=tenant, start_worker=False))
+    page = app.test_client().get("/admin/login").get_data(as_text=True)
+    assert "python -m bot create-admin" in page and "--tenant" not in page

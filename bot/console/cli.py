@@ -139,7 +139,7 @@ def create_admin(args, settings: Settings) -> int:
     except accounts.AccountError as exc:
         say(str(exc), exc.english, error=True)
         return 1
-    where = f"{settings.public_url}/admin" if settings.tenant else "/admin"  # a hosted SAO's console is under its prefix
+    where = f"{settings.public_url}/admin" if settings.hosted else "/admin"  # a hosted SAO's console is under its prefix
     say(f"สร้าง{label} {username} แล้ว เข้าสู่ระบบได้ที่ {where}", f"{role} {username} created; sign in at {where}")
     _tell_about_auditors(role)
     return 0

@@ -201,6 +201,7 @@ def settings_for(host: Settings, tenant: Tenant) -> Settings:
     defaults = host.default_content_dir or host.content_dir
     return host.with_(
         tenant=tenant.slug,
+        hosted=True,
         line_bot_user_id=tenant.bot_user_id,
         channel_secret=tenant.channel_secret,
         channel_access_token=tenant.channel_access_token,

@@ -24,7 +24,9 @@ def login():
     if current_user() is not None:
         return redirect(next_url or url_for("admin.dashboard"))
     if admin_users.count(db) == 0:
-        return render_template("admin/login.html", form=None, no_accounts=True, tenant=current_app.config["SETTINGS"].tenant)
+        settings = current_app.config["SETTINGS"]  # a hosted SAO's command names it; a single SAO's does not
+        return render_template("admin/login.html", form=None, no_accounts=True,
+                               tenant=settings.tenant if settings.hosted else "")
     form = LoginForm(request.form if request.method == "POST" else None)
     notice = "หมดเวลาการใช้งานหรือออกจากระบบแล้ว กรุณาเข้าสู่ระบบอีกครั้ง" if request.args.get("reason") == "expired" else None
     if request.method == "POST" and form.validate():
