@@ -1,6 +1,6 @@
 """Many SAOs from one install (bot/hosting) against one SAO alone: memory, start-up, latency.
 
-    python bench/tenants_bench.py [--tenants 20] [--rate 50] [--seconds 20]
+    python bench/tenants_bench.py [--tenants 20] [--rate 50] [--seconds 20] [--postgres]
 
 Three installs run side by side under gunicorn with the Procfile's config (gunicorn.conf.py),
 against one fake LINE API (python -m fakeline, any token) in its own process:
@@ -53,13 +53,18 @@ def workers_cpu(process) -> float:
     return sum(cpu_seconds(pid) for pid in children(process.proc.pid))
 
 
-def make_host(folder: Path, n: int, fake_url: str) -> tuple[dict, list[str], float]:
-    """A hosted install's data folder with n tenants; its environment, slugs and seconds per tenant added."""
+def make_host(folder: Path, n: int, fake_url: str, postgres=None) -> tuple[dict, list[str], float]:
+    """A hosted install's data folder with n tenants; its environment, slugs and seconds per tenant added.
+    With `postgres` (a tests/postgres_server.PostgresServer), the SAOs' data is in a database of
+    its own there, a schema each (DATABASE_URL), instead of a file each."""
     from bot.config import load_settings
     from bot.hosting.cli import add_tenant
     from bot.hosting.registry import Tenant, TenantRegistry
 
     env = {"DATA_DIR": str(folder), "LINE_API_BASE_URL": fake_url, "SECRET_KEY": "bench"}
+    if postgres is not None:
+        url = postgres.create_database(f"bench_{folder.name}")
+        env.update(DATABASE_URL=url, DATABASE_ADMIN_URL=postgres.url(f"bench_{folder.name}", user="postgres"))
     host = load_settings(env)
     registry = TenantRegistry.for_settings(host)
     slugs = [f"sao-{i:03d}" for i in range(n)]
@@ -98,15 +103,31 @@ def warm(url: str, slugs: list[str], tag: str) -> None:
     asyncio.run(open_loop(url, load, seconds=len(slugs) / 20, rate=20))
 
 
+def database_of(env: dict, folder: Path, slug: str):
+    """Where one SAO's events are: its SQLite file, or a function opening its PostgreSQL schema."""
+    if "DATABASE_URL" in env:
+        from db import postgres
+
+        return lambda: postgres.connect(env["DATABASE_URL"], slug)
+    return folder / "tenants" / slug / "sao-bot.sqlite3"
+
+
 def run(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-tenants-"))
     fake = start_fake_line(token="")  # any bearer token: the replies are told apart by theirs
     results: dict = {"tenants": args.tenants, "rate": args.rate, "seconds": args.seconds, "cpus": os.cpu_count(),
-                     "web_concurrency": os.environ.get("WEB_CONCURRENCY", "2")}
+                     "web_concurrency": os.environ.get("WEB_CONCURRENCY", "2"),
+                     "engine": "postgresql" if args.postgres else "sqlite"}
     apps = []
+    server = None
+    if args.postgres:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from postgres_server import PostgresServer
+
+        server = PostgresServer().start()
     try:
-        one_env, one_slugs, _ = make_host(tmp / "one", 1, fake.url)
-        many_env, many_slugs, per_tenant_add = make_host(tmp / "many", args.tenants, fake.url)
+        one_env, one_slugs, _ = make_host(tmp / "one", 1, fake.url, server)
+        many_env, many_slugs, per_tenant_add = make_host(tmp / "many", args.tenants, fake.url, server)
         results["add_tenant_s"] = round(per_tenant_add, 2)
         single_env = {"DATABASE_PATH": str(tmp / "single" / "sao-bot.sqlite3"), "LINE_CHANNEL_SECRET": SECRET,
                       "LINE_CHANNEL_ACCESS_TOKEN": "token-single", "LINE_API_BASE_URL": fake.url, "SECRET_KEY": "bench"}
@@ -120,7 +141,7 @@ def run(args) -> dict:
         apps = [one, many, single]
         warm(one.url, one_slugs, "w1")
         warm(many.url, many_slugs, "w2")
-        wait_until_handled(tmp / "many" / "tenants" / many_slugs[-1] / "sao-bot.sqlite3")
+        wait_until_handled(database_of(many_env, tmp / "many", many_slugs[-1]))
         time.sleep(2)
         rss_one, rss_many, rss_single = workers_rss(one), workers_rss(many), workers_rss(single)
         results.update(rss_one_tenant_mib=round(rss_one), rss_many_mib=round(rss_many), rss_single_mib=round(rss_single),
@@ -136,7 +157,7 @@ def run(args) -> dict:
         results["many_eps"] = round(asyncio.run(open_loop(many.url, many_load, args.seconds, args.rate)), 1)
         results["many_webhook"] = summary(many_load)
         results["many_reconcile"] = reconcile(
-            fake.url, [tmp / "many" / "tenants" / s / "sao-bot.sqlite3" for s in many_slugs], many_load,
+            fake.url, [database_of(many_env, tmp / "many", s) for s in many_slugs], many_load,
             access_token_of={token: f"token-{slug}" for token, slug in many_load.tenant_of.items()})
         single_load = Load(args.users, tag="s")
         results["single_eps"] = round(asyncio.run(open_loop(single.url, single_load, args.seconds, args.rate)), 1)
@@ -149,6 +170,8 @@ def run(args) -> dict:
         for app in apps:
             app.stop()
         fake.stop()
+        if server is not None:
+            server.stop()
     return results
 
 
@@ -158,9 +181,12 @@ def main(argv=None) -> int:
     parser.add_argument("--rate", type=float, default=50, help="events per second, spread over the tenants")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--users", type=int, default=200, help="distinct LINE users the events come from")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the hosted installs keep their SAOs on a PostgreSQL server the bench starts (Debian's "
+                             "package); the single SAO stays on SQLite, for comparison")
     args = parser.parse_args(argv)
     r = run(args)
-    print(f"machine: {r['cpus']} CPUs, {r['web_concurrency']} web workers an install; {args.tenants} tenants; "
+    print(f"machine: {r['cpus']} CPUs, {r['web_concurrency']} web workers an install; {args.tenants} tenants on {r['engine']}; "
           f"open loop {args.rate:g} events/s for {args.seconds:g} s")
     print(f"start-up: one tenant {r['start_one_s']} s, {args.tenants} tenants {r['start_many_s']} s; adding a tenant "
           f"{r['add_tenant_s']} s")

@@ -236,15 +236,26 @@ def fake_requests(fake_url: str) -> list[dict]:
     return data["requests"] if isinstance(data, dict) else data
 
 
-def wait_until_handled(db_path: Path, timeout: float = 300) -> None:
-    """Wait until every event in the inbox is finished (handled and answered, or skipped)."""
+def _connection(database):
+    """A database to look into: a SQLite file's path, or a function that opens one (an SAO's
+    PostgreSQL schema: bench/tenants_bench.py --postgres)."""
+    if callable(database):
+        return database()
     import sqlite3
 
+    return sqlite3.connect(database)
+
+
+def wait_until_handled(database, timeout: float = 300) -> None:
+    """Wait until every event in the inbox is finished (handled and answered, or skipped)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with sqlite3.connect(db_path) as conn:
+        conn = _connection(database)
+        try:
             if not conn.execute("SELECT 1 FROM inbox WHERE status IN ('pending','processing','handled') LIMIT 1").fetchone():
                 return
+        finally:
+            conn.close()
         time.sleep(0.3)
 
 
@@ -258,25 +269,28 @@ def replies_to(fake_url: str, load: Load) -> dict[str, list[tuple[float, str]]]:
     return found
 
 
-def reconcile(fake_url: str, databases: list[Path], load: Load, timeout: float = 120,
+def reconcile(fake_url: str, databases: list, load: Load, timeout: float = 120,
               access_token_of: dict[str, str] | None = None) -> dict:
     """Wait until the bot has answered everything, then count this load's events (by their reply
-    tokens' tag) in its databases. access_token_of: reply token → the channel token its reply
-    must carry (a hosted install's SAOs: bench/tenants_bench.py)."""
-    import sqlite3
+    tokens' tag) in its databases (SQLite paths, or functions that open one: _connection).
+    access_token_of: reply token → the channel token its reply must carry (a hosted install's
+    SAOs: bench/tenants_bench.py)."""
     from collections import Counter
 
-    for db_path in databases:
-        wait_until_handled(db_path, timeout)
+    for database in databases:
+        wait_until_handled(database, timeout)
     stored = processed = 0
     outbox_status: Counter = Counter()
     mine = f'%"replyToken": "{load.tag}%'  # not another load's events in the same database (a warm-up's)
-    for db_path in databases:
-        with sqlite3.connect(db_path) as conn:
+    for database in databases:
+        conn = _connection(database)
+        try:
             stored += conn.execute("SELECT count(*) FROM inbox WHERE payload LIKE ?", [mine]).fetchone()[0]
             processed += conn.execute("SELECT count(*) FROM inbox WHERE status = 'done' AND payload LIKE ?",
                                       [mine]).fetchone()[0]
             outbox_status.update(dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()))
+        finally:
+            conn.close()
     replies = replies_to(fake_url, load)
     delays = [(times[0][0] - load.sent[token]) * 1000 for token, times in replies.items()]
     return {
