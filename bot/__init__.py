@@ -105,14 +105,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     worker = build_worker(settings)
     pool = worker.pool
-    from db import connect_storage
+    from db import connect, is_postgres_url
     from db.inbox_writer import InboxWriter
 
-    # busy_timeout 0: the writer polls for SQLite's write lock itself (db.transaction).
-    writer = InboxWriter(
-        lambda: connect_storage(settings.database_path, settings.database_url, settings.tenant,
-                                autocheckpoint=not settings.start_worker, busy_timeout_ms=0)
-    )
+    if is_postgres_url(settings.database_url):  # each request thread's own connection (db.pool_for)
+        writer = InboxWriter(pool.get, per_thread=True)
+    else:  # busy_timeout 0: the writer polls for SQLite's write lock itself (db.transaction).
+        writer = InboxWriter(
+            lambda: connect(settings.database_path, autocheckpoint=not settings.start_worker, busy_timeout_ms=0)
+        )
     app.extensions.update(
         db_pool=pool,
         inbox_worker=worker,

@@ -80,7 +80,7 @@ def write_probe(db: sqlite_utils.Database) -> None:
     """Raise unless this connection can write: an insert that is rolled back, so nothing changes."""
     probe = "INSERT INTO feedback_rate_events (key, at) VALUES ('healthz', 0)"
     if dialect(db) == "postgresql":
-        with db.conn.transaction(force_rollback=True):
+        with db.begin(force_rollback=True):
             db.execute(probe)
         return
     conn = db.conn
@@ -123,7 +123,7 @@ class ConnectionPool:
 
     def get(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
-        if db is None:
+        if db is None or getattr(db.conn, "closed", False):  # closed: a shared PostgreSQL one, after an error
             db = self._open()
             self._local.db = db
         return db
@@ -168,7 +168,7 @@ def transaction(db: sqlite_utils.Database, poll_for_lock: bool = False) -> Itera
     """
     if dialect(db) == "postgresql":
         # PostgreSQL locks rows, not the database: nothing to take up front or poll for.
-        with db.conn.transaction():
+        with db.begin():
             yield db
         return
     conn = db.conn
@@ -225,7 +225,10 @@ def pool_for(database_path: str | Path, database_url: str = "", tenant: str = ""
     """One connection per thread to the configured database (see open_storage)."""
     if is_postgres_url(database_url):
         tenant = _required(tenant)
-        return ConnectionPool(opener=lambda: connect_storage(database_path, database_url, tenant))
+        from db import postgres
+
+        # Connections shared by the SAOs a thread serves: a hosted install's threads serve many.
+        return ConnectionPool(opener=lambda: postgres.thread_database(database_url, tenant))
     return ConnectionPool(database_path, autocheckpoint)
 
 

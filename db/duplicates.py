@@ -33,7 +33,7 @@ def refused_duplicate(db) -> Iterator[None]:
         from psycopg import errors
 
         try:
-            with db.conn.transaction():  # a savepoint inside the caller's transaction
+            with db.begin():  # a savepoint inside the caller's transaction
                 yield
         except errors.UniqueViolation as exc:
             raise Duplicate(exc.diag.constraint_name or str(exc)) from None

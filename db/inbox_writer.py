@@ -31,8 +31,12 @@ class InboxWriter:
     every request of its batch (LINE redelivers).
     """
 
-    def __init__(self, connect: Callable[[], sqlite_utils.Database], max_batch: int = 500):
+    def __init__(self, connect: Callable[[], sqlite_utils.Database], max_batch: int = 500, per_thread: bool = False):
+        # per_thread: `connect` gives the calling thread's own connection (a ConnectionPool's
+        # get, on PostgreSQL, where a hosted install's SAOs share their threads' connections):
+        # asked each time, as the thread that leads a batch changes.
         self._connect = connect
+        self._per_thread = per_thread
         self._max_batch = max_batch
         self._lock = threading.Lock()  # guards _pending and _leader
         self._pending: list[_Pending] = []
@@ -145,6 +149,8 @@ class InboxWriter:
         return new
 
     def _connection(self) -> sqlite_utils.Database:
+        if self._per_thread:
+            return self._connect()
         # Opened on first use and again after a fork: a connection must not cross fork().
         if self._db is None or self._pid != os.getpid():
             self._pid = os.getpid()

@@ -66,26 +66,55 @@ def role_name(database: str, tenant: str) -> str:
     return name
 
 
+class _Shared:
+    """A thread's connection that serves several SAOs in turn (thread_database), and which SAO it acts as now."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+        self.acting_as: str | None = None
+
+
 class PostgresDatabase:
     """One connection, for one SAO, used like the sqlite_utils.Database the storage modules expect.
 
     Autocommit, like the SQLite connections (isolation_level=None): a statement outside
-    db.transaction() is its own transaction.
+    db.transaction() is its own transaction. On a connection shared by the SAOs a thread
+    serves (thread_database), each statement first makes sure it acts as this SAO.
     """
 
     dialect = DIALECT
 
-    def __init__(self, conn: psycopg.Connection, tenant: str):
+    def __init__(self, conn: psycopg.Connection, tenant: str, shared: _Shared | None = None):
         self.conn = conn
         self.tenant = tenant
+        self._shared = shared
+
+    def act(self) -> None:
+        """Make a shared connection act as this SAO. Never inside a transaction: its rollback
+        would undo the switch, and one transaction must not span two SAOs."""
+        shared = self._shared
+        if shared is None or shared.acting_as == self.tenant:
+            return
+        if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raise RuntimeError(f"a transaction of {shared.acting_as!r} is open on this thread: "
+                               f"{self.tenant!r} cannot use its connection now")
+        shared.acting_as = None  # unknown until the switch has gone through
+        _act_as(self.conn, self.tenant)
+        shared.acting_as = self.tenant
+
+    def begin(self, **options) -> "psycopg.Transaction":
+        """A transaction (or a savepoint inside one) acting as this SAO."""
+        self.act()
+        return self.conn.transaction(**options)
 
     def execute(self, statement: str, params: Sequence[Any] | dict[str, Any] | None = ()) -> psycopg.Cursor:
+        self.act()
         if not params:  # no parameters: psycopg reads the text as it is, % included
             return self.conn.execute(statement)
         return self.conn.execute(to_psycopg(statement, isinstance(params, dict)), params)
 
     def close(self) -> None:
-        self.conn.close()
+        self.conn.close()  # shared too: it is closed after an error, and the thread's next use opens anew
 
 
 def connect(url: str, tenant: str) -> PostgresDatabase:
@@ -97,6 +126,25 @@ def connect(url: str, tenant: str) -> PostgresDatabase:
         conn.close()
         raise
     return PostgresDatabase(conn, tenant)
+
+
+_threads = threading.local()
+
+
+def thread_database(url: str, tenant: str) -> PostgresDatabase:
+    """This thread's connection to `url`, shared by every SAO the thread serves, acting as
+    `tenant` whenever it is used through the returned view.
+
+    A hosted install's threads serve many SAOs: a connection per SAO and thread would open
+    SAOs × threads connections (20 SAOs used up a server's 200 in bench/tenants_bench.py),
+    one per thread opens only as many as there are threads."""
+    shared_by_url = getattr(_threads, "shared", None)
+    if shared_by_url is None:
+        shared_by_url = _threads.shared = {}
+    shared = shared_by_url.get(url)
+    if shared is None or shared.conn.closed:
+        shared = shared_by_url[url] = _Shared(psycopg.connect(url, autocommit=True))
+    return PostgresDatabase(shared.conn, tenant, shared)
 
 
 def _act_as(conn: psycopg.Connection, tenant: str) -> None:

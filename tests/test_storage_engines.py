@@ -283,3 +283,29 @@ def test_init_db_makes_a_single_saos_schema_on_postgresql_once(postgres, monkeyp
         assert bot_main(["init-db"]) == 0
         assert "PostgreSQL, sao_khonchim (schema version" in capsys.readouterr().out
     assert pg.tenants(url) == ["khonchim"]
+
+
+def test_one_threads_connection_serves_several_saos_each_statement_as_its_own(postgres):
+    url, admin = postgres.url("sao"), postgres.url("sao", user="postgres")
+    for tenant in ("shared-a", "shared-b"):
+        pg.create_tenant(admin, url, tenant)
+    a, b = pg.thread_database(url, "shared-a"), pg.thread_database(url, "shared-b")
+    assert a.conn is b.conn  # one connection for the thread, not one per SAO
+    outbox.enqueue(a, **push("push:a", text="ของ อบต.เอ"))
+    outbox.enqueue(b, **push("push:b", text="ของ อบต.บี"))
+    # An older view keeps acting as its own SAO after the other one used the connection.
+    assert [key for (key,) in a.execute("SELECT dedupe_key FROM outbox")] == ["push:a"]
+    assert [key for (key,) in b.execute("SELECT dedupe_key FROM outbox")] == ["push:b"]
+    # One transaction never spans two SAOs: switching inside it is refused, and nothing is written.
+    with pytest.raises(RuntimeError, match="transaction"):
+        with transaction(a):
+            outbox.enqueue(a, **push("push:a2"))
+            outbox.enqueue(b, **push("push:b2"))
+    assert outbox.get(a, 2) is None and [key for (key,) in b.execute("SELECT dedupe_key FROM outbox")] == ["push:b"]
+    other_thread: list = []
+    thread = threading.Thread(target=lambda: other_thread.append(pg.thread_database(url, "shared-a").conn))
+    thread.start()
+    thread.join()
+    assert other_thread[0] is not a.conn  # each thread its own
+    other_thread[0].close()
+    a.close()
