@@ -263,7 +263,6 @@ def open_storage(database_path: str | Path, database_url: str = "", tenant: str 
     return db
 
 
-
 def open_for(settings) -> sqlite_utils.Database:
     """open_storage() for what a Settings (bot/config.py) names: DATABASE_PATH, or DATABASE_URL and SAO_TENANT."""
     return open_storage(settings.database_path, settings.database_url, settings.tenant)

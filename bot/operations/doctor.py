@@ -227,19 +227,23 @@ def database_problems(path: Path) -> tuple[list[Finding], int | None]:
         db.close()
     if version is None:
         return findings, None
+    return findings + _schema_version(version, latest), version
+
+
+def _schema_version(version: int, latest: int) -> list[Finding]:
+    """The schema against this code's, on either engine: older (starting the app, or init-db,
+    upgrades it), newer (a downgrade: refused), or current."""
     if version < latest:
-        findings.append(_error(f"ฐานข้อมูลเป็นรุ่น {version} ยังไม่อัปเกรดเป็น {latest}: เริ่มแอปใหม่ "
-                               "(หรือ python -m bot init-db) เพื่ออัปเกรด",
-                               f"the database is at schema version {version}, not {latest}: start the app "
-                               "(or run python -m bot init-db) to upgrade it"))
-    elif version > latest:
-        findings.append(_error(f"ฐานข้อมูลเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ ({latest}): "
-                               "ใช้โปรแกรมรุ่นที่ใหม่กว่า อย่าถอยรุ่นโดยใช้ฐานข้อมูลนี้",
-                               f"the database is at schema version {version}, newer than this code knows ({latest}): "
-                               "this is a downgrade; run the newer code again", refuse_start=True))
-    else:
-        findings.append(_ok(f"ฐานข้อมูลเป็นรุ่นล่าสุด ({version})", f"database schema is current (version {version})"))
-    return findings, version
+        return [_error(f"ฐานข้อมูลเป็นรุ่น {version} ยังไม่อัปเกรดเป็น {latest}: เริ่มแอปใหม่ "
+                       "(หรือ python -m bot init-db) เพื่ออัปเกรด",
+                       f"the database is at schema version {version}, not {latest}: start the app "
+                       "(or run python -m bot init-db) to upgrade it")]
+    if version > latest:
+        return [_error(f"ฐานข้อมูลเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ ({latest}): "
+                       "ใช้โปรแกรมรุ่นที่ใหม่กว่า อย่าถอยรุ่นโดยใช้ฐานข้อมูลนี้",
+                       f"the database is at schema version {version}, newer than this code knows ({latest}): "
+                       "this is a downgrade; run the newer code again", refuse_start=True)]
+    return [_ok(f"ฐานข้อมูลเป็นรุ่นล่าสุด ({version})", f"database schema is current (version {version})")]
 
 
 def postgres_problems(database_url: str, tenant: str) -> tuple[list[Finding], int | None]:
@@ -267,16 +271,7 @@ def postgres_problems(database_url: str, tenant: str) -> tuple[list[Finding], in
         if db is not None:
             db.close()
     findings = [_ok(f"ฐานข้อมูลเขียนได้: {where}", f"the database is writable: {where}")]
-    if version > latest:
-        findings.append(_error(f"ฐานข้อมูลเป็นรุ่น {version} ใหม่กว่าโปรแกรมนี้ ({latest}): อย่าถอยรุ่น",
-                               f"the schema is at version {version}, newer than this code knows ({latest}): "
-                               "this is a downgrade; run the newer code again", refuse_start=True))
-    elif version < latest:  # as SQLite's: starting the app brings it up to date (db.open_storage)
-        findings.append(_error(f"ฐานข้อมูลเป็นรุ่น {version} ยังไม่อัปเกรดเป็น {latest}: เริ่มแอปใหม่เพื่ออัปเกรด",
-                               f"the schema is at version {version}, not {latest}: start the app to upgrade it"))
-    else:
-        findings.append(_ok(f"ฐานข้อมูลเป็นรุ่นล่าสุด ({version})", f"database schema is current (version {version})"))
-    return findings, version
+    return findings + _schema_version(version, latest), version
 
 
 def check_database(settings: Settings) -> list[Finding]:
