@@ -219,11 +219,19 @@ def cmd_ask(args, settings) -> int:
 
 
 def cmd_restore(args, settings) -> int:
-    from db.backup import BackupError, restore_keeping_current
+    from db import connect_storage, is_postgres_url
+    from db.backup import BackupError, restore_keeping_current, restore_postgres
 
     try:
-        done = restore_keeping_current(args.file, settings.database_path, force=args.force,
-                                       content=settings.edited_content_dir)
+        if is_postgres_url(settings.database_url):  # the SAO's schema; today's data kept in the backups folder
+            db = connect_storage(settings.database_path, settings.database_url, settings.tenant)
+            try:
+                done = restore_postgres(args.file, db, settings.backups_path, content=settings.edited_content_dir)
+            finally:
+                db.close()
+        else:
+            done = restore_keeping_current(args.file, settings.database_path, force=args.force,
+                                           content=settings.edited_content_dir)
     except (BackupError, OSError) as exc:
         print(f"ไม่สำเร็จ / failed: {exc}", file=sys.stderr)
         return 1

@@ -98,29 +98,62 @@ def backup(database: Path, target: Path, content: Path | None = None) -> dict:
     database, target = Path(database), Path(target)
     if not database.exists():
         raise BackupError(f"{database}: no database there")
+
+    def copy_into(partial: Path) -> None:
+        # A plain connection: only read, and never turning a database that is not in WAL mode (the
+        # hosted install's registry, whose file's time tells the web of a new tenant) into one.
+        source = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)  # pages=-1: the whole database in one step, one consistent snapshot
+        finally:
+            copy.close()
+            source.close()
+
+    return _made(target, content, copy_into)
+
+
+def backup_postgres(db, target: Path, content: Path | None = None) -> dict:
+    """backup()'s file, made from an SAO's schema on PostgreSQL `db` (db/engine_copy.py): the
+    same SQLite file, which `restore` and `tenant import` take on either engine."""
+    import psycopg
+
+    from db.engine_copy import CopyError, to_sqlite
+
+    def copy_into(partial: Path) -> None:
+        try:
+            to_sqlite(db, partial)
+        except CopyError as exc:
+            raise BackupError(str(exc)) from None
+        except psycopg.Error as exc:
+            raise BackupError(f"PostgreSQL: {exc}") from exc
+
+    return _made(Path(target), content, copy_into)
+
+
+def _made(target: Path, content: Path | None, copy_into) -> dict:
+    """A backup file made by copy_into(partial), checked, with the edited content, then renamed
+    into place: a copy that failed (or failed its check) is never left behind."""
     if target.exists():
         raise BackupError(f"{target}: already exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    # A plain connection: only read, and never turning a database that is not in WAL mode (the
-    # hosted install's registry, whose file's time tells the web of a new tenant) into one.
-    source = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
     partial = target.with_name(target.name + ".partial")
-    copy = sqlite3.connect(partial)
+    partial.unlink(missing_ok=True)
     try:
-        source.backup(copy)  # pages=-1: the whole database in one step, one consistent snapshot
-        # A single file, readable without its -wal: the copy is self-contained.
-        copy.execute("PRAGMA journal_mode = DELETE")
-        edited = _store_edited(copy, content) if content is not None else None
-        version = _check(copy, str(partial))
-        has_inbox = copy.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox'").fetchone()
-        events = copy.execute("SELECT count(*) FROM inbox").fetchone()[0] if has_inbox else None
+        copy_into(partial)
+        copy = sqlite3.connect(partial)
+        try:
+            # A single file, readable without its -wal: the copy is self-contained.
+            copy.execute("PRAGMA journal_mode = DELETE")
+            edited = _store_edited(copy, content) if content is not None else None
+            version = _check(copy, str(partial))
+            has_inbox = copy.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox'").fetchone()
+            events = copy.execute("SELECT count(*) FROM inbox").fetchone()[0] if has_inbox else None
+        finally:
+            copy.close()
     except BaseException:
-        copy.close()
-        source.close()
-        partial.unlink(missing_ok=True)  # a copy that failed (or failed its check) is never left behind
+        partial.unlink(missing_ok=True)
         raise
-    copy.close()
-    source.close()
     partial.rename(target)
     done = {"file": str(target), "schema_version": version, "events": events, "bytes": target.stat().st_size}
     if edited is not None:
@@ -215,8 +248,10 @@ def copy_elsewhere(file: Path, destination: str) -> str | None:
     return str(folder / file.name)
 
 
-def nightly(database: Path, directory: Path, day: date, copy_to: str = "", content: Path | None = None) -> dict:
-    """The clock's `backup` job: today's copy (once a day), checked, pruned, copied elsewhere."""
+def nightly(database, directory: Path, day: date, copy_to: str = "", content: Path | None = None) -> dict:
+    """The clock's `backup` job: today's copy (once a day), checked, pruned, copied elsewhere.
+    `database`: the SQLite file's path, or an SAO's connection on PostgreSQL (backup_postgres)."""
+    make = backup if isinstance(database, (str, Path)) else backup_postgres
     directory = Path(directory)
     target = directory / nightly_name(day)
     result: dict = {"file": str(target)}
@@ -224,7 +259,7 @@ def nightly(database: Path, directory: Path, day: date, copy_to: str = "", conte
         result["skipped"] = "already made today"
     else:
         try:
-            result.update(backup(database, target, content))
+            result.update(make(database, target, content))
         except (BackupError, sqlite3.DatabaseError, OSError) as exc:
             log.error("backup: %s failed and was not kept: %s", target, exc)
             return {"file": None, "error": str(exc)}
@@ -312,3 +347,37 @@ def restore_edited(files: dict[str, bytes], content: Path) -> int:
         tmp.write_bytes(data)
         tmp.replace(path)
     return len(files.keys() - {EDIT_BASES})
+
+
+def restore_postgres(backup_file: Path, db, aside_dir: Path, content: Path | None = None) -> dict:
+    """python -m bot restore for an SAO on PostgreSQL: the backup (from either engine) brought up
+    to this version's schema in a scratch copy, today's data kept aside in `aside_dir` as a
+    backup file (never deleted), then every table's rows replaced by the backup's in one
+    transaction, and its edited content put back into `content` when given."""
+    import tempfile
+
+    import psycopg
+
+    from db.engine_copy import CopyError, from_sqlite
+
+    backup_file = Path(backup_file)
+    if not backup_file.is_file():
+        raise BackupError(f"{backup_file}: no such file")
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            done = restore(backup_file, Path(scratch) / "restored.sqlite3")  # checked and migrated
+            edited = edited_in_backup(backup_file) if content is not None else None
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{backup_file} is not a usable SQLite database: {exc}") from None
+        aside = Path(aside_dir) / f"before-restore-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3"
+        backup_postgres(db, aside, content)
+        try:
+            from_sqlite(Path(scratch) / "restored.sqlite3", db, replace=True)
+        except CopyError as exc:
+            raise BackupError(str(exc)) from None
+        except psycopg.Error as exc:
+            raise BackupError(f"PostgreSQL: {exc}") from exc
+    done.update(database=f"PostgreSQL {db.tenant}", kept_aside=str(aside))
+    if edited is not None:
+        done["edited_files"] = restore_edited(edited, Path(content))
+    return done

@@ -218,16 +218,20 @@ def publish_transparency(settings: Settings, at: datetime | None = None) -> dict
 def nightly_backup(settings: Settings, today: date | None = None) -> dict:
     """02:00: a checked online copy of the database, 14 daily and 8 weekly kept (db/backup.py).
 
-    An SAO on PostgreSQL is backed up with its server (pg_dump, base backups), not by this job;
-    its edited content, still files in its folder, goes with the folder's own backup."""
-    from db import is_postgres_url
+    An SAO on PostgreSQL gets the same SQLite file, copied from its schema (db/engine_copy.py):
+    one SAO's backup that either engine restores, beside the server's own (pg_dump, base backups)."""
+    from db import connect_storage, is_postgres_url
     from db.backup import nightly
 
-    if is_postgres_url(settings.database_url):
-        return {"skipped": "PostgreSQL: backed up by the database server, not by this job"}
-
-    return nightly(settings.database_path, settings.backups_path, today or datetime.now(BANGKOK).date(), settings.backup_copy_to,
-                   settings.edited_content_dir)
+    day = today or datetime.now(BANGKOK).date()
+    if not is_postgres_url(settings.database_url):
+        return nightly(settings.database_path, settings.backups_path, day, settings.backup_copy_to,
+                       settings.edited_content_dir)
+    db = connect_storage(settings.database_path, settings.database_url, settings.tenant)
+    try:
+        return nightly(db, settings.backups_path, day, settings.backup_copy_to, settings.edited_content_dir)
+    finally:
+        db.close()
 
 
 JOBS = {
