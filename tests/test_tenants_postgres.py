@@ -8,6 +8,8 @@ PostgreSQL server, as each of those tests has a folder of its own.
 from __future__ import annotations
 
 import json
+import sqlite3
+import zipfile
 
 import pytest
 import requests
@@ -126,6 +128,63 @@ def test_the_hosted_clock_writes_each_saos_records_into_its_own_schema(host, two
     job.func(*job.args)
     assert rows(host, "nonsaat", "SELECT job FROM clock_heartbeats") == [("flag-overdue-questions",)]
     assert rows(host, "khonchim", "SELECT count(*) FROM clock_heartbeats") == [(0,)]
+    # The nightly backup: a SQLite file copied from the SAO's schema, in its own folder.
     backup = scheduler.get_job("khonchim:backup")
-    assert "skipped" in backup.func(*backup.args)  # its server backs it up, not a file copy
+    done = backup.func(*backup.args)
+    assert done["file"].startswith(str(host.data_path / "tenants" / "khonchim")) and done["schema_version"] == 19
+    with sqlite3.connect(done["file"]) as copy:
+        # khonchim's own rows (this job's start), not nonsaat's
+        assert copy.execute("SELECT job FROM clock_heartbeats").fetchall() == [("backup",)]
     assert settings_for(host, two_saos.get("khonchim")).database_url == host.database_url
+
+
+def test_an_sao_is_exported_from_postgresql_and_imported_again_with_every_row(hosted, host, monkeypatch, tmp_path,
+                                                                             any_token_line):  # noqa: F811
+    citizen = user_id()
+    assert post(hosted.url, "khonchim", "secret-khonchim", text_event(citizen, "ไฟถนนหน้าบ้านดับ 3 วันแล้วค่ะ 😢")).status_code == 200
+    wait_until(lambda: replies_with(any_token_line, "token-khonchim"))
+    target = tmp_path / "khonchim.zip"
+    assert run_cli(monkeypatch, host, "tenant", "export", "khonchim", "--to", str(target)) == 0
+    with zipfile.ZipFile(target) as z:
+        assert json.loads(z.read("tenant.json"))["schema_version"] == 19
+        z.extract("sao-bot.sqlite3", tmp_path / "unzipped")
+    with sqlite3.connect(tmp_path / "unzipped" / "sao-bot.sqlite3") as copy:
+        assert citizen in json.dumps(copy.execute("SELECT * FROM inbox").fetchall(), ensure_ascii=False)
+
+    assert run_cli(monkeypatch, host, "tenant", "import", str(target), "--slug", "khonchim-moved",
+                   "--channel-secret", "secret-moved", "--channel-token", "token-moved") == 0
+    for table in ("inbox", "outbox", "conversations", "chats"):
+        assert rows(host, "khonchim-moved", f"SELECT * FROM {table} ORDER BY 1") == \
+            rows(host, "khonchim", f"SELECT * FROM {table} ORDER BY 1"), table
+    assert post(hosted.url, "khonchim-moved", "secret-moved", text_event(citizen, "ขอบคุณค่ะ")).status_code == 200
+    wait_until(lambda: replies_with(any_token_line, "token-moved"))
+    # The moved SAO goes on numbering after what it had: no id is given out twice.
+    assert rows(host, "khonchim-moved", "SELECT count(DISTINCT id), count(*) FROM inbox") == [(2, 2)]
+
+
+def test_an_sao_moves_from_a_single_install_on_sqlite_into_a_hosted_postgresql(hosted, host, monkeypatch, tmp_path):
+    """Its export from a host on files, imported here: its tickets are in its new schema."""
+    from db import open_database, tickets, transaction
+
+    files_host = host.with_(data_dir=tmp_path / "files-host", database_path=tmp_path / "files-host" / "sao-bot.sqlite3",
+                            database_url="", database_admin_url="")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_ADMIN_URL", raising=False)
+    assert run_cli_with_files(monkeypatch, files_host, "tenant", "add", "bantoom", "--name", "อบต.บ้านทุ่ม",
+                              "--district", "เมืองขอนแก่น", "--province", "ขอนแก่น") == 0
+    db = open_database(files_host.data_path / "tenants" / "bantoom" / "sao-bot.sqlite3")
+    with transaction(db):
+        tickets.create(db, prefix="BT", fiscal_year=2570, submission_key="user:U1/s1", category="village", topic="road",
+                       service_id=None, division_id="engineering", chat_key="user:U1", line_user_id="U1",
+                       description="ถนนหมู่ 5 เป็นหลุมบ่อ รถล้มไปสองคันแล้วจ้า 🛵", location=None, photo_message_ids=[])
+    db.close()
+    target = tmp_path / "bantoom.zip"
+    assert run_cli_with_files(monkeypatch, files_host, "tenant", "export", "bantoom", "--to", str(target)) == 0
+
+    assert run_cli(monkeypatch, host, "tenant", "import", str(target)) == 0
+    assert rows(host, "bantoom", "SELECT number, description FROM tickets") == [
+        ("BT-2570-00001", "ถนนหมู่ 5 เป็นหลุมบ่อ รถล้มไปสองคันแล้วจ้า 🛵")]
+    assert not list((host.data_path / "tenants" / "bantoom").rglob("*.sqlite3*"))  # its data is its schema
+    # Imported once; a second import of the same slug is refused and leaves the first whole.
+    assert run_cli(monkeypatch, host, "tenant", "import", str(target)) == 2
+    assert len(rows(host, "bantoom", "SELECT * FROM tickets")) == 1

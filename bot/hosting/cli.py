@@ -224,9 +224,9 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
     content inside, as a backup has it: db/backup.py), its files (ticket photos, documents, the
     edited content) and a tenant.json. Not its channel's secret and token: an export is also what
     a PDPA request or an auditor receives; the new host is given the channel again."""
-    from db.backup import backup
+    from db import connect_storage
+    from db.backup import backup, backup_postgres
 
-    _files_only(host, "ส่งออก", "export")
     target = Path(target)
     if target.exists():
         raise TenantError(f"{target}: มีไฟล์นี้อยู่แล้ว / already exists; choose a new file name")
@@ -234,7 +234,14 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
     folder = settings.data_path
     staging = target.with_name(f".{target.name}.db")
     staging.unlink(missing_ok=True)
-    copied = backup(settings.database_path, staging, settings.edited_content_dir)
+    if on_postgres(host):  # the same SQLite file, copied from its schema (db/engine_copy.py)
+        db = connect_storage(settings.database_path, settings.database_url, settings.tenant)
+        try:
+            copied = backup_postgres(db, staging, settings.edited_content_dir)
+        finally:
+            db.close()
+    else:
+        copied = backup(settings.database_path, staging, settings.edited_content_dir)
     files = 0
     try:
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
@@ -257,13 +264,6 @@ def export(host: Settings, registry: TenantRegistry, tenant: Tenant, target: Pat
             "bytes": target.stat().st_size}
 
 
-def _files_only(host: Settings, thai: str, doing: str) -> None:
-    """Export and import move an SAO's SQLite file; on PostgreSQL they are not built yet."""
-    if on_postgres(host):
-        raise TenantError(f"{thai}ยังทำไม่ได้เมื่อเก็บข้อมูลใน PostgreSQL: ใช้ pg_dump --schema=sao_<slug> ไปก่อน / "
-                          f"{doing} is not built yet for SAOs kept in PostgreSQL: use pg_dump --schema=sao_<slug> meanwhile")
-
-
 def _import(args, host: Settings, registry: TenantRegistry) -> int:
     done = import_tenant(host, registry, args.file, args.channel_secret or "", args.channel_token or "",
                          slug=args.slug, name=args.name)
@@ -274,12 +274,15 @@ def _import(args, host: Settings, registry: TenantRegistry) -> int:
 def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: str, token: str,
                   slug: str | None = None, name: str | None = None) -> dict:
     """An SAO moved from another host: its export (export above) becomes a tenant here, with the
-    channel given again. Its database is brought up to this version's schema."""
+    channel given again. Its database is brought up to this version's schema, and on PostgreSQL
+    copied into the SAO's new schema (db/engine_copy.py): an SAO moves from a single install on
+    SQLite to a hosted one, or back."""
     import tempfile
 
+    from db import connect_storage
     from db.backup import restore
+    from db.engine_copy import from_sqlite
 
-    _files_only(host, "นำเข้า", "import")
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(file) as z:
         if "tenant.json" not in z.namelist() or "sao-bot.sqlite3" not in z.namelist():
             raise TenantError(f"{file}: ไม่ใช่ไฟล์ส่งออกของ อบต. / not a tenant export (tenant.json, sao-bot.sqlite3)")
@@ -288,7 +291,7 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
                             own_profile=False)  # its content is in the export
         settings = settings_for(host, tenant)
         folder = settings.data_path.resolve()
-        with _all_or_nothing(registry, tenant.slug, "import", "นำเข้า"):
+        with _all_or_nothing(registry, tenant.slug, "import", "นำเข้า", host):
             for member in z.infolist():
                 if not member.filename.startswith("files/") or member.is_dir():
                     continue
@@ -304,7 +307,15 @@ def import_tenant(host: Settings, registry: TenantRegistry, file: Path, secret: 
                 parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(z.read(member))
             z.extract("sao-bot.sqlite3", tmp)
-            restored = restore(Path(tmp) / "sao-bot.sqlite3", settings.database_path)
+            if on_postgres(host):
+                restored = restore(Path(tmp) / "sao-bot.sqlite3", Path(tmp) / "migrated.sqlite3")
+                db = connect_storage(settings.database_path, settings.database_url, settings.tenant)
+                try:
+                    from_sqlite(Path(tmp) / "migrated.sqlite3", db)
+                finally:
+                    db.close()
+            else:
+                restored = restore(Path(tmp) / "sao-bot.sqlite3", settings.database_path)
             _check_content(settings)
     return {"tenant": tenant.slug, "name": tenant.name, "schema_version": restored["schema_version"],
             "migrated": restored["migrated"], "webhook": settings.line_webhook_url}
