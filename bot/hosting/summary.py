@@ -47,9 +47,9 @@ class SaoFigures:
 def figures(settings: Settings, slug: str, name: str, period, at: datetime) -> SaoFigures:
     """From the SAO's own database and content files (the command line)."""
     from bot.reports import ReportContext
-    from db import open_database
+    from db import open_for
 
-    db = open_database(settings.database_path)
+    db = open_for(settings)
     try:
         return figures_of(ReportContext.load(db, settings.content_dir, period, now=at), slug, name)
     finally:
