@@ -248,10 +248,11 @@ def copy_elsewhere(file: Path, destination: str) -> str | None:
     return str(folder / file.name)
 
 
-def nightly(database, directory: Path, day: date, copy_to: str = "", content: Path | None = None) -> dict:
+def nightly(database, directory: Path, day: date, copy_to: str = "", content: Path | None = None, make=None) -> dict:
     """The clock's `backup` job: today's copy (once a day), checked, pruned, copied elsewhere.
-    `database`: the SQLite file's path, or an SAO's connection on PostgreSQL (backup_postgres)."""
-    make = backup if isinstance(database, (str, Path)) else backup_postgres
+    `database`: the SQLite file's path, or an SAO's connection on PostgreSQL (backup_postgres);
+    or anything else `make(database, target, content)` copies into a new file."""
+    make = make or (backup if isinstance(database, (str, Path)) else backup_postgres)
     directory = Path(directory)
     target = directory / nightly_name(day)
     result: dict = {"file": str(target)}

@@ -230,9 +230,11 @@ def drop_tenant(admin_url: str, tenant: str) -> None:
         conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role_name(conn.info.dbname, tenant))))
 
 
-def tenants(url: str) -> list[str]:
-    """The SAOs whose schema exists in this database."""
+def tenants(url: str, every: bool = False) -> list[str]:
+    """The SAOs whose schema exists in this database; every=True: also the host's own schemas
+    of the same make, named by a "_" no slug starts with (the province console's accounts)."""
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sao\\_%' ORDER BY nspname").fetchall()
-    return [name[len("sao_"):] for (name,) in rows]
+    names = [name[len("sao_"):] for (name,) in rows]
+    return names if every else [name for name in names if not name.startswith("_")]
 

@@ -324,16 +324,33 @@ def backup_host(host: Settings, today: date | None = None) -> dict:
     channels' secrets and tokens, which SAOs each province account sees) and the province
     console's accounts. Kept in <backups>/_registry and _province (a slug never starts with "_"),
     and copied elsewhere beside the SAOs' copies (BACKUP_COPY_TO/_registry …)."""
-    from bot.hosting.registry import TenantRegistry, province_database
+    from bot.hosting.registry import PROVINCE, PostgresRegistry, TenantRegistry, province_database, province_settings
+    from db import connect_storage, is_postgres_url, postgres
     from db.backup import nightly
 
     today = today or datetime.now(BANGKOK).date()
     done = {}
-    for name, database in (("_registry", TenantRegistry.for_settings(host).path),
-                           ("_province", province_database(host))):
-        if database.exists():
-            copy_to = f"{host.backup_copy_to.rstrip('/')}/{name}" if host.backup_copy_to else ""
-            done[name] = nightly(database, host.backups_path / name, today, copy_to)
+
+    def kept(name: str, database, make=None) -> None:
+        copy_to = f"{host.backup_copy_to.rstrip('/')}/{name}" if host.backup_copy_to else ""
+        done[name] = nightly(database, host.backups_path / name, today, copy_to, make=make)
+
+    registry = TenantRegistry.for_settings(host)
+    if not is_postgres_url(host.database_url):
+        for name, database in (("_registry", registry.path), ("_province", province_database(host))):
+            if database.exists():
+                kept(name, database)
+        return done
+    # On PostgreSQL: the same files, copied from the schemas hosting and sao__province.
+    if registry._exists():
+        kept("_registry", registry, PostgresRegistry.backup)
+    if PROVINCE in postgres.tenants(host.database_url, every=True):
+        province = province_settings(host)
+        db = connect_storage(province.database_path, province.database_url, province.tenant)
+        try:
+            kept("_province", db)
+        finally:
+            db.close()
     return done
 
 

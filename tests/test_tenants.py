@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from bot.__main__ import main as bot_main
 from bot.config import PROJECT_ROOT, Settings
 from bot.hosting.app import HostedApp
-from bot.hosting.registry import Tenant, TenantError, TenantRegistry
+from bot.hosting.registry import Tenant, TenantError, TenantRegistry, settings_for
 from fakeline.app import bot_user_id
 from fakeline.server import FakeLineServer
 from tests.admin_support import csrf_from
@@ -361,10 +361,11 @@ def test_gunicorn_releases_every_saos_claims_left_by_the_previous_run(host, two_
 
 
 def rate(host: Settings, slug: str, person: int, score: int) -> None:
-    """A citizen's satisfaction rating of one service, in FY 2570, straight into the SAO's database."""
-    from db import open_database, ratings
+    """A citizen's satisfaction rating of one service, in FY 2570, straight into the SAO's database
+    (its file, or its schema on PostgreSQL: tests/test_tenants_postgres.py)."""
+    from db import open_for, ratings
 
-    db = open_database(host.data_path / "tenants" / slug / "sao-bot.sqlite3")
+    db = open_for(settings_for(host, TenantRegistry.for_settings(host).get(slug)))
     try:
         ratings.save(db, chat_key=f"user:U{person:032d}", service_id="elderly-allowance", division_id="welfare",
                      rated_on="2026-11-10", fiscal_year=2570, scores=dict.fromkeys(ratings.ASPECTS, score),

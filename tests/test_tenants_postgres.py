@@ -21,6 +21,10 @@ from db import postgres as pg
 from helpers import text_event, user_id, wait_until
 from test_tenants import PASSWORD, Served, any_token_line, post, replies_with  # noqa: F401  (a fixture)
 from test_tenants import run_cli as run_cli_with_files
+# The province's console and summary, run again here on PostgreSQL (this module's host and hosted).
+from test_tenants import test_a_province_account_sees_the_figures_and_reports_of_the_saos_it_is_given_and_no_others  # noqa: F401
+from test_tenants import test_province_grants_follow_the_tenants  # noqa: F401
+from test_tenants import test_the_province_summary_puts_every_saos_own_figures_side_by_side  # noqa: F401
 from tests.admin_support import csrf_from
 
 
@@ -76,7 +80,7 @@ def test_two_saos_answer_on_their_own_channels_into_their_own_schemas(hosted, ho
     assert khonchim_citizen in json.dumps(rows(host, "khonchim", "SELECT * FROM inbox"))
     assert khonchim_citizen not in json.dumps(rows(host, "nonsaat", "SELECT * FROM inbox"))
     assert nonsaat_citizen in json.dumps(rows(host, "nonsaat", "SELECT * FROM inbox"))
-    # No SAO keeps a database file: its data is its schema (the host's registry is still a file).
+    # No SAO keeps a database file: its data is its schema.
     for slug in ("khonchim", "nonsaat"):
         assert not list((host.data_path / "tenants" / slug).rglob("*.sqlite3*"))
 
@@ -188,3 +192,44 @@ def test_an_sao_moves_from_a_single_install_on_sqlite_into_a_hosted_postgresql(h
     # Imported once; a second import of the same slug is refused and leaves the first whole.
     assert run_cli(monkeypatch, host, "tenant", "import", str(target)) == 2
     assert len(rows(host, "bantoom", "SELECT * FROM tickets")) == 1
+
+
+def test_a_second_machine_serves_the_same_saos_from_the_registry_in_postgresql(hosted, host, monkeypatch, tmp_path,
+                                                                              any_token_line):  # noqa: F811
+    """Nothing a machine needs to know of the SAOs is a file of the first one: the registry is the
+    schema hosting, so a second machine (another data folder, the same DATABASE_URL) answers the
+    SAOs the first one added, and stops when one is removed."""
+    assert not (host.data_path / "tenants" / "tenants.sqlite3").exists()
+    other = host.with_(data_dir=tmp_path / "machine-b", database_path=tmp_path / "machine-b" / "sao-bot.sqlite3")
+    second = Served(HostedApp(other, TenantRegistry.for_settings(other)))
+    try:
+        citizen = user_id()
+        assert post(second.url, "khonchim", "secret-khonchim", text_event(citizen, "สวัสดีค่ะ 🙏")).status_code == 200
+        wait_until(lambda: replies_with(any_token_line, "token-khonchim"))
+        assert citizen in json.dumps(rows(host, "khonchim", "SELECT user_id FROM inbox"))
+        # Added on the first machine while the second serves: the second answers it at its next request.
+        assert run_cli(monkeypatch, host, "tenant", "add", "bantoom", "--name", "อบต.บ้านทุ่ม", "--district", "เมืองขอนแก่น",
+                       "--province", "ขอนแก่น", "--channel-secret", "secret-bantoom", "--channel-token", "token-bantoom") == 0
+        assert post(second.url, "bantoom", "secret-bantoom", text_event(user_id(), "ขอบคุณค่ะ")).status_code == 200
+        wait_until(lambda: replies_with(any_token_line, "token-bantoom"))
+        assert run_cli(monkeypatch, host, "tenant", "remove", "bantoom", "--yes") == 0
+        assert post(second.url, "bantoom", "secret-bantoom", text_event(user_id(), "สวัสดี")).status_code == 404
+    finally:
+        second.close()
+
+
+def test_the_hosts_own_backup_copies_the_registry_and_the_province_from_postgresql(host, two_saos, monkeypatch):
+    from scheduler.clock import build_hosted_scheduler
+
+    assert run_cli(monkeypatch, host, "province", "add", "prov.kk", "--tenants", "nonsaat") == 0
+    assert "_province" in pg.tenants(host.database_url, every=True) and "_province" not in pg.tenants(host.database_url)
+    assert not list((host.data_path / "province").glob("*.sqlite3"))  # its accounts are in PostgreSQL
+    job = build_hosted_scheduler(host).get_job("host-backup")
+    done = job.func(*job.args)
+    assert set(done) == {"_registry", "_province"} and not any("error" in d for d in done.values())
+    with sqlite3.connect(done["_registry"]["file"]) as copy:
+        assert copy.execute("SELECT slug, channel_secret FROM tenants ORDER BY slug").fetchall() == [
+            ("khonchim", "secret-khonchim"), ("nonsaat", "secret-nonsaat")]
+        assert copy.execute("SELECT username, slug FROM province_grants").fetchall() == [("prov.kk", "nonsaat")]
+    with sqlite3.connect(done["_province"]["file"]) as copy:
+        assert copy.execute("SELECT username FROM admin_users").fetchall() == [("prov.kk",)]

@@ -6,8 +6,8 @@
 
 Accounts are the host's, not any SAO's (python -m bot province add <username> --tenants a,b).
 Signing in, sessions, throttles and the audit log are the SAO console's own (bot/console/auth.py,
-signin.py), kept in the province's own database, <DATA_DIR>/province/province.sqlite3, where every
-account is a provincial one. Which SAOs an account sees is in the tenants' registry
+signin.py), kept in the province's own database, <DATA_DIR>/province/province.sqlite3 (on PostgreSQL
+the schema sao__province), where every account is a provincial one. Which SAOs an account sees is in the tenants' registry
 (registry.grant), checked on every page: an SAO not given is "not found", as one that does not exist.
 
 Only counts, rates and means are shown, and the four reports an SAO publishes anyway
@@ -31,7 +31,7 @@ from bot.config import Settings
 from bot.console import audit, auth, signin
 from bot.console.client import SessionCookie
 from bot.console.forms import LoginForm
-from bot.hosting.registry import TenantRegistry, province_database
+from bot.hosting.registry import TenantRegistry, ensure_province, province_settings
 from bot.hosting.summary import COLUMNS, SaoFigures, figures_of, with_total
 from db import audit_log, transaction
 
@@ -48,24 +48,24 @@ SAO_LOG_ACTION = "province.report"  # in the SAO's audit log: a provincial accou
 audit.register_action(SAO_LOG_ACTION, "หน่วยงานระดับจังหวัดดาวน์โหลดรายงาน")
 
 
-def province_settings(host: Settings) -> Settings:
-    """The province console's own folder and database, inside the host's data folder."""
-    database = province_database(host)
-    return host.with_(tenant="", data_dir=database.parent, database_path=database)
-
-
 def create_province_app(host: Settings, registry: TenantRegistry, app_for: Callable[[str], object]) -> Flask:
     """The province console, served under /province by the hosted app (bot/hosting/app.py).
     app_for(slug): that SAO's running app, whose database and content the figures are read from."""
     import bot
     from bot import _local_secret
     from bot.pages.assets import assets_bp
-    from db import ConnectionPool, open_database
+    from db import open_for, pool_for
 
     settings = province_settings(host)
     if not settings.secret_key:
         settings = settings.with_(secret_key=_local_secret(settings.data_path / "secret-key"))
-    open_database(settings.database_path).close()  # made, or brought up to this version's schema
+    try:
+        ensure_province(host)
+        open_for(settings).close()  # made, or brought up to this version's schema
+    except Exception as exc:  # PostgreSQL without the admin role: the SAOs are served, the province waits
+        if not settings.tenant:
+            raise
+        log.error("the province console's schema is not ready (python -m bot province add makes it): %s", exc)
     package = Path(bot.__file__).parent
     app = Flask(__name__, static_folder=str(package / "static"), template_folder=str(package / "templates"))
     app.session_interface = SessionCookie()
@@ -74,7 +74,7 @@ def create_province_app(host: Settings, registry: TenantRegistry, app_for: Calla
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SAO_SESSION_COOKIE_SECURE=settings.session_cookie_secure, SAO_TRUSTED_PROXY_HOPS=settings.trusted_proxy_hops,
     )
-    app.extensions.update(db_pool=ConnectionPool(settings.database_path), tenant_registry=registry, tenant_app=app_for)
+    app.extensions.update(db_pool=pool_for(settings.database_path, settings.database_url, settings.tenant), tenant_registry=registry, tenant_app=app_for)
     app.jinja_env.globals.update(
         csrf_field=lambda: Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'),
         columns=COLUMNS,

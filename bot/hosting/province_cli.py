@@ -33,10 +33,11 @@ def cmd_province(args, host: Settings) -> int:
 @contextmanager
 def _opened(host: Settings):
     """The province's database, made or brought up to this version's schema, closed after."""
-    from bot.hosting.registry import province_database
-    from db import open_database
+    from bot.hosting.registry import ensure_province, province_settings
+    from db import open_for
 
-    db = open_database(province_database(host))
+    ensure_province(host)
+    db = open_for(province_settings(host))
     try:
         yield db
     finally:
