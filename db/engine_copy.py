@@ -20,6 +20,10 @@ from pathlib import Path
 
 # Filled by each engine's triggers from the tickets; and each engine's schema versions.
 DERIVED = {"ticket_search", "schema_migrations"}
+# The SAO's content edits, which PostgreSQL shares between machines (bot/content/stored.py): a
+# SQLite file carries them as files (db/backup.py's edited content), and a machine's next sync
+# stores the files put back.
+POSTGRES_ONLY = {"content_edits", "content_edits_version"}
 BATCH = 1000
 
 
@@ -34,7 +38,7 @@ def _postgres_tables(db) -> dict[str, list[str]]:
         " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position").fetchall()
     tables: dict[str, list[str]] = {}
     for table, column in rows:
-        if table not in DERIVED:
+        if table not in DERIVED | POSTGRES_ONLY:
             tables.setdefault(table, []).append(column)
     return tables
 
