@@ -197,8 +197,9 @@ def test_an_sao_moves_from_a_single_install_on_sqlite_into_a_hosted_postgresql(h
 def test_a_second_machine_serves_the_same_saos_from_the_registry_in_postgresql(hosted, host, monkeypatch, tmp_path,
                                                                               any_token_line):  # noqa: F811
     """Nothing a machine needs to know of the SAOs is a file of the first one: the registry is the
-    schema hosting, so a second machine (another data folder, the same DATABASE_URL) answers the
-    SAOs the first one added, and stops when one is removed."""
+    schema hosting and each SAO's content edits are in its schema, so a second machine (another
+    data folder, the same DATABASE_URL) answers the SAOs the first one added, with their own
+    content, and stops when one is removed."""
     assert not (host.data_path / "tenants" / "tenants.sqlite3").exists()
     other = host.with_(data_dir=tmp_path / "machine-b", database_path=tmp_path / "machine-b" / "sao-bot.sqlite3")
     second = Served(HostedApp(other, TenantRegistry.for_settings(other)))
@@ -212,6 +213,11 @@ def test_a_second_machine_serves_the_same_saos_from_the_registry_in_postgresql(h
                        "--province", "ขอนแก่น", "--channel-secret", "secret-bantoom", "--channel-token", "token-bantoom") == 0
         assert post(second.url, "bantoom", "secret-bantoom", text_event(user_id(), "ขอบคุณค่ะ")).status_code == 200
         wait_until(lambda: replies_with(any_token_line, "token-bantoom"))
+        # Its own profile, written on the first machine at `tenant add`, is what the second shows:
+        # the SAO's content edits are in its schema (bot/content/stored.py), not only in a folder.
+        page = requests.get(f"{second.url}/t/bantoom/handbook", timeout=10).text
+        assert "องค์การบริหารส่วนตำบลบ้านทุ่ม" in page and "คอนฉิม" not in page
+        assert rows(host, "bantoom", "SELECT path FROM content_edits WHERE path = 'profile.yaml'") == [("profile.yaml",)]
         assert run_cli(monkeypatch, host, "tenant", "remove", "bantoom", "--yes") == 0
         assert post(second.url, "bantoom", "secret-bantoom", text_event(user_id(), "สวัสดี")).status_code == 404
     finally:

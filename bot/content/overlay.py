@@ -88,9 +88,15 @@ def sync(defaults: Path, overlay: Path) -> Synced:
 
 
 def prepare(settings) -> Synced:
-    """At a process's start, before anything reads settings.content_dir."""
+    """At a process's start, before anything reads settings.content_dir: the edits other
+    machines made first (on PostgreSQL: bot/content/stored.py), then the defaults."""
     if settings.default_content_dir is None:
         return Synced()
+    from bot.content.stored import ContentShare
+
+    shared = ContentShare.for_settings(settings)
+    if shared is not None:
+        shared.sync()
     return sync(settings.default_content_dir, settings.content_dir)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from bot.content import overlay
+from bot.content.stored import ContentShare
 from bot.handbook import last_good
 from bot.handbook.loader import DIVISIONS_FILE, PROFILE_FILE, ContentFiles, load_handbook
 from bot.handbook.model import Handbook
@@ -82,9 +83,11 @@ class HandbookStore:
         last_good_dir: Path | None = None,  # where to keep the last good copy (None: no copy)
         parts: Mapping[str, Callable[[Path, tuple], Any]] | None = None,  # name → build(folder, divisions)
         defaults_dir: Path | None = None,  # content_dir overlays these shipped files (bot/content/overlay.py)
+        shared=None,  # on PostgreSQL: the edits every machine shares (bot/content/stored.py)
     ):
         self.content_dir = Path(content_dir)
         self.defaults_dir = Path(defaults_dir) if defaults_dir else None
+        self.shared = shared
         self._sync_overlay()
         self.check_seconds = check_seconds
         self._build_index = build_index
@@ -103,9 +106,13 @@ class HandbookStore:
     def for_settings(cls, settings, **options) -> "HandbookStore":
         """The store of an installation's content: its overlay over the defaults and its last good copy."""
         options.setdefault("last_good_dir", last_good.folder_for(settings))
+        options.setdefault("shared", ContentShare.for_settings(settings))
         return cls(settings.content_dir, defaults_dir=settings.default_content_dir, **options)
 
     def _sync_overlay(self) -> None:
+        """The folder in step with the edits other machines made (on PostgreSQL), then with the defaults."""
+        if self.shared is not None:
+            self.shared.sync()
         if self.defaults_dir is None:
             return
         try:
@@ -194,6 +201,8 @@ class HandbookStore:
     def reload(self) -> Loaded:
         """Load now (after an edit in the console); raise ContentError if the content is invalid."""
         with self._lock:
+            if self.shared is not None:  # the edit reaches the other machines now, not at the next check
+                self.shared.sync()
             try:
                 loaded = self._load(fresh=True)
             except ContentError as exc:

@@ -128,9 +128,9 @@ def add_tenant(host: Settings, registry: TenantRegistry, tenant: Tenant, content
                             ignore=shutil.ignore_patterns(".*", "__pycache__"))
         elif new_profile:
             starting_profile(settings, tenant, district.strip(), province.strip())
-        _check_content(settings)
-        if on_postgres(host):  # its own role and schema (db/postgres.py)
+        if on_postgres(host):  # its own role and schema (db/postgres.py), which its content goes to
             _postgres().create_tenant(admin_url(host), host.database_url, slug)
+        _check_content(settings)
         open_for(settings).close()
     return tenant
 
