@@ -8,7 +8,8 @@ What it measures (issue 22's hosted install, at the storage layer the port has r
   run it: store the event (the webhook's write), then claim it, save the conversation and
   queue the reply in one transaction, mark the reply sent and finish the event (the worker's).
   Three runs of the same load: one SAO on SQLite, one SAO on PostgreSQL, the N SAOs on
-  PostgreSQL (events spread at random), all through a TenantPool of --pool connections;
+  PostgreSQL (events spread at random), each thread on one connection shared by every SAO it
+  serves, as the web app's threads are (db.postgres.thread_database);
 - p50/p99 of the webhook's write (from when the event was due) and of the whole handling
   (from stored to finished), and how many events were left behind;
 - memory: the PostgreSQL server's processes (PSS) and this process (RSS), after one SAO's
@@ -79,7 +80,7 @@ def event_row(run: str, n: int) -> dict:
 
 
 class SqliteSao:
-    """One SAO on a SQLite file, checked out like TenantPool's SAOs (one connection per thread)."""
+    """One SAO on a SQLite file, one connection per thread, as ThreadSaos's."""
 
     def __init__(self, path: Path):
         storage.open_database(path).close()
@@ -91,6 +92,18 @@ class SqliteSao:
 
     def close(self) -> None:
         pass
+
+
+class ThreadSaos:
+    """The SAOs on PostgreSQL as the web app's threads reach them: each thread's one connection
+    acts as whichever SAO a statement is for (db.postgres.thread_database)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    @contextmanager
+    def tenant(self, slug: str):
+        yield postgres.thread_database(self.url, slug)
 
 
 def run_load(pool, saos: list[str], rate: float, seconds: float, webhook_threads: int, workers: int) -> dict:
@@ -184,12 +197,12 @@ def main() -> int:
     parser.add_argument("--saos", type=int, default=200)
     parser.add_argument("--rate", type=float, default=300, help="events per second across all SAOs")
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--pool", type=int, default=8, help="PostgreSQL connections shared by all SAOs")
     parser.add_argument("--webhook-threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     random.seed(7)
-    results: dict = {"saos": args.saos, "rate": args.rate, "seconds": args.seconds, "pool": args.pool}
+    results: dict = {"saos": args.saos, "rate": args.rate, "seconds": args.seconds,
+                     "connections": args.webhook_threads + args.workers}  # one per thread, whatever the SAOs
     load = dict(rate=args.rate, seconds=args.seconds, webhook_threads=args.webhook_threads, workers=args.workers)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -211,14 +224,13 @@ def main() -> int:
         with storage.postgres.psycopg.connect(admin, autocommit=True) as conn:
             results["disk_kib_per_sao"] = round((conn.execute(size).fetchone()[0] - empty_bytes) / 1024 / args.saos, 1)
 
-        pool = postgres.TenantPool(url, size=args.pool)
+        pool = ThreadSaos(url)
         results["postgres_1_sao"] = run_load(pool, saos[:1], **load)
         results["server_mib_after_1_sao"] = round(server_pss_mib(), 1)
         results["process_mib_after_1_sao"] = round(own_rss_mib(), 1)
         results[f"postgres_{args.saos}_saos"] = run_load(pool, saos, **load)
         results[f"server_mib_after_{args.saos}_saos"] = round(server_pss_mib(), 1)
         results[f"process_mib_after_{args.saos}_saos"] = round(own_rss_mib(), 1)
-        pool.close()
         added = max(args.saos - 1, 1)
         results["server_mib_per_added_sao"] = round(
             (results[f"server_mib_after_{args.saos}_saos"] - results["server_mib_after_1_sao"]) / added, 3)

@@ -21,8 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import psycopg
 from psycopg import sql
@@ -150,52 +149,6 @@ def thread_database(url: str, tenant: str) -> PostgresDatabase:
 def _act_as(conn: psycopg.Connection, tenant: str) -> None:
     role, schema = sql.Identifier(role_name(conn.info.dbname, tenant)), sql.Identifier(schema_name(tenant))
     conn.execute(sql.SQL("SET ROLE {}; SET search_path TO {}").format(role, schema))  # one round trip
-
-
-class TenantPool:
-    """Connections shared by every SAO of a hosted install.
-
-        with pool.tenant("khonchim") as db:
-            inbox.claim_next(db, 30)
-
-    A checkout acts as one SAO (its role and schema) and is reset on return, when it can
-    reach no SAO at all: 200 SAOs need no more connections, nor PostgreSQL backends, than
-    the threads that use them at once. Each connection costs the server a process of a few
-    MB; one per SAO and thread would cost that many times the SAOs.
-    """
-
-    def __init__(self, url: str, size: int = 8):
-        self.url = url
-        self.size = size
-        self._idle: list[psycopg.Connection] = []
-        self._lock = threading.Lock()
-        self._free = threading.BoundedSemaphore(size)
-
-    @contextmanager
-    def tenant(self, tenant: str) -> Iterator[PostgresDatabase]:
-        self._free.acquire()
-        conn = None
-        try:
-            with self._lock:
-                conn = self._idle.pop() if self._idle else None
-            if conn is None:
-                conn = psycopg.connect(self.url, autocommit=True)
-            _act_as(conn, tenant)
-            yield PostgresDatabase(conn, tenant)
-            conn.execute("RESET ROLE; RESET search_path")
-            with self._lock:
-                self._idle.append(conn)
-            conn = None
-        finally:
-            if conn is not None:  # an error on the way: the connection's state is unknown
-                conn.close()
-            self._free.release()
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
 
 
 def create_tenant(admin_url: str, url: str, tenant: str) -> None:

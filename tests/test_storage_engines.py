@@ -231,34 +231,6 @@ def test_a_dropped_sao_leaves_nothing_and_others_untouched(postgres):
         db.close()
 
 
-def test_one_pooled_connection_serves_many_saos_and_none_between_checkouts(postgres):
-    url, admin = postgres.url("sao"), postgres.url("sao", user="postgres")
-    for tenant in ("pool-a", "pool-b", "pool-c"):
-        pg.create_tenant(admin, url, tenant)
-    pool = pg.TenantPool(url, size=1)
-    try:
-        for n, tenant in enumerate(("pool-a", "pool-b", "pool-c", "pool-a")):
-            with pool.tenant(tenant) as db:
-                outbox.enqueue(db, **push(f"push:{n}", text=f"ถึง {tenant}"))
-                seen = [key for (key,) in db.execute("SELECT dedupe_key FROM outbox ORDER BY id")]
-                assert seen == {"pool-a": ["push:0", "push:3"][: 1 + (n == 3)], "pool-b": ["push:1"],
-                                "pool-c": ["push:2"]}[tenant]
-                conn = db.conn
-        assert len(pool._idle) == 1 and pool._idle[0] is conn  # the same connection every time
-        # Between checkouts it acts as no SAO: nothing is readable through it.
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute('SELECT * FROM "sao_pool-a".outbox')
-        # A checkout that fails midway does not return a connection in an unknown state.
-        with pytest.raises(psycopg.errors.UndefinedTable):
-            with pool.tenant("pool-b") as db:
-                db.execute("SELECT * FROM no_such_table")
-        assert pool._idle == []
-        with pool.tenant("pool-b") as db:  # a new one is opened
-            assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
-    finally:
-        pool.close()
-
-
 def test_postgresql_schema_versions_are_files_numbered_without_gaps(tmp_path):
     from db.postgres_schema import MIGRATIONS, _versions
 
