@@ -59,21 +59,27 @@ def connect(path: str | Path, autocheckpoint: bool = True, busy_timeout_ms: int 
 _REOPEN_ERRORS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 
-def needs_reopen(exc: BaseException) -> bool:
-    if type(exc).__module__.startswith("psycopg"):  # db/postgres.py's connections
-        import psycopg
+def _psycopg(exc: BaseException):
+    """psycopg, if exc is one of its errors (db/postgres.py's connections); else None. psycopg is
+    imported only by an install on PostgreSQL: an error of a module named psycopg says it is."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return None
+    import psycopg
 
+    return psycopg
+
+
+def needs_reopen(exc: BaseException) -> bool:
+    psycopg = _psycopg(exc)
+    if psycopg is not None:
         return isinstance(exc, psycopg.OperationalError)  # the server closed it or went away
     return isinstance(exc, sqlite3.Error) and str(getattr(exc, "sqlite_errorname", "")).startswith(_REOPEN_ERRORS)
 
 
 def is_storage_error(exc: BaseException) -> bool:
     """An error of the database, on either engine (not of the code using it)."""
-    if type(exc).__module__.startswith("psycopg"):
-        import psycopg
-
-        return isinstance(exc, psycopg.Error)
-    return isinstance(exc, sqlite3.Error)
+    psycopg = _psycopg(exc)
+    return isinstance(exc, psycopg.Error) if psycopg is not None else isinstance(exc, sqlite3.Error)
 
 
 def write_probe(db: sqlite_utils.Database) -> None:
