@@ -1,15 +1,17 @@
-"""python -m db backup FILE | restore FILE: copies of the bot's SQLite database.
+"""python -m db backup FILE | restore FILE: copies of the bot's database, as a SQLite file on either engine.
 
   python -m db backup var/backup-2569-11-27.sqlite3   while the bot runs
   python -m db backup --nightly                       today's nightly copy, unless the clock made it
   python -m db restore var/backup-2569-11-27.sqlite3  with web and clock stopped
 
-DATABASE_PATH (or .env) says which database, as for the bot.
+DATABASE_PATH, or DATABASE_URL and SAO_TENANT (or .env), say which database, as for the bot.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -17,7 +19,7 @@ from dotenv import load_dotenv
 def main(argv: list[str] | None = None) -> int:
     load_dotenv()
     from bot.config import load_settings
-    from db.backup import BackupError, backup, restore
+    from db.backup import BackupError, backup, backup_postgres, restore, restore_postgres
 
     parser = argparse.ArgumentParser(prog="python -m db", description="สำรองและกู้คืนฐานข้อมูล — back up and restore the database")
     sub = parser.add_subparsers(dest="command", required=True, metavar="<backup|restore>")
@@ -35,30 +37,49 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backup" and bool(args.file) == args.nightly:
         parser.error("backup: give either a file or --nightly — ระบุไฟล์ หรือ --nightly อย่างใดอย่างหนึ่ง")
     settings = load_settings()
-    database = settings.database_path
     try:
-        if args.command == "backup" and args.nightly:
-            return _nightly(settings)
-        if args.command == "backup":
-            done = backup(database, args.file, settings.edited_content_dir)
-            print(f"สำรองข้อมูลแล้ว / backed up: {done['file']} ({done['bytes']:,} bytes, {done['events']:,} events, schema {done['schema_version']})")
-        else:
-            done = restore(args.file, database)
-            print(f"กู้คืนข้อมูลแล้ว / restored into {done['database']} (schema {done['schema_version']}, migrated {done['migrated'] or 'none'})")
+        with _database(settings) as database:
+            if args.command == "backup" and args.nightly:
+                return _nightly(settings, database)
+            if args.command == "backup":
+                make = backup if isinstance(database, Path) else backup_postgres
+                done = make(database, args.file, settings.edited_content_dir)
+                print(f"สำรองข้อมูลแล้ว / backed up: {done['file']} ({done['bytes']:,} bytes, {done['events']:,} events, schema {done['schema_version']})")
+            else:
+                if isinstance(database, Path):
+                    done = restore(args.file, database)
+                else:  # today's data kept aside in the backups folder first
+                    done = restore_postgres(args.file, database, settings.backups_path, settings.edited_content_dir)
+                print(f"กู้คืนข้อมูลแล้ว / restored into {done['database']} (schema {done['schema_version']}, migrated {done['migrated'] or 'none'})")
     except (BackupError, OSError) as exc:
         print(f"ไม่สำเร็จ / failed: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def _nightly(settings) -> int:
+@contextmanager
+def _database(settings):
+    """The SQLite file's path, or on PostgreSQL a connection to the SAO's schema (closed after)."""
+    from db import connect_storage, is_postgres_url
+
+    if not is_postgres_url(settings.database_url):
+        yield Path(settings.database_path)
+        return
+    db = connect_storage(settings.database_path, settings.database_url, settings.tenant)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def _nightly(settings, database) -> int:
     """Today's (Bangkok) nightly copy, as the clock's `backup` job makes it, when it is missing."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from db.backup import nightly
 
-    done = nightly(settings.database_path, settings.backups_path, datetime.now(ZoneInfo("Asia/Bangkok")).date(),
+    done = nightly(database, settings.backups_path, datetime.now(ZoneInfo("Asia/Bangkok")).date(),
                    settings.backup_copy_to, settings.edited_content_dir)
     if done.get("error"):
         print(f"ไม่สำเร็จ / failed: {done['error']}", file=sys.stderr)

@@ -74,3 +74,20 @@ def test_a_file_that_is_not_a_backup_changes_nothing(single_sao, tmp_path):
     assert descriptions(db) == ["ขยะไม่มีคนเก็บ"]
     assert bot_main(["restore", str(junk)]) == 1
     assert descriptions(db) == ["ขยะไม่มีคนเก็บ"]
+
+
+def test_python_m_db_backs_up_and_restores_the_schema_as_the_deploy_timer_runs_it(single_sao, tmp_path, capsys):
+    from db.__main__ import main as db_main
+
+    settings, db = single_sao
+    file_ticket(db, 1, "ไฟกิ่งหน้าวัดดับค่ะ 🙏")
+    assert db_main(["backup", "--nightly"]) == 0
+    assert "backed up" in capsys.readouterr().out
+    assert db_main(["backup", "--nightly"]) == 0  # made already today: kept, not made twice
+    assert "already exists" in capsys.readouterr().out
+    copy = tmp_path / "by-hand.sqlite3"
+    assert db_main(["backup", str(copy)]) == 0
+    file_ticket(db, 2, "ถนนลูกรังเป็นหลุม")
+    assert db_main(["restore", str(copy)]) == 0
+    assert descriptions(db) == ["ไฟกิ่งหน้าวัดดับค่ะ 🙏"]
+    assert len(list(settings.backups_path.glob("before-restore-*.sqlite3"))) == 1
