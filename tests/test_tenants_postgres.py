@@ -239,3 +239,24 @@ def test_the_hosts_own_backup_copies_the_registry_and_the_province_from_postgres
         assert copy.execute("SELECT username, slug FROM province_grants").fetchall() == [("prov.kk", "nonsaat")]
     with sqlite3.connect(done["_province"]["file"]) as copy:
         assert copy.execute("SELECT username FROM admin_users").fetchall() == [("prov.kk",)]
+
+
+def test_a_console_session_signed_in_on_one_machine_goes_on_on_another(host, two_saos, monkeypatch, tmp_path):
+    """With the same SECRET_KEY on every machine, each SAO's console key is the same everywhere
+    (registry.derived_secret) and its sessions are rows of its schema: a load balancer may send
+    a clerk's next page to either machine."""
+    keyed = host.with_(secret_key="one-secret-for-every-machine-of-the-install")
+    other = keyed.with_(data_dir=tmp_path / "machine-b", database_path=tmp_path / "machine-b" / "sao-bot.sqlite3")
+    first = Served(HostedApp(keyed, TenantRegistry.for_settings(keyed)))
+    second = Served(HostedApp(other, TenantRegistry.for_settings(other)))
+    try:
+        assert run_cli(monkeypatch, host, "--tenant", "khonchim", "create-admin", "--username", "somsri") == 0
+        browser = requests.Session()
+        page = browser.get(f"{first.url}/t/khonchim/admin/login", timeout=10)
+        signed_in = browser.post(f"{first.url}/t/khonchim/admin/login", timeout=10, allow_redirects=False,
+                                 data={"username": "somsri", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+        assert signed_in.status_code == 302
+        assert browser.get(f"{second.url}/t/khonchim/admin/", timeout=10, allow_redirects=False).status_code == 200
+    finally:
+        first.close()
+        second.close()
