@@ -191,9 +191,9 @@ def from_sqlite(source: Path, db, replace: bool = False) -> dict:
                 if table in identities:
                     column = identities[table]
                     # The next id follows the highest ever given out, as SQLite's AUTOINCREMENT had it.
-                    db.execute(f"SELECT setval(?, greatest(?, (SELECT coalesce(max(\"{column}\"), 0) FROM \"{table}\"), 1),"
-                               f" greatest(?, (SELECT coalesce(max(\"{column}\"), 0) FROM \"{table}\")) > 0)",
-                               (_sequence(db, table, column), sequences.get(table, 0), sequences.get(table, 0)))
+                    highest = max(sequences.get(table, 0),
+                                  db.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"').fetchone()[0])
+                    db.execute("SELECT setval(?, ?, ?)", (_sequence(db, table, column), max(highest, 1), highest > 0))
     finally:
         conn.close()
     return {"tables": len(tables), "rows": rows}

@@ -100,7 +100,7 @@ class ContentShare:
         elif content_edits.version(db) == state["version"]:
             return False
         at, stored = content_edits.edits(db)  # another machine changed them
-        changed = self._take(stored, edited_files(self.folder))
+        changed = self._take(stored, local)
         self._agreed(at, stored)
         return changed
 

@@ -96,6 +96,12 @@ def derived_secret(host: Settings, name: str) -> str:
     return hmac.new(host.secret_key.encode(), f"console:{name}".encode(), hashlib.sha256).hexdigest()
 
 
+def _as_dicts(cursor) -> list[dict]:
+    """A query's rows by column name, from either engine's cursor."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 class TenantRegistry:
     """The tenants and which SAOs each provincial account sees: a file in the host's data folder,
     or, when the host's DATABASE_URL is PostgreSQL, the schema `hosting` there, so that every
@@ -142,9 +148,7 @@ class TenantRegistry:
             return []
         db = self._db()
         try:
-            cursor = db.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return _as_dicts(db.execute(sql, params))
         finally:
             db.close()
 
@@ -293,8 +297,7 @@ class PostgresRegistry(TenantRegistry):
         except BaseException:
             db.close()  # its state is unknown: the thread's next query opens anew
             raise
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return _as_dicts(cursor)
 
     def _db(self):
         """A connection for a change, the schema made first if it is not yet (with the admin role)."""
