@@ -6,8 +6,11 @@
 A hosted install serving many SAOs (issue 22) keeps, per SAO, its handbook with its search index
 and the reader over that index (bot/understanding: the models, the sentence encoder and the
 labelled neighbours are the same for every SAO and loaded once). This loads the shipped content
-from N separate folders, as N SAOs would have it, reads one message with each, and reports the
-resident memory and time each adds. The goal for a hosted install is under 5 MB per SAO in all.
+from N separate folders, as N SAOs would have it, each under its own name (profile.yaml, which
+the handbook's texts and two of its titles take), reads one message with each, and reports the
+resident memory and time each adds. What their handbooks and indexes have alike is held once
+(bot/handbook/search.py _Names and _share_with_last; the texts interned by the loader). The goal
+for a hosted install is under 5 MB per SAO in all, for every web worker together.
 """
 from __future__ import annotations
 
@@ -40,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         folders = [Path(tmp) / f"sao-{n}" for n in range(args.sao + 1)]
-        for folder in folders:
+        for n, folder in enumerate(folders):
             shutil.copytree(ROOT / "content", folder)
+            profile = folder / "profile.yaml"  # each SAO under a name of its own, as on a host
+            profile.write_text(profile.read_text(encoding="utf-8").replace("คอนฉิม", f"ทดสอบที่{n + 1}"), encoding="utf-8")
         load_shared(Path(tmp) / "cache")  # what every SAO shares
         kept = []
 

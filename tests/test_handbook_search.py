@@ -249,3 +249,44 @@ def test_the_index_follows_content_reloads(tmp_path):
     os.utime(path, ns=(stamp, stamp))
     result = store.current().index.search("ขอยืมรถกระเช้าตัดกิ่งไม้")
     assert result.outcome == "answer" and result.procedure.id == "disaster-relief"
+
+
+def test_saos_share_what_their_indexes_have_alike_and_answer_as_if_alone(tmp_path, monkeypatch):
+    """A host's SAOs differ in their names ("การติดต่อ{{sao_name}}") and a few words; the rest of
+    their indexes is held once (bench/content_per_sao.py). Sharing changes which object holds
+    a value, never an answer: an SAO's index built after another's answers exactly as one
+    built alone."""
+    import shutil
+    import weakref
+
+    from bot.handbook import search as search_module
+
+    other = tmp_path / "other"
+    shutil.copytree(PROJECT_ROOT / "content", other)
+    profile = other / "profile.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("คอนฉิม", "หนองแวงนางเบ้า"), encoding="utf-8")
+    theirs, ours = load_handbook(other), load_handbook(PROJECT_ROOT / "content")
+    assert theirs.get("office-contact").title != ours.get("office-contact").title
+
+    def fresh_process():
+        monkeypatch.setattr(search_module, "_NAMES", weakref.WeakValueDictionary())
+        monkeypatch.setattr(search_module, "_last_names", None)
+        monkeypatch.setattr(search_module, "_last_index", None)
+
+    fresh_process()
+    alone = HandbookSearch(theirs)
+    fresh_process()
+    first = HandbookSearch(ours)
+    second = HandbookSearch(theirs)
+    assert second._grams is not first._grams  # the two titles with the SAO's name differ…
+    shared = [g for g in second._grams if second._grams[g] is first._grams.get(g)]
+    assert len(shared) > 0.9 * len(second._grams)  # …the rest is held once
+    assert sum(second._postings[t] is first._postings.get(t) for t in second._postings) > 0.9 * len(second._postings)
+    assert HandbookSearch(ours)._grams is first._grams  # the same names: one channel for both
+    questions = [line.split("\t", 1)[0] for line in
+                 (PROJECT_ROOT / "bench" / "understanding" / "messages.tsv").read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#")][:600]
+    questions += ["ติดต่อ อบต.หนองแวงนางเบ้า ได้ทางไหน", "ขอยืมเต็นท์ อบต หนองแวงนางเบ้า", "อบต.คอนฉิม เปิดกี่โมง"]
+    for question in questions:
+        assert second.search(question) == alone.search(question), question
+        assert second.coverage(question, 0) == alone.coverage(question, 0)

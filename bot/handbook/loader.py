@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -145,7 +146,9 @@ class _File:
                 return match.group(0)
             return self.values[name]
 
-        return _PLACEHOLDER.sub(sub, value).strip()
+        # Interned: a host's SAOs keep most of the shipped texts as they are, and then hold one
+        # copy of each between them (bench/content_per_sao.py).
+        return sys.intern(_PLACEHOLDER.sub(sub, value).strip())
 
     # --- typed readers: each returns a clean value or records a problem -----------------
 

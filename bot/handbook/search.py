@@ -16,7 +16,6 @@ size and lets us weigh fields and fuzzy names, see the README):
 Topics the SAO does not handle (content/not-handled.yaml: ID cards, passports, …) are
 ranked with the procedures; when one wins, the bot says where to go instead of guessing.
 Ready answers (content/faq.yaml) are ranked the same way, their question and aliases as names.
-Ready answers (content/faq.yaml) are ranked the same way, on their question and aliases.
 
 Decision (thresholds calibrated on the dev half of bench/handbook_eval/questions.tsv):
   answer   — a procedure the question is about, not one that only shares a word with it.
@@ -39,6 +38,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import sys
+import threading
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -147,22 +149,149 @@ class _Phrase:
     after: tuple[str, ...] = ()  # …and the trigrams of the rest, in order
 
 
+class _Names:
+    """The part of an index built from the documents' names and keywords alone: the segmenter
+    (its domain words are those names), the synonyms keyed by it, and the names' channel (their
+    trigrams, and their words in order). No profile value enters a name, so SAOs whose
+    handbooks name their services alike (every SAO of a hosted install that keeps the shipped
+    ones) share one instead of holding 1.3 MiB each (bench/content_per_sao.py); an SAO that
+    renames a service in its console gets its own. Read-only once built."""
+
+    def __init__(self, named: tuple, segmenter: Segmenter | None = None):
+        """named: per document, (its names, its keywords, whether its names are matched by
+        their words in order too); its names and keywords are the segmenter's domain words."""
+        domain_words = [SYNONYMS[k] for k in SYNONYMS] + list(SYNONYMS)
+        for names, keywords, _ in named:
+            domain_words += [*names, *keywords]
+        self.segmenter = segmenter or Segmenter(domain_words)
+        keyed = self.segmenter.key_squash
+        self.synonyms = sorted(((keyed(k), v) for k, v in SYNONYMS.items()), key=lambda kv: -len(kv[0]))
+        # Per document, its names and keywords keyed: with its words, what explains a question's words.
+        self.keyed = [tuple(keyed(n) for n in names + keywords) for names, keywords, _ in named]
+        # Names and keywords as trigram sets, with an inverted index from trigram to phrases.
+        self.phrases: list[_Phrase] = []
+        self.grams: dict[str, list[int]] = defaultdict(list)
+        # Names of two or more words, as their words in order, anything in between:
+        # "ขายริมถนน" is named by "ขายลูกชิ้นทอดริมถนน" (see _names_in for the order).
+        self.name_words: list[tuple[int, tuple[str, ...]]] = []
+        for i, (names, keywords, by_words) in enumerate(named):
+            if by_words:
+                for name in names:
+                    words = self.content_words(name)
+                    if len(words) >= 2:
+                        self.name_words.append((i, words))
+            seen: set[str] = set()
+            for text, is_name in [(n, True) for n in names] + [(k, False) for k in keywords]:
+                phrase, names_it = self.phrase_key(text)
+                is_name = is_name and names_it
+                if len(phrase) < 3 or phrase in seen:
+                    continue
+                seen.add(phrase)
+                grams = set(trigrams(phrase))
+                phrase_id = len(self.phrases)
+                order = tuple(dict.fromkeys(trigrams(phrase))) if is_name else ()
+                request = next((r for r in _REQUESTS if phrase.startswith(r) and len(phrase) - len(r) >= 3), "")
+                after = tuple(dict.fromkeys(trigrams(phrase[len(request):]))) if request and is_name else ()
+                self.phrases.append(_Phrase(i, len(grams), len(phrase), is_name, order, request, after))
+                for g in grams:
+                    self.grams[g].append(phrase_id)
+        # Read with .get() (no default list made per missing gram); the grams interned, so
+        # every index in the process holds one copy of each (share_with).
+        self.grams = {sys.intern(g): tuple(ids) for g, ids in self.grams.items()}
+        # Each name (as words) filed under its rarest word: a question is checked only against
+        # the names whose rarest word it contains.
+        uses: dict[str, int] = defaultdict(int)
+        for _i, words in self.name_words:
+            for word in set(words):
+                uses[word] += 1
+        self.name_word_index: dict[str, list[int]] = defaultdict(list)
+        for n, (_i, words) in enumerate(self.name_words):
+            self.name_word_index[min(words, key=lambda w: (uses[w], -len(w)))].append(n)
+
+    def phrase_key(self, text: str) -> tuple[str, bool]:
+        """A name as the trigram channel compares it, and whether it can name the service:
+        without its question words and the organisation's name ("ขอถังขยะที่ไหน" → "ขอถังขยะ").
+        When too little is left ("อบต.เปิดกี่โมง" → "เปิด") the whole name is compared, and
+        only counts for ranking: "ร้านขายยาเปิดกี่โมง" does not name the SAO's office."""
+        whole = self.segmenter.key_squash(text)
+        core = self.segmenter.key_squash(_ORGANISATION.sub(" ", sections.strip_questions(squash(text))))
+        if core == whole:
+            return whole, True
+        words = self.content_words(text)
+        if len(words) >= 2 or (words and len(words[0]) >= 6):
+            return core, True
+        return whole, False
+
+    def content_words(self, text: str) -> tuple[str, ...]:
+        """The keyed words of a name that say something: no particles or question words, but
+        the verbs stay ("ทำฟาร์มหมู" is not named by a question that only mentions a pig farm)."""
+        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(text)))
+        words = self.segmenter.general(rest)
+        return tuple(dict.fromkeys(
+            w for w in words if w not in _FILLER and w not in _SECTION_WORDS and len(w) >= 2 and not w.isdigit()
+        ))
+
+    def share_with(self, other: "_Names") -> None:
+        """Take other's equal parts instead of holding copies: two SAOs' names differ in a few
+        titles ("การติดต่อ{{sao_name}}"), which the same trigram, the same phrase or the same
+        document's names in both need not repeat. Only which object holds a value changes."""
+        mine, theirs = self.grams, other.grams
+        for g, ids in mine.items():
+            same = theirs.get(g)
+            if same == ids:
+                mine[g] = same
+        self.phrases = _equal_from(self.phrases, other.phrases)
+        self.keyed = _equal_from(self.keyed, other.keyed)
+        self.name_words = _equal_from(self.name_words, other.name_words)
+
+    @classmethod
+    def of(cls, named: tuple) -> "_Names":
+        """The one built for these names in this process, or a new one sharing what it can with
+        the last one built (kept while an index uses it)."""
+        global _last_names
+        with _names_lock:
+            found = _NAMES.get(named)
+            if found is None:
+                found = _NAMES[named] = cls(named)
+                last = _last_names() if _last_names is not None else None
+                if last is not None:
+                    found.share_with(last)
+                _last_names = weakref.ref(found)
+            return found
+
+
+_NAMES: "weakref.WeakValueDictionary[tuple, _Names]" = weakref.WeakValueDictionary()
+_last_names: "weakref.ref[_Names] | None" = None
+_last_index: "weakref.ref[HandbookSearch] | None" = None
+_names_lock = threading.Lock()
+
+
+def _equal_from(items: list, others: list) -> list:
+    """items, each replaced by the item of others at its place when the two are equal."""
+    return [o if o == item else item for item, o in zip(items, others)] + items[len(others):]
+
+
+def _named(handbook: Handbook) -> tuple:
+    """Per document, in the index's order (procedures, not-handled topics, ready answers): its
+    names, its keywords, and whether its names are also matched by their words in order."""
+    return (
+        tuple((tuple([p.title, p.short_title, *p.aliases]), tuple(p.keywords), True) for p in handbook.procedures)
+        + tuple((tuple([t.title, *t.keywords]), (), False) for t in handbook.not_handled)
+        + tuple((tuple([e.question, *e.aliases]), (), True) for e in handbook.faq)
+    )
+
+
 class HandbookSearch:
     """The index of one Handbook version; built once, then read by any number of threads."""
 
     def __init__(self, handbook: Handbook, tuning: Tuning | None = None, segmenter: Segmenter | None = None):
         self.handbook = handbook
         self.tuning = t = tuning or Tuning()
-        domain_words = [SYNONYMS[k] for k in SYNONYMS] + list(SYNONYMS)
-        for p in handbook.procedures:
-            domain_words += [p.title, p.short_title, *p.aliases, *p.keywords]
-        for topic in handbook.not_handled:
-            domain_words += [topic.title, *topic.keywords]
-        for entry in handbook.faq:
-            domain_words += [entry.question, *entry.aliases]
-        self.segmenter = segmenter or Segmenter(domain_words)
-        keyed = self.segmenter.key_squash
-        self._synonyms = sorted(((keyed(k), v) for k, v in SYNONYMS.items()), key=lambda kv: -len(kv[0]))
+        named = _named(handbook)
+        shared = _Names(named, segmenter) if segmenter is not None else _Names.of(named)
+        self._shared = shared  # what other SAOs' indexes may share (_Names)
+        self.segmenter = shared.segmenter
+        self._synonyms = shared.synonyms
         self.docs: list[_Doc] = []
         for p in handbook.procedures:
             doc = _Doc(p.id, procedure=p)
@@ -183,82 +312,41 @@ class HandbookSearch:
         self._index = {doc.key: i for i, doc in enumerate(self.docs)}
         n = len(self.docs)
         df: dict[str, int] = defaultdict(int)
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, doc in enumerate(self.docs):
             for token, weight in doc.tf.items():
                 df[token] += 1
-                self._postings[token].append((i, weight))
+                postings[token].append((i, weight))
+        self._postings = {token: tuple(found) for token, found in postings.items()}
         self._idf = {tok: math.log(1 + (n - d + 0.5) / (d + 0.5)) for tok, d in df.items()}
         self._top_idf = max(self._idf.values(), default=1.0)
         self._avg_len = sum(d.length for d in self.docs) / max(n, 1)
-        # Names and keywords as trigram sets, with an inverted index from trigram to phrases.
-        self._phrases: list[_Phrase] = []
-        self._grams: dict[str, list[int]] = defaultdict(list)
-        self._names: list[tuple[str, ...]] = []  # per document: what explains a question's words
-        # Names of two or more words, as their words in order, anything in between:
-        # "ขายริมถนน" is named by "ขายลูกชิ้นทอดริมถนน" (see _names_in for the order).
-        self._name_words: list[tuple[int, tuple[str, ...]]] = []
-        for i, doc in enumerate(self.docs):
-            if doc.procedure:
-                p = doc.procedure
-                names, keywords = [p.title, p.short_title, *p.aliases], list(p.keywords)
-            elif doc.faq:
-                names, keywords = [doc.faq.question, *doc.faq.aliases], []
-            else:
-                names, keywords = [doc.topic.title, *doc.topic.keywords], []
-            self._names.append(tuple(keyed(n) for n in names + keywords) + tuple(doc.tf))
-            if doc.procedure or doc.faq:
-                for name in names:
-                    words = self._content_words(name)
-                    if len(words) >= 2:
-                        self._name_words.append((i, words))
-            seen: set[str] = set()
-            for text, is_name in [(n, True) for n in names] + [(k, False) for k in keywords]:
-                phrase, names_it = self._phrase_key(text)
-                is_name = is_name and names_it
-                if len(phrase) < 3 or phrase in seen:
-                    continue
-                seen.add(phrase)
-                grams = set(trigrams(phrase))
-                phrase_id = len(self._phrases)
-                order = tuple(dict.fromkeys(trigrams(phrase))) if is_name else ()
-                request = next((r for r in _REQUESTS if phrase.startswith(r) and len(phrase) - len(r) >= 3), "")
-                after = tuple(dict.fromkeys(trigrams(phrase[len(request):]))) if request and is_name else ()
-                self._phrases.append(_Phrase(i, len(grams), len(phrase), is_name, order, request, after))
-                for g in grams:
-                    self._grams[g].append(phrase_id)
-        # Each name (as words) filed under its rarest word: a question is checked only against
-        # the names whose rarest word it contains.
-        uses: dict[str, int] = defaultdict(int)
-        for _i, words in self._name_words:
-            for word in set(words):
-                uses[word] += 1
-        self._name_word_index: dict[str, list[int]] = defaultdict(list)
-        for n, (_i, words) in enumerate(self._name_words):
-            self._name_word_index[min(words, key=lambda w: (uses[w], -len(w)))].append(n)
+        self._names: list[tuple[str, ...]] = [keyed + tuple(doc.tf) for keyed, doc in zip(shared.keyed, self.docs)]
+        self._phrases = shared.phrases
+        self._grams = shared.grams
+        self._name_words = shared.name_words
+        self._name_word_index = shared.name_word_index
+        self._share_with_last()
 
-    def _phrase_key(self, text: str) -> tuple[str, bool]:
-        """A name as the trigram channel compares it, and whether it can name the service:
-        without its question words and the organisation's name ("ขอถังขยะที่ไหน" → "ขอถังขยะ").
-        When too little is left ("อบต.เปิดกี่โมง" → "เปิด") the whole name is compared, and
-        only counts for ranking: "ร้านขายยาเปิดกี่โมง" does not name the SAO's office."""
-        whole = self.segmenter.key_squash(text)
-        core = self.segmenter.key_squash(_ORGANISATION.sub(" ", sections.strip_questions(squash(text))))
-        if core == whole:
-            return whole, True
-        words = self._content_words(text)
-        if len(words) >= 2 or (words and len(words[0]) >= 6):
-            return core, True
-        return whole, False
-
-    def _content_words(self, text: str) -> tuple[str, ...]:
-        """The keyed words of a name that say something: no particles or question words, but
-        the verbs stay ("ทำฟาร์มหมู" is not named by a question that only mentions a pig farm)."""
-        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(text)))
-        words = self.segmenter.general(rest)
-        return tuple(dict.fromkeys(
-            w for w in words if w not in _FILLER and w not in _SECTION_WORDS and len(w) >= 2 and not w.isdigit()
-        ))
+    def _share_with_last(self) -> None:
+        """Hold what equals the last index built in this process (another SAO's, or this SAO's
+        before an edit) as the same objects: most documents' words and most words' postings are
+        the same from one SAO to the next (bench/content_per_sao.py)."""
+        global _last_index
+        with _names_lock:
+            last = _last_index() if _last_index is not None else None
+            _last_index = weakref.ref(self)
+        if last is None:
+            return
+        theirs = last._postings
+        for token, found in self._postings.items():
+            same = theirs.get(token)
+            if same == found:
+                self._postings[token] = same
+        for doc, other in zip(self.docs, last.docs):
+            if doc.tf == other.tf:
+                doc.tf = other.tf
+        self._names = _equal_from(self._names, last._names)
 
     def _tokens(self, text: str) -> list[str]:
         return [w for w in self.segmenter.words(fold(text)) if w not in _STOP]
