@@ -114,3 +114,48 @@ def test_the_handbook_store_answers_with_an_edit_made_on_another_machine(postgre
     profile.write_text(edited_profile("องค์การบริหารส่วนตำบลโนนสะอาด"), encoding="utf-8")
     editing.reload()  # the console's save: stored at once
     assert reading.current().profile.name == "องค์การบริหารส่วนตำบลโนนสะอาด"
+
+
+def test_console_edits_on_two_machines_are_one_at_a_time_and_a_stale_form_is_refused(postgres_sao, tmp_path):
+    """Machine B saves the SAO's profile; a clerk on machine A, whose form was opened before, saves
+    a second later, before A's 2-second check: refused as stale (the folder is brought up to
+    date inside the edit), and B's edit stays. And one edit at a time across machines."""
+    import threading
+    import time
+
+    import pytest
+
+    from bot.handbook.editing import ContentEditor, StaleEdit
+
+    url, tenant = postgres_sao
+    first, second = machine(tmp_path, "a", url, tenant), machine(tmp_path, "b", url, tenant)
+    first.sync()
+    second.sync()
+    on_a = ContentEditor(first.folder, tmp_path / "a" / "history", share=first)
+    on_b = ContentEditor(second.folder, tmp_path / "b" / "history", share=second)
+    fields, opened_on_a = on_a.raw_profile()
+    _, opened_on_b = on_b.raw_profile()
+    on_b.save_profile({**fields, "phone": "043-111-222"}, opened_on_b, actor="clerk-b")
+    with pytest.raises(StaleEdit):
+        on_a.save_profile({**fields, "phone": "043-999-999"}, opened_on_a, actor="clerk-a")
+    for share in (first, second):
+        assert "043-111-222" in (share.folder / "profile.yaml").read_text(encoding="utf-8")
+    assert "043-111-222" in content_edits.edits(postgres.thread_database(url, tenant))[1]["profile.yaml"].decode()
+
+    # One at a time: B's edit waits for A's to end, on another machine (its own connection).
+    events: list[str] = []
+    inside = threading.Event()
+
+    def edit_on_b():
+        inside.wait(5)
+        with on_b.session():
+            events.append("b in")
+
+    other = threading.Thread(target=edit_on_b)
+    other.start()
+    with on_a.session():
+        inside.set()
+        time.sleep(0.5)
+        events.append("a out")
+    other.join(10)
+    assert events == ["a out", "b in"]

@@ -52,7 +52,8 @@ def content_problems() -> list[dict]:
 
 def editor() -> ContentEditor:
     settings = current_app.config["SETTINGS"]
-    return ContentEditor(settings.content_dir, settings.data_path / HISTORY_DIR)
+    share = current_app.extensions["handbook_store"].shared  # on PostgreSQL: edits one at a time on every machine
+    return ContentEditor(settings.content_dir, settings.data_path / HISTORY_DIR, share)
 
 
 def profile():

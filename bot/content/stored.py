@@ -14,7 +14,12 @@ and right after an edit in the console:
 The last agreed state is `.stored.json` in the folder: the version and each file's hash. A
 folder without it is a new machine's: it takes the database's edits, unless the database has
 none yet, when its own are the first (the install's first machine, as it was before sharing).
-Two machines changing the same file within one check: the later check wins.
+
+An edit in the console runs inside editing(): one edit of the SAO's content at a time on every
+machine (an advisory lock in its schema), with the folder brought into step first, so the
+console's check that the file has not changed since the form was opened sees another machine's
+edit of a second ago too; the edit is stored before the next one may start. Two machines
+changing the same file by hand within one check: the later check wins.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import json
 import logging
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -59,14 +65,32 @@ class ContentShare:
         tenant = settings.tenant
         return cls(lambda: postgres.thread_database(url, tenant), settings.content_dir)
 
+    @contextmanager
+    def editing(self):
+        """Hold the SAO's one edit at a time across machines, with the folder in step with the
+        database while held; what was edited is stored on the way out. The lock is the
+        connection's (a session's advisory lock): a machine that dies mid-edit lets it go."""
+        db = self.open_db()
+        (key,) = db.execute("SELECT hashtextextended(current_schema() || '/content-edit', 0)").fetchone()
+        db.execute("SELECT pg_advisory_lock(?)", (key,))
+        try:
+            self._sync_or_raise()  # unreachable: the edit is refused, not made on a stale file
+            yield self
+            self.sync()  # unreachable now: the edit is in the folder, stored at the next check
+        finally:
+            db.execute("SELECT pg_advisory_unlock(?)", (key,))
+
+    def _sync_or_raise(self) -> bool:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK, "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._sync()
+
     def sync(self) -> bool:
         """Bring the folder and the database into step; True when the folder changed. A failure
         is logged and leaves the folder as it is: the bot goes on answering from it."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with open(self.folder / LOCK, "a+") as lock:  # the processes of one machine, one at a time
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                return self._sync()
+            return self._sync_or_raise()  # the processes of one machine, one at a time (flock)
         except Exception:
             log.exception("content of %s not brought into step with the database", self.folder)
             return False

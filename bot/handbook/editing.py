@@ -8,8 +8,9 @@ Every change:
 3. is written atomically (a temporary file in the same folder, fsync, rename): a reader sees the
    old file or the new one, never half of one; the previous file is first copied to the
    history folder (`<database folder>/content-history/`);
-4. happens under an exclusive lock shared by every process (fcntl), and an edit of a whole
-   procedure is refused when the file changed since the form was opened (no lost update).
+4. happens under an exclusive lock shared by every process (fcntl; on PostgreSQL also by every
+   machine, with the folder first brought up to date: bot/content/stored.py), and an edit of a
+   whole procedure is refused when the file changed since the form was opened (no lost update).
 
 The caller then reloads its HandbookStore; the other processes (gunicorn workers, `python -m bot
 work`) notice the new file by its size and modification time within HandbookStore.check_seconds.
@@ -164,9 +165,12 @@ def _faq_fields():
 
 
 class ContentEditor:
-    def __init__(self, content_dir: Path, history_dir: Path):
+    def __init__(self, content_dir: Path, history_dir: Path, share=None):
+        """share: on PostgreSQL, the SAO's edits every machine shares (bot/content/stored.py
+        ContentShare): an edit then holds them too, so two machines' edits are one at a time."""
         self.content_dir = Path(content_dir)
         self.history_dir = Path(history_dir)
+        self.share = share
         self._held = False
 
     # --- plumbing ------------------------------------------------------------------------
@@ -191,7 +195,11 @@ class ContentEditor:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self._held = True
             try:
-                yield
+                if self.share is None:
+                    yield
+                else:
+                    with self.share.editing():
+                        yield
             finally:
                 self._held = False
                 fcntl.flock(lock, fcntl.LOCK_UN)
