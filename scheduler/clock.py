@@ -342,7 +342,7 @@ def backup_host(host: Settings, today: date | None = None) -> dict:
                 kept(name, database)
         return done
     # On PostgreSQL: the same files, copied from the schemas hosting and sao__province.
-    if registry._exists():
+    if registry.exists():
         kept("_registry", registry, PostgresRegistry.backup)
     if PROVINCE in postgres.tenants(host.database_url, every=True):
         province = province_settings(host)

@@ -120,7 +120,8 @@ class TenantRegistry:
                                     settings.database_admin_url or settings.database_url)
         return cls(tenants_root(settings))
 
-    def _exists(self) -> bool:
+    def exists(self) -> bool:
+        """Whether the registry has been made (its first tenant added): the host backup copies it then."""
         return self.path.exists()
 
     def _db(self):
@@ -144,7 +145,7 @@ class TenantRegistry:
         """A tenant added or removed (the file's time tells the web app: version)."""
 
     def _query(self, sql: str, params=()) -> list[dict]:
-        if not self._exists():
+        if not self.exists():
             return []
         db = self._db()
         try:
@@ -223,7 +224,7 @@ class TenantRegistry:
 
     def revoke(self, username: str, slugs: list[str] | None = None) -> None:
         """Take these SAOs (None: all of them) away from the account."""
-        if not self._exists():
+        if not self.exists():
             return
         if slugs is None:
             self._write(("DELETE FROM province_grants WHERE username = ?", (username,)))
@@ -285,7 +286,7 @@ class PostgresRegistry(TenantRegistry):
     def _made(db) -> bool:
         return db.execute("SELECT to_regclass('tenants') IS NOT NULL").fetchone()[0]
 
-    def _exists(self) -> bool:
+    def exists(self) -> bool:
         return self._made(self._reader())
 
     def _query(self, sql: str, params=()) -> list[dict]:
