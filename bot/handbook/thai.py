@@ -185,6 +185,18 @@ def loaded_dictionaries() -> int:
     return len(_LOADED)
 
 
+@lru_cache(maxsize=4096)
+def _keyed_words(chunk: str, dictionary: str) -> tuple[str, ...]:
+    """Keyed words of one folded chunk by the general word list: the same for every segmenter, and
+    a message's chunks are segmented again and again (its words, its search, each clause of
+    it: a tenth of a long message's time), so each once."""
+    if chunk.isascii():
+        return (strip_particles(chunk),) if chunk else ()
+    import nlpo3
+
+    return tuple(_sound_word(t) for t in nlpo3.segment(strip_particles(chunk), dictionary) if t.strip())
+
+
 class Segmenter:
     """Folded text → keyed words: newmm (nlpo3) over the folded-and-keyed word list, loaded
     once per process, each word keyed, then the handbook's own words joined back whole.
@@ -198,18 +210,13 @@ class Segmenter:
     _MAX_PARTS = 8  # a domain word is made of at most this many newmm words
 
     def __init__(self, domain_words: Iterable[str] = ()):
-        import nlpo3
-
-        self._segment = nlpo3.segment
         self._dictionary = load_general_dictionary()
         self.domain = frozenset({self.key_squash(w) for w in domain_words} - {""})
         self._longest = max((len(w) for w in self.domain), default=0)
 
-    def _newmm(self, chunk: str) -> list[str]:
+    def _newmm(self, chunk: str) -> tuple[str, ...]:
         """Keyed words of one folded chunk (no spaces)."""
-        if chunk.isascii():
-            return [strip_particles(chunk)] if chunk else []
-        return [_sound_word(t) for t in self._segment(strip_particles(chunk), self._dictionary) if t.strip()]
+        return _keyed_words(chunk, self._dictionary)
 
     def _join_domain(self, parts: list[str]) -> list[str]:
         out, i = [], 0
