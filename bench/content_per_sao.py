@@ -9,7 +9,7 @@ labelled neighbours are the same for every SAO and loaded once). This loads the 
 from N separate folders, as N SAOs would have it, each under its own name (profile.yaml, which
 the handbook's texts and two of its titles take), reads one message with each, and reports the
 resident memory and time each adds. What their handbooks and indexes have alike is held once
-(bot/handbook/search.py _Names and _share_with_last; the texts interned by the loader). The goal
+(bot/handbook/names.py, HandbookSearch._share_with_last; the texts interned by the loader). The goal
 for a hosted install is under 5 MB per SAO in all, for every web worker together.
 """
 from __future__ import annotations

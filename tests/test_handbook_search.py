@@ -259,7 +259,7 @@ def test_saos_share_what_their_indexes_have_alike_and_answer_as_if_alone(tmp_pat
     import shutil
     import weakref
 
-    from bot.handbook import search as search_module
+    from bot.handbook import names as names_module, search as search_module
 
     other = tmp_path / "other"
     shutil.copytree(PROJECT_ROOT / "content", other)
@@ -269,8 +269,8 @@ def test_saos_share_what_their_indexes_have_alike_and_answer_as_if_alone(tmp_pat
     assert theirs.get("office-contact").title != ours.get("office-contact").title
 
     def fresh_process():
-        monkeypatch.setattr(search_module, "_NAMES", weakref.WeakValueDictionary())
-        monkeypatch.setattr(search_module, "_last_names", None)
+        monkeypatch.setattr(names_module, "_NAMES", weakref.WeakValueDictionary())
+        monkeypatch.setattr(names_module, "_last_names", None)
         monkeypatch.setattr(search_module, "_last_index", None)
 
     fresh_process()

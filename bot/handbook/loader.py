@@ -146,8 +146,7 @@ class _File:
                 return match.group(0)
             return self.values[name]
 
-        # Interned: a host's SAOs keep most of the shipped texts as they are, and then hold one
-        # copy of each between them (bench/content_per_sao.py).
+        # Interned: a host's SAOs that keep a shipped text hold one copy of it (bench/content_per_sao.py).
         return sys.intern(_PLACEHOLDER.sub(sub, value).strip())
 
     # --- typed readers: each returns a clean value or records a problem -----------------

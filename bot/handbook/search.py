@@ -37,31 +37,19 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
-import sys
 import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.handbook import sections
-from bot.handbook.lexicon import ASKING_WORDS, ORGANISATION, REQUEST_WORDS, SECTION_WORDS, SERVICE_VERBS, STOPWORDS, SYNONYMS
+from bot.handbook.lexicon import ASKING_WORDS
 from bot.handbook.model import FaqEntry, Handbook, NotHandledTopic, Procedure
+from bot.handbook.names import ORGANISATION_RE, REQUESTS, SECTION_KEYS, STOP, Names, Phrase, equal_from
 from bot.handbook.thai import Segmenter, fold, sound, squash, trigrams
 
-_STOP = frozenset(sound(fold(w)) for w in STOPWORDS)
 _ASKING = frozenset(sound(fold(w)) for w in ASKING_WORDS)
 _ASKED_OF_A_SERVICE = frozenset({"documents", "fees", "duration", "steps", "eligibility"})  # not hours or places
-# Stop words minus the verbs that name a service ("ขอ", "ทำ", "แจ้ง" …): a name keeps them.
-_FILLER = _STOP - frozenset(sound(fold(w)) for w in SERVICE_VERBS)
-# The organisation itself: in almost every question, so never what names a service.
-# Requests that may come before or after what is requested ("ขออนุญาตสร้างบ้าน",
-# "สร้างบ้านต้องขออนุญาตไหม"), longest first.
-_REQUESTS = tuple(sorted({sound(fold(w)) for w in REQUEST_WORDS}, key=len, reverse=True))
-_ORGANISATION = re.compile(
-    "|".join(sorted((re.escape(fold(w).replace(" ", "")) for w in ORGANISATION), key=len, reverse=True))
-)
-_SECTION_WORDS = frozenset(sound(fold(w)) for w in SECTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -138,137 +126,8 @@ class _Query:
     canonicals: tuple[str, ...]  # keyed handbook words the question's synonyms stand for
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    doc: int  # index in HandbookSearch.docs
-    grams: int  # how many distinct trigrams
-    chars: int
-    is_name: bool  # a title or an alias (what the service is called), not a keyword
-    order: tuple[str, ...] = ()  # a name's trigrams in their order
-    request: str = ""  # a name that starts with a request ("ขออนุญาต"): the request's key…
-    after: tuple[str, ...] = ()  # …and the trigrams of the rest, in order
-
-
-class _Names:
-    """The part of an index built from the documents' names and keywords alone: the segmenter
-    (its domain words are those names), the synonyms keyed by it, and the names' channel (their
-    trigrams, and their words in order). No profile value enters a name, so SAOs whose
-    handbooks name their services alike (every SAO of a hosted install that keeps the shipped
-    ones) share one instead of holding 1.3 MiB each (bench/content_per_sao.py); an SAO that
-    renames a service in its console gets its own. Read-only once built."""
-
-    def __init__(self, named: tuple, segmenter: Segmenter | None = None):
-        """named: per document, (its names, its keywords, whether its names are matched by
-        their words in order too); its names and keywords are the segmenter's domain words."""
-        domain_words = [SYNONYMS[k] for k in SYNONYMS] + list(SYNONYMS)
-        for names, keywords, _ in named:
-            domain_words += [*names, *keywords]
-        self.segmenter = segmenter or Segmenter(domain_words)
-        keyed = self.segmenter.key_squash
-        self.synonyms = sorted(((keyed(k), v) for k, v in SYNONYMS.items()), key=lambda kv: -len(kv[0]))
-        # Per document, its names and keywords keyed: with its words, what explains a question's words.
-        self.keyed = [tuple(keyed(n) for n in names + keywords) for names, keywords, _ in named]
-        # Names and keywords as trigram sets, with an inverted index from trigram to phrases.
-        self.phrases: list[_Phrase] = []
-        self.grams: dict[str, list[int]] = defaultdict(list)
-        # Names of two or more words, as their words in order, anything in between:
-        # "ขายริมถนน" is named by "ขายลูกชิ้นทอดริมถนน" (see _names_in for the order).
-        self.name_words: list[tuple[int, tuple[str, ...]]] = []
-        for i, (names, keywords, by_words) in enumerate(named):
-            if by_words:
-                for name in names:
-                    words = self.content_words(name)
-                    if len(words) >= 2:
-                        self.name_words.append((i, words))
-            seen: set[str] = set()
-            for text, is_name in [(n, True) for n in names] + [(k, False) for k in keywords]:
-                phrase, names_it = self.phrase_key(text)
-                is_name = is_name and names_it
-                if len(phrase) < 3 or phrase in seen:
-                    continue
-                seen.add(phrase)
-                grams = set(trigrams(phrase))
-                phrase_id = len(self.phrases)
-                order = tuple(dict.fromkeys(trigrams(phrase))) if is_name else ()
-                request = next((r for r in _REQUESTS if phrase.startswith(r) and len(phrase) - len(r) >= 3), "")
-                after = tuple(dict.fromkeys(trigrams(phrase[len(request):]))) if request and is_name else ()
-                self.phrases.append(_Phrase(i, len(grams), len(phrase), is_name, order, request, after))
-                for g in grams:
-                    self.grams[g].append(phrase_id)
-        # Read with .get() (no default list made per missing gram); the grams interned, so
-        # every index in the process holds one copy of each (share_with).
-        self.grams = {sys.intern(g): tuple(ids) for g, ids in self.grams.items()}
-        # Each name (as words) filed under its rarest word: a question is checked only against
-        # the names whose rarest word it contains.
-        uses: dict[str, int] = defaultdict(int)
-        for _i, words in self.name_words:
-            for word in set(words):
-                uses[word] += 1
-        self.name_word_index: dict[str, list[int]] = defaultdict(list)
-        for n, (_i, words) in enumerate(self.name_words):
-            self.name_word_index[min(words, key=lambda w: (uses[w], -len(w)))].append(n)
-
-    def phrase_key(self, text: str) -> tuple[str, bool]:
-        """A name as the trigram channel compares it, and whether it can name the service:
-        without its question words and the organisation's name ("ขอถังขยะที่ไหน" → "ขอถังขยะ").
-        When too little is left ("อบต.เปิดกี่โมง" → "เปิด") the whole name is compared, and
-        only counts for ranking: "ร้านขายยาเปิดกี่โมง" does not name the SAO's office."""
-        whole = self.segmenter.key_squash(text)
-        core = self.segmenter.key_squash(_ORGANISATION.sub(" ", sections.strip_questions(squash(text))))
-        if core == whole:
-            return whole, True
-        words = self.content_words(text)
-        if len(words) >= 2 or (words and len(words[0]) >= 6):
-            return core, True
-        return whole, False
-
-    def content_words(self, text: str) -> tuple[str, ...]:
-        """The keyed words of a name that say something: no particles or question words, but
-        the verbs stay ("ทำฟาร์มหมู" is not named by a question that only mentions a pig farm)."""
-        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(text)))
-        words = self.segmenter.general(rest)
-        return tuple(dict.fromkeys(
-            w for w in words if w not in _FILLER and w not in _SECTION_WORDS and len(w) >= 2 and not w.isdigit()
-        ))
-
-    def share_with(self, other: "_Names") -> None:
-        """Take other's equal parts instead of holding copies: two SAOs' names differ in a few
-        titles ("การติดต่อ{{sao_name}}"), which the same trigram, the same phrase or the same
-        document's names in both need not repeat. Only which object holds a value changes."""
-        mine, theirs = self.grams, other.grams
-        for g, ids in mine.items():
-            same = theirs.get(g)
-            if same == ids:
-                mine[g] = same
-        self.phrases = _equal_from(self.phrases, other.phrases)
-        self.keyed = _equal_from(self.keyed, other.keyed)
-        self.name_words = _equal_from(self.name_words, other.name_words)
-
-    @classmethod
-    def of(cls, named: tuple) -> "_Names":
-        """The one built for these names in this process, or a new one sharing what it can with
-        the last one built (kept while an index uses it)."""
-        global _last_names
-        with _names_lock:
-            found = _NAMES.get(named)
-            if found is None:
-                found = _NAMES[named] = cls(named)
-                last = _last_names() if _last_names is not None else None
-                if last is not None:
-                    found.share_with(last)
-                _last_names = weakref.ref(found)
-            return found
-
-
-_NAMES: "weakref.WeakValueDictionary[tuple, _Names]" = weakref.WeakValueDictionary()
-_last_names: "weakref.ref[_Names] | None" = None
 _last_index: "weakref.ref[HandbookSearch] | None" = None
-_names_lock = threading.Lock()
-
-
-def _equal_from(items: list, others: list) -> list:
-    """items, each replaced by the item of others at its place when the two are equal."""
-    return [o if o == item else item for item, o in zip(items, others)] + items[len(others):]
+_last_lock = threading.Lock()
 
 
 def _named(handbook: Handbook) -> tuple:
@@ -288,8 +147,8 @@ class HandbookSearch:
         self.handbook = handbook
         self.tuning = t = tuning or Tuning()
         named = _named(handbook)
-        shared = _Names(named, segmenter) if segmenter is not None else _Names.of(named)
-        self._shared = shared  # what other SAOs' indexes may share (_Names)
+        shared = Names(named, segmenter) if segmenter is not None else Names.of(named)
+        self._shared = shared  # what other SAOs' indexes may share (Names)
         self.segmenter = shared.segmenter
         self._synonyms = shared.synonyms
         self.docs: list[_Doc] = []
@@ -333,7 +192,7 @@ class HandbookSearch:
         before an edit) as the same objects: most documents' words and most words' postings are
         the same from one SAO to the next (bench/content_per_sao.py)."""
         global _last_index
-        with _names_lock:
+        with _last_lock:
             last = _last_index() if _last_index is not None else None
             _last_index = weakref.ref(self)
         if last is None:
@@ -346,16 +205,16 @@ class HandbookSearch:
         for doc, other in zip(self.docs, last.docs):
             if doc.tf == other.tf:
                 doc.tf = other.tf
-        self._names = _equal_from(self._names, last._names)
+        self._names = equal_from(self._names, last._names)
 
     def _tokens(self, text: str) -> list[str]:
-        return [w for w in self.segmenter.words(fold(text)) if w not in _STOP]
+        return [w for w in self.segmenter.words(fold(text)) if w not in STOP]
 
     def _add(self, doc: _Doc, texts, weight: float, whole_only: bool = False) -> None:
         for text in texts:
             tokens = self.segmenter.coarse(fold(text)) if whole_only else self._tokens(text)
             for token in tokens:
-                if token in _STOP:
+                if token in STOP:
                     continue
                 doc.tf[token] = doc.tf.get(token, 0.0) + weight
                 doc.length += weight
@@ -372,14 +231,14 @@ class HandbookSearch:
         canonicals = tuple(canonical for phrase, canonical in self._synonyms if phrase in runs)
         # Question words say what is asked, not which service: "ติดต่อใคร" is not "ติดต่อ อบต."
         asked = " ".join(sections.strip_questions(chunk) for chunk in folded.split())
-        tokens = [w for w in self.segmenter.words(asked) if w not in _STOP]
+        tokens = [w for w in self.segmenter.words(asked) if w not in STOP]
         for canonical in canonicals:
             tokens += self._tokens(canonical)
-        tokens = [w for w in dict.fromkeys(tokens) if w not in _SECTION_WORDS]
+        tokens = [w for w in dict.fromkeys(tokens) if w not in SECTION_KEYS]
         extra = "".join(self.segmenter.key_squash(c) for c in canonicals)
         asks = (
             any(w in parts if len(w) < 3 else w in squashed for w in _ASKING)
-            or bool(_ORGANISATION.search(folded.replace(" ", "")))
+            or bool(ORGANISATION_RE.search(folded.replace(" ", "")))
             or (sections.is_yes_no(question) and sections.asks_may_or_must(question))
             # what to bring, what it costs, how long, how, who may: asked of a service
             or bool(sections.cue_sections(question) & _ASKED_OF_A_SERVICE)
@@ -453,10 +312,10 @@ class HandbookSearch:
     def content_words(self, text: str) -> list[str]:
         """The keyed words that say what a text is about: no question words, section words,
         the SAO's name, particles or filler (also how the console groups similar questions)."""
-        rest = _ORGANISATION.sub(" ", sections.strip_questions(squash(text)))
+        rest = ORGANISATION_RE.sub(" ", sections.strip_questions(squash(text)))
         return [
             w for w in self.segmenter.general(rest)
-            if w not in _STOP and w not in _SECTION_WORDS and len(w) > 1 and not w.isdigit()
+            if w not in STOP and w not in SECTION_KEYS and len(w) > 1 and not w.isdigit()
         ]
 
     def rank(self, question: str, limit: int = 5) -> list[Hit]:
@@ -549,7 +408,7 @@ def _in_sequence(grams: tuple[str, ...], where: dict[str, int]) -> int:
     return len(tails)
 
 
-def _named_share(phrase: _Phrase, where: dict[str, int], squashed: str) -> float:
+def _named_share(phrase: Phrase, where: dict[str, int], squashed: str) -> float:
     """How much of a name the question holds, in the name's order: "เปิดร้านกาแฟ" is not
     named by "ร้านกาแฟแถวนี้เปิดกี่โมง" (a shop that opens, not opening a shop). A request
     may come before or after what is requested: "ขออนุญาตเลี้ยงไก่" is named by
@@ -564,7 +423,7 @@ def _named_share(phrase: _Phrase, where: dict[str, int], squashed: str) -> float
 def _words_in_order(words: tuple[str, ...], text: str) -> bool:
     """Are the words in the text in this order, anything in between? A leading request word
     ("ขอ", "แจ้ง", "ขออนุญาต" …) may be anywhere."""
-    if words and words[0] in _REQUESTS:
+    if words and words[0] in REQUESTS:
         if words[0] not in text:
             return False
         words = words[1:]
