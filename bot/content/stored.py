@@ -74,9 +74,9 @@ class ContentShare:
         (key,) = db.execute("SELECT hashtextextended(current_schema() || '/content-edit', 0)").fetchone()
         db.execute("SELECT pg_advisory_lock(?)", (key,))
         try:
-            self._sync_or_raise()  # unreachable: the edit is refused, not made on a stale file
+            self._sync_or_raise()  # the database out of reach: the edit is refused, not made on a stale file
             yield self
-            self.sync()  # unreachable now: the edit is in the folder, stored at the next check
+            self.sync()  # out of reach now: the edit is in the folder, stored at the next check
         finally:
             db.execute("SELECT pg_advisory_unlock(?)", (key,))
 

@@ -63,7 +63,7 @@ class Names:
         self.keyed = [tuple(keyed(n) for n in names + keywords) for names, keywords, _ in named]
         # Names and keywords as trigram sets, with an inverted index from trigram to phrases.
         self.phrases: list[Phrase] = []
-        self.grams: dict[str, list[int]] = defaultdict(list)
+        grams: dict[str, list[int]] = defaultdict(list)
         # Names of two or more words, as their words in order, anything in between:
         # "ขายริมถนน" is named by "ขายลูกชิ้นทอดริมถนน" (see _names_in for the order).
         self.name_words: list[tuple[int, tuple[str, ...]]] = []
@@ -80,17 +80,17 @@ class Names:
                 if len(phrase) < 3 or phrase in seen:
                     continue
                 seen.add(phrase)
-                grams = set(trigrams(phrase))
+                phrase_grams = set(trigrams(phrase))
                 phrase_id = len(self.phrases)
                 order = tuple(dict.fromkeys(trigrams(phrase))) if is_name else ()
                 request = next((r for r in REQUESTS if phrase.startswith(r) and len(phrase) - len(r) >= 3), "")
                 after = tuple(dict.fromkeys(trigrams(phrase[len(request):]))) if request and is_name else ()
-                self.phrases.append(Phrase(i, len(grams), len(phrase), is_name, order, request, after))
-                for g in grams:
-                    self.grams[g].append(phrase_id)
+                self.phrases.append(Phrase(i, len(phrase_grams), len(phrase), is_name, order, request, after))
+                for g in phrase_grams:
+                    grams[g].append(phrase_id)
         # Read with .get() (no default list made per missing gram); the grams interned, so
         # every index in the process holds one copy of each (share_with).
-        self.grams = {sys.intern(g): tuple(ids) for g, ids in self.grams.items()}
+        self.grams: dict[str, tuple[int, ...]] = {sys.intern(g): tuple(ids) for g, ids in grams.items()}
         # Each name (as words) filed under its rarest word: a question is checked only against
         # the names whose rarest word it contains.
         uses: dict[str, int] = defaultdict(int)
@@ -128,11 +128,7 @@ class Names:
         """Take other's equal parts instead of holding copies: two SAOs' names differ in a few
         titles ("การติดต่อ{{sao_name}}"), which the same trigram, the same phrase or the same
         document's names in both need not repeat. Only which object holds a value changes."""
-        mine, theirs = self.grams, other.grams
-        for g, ids in mine.items():
-            same = theirs.get(g)
-            if same == ids:
-                mine[g] = same
+        equal_values_from(self.grams, other.grams)
         self.phrases = equal_from(self.phrases, other.phrases)
         self.keyed = equal_from(self.keyed, other.keyed)
         self.name_words = equal_from(self.name_words, other.name_words)
@@ -161,3 +157,11 @@ _names_lock = threading.Lock()
 def equal_from(items: list, others: list) -> list:
     """items, each replaced by the item of others at its place when the two are equal."""
     return [o if o == item else item for item, o in zip(items, others)] + items[len(others):]
+
+
+def equal_values_from(mine: dict, theirs: dict) -> None:
+    """Each value of mine replaced, in place, by theirs under the same key when the two are equal."""
+    for key, value in mine.items():
+        same = theirs.get(key)
+        if same == value:
+            mine[key] = same

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from bot.handbook import sections
 from bot.handbook.lexicon import ASKING_WORDS
 from bot.handbook.model import FaqEntry, Handbook, NotHandledTopic, Procedure
-from bot.handbook.names import ORGANISATION_RE, REQUESTS, SECTION_KEYS, STOP, Names, Phrase, equal_from
+from bot.handbook.names import ORGANISATION_RE, REQUESTS, SECTION_KEYS, STOP, Names, Phrase, equal_from, equal_values_from
 from bot.handbook.thai import Segmenter, fold, sound, squash, trigrams
 
 _ASKING = frozenset(sound(fold(w)) for w in ASKING_WORDS)
@@ -152,21 +152,23 @@ class HandbookSearch:
         self.segmenter = shared.segmenter
         self._synonyms = shared.synonyms
         self.docs: list[_Doc] = []
+        names_of = iter(named)
         for p in handbook.procedures:
             doc = _Doc(p.id, procedure=p)
-            self._add(doc, [p.title, p.short_title, *p.aliases], t.name_weight)
-            self._add(doc, p.keywords, t.keyword_weight)
+            names, keywords, _ = next(names_of)
+            self._add(doc, names, t.name_weight)
+            self._add(doc, keywords, t.keyword_weight)
             self._add(doc, p.indexed_texts(), t.body_weight)  # overview, eligibility (schema.py: indexed)
             self.docs.append(doc)
         for topic in handbook.not_handled:
             doc = _Doc(f"not-handled:{topic.id}", topic=topic)
             # Whole keywords only: the bot redirects a question elsewhere only on clear words
             # ("ทำบัตรประชาชน"), never on a part of one ("โรงเรียน" from "โรงเรียนประถม").
-            self._add(doc, [topic.title, *topic.keywords], t.name_weight, whole_only=True)
+            self._add(doc, next(names_of)[0], t.name_weight, whole_only=True)  # its title and keywords
             self.docs.append(doc)
         for entry in handbook.faq:
             doc = _Doc(entry.key, faq=entry)
-            self._add(doc, [entry.question, *entry.aliases], t.name_weight)
+            self._add(doc, next(names_of)[0], t.name_weight)  # its question and aliases
             self.docs.append(doc)
         self._index = {doc.key: i for i, doc in enumerate(self.docs)}
         n = len(self.docs)
@@ -197,11 +199,7 @@ class HandbookSearch:
             _last_index = weakref.ref(self)
         if last is None:
             return
-        theirs = last._postings
-        for token, found in self._postings.items():
-            same = theirs.get(token)
-            if same == found:
-                self._postings[token] = same
+        equal_values_from(self._postings, last._postings)
         for doc, other in zip(self.docs, last.docs):
             if doc.tf == other.tf:
                 doc.tf = other.tf
