@@ -15,7 +15,10 @@ Each figure comes from a fresh Python process, as a gunicorn worker starts:
              (bot.understanding.load_shared) once and forks; the worker's private growth
              from the fork is what each added worker costs ("master once": the master's part);
   latency  — per message over every labelled message (bench/understanding/messages.tsv), twice,
-             p50/p99/max, one thread, after the first message.
+             p50/p99/max, one thread, after the first message;
+  reference — a fixed piece of pure-Python work timed in the same process afterwards (median of
+             7): this machine's speed swings threefold between sessions (about 38 ms quiet), so
+             a latency is read beside it, never against a figure from another run.
 --against REV measures only the reader's latency, of this tree and of commit REV (its code, models
 and content, from `git archive`), in fresh processes taking turns, and gives their ratio: this
 machine's speed swings within an hour, so two figures from different runs are no comparison.
@@ -99,7 +102,18 @@ for text in texts:
         embedding.encode(text)
     times.append((time.perf_counter() - t) * 1000)
 times.sort()
+# The same fixed pure-Python work in every process: this machine's speed swings (threefold between
+# sessions), and this figure shows how fast the machine was while the messages were read.
+def reference_ms():
+    t = time.perf_counter()
+    d = {{}}
+    for n in range(200_000):
+        d[str(n % 5003)] = d.get(str(n % 5003), 0) + n
+    sorted(d.items(), key=lambda kv: kv[1])
+    return (time.perf_counter() - t) * 1000
+reference = statistics.median(reference_ms() for _ in range(7))
 print(json.dumps({{
+    "reference_ms": round(reference, 1),
     "startup_s": round(startup, 2), "rss_before_mib": round(before, 1), "rss_after_mib": round(after, 1),
     "rss_growth_mib": round(after - before, 1), "private_growth_mib": round(private_after - private_before, 1),
     "private_end_growth_mib": round(private_mib() - private_before, 1), "master": master,
@@ -139,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"(+{r['rss_growth_mib']:.0f}; private +{r['private_growth_mib']:.0f}, "
                       f"+{r['private_end_growth_mib']:.0f} after all messages, of it dirty +{r['dirty_end_growth_mib']:.0f})"
                       f"{shared} · {r['messages']} messages "
-                      f"p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms")
+                      f"p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms · reference {r['reference_ms']:.0f} ms")
     return 0
 
 
@@ -162,7 +176,8 @@ def compare(rev: str, runs: int) -> int:
             for name in (list(trees) if turn % 2 == 0 else list(trees)[::-1]):
                 r = run(False, cache, root=trees[name])
                 results[name].append(r)
-                print(f"{name:10} p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms", flush=True)
+                print(f"{name:10} p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms max {r['max_ms']:.2f} ms "
+                      f"· reference {r['reference_ms']:.0f} ms", flush=True)
     mine, theirs = results["this tree"], results[rev]
     for figure in ("p50_ms", "p99_ms"):
         ratio = statistics.median(m[figure] for m in mine) / statistics.median(t[figure] for t in theirs)
