@@ -247,10 +247,19 @@ def test_a_second_question_typed_by_its_quick_reply_reads_back_as_the_same_secti
     ("เบี้ยคนแก่ได้เดือนละเท่าไหร่", "question", "elderly-allowance"),
     ("ผู้ป่วยเอส ขอเงินช่วยเหลือได้ไหม", "question", "hiv-patient-support"),
     ("สูญเด็กเล็กรับเด็กกี่ขวบ", "question", "child-development-center-enrollment"),
+    ("สิฮื้อเฮือน", "question", "demolition-permit"),  # Isan ฮ for ร: to pull a house down
+    ("สิฮื้อบ้านเก่าออก ต้องขออนุญาตบ่", "question", "demolition-permit"),
 ])
 def test_messages_the_issue_saw_misread(reader, typed, intent, procedure):
     u = reader.understand(typed)
     assert (u.intent, u.procedure) == (intent, procedure), (u.intent, u.procedure, round(u.confidence, 2))
+
+
+def test_the_day_after_tomorrow_in_isan_is_not_pulling_a_house_down(reader):
+    # "มื้อฮือ" keys as "ฮื้อ" without its tone mark: only "ฮื้อ" with what is pulled down is รื้อ.
+    funeral = reader.understand("งานศพแม่ใหญ่มื้อฮือนี้เด้อ")
+    assert funeral.procedure != "demolition-permit"
+    assert "demolition-permit" not in [h.procedure.id for h in funeral.search.hits if h.procedure]
 
 
 def test_annoyance_and_thanks_are_told_apart(reader):

@@ -87,6 +87,11 @@ SYNONYMS: dict[str, str] = {
     "ฮ้าน": "ร้าน",
     "ฮ้อง": "ร้อง",
     "ฮูป": "รูป",
+    # "สิฮื้อเฮือน": to pull a house down. Never "ฮื้อ" alone: keyed without its tone mark it is
+    # "ฮือ" of "มื้อฮือ" (the day after tomorrow).
+    "ฮื้อเฮือน": "รื้อถอน",
+    "ฮื้อบ้าน": "รื้อถอน",
+    "ฮื้อถอน": "รื้อถอน",
     # typos villagers make
     "อนุญาติ": "อนุญาต",
     "พานิช": "พาณิชย์",
