@@ -270,8 +270,8 @@ def test_saos_share_what_their_indexes_have_alike_and_answer_as_if_alone(tmp_pat
 
     def fresh_process():
         monkeypatch.setattr(names_module, "_NAMES", weakref.WeakValueDictionary())
-        monkeypatch.setattr(names_module, "_last_names", None)
-        monkeypatch.setattr(search_module, "_last_index", None)
+        monkeypatch.setattr(names_module, "_last_names", names_module.LastBuilt())
+        monkeypatch.setattr(search_module, "_last_index", names_module.LastBuilt())
 
     fresh_process()
     alone = HandbookSearch(theirs)

@@ -116,13 +116,9 @@ class Names:
         return whole, False
 
     def content_words(self, text: str) -> tuple[str, ...]:
-        """The keyed words of a name that say something: no particles or question words, but
-        the verbs stay ("ทำฟาร์มหมู" is not named by a question that only mentions a pig farm)."""
-        rest = ORGANISATION_RE.sub(" ", sections.strip_questions(squash(text)))
-        words = self.segmenter.general(rest)
-        return tuple(dict.fromkeys(
-            w for w in words if w not in FILLER and w not in SECTION_KEYS and len(w) >= 2 and not w.isdigit()
-        ))
+        """The keyed words of a name that say something, once each: no particles or question words,
+        but the verbs stay ("ทำฟาร์มหมู" is not named by a question that only mentions a pig farm)."""
+        return tuple(dict.fromkeys(content_words(self.segmenter, text, FILLER)))
 
     def share_with(self, other: "Names") -> None:
         """Take other's equal parts instead of holding copies: two SAOs' names differ in a few
@@ -137,21 +133,43 @@ class Names:
     def of(cls, named: tuple) -> "Names":
         """The one built for these names in this process, or a new one sharing what it can with
         the last one built (kept while an index uses it)."""
-        global _last_names
         with _names_lock:
             found = _NAMES.get(named)
             if found is None:
                 found = _NAMES[named] = cls(named)
-                last = _last_names() if _last_names is not None else None
+                last = _last_names.exchange(found)
                 if last is not None:
                     found.share_with(last)
-                _last_names = weakref.ref(found)
             return found
 
 
+class LastBuilt:
+    """The last object of a kind built in this process, held weakly: the one a new one shares
+    its equal parts with (Names.of, HandbookSearch._share_with_last)."""
+
+    def __init__(self):
+        self._ref = None
+        self._lock = threading.Lock()
+
+    def exchange(self, new):
+        """Make `new` the last one built; the one before it, if still alive."""
+        with self._lock:
+            last = self._ref() if self._ref is not None else None
+            self._ref = weakref.ref(new)
+            return last
+
+
 _NAMES: "weakref.WeakValueDictionary[tuple, Names]" = weakref.WeakValueDictionary()
-_last_names: "weakref.ref[Names] | None" = None
+_last_names = LastBuilt()
 _names_lock = threading.Lock()
+
+
+def content_words(segmenter: Segmenter, text: str, skip: frozenset) -> list[str]:
+    """The keyed words that say what a text is about: none of `skip`, no question words, section
+    words, the SAO's name or digits (HandbookSearch.content_words skips every stop word, a name
+    keeps the verbs that name a service: FILLER)."""
+    rest = ORGANISATION_RE.sub(" ", sections.strip_questions(squash(text)))
+    return [w for w in segmenter.general(rest) if w not in skip and w not in SECTION_KEYS and len(w) >= 2 and not w.isdigit()]
 
 
 def equal_from(items: list, others: list) -> list:

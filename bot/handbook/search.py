@@ -37,16 +37,15 @@ from __future__ import annotations
 
 import bisect
 import math
-import threading
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.handbook import sections
 from bot.handbook.lexicon import ASKING_WORDS
 from bot.handbook.model import FaqEntry, Handbook, NotHandledTopic, Procedure
-from bot.handbook.names import ORGANISATION_RE, REQUESTS, SECTION_KEYS, STOP, Names, Phrase, equal_from, equal_values_from
-from bot.handbook.thai import Segmenter, fold, sound, squash, trigrams
+from bot.handbook.names import (ORGANISATION_RE, REQUESTS, SECTION_KEYS, STOP, LastBuilt, Names, Phrase, content_words,
+                                equal_from, equal_values_from)
+from bot.handbook.thai import Segmenter, fold, sound, trigrams
 
 _ASKING = frozenset(sound(fold(w)) for w in ASKING_WORDS)
 _ASKED_OF_A_SERVICE = frozenset({"documents", "fees", "duration", "steps", "eligibility"})  # not hours or places
@@ -126,8 +125,7 @@ class _Query:
     canonicals: tuple[str, ...]  # keyed handbook words the question's synonyms stand for
 
 
-_last_index: "weakref.ref[HandbookSearch] | None" = None
-_last_lock = threading.Lock()
+_last_index = LastBuilt()
 
 
 def _named(handbook: Handbook) -> tuple:
@@ -193,10 +191,7 @@ class HandbookSearch:
         """Hold what equals the last index built in this process (another SAO's, or this SAO's
         before an edit) as the same objects: most documents' words and most words' postings are
         the same from one SAO to the next (bench/content_per_sao.py)."""
-        global _last_index
-        with _last_lock:
-            last = _last_index() if _last_index is not None else None
-            _last_index = weakref.ref(self)
+        last = _last_index.exchange(self)
         if last is None:
             return
         equal_values_from(self._postings, last._postings)
@@ -310,11 +305,7 @@ class HandbookSearch:
     def content_words(self, text: str) -> list[str]:
         """The keyed words that say what a text is about: no question words, section words,
         the SAO's name, particles or filler (also how the console groups similar questions)."""
-        rest = ORGANISATION_RE.sub(" ", sections.strip_questions(squash(text)))
-        return [
-            w for w in self.segmenter.general(rest)
-            if w not in STOP and w not in SECTION_KEYS and len(w) > 1 and not w.isdigit()
-        ]
+        return content_words(self.segmenter, text, STOP)
 
     def rank(self, question: str, limit: int = 5) -> list[Hit]:
         return self._rank(self._analyse(question), limit)
