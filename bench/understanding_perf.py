@@ -17,7 +17,7 @@ Each figure comes from a fresh Python process, as a gunicorn worker starts:
   latency  — per message over every labelled message (bench/understanding/messages.tsv), twice,
              p50/p99/max, one thread, after the first message;
   reference — a fixed piece of pure-Python work timed in the same process afterwards (median of
-             7): this machine's speed swings threefold between sessions (about 38 ms quiet), so
+             7): this machine's speed swings threefold between sessions (about 35 ms quiet), so
              a latency is read beside it, never against a figure from another run.
 --against REV measures only the reader's latency, of this tree and of commit REV (its code, models
 and content, from `git archive`), in fresh processes taking turns, and gives their ratio: this
